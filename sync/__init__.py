@@ -1,0 +1,1 @@
+"""The wire contract shared by kiosk and server, and the kiosk-side sync agent."""

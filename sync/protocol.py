@@ -1,0 +1,413 @@
+"""Sync protocol v1: the one definition of everything that crosses the wire.
+
+Both the kiosk (sync agent) and the server (django-ninja API) import these models, so a
+change here is a change of contract. Coordinates in map content are metres, level-local,
+origin at the bottom-left, y pointing up (the way Kivy draws; SVG pages flip y).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/api/v1"
+ENROLL_PATH = "/api/v1/kiosks/enroll"
+CONTENT_PATH = "/api/v1/kiosk/content"
+BLOB_PATH = "/api/v1/blobs/{sha256}"
+CASES_PATH = "/api/v1/kiosk/cases"
+HEARTBEAT_PATH = "/api/v1/kiosk/heartbeat"
+EVENTS_PATH = "/api/v1/kiosk/events"
+TRACKING_PATH = "/t/{token}"
+
+LANGUAGES = ("zh_CN", "en", "zh_TW")
+DEFAULT_LANGUAGE = "zh_CN"
+Language = Literal["zh_CN", "en", "zh_TW"]
+
+MAX_DESCRIPTION_CHARS = 2000
+MIN_TRACKING_TOKEN_BYTES = 16  # 128 bits, DESIGN decision 3
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+# Crockford base32 without I, L, O, U: readable aloud, no 0/O or 1/I confusion.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{4}$")
+# Mainland mobile numbers (13812345678), optionally +86; or any international number in
+# E.164 form (+ and 8-15 digits). Spaces and dashes are tolerated and removed.
+PHONE_RE = re.compile(r"^(?:(?:\+?86)?1[3-9]\d{9}|\+[1-9]\d{7,14})$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# ---------------------------------------------------------------- errors
+class ErrorDetail(Model):
+    code: str
+    message: str
+
+
+class ErrorBody(Model):
+    """Every 4xx/5xx body: {"error": {"code": "...", "message": "..."}}."""
+
+    error: ErrorDetail
+
+
+# ---------------------------------------------------------------- text helpers
+class I18nText(Model):
+    """A content field with its own translations; zh_CN is the one always present."""
+
+    zh_CN: str
+    en: str = ""
+    zh_TW: str = ""
+
+    def get(self, language: str) -> str:
+        """The text in `language`, falling back to zh_CN, then en."""
+        return getattr(self, language, "") or self.zh_CN or self.en
+
+
+def normalize_phone(raw: str) -> str:
+    """Strip spaces, dashes and brackets people type; the result is what PHONE_RE checks."""
+    return re.sub(r"[\s\-()]", "", raw or "")
+
+
+def has_control_characters(text: str) -> bool:
+    """True for C0/C1 controls and other Cc/Cf/Cs/Co/Cn characters except tab and newline."""
+    return any(
+        unicodedata.category(ch)[0] == "C" and ch not in "\n\t" and ch != "\u200d"
+        for ch in text
+    )
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- enrollment
+class EnrollRequest(Model):
+    code: Annotated[str, Field(min_length=4, max_length=64)]
+    app_version: Annotated[str, Field(max_length=64)] = ""
+    hostname: Annotated[str, Field(max_length=128)] = ""
+
+
+class EnrollResponse(Model):
+    kiosk_id: str
+    kiosk_code: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{3}$")]
+    """Three Crockford characters, unique in the fleet: the first part of every reference
+    this kiosk makes, so references made offline never collide."""
+    device_key: str
+    mall_id: str
+    location_id: str | None = None
+    """The kiosk point (MallContent.kiosks) this kiosk stands at."""
+    public_base_url: str
+    """Where phones reach the server: tracking URLs are <public_base_url>/t/<token>."""
+    server_time: datetime
+
+
+# ---------------------------------------------------------------- content
+class BlobRef(Model):
+    sha256: Annotated[str, Field(pattern=SHA256_RE.pattern)]
+    size: Annotated[int, Field(ge=0)]
+    media_type: str
+
+
+class ContentManifest(Model):
+    """A published content version. The document blob holds a MallContent as JSON (UTF-8);
+    every other blob is referenced from it by sha256."""
+
+    mall_id: str
+    version: Annotated[int, Field(ge=1)]
+    published_at: datetime
+    document: BlobRef
+    blobs: list[BlobRef] = []
+
+    def etag(self) -> str:
+        return f'"{self.mall_id}-v{self.version}-{self.document.sha256[:16]}"'
+
+
+class TimeRange(Model):
+    """Opening hours on some weekdays (0 = Monday). close may be after midnight ("01:00")."""
+
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]]
+    open: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+    close: Annotated[str, Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
+
+
+class Mall(Model):
+    id: str
+    name: I18nText
+    timezone: str = "Asia/Shanghai"
+    hours: list[TimeRange]
+    service_desk_id: str | None = None
+    """The facility where visitors hand in found items and ask for help."""
+    phone: str = ""
+
+
+class PlanShape(Model):
+    kind: Literal["unit", "corridor", "atrium", "void", "facility", "landmark", "outline"]
+    polygon: list[tuple[float, float]]
+    label: I18nText | None = None
+    ref: str | None = None
+    """The store or facility id the shape belongs to, if any."""
+
+
+class Level(Model):
+    id: str
+    short_name: str
+    """The local name on the lift buttons: B1, 1F, 2F."""
+    ordinal: int
+    """Vertical order: B1 = -1, 1F = 0, 2F = 1."""
+    name: I18nText
+    width_m: float
+    height_m: float
+    plan: list[PlanShape] = []
+
+
+class Category(Model):
+    id: str
+    name: I18nText
+    icon: str = ""
+
+
+class Store(Model):
+    id: str
+    name: I18nText
+    category_id: str
+    level_id: str
+    unit: str
+    """As printed at the door: 3F-12."""
+    node_id: str
+    hours: list[TimeRange] = []
+    """Empty means the mall's hours."""
+    phone: str = ""
+    description: I18nText | None = None
+    logo_sha256: str | None = None
+    keywords: list[str] = []
+
+
+FacilityKind = Literal[
+    "restroom", "accessible_restroom", "nursing_room", "service_desk", "lift", "escalator",
+    "stairs", "ramp", "exit", "parking_pay", "atm", "charging", "wheelchair_lending",
+    "stroller_lending", "first_aid", "information",
+]
+
+
+class Facility(Model):
+    id: str
+    kind: FacilityKind
+    name: I18nText
+    level_id: str
+    node_id: str
+    unit: str = ""
+
+
+class PromotionTarget(Model):
+    """Empty lists mean every kiosk."""
+
+    level_ids: list[str] = []
+    kiosk_ids: list[str] = []
+
+
+class Promotion(Model):
+    id: str
+    title: I18nText
+    text: I18nText
+    image_sha256: str
+    store_id: str | None = None
+    category_id: str | None = None
+    starts_on: date
+    ends_on: date
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = [0, 1, 2, 3, 4, 5, 6]
+    hours_from: str = "00:00"
+    hours_to: str = "24:00"
+    priority: int = 0
+    target: PromotionTarget = PromotionTarget()
+
+
+EdgeKind = Literal["walk", "ramp", "stairs", "escalator", "lift"]
+
+
+class Node(Model):
+    id: str
+    level_id: str
+    x: float
+    y: float
+    landmark: I18nText | None = None
+    """Named places ("the fountain") that directions mention."""
+
+
+class Edge(Model):
+    a: str
+    b: str
+    kind: EdgeKind = "walk"
+    length_m: float
+    seconds: float | None = None
+    """Connector time (lift wait and ride, escalator ride); None means walk it at length_m."""
+    directed: bool = False
+    """True for escalators: only a → b."""
+    connector_id: str | None = None
+    """The facility (lift B, escalator E2) this edge belongs to, so staff can close it."""
+
+
+class PathGraph(Model):
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+class KioskPoint(Model):
+    id: str
+    name: I18nText
+    level_id: str
+    node_id: str
+    heading_deg: float = 0.0
+    """Which way the visitor faces, clockwise from the map's up: the map is drawn heading-up."""
+
+
+class MallContent(Model):
+    """The whole published content of one mall: what a kiosk draws everything from."""
+
+    schema_version: Literal[1] = 1
+    mall: Mall
+    levels: list[Level]
+    categories: list[Category]
+    stores: list[Store]
+    facilities: list[Facility]
+    promotions: list[Promotion] = []
+    graph: PathGraph
+    kiosks: list[KioskPoint] = []
+    closed_connectors: list[str] = []
+
+
+# ---------------------------------------------------------------- cases
+class CaseKind(StrEnum):
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+    SUGGESTION = "suggestion"
+    LOST_REPORT = "lost_report"
+    FOUND_ITEM = "found_item"
+
+
+class ComplaintCategory(StrEnum):
+    """The manuals' complaint categories."""
+
+    PRODUCT_QUALITY = "product_quality"
+    SERVICE_ATTITUDE = "service_attitude"
+    ENVIRONMENT_FACILITIES = "environment_facilities"
+    SAFETY = "safety"
+    TENANT_DISPUTE = "tenant_dispute"
+    PRICE_QUESTION = "price_question"
+    OTHER = "other"
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_VISITOR = "waiting_on_visitor"
+    RESOLVED = "resolved"
+    FOLLOWED_UP = "followed_up"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+    DUPLICATE = "duplicate"
+
+
+class CaseUpload(Model):
+    """One case from a kiosk outbox. Idempotent on id: the same id twice is one case.
+
+    The kiosk makes the tracking token (≥128 random bits), shows it only inside the receipt's
+    QR code, and sends only its SHA-256 here: the raw token is stored nowhere.
+    """
+
+    id: Annotated[str, Field(pattern=ULID_RE.pattern)]
+    reference: Annotated[str, Field(pattern=REFERENCE_RE.pattern)]
+    tracking_token_sha256: Annotated[str, Field(pattern=SHA256_RE.pattern)]
+    kind: CaseKind
+    category: ComplaintCategory | None = None
+    store_id: Annotated[str, Field(max_length=64)] | None = None
+    occurred_at: datetime | None = None
+    description: Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
+    contact_phone: str | None = None
+    contact_consent: bool = False
+    language: Language = DEFAULT_LANGUAGE
+    created_at: datetime
+    location_id: str | None = None
+    details: dict[str, str] = {}
+    """Kind-specific fields (lost property: colour, brand, where found)."""
+
+    @field_validator("description")
+    @classmethod
+    def _printable_description(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("description is empty")
+        if has_control_characters(value):
+            raise ValueError("description contains control characters")
+        return value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def _valid_phone(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = normalize_phone(value)
+        if not PHONE_RE.match(value):
+            raise ValueError("contact_phone is not a phone number")
+        return value
+
+    @field_validator("contact_consent")
+    @classmethod
+    def _consent_needed(cls, value: bool, info) -> bool:  # noqa: ANN001 - pydantic's ValidationInfo
+        if info.data.get("contact_phone") and not value:
+            raise ValueError("a contact phone needs the visitor's consent")
+        return value
+
+
+class CaseReceipt(Model):
+    id: str
+    reference: str
+    status: CaseStatus
+    created: bool
+    """False when the server already had this case id (a retry)."""
+
+
+# ---------------------------------------------------------------- heartbeat and events
+class Heartbeat(Model):
+    app_version: Annotated[str, Field(max_length=64)]
+    content_version: int | None = None
+    outbox_depth: Annotated[int, Field(ge=0)] = 0
+    last_errors: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=20)
+    uptime_s: Annotated[float, Field(ge=0)] = 0
+    disk_free_bytes: Annotated[int, Field(ge=0)] | None = None
+    sent_at: datetime
+
+
+class Command(Model):
+    kind: Literal["reload", "emergency", "notice", "sync_now"]
+    payload: dict = {}
+
+
+class HeartbeatReply(Model):
+    server_time: datetime
+    commands: list[Command] = []
+    poll_seconds: Annotated[int, Field(ge=1)] = 60
+
+
+class UsageEvent(Model):
+    kind: Literal["promotion_shown", "promotion_touched", "screen_view", "satisfaction"]
+    at: datetime
+    subject_id: Annotated[str, Field(max_length=64)] | None = None
+    value: Annotated[str, Field(max_length=64)] | None = None
+
+
+class EventBatch(Model):
+    batch_id: Annotated[str, Field(pattern=ULID_RE.pattern)]
+    events: list[UsageEvent] = Field(max_length=1000)
+
+
+class EventBatchReceipt(Model):
+    batch_id: str
+    accepted: int
+    duplicate: bool

@@ -1,0 +1,5 @@
+"""The kiosk's core: everything a kiosk does except drawing widgets (no Kivy imports here).
+
+The screens in `screens/` draw from this package; the sync agent in `sync/agent.py` is the
+only part that touches the network.
+"""

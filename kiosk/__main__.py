@@ -1,0 +1,185 @@
+"""`python -m kiosk enroll|run|tour|status`: the kiosk's command line.
+
+Kivy is imported only by `run` and `tour` (through `screens`), so enrolling and checking a
+kiosk over SSH works without a display.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from kiosk.config import KioskConfig, default_data_dir
+from kiosk.identity import load_identity, save_identity
+from kiosk.store import LocalStore, StoreError
+
+APP_VERSION = "0.1.0"
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+
+
+def _open_store(data_dir: Path) -> LocalStore:
+    return LocalStore(KioskConfig(data_dir=data_dir).database_path)
+
+
+def _print_identity(identity) -> None:  # noqa: ANN001 - KioskIdentity
+    print(f"kiosk id:        {identity.kiosk_id}")
+    print(f"kiosk code:      {identity.kiosk_code}")
+    print(f"mall:            {identity.mall_id}")
+    print(f"location:        {identity.location_id or '-'}")
+    print(f"server:          {identity.server_url}")
+    print(f"public base URL: {identity.public_base_url}")
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from sync.agent import EnrollError, enroll_kiosk
+
+    data_dir = _data_dir(args)
+    with _open_store(data_dir) as store:
+        existing = load_identity(store)
+        if existing is not None and not args.force:
+            print(
+                f"This kiosk is already enrolled as {existing.kiosk_code} ({existing.kiosk_id}) "
+                f"in {data_dir}. Use --force to enroll it again.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        try:
+            identity = enroll_kiosk(args.server, args.code, app_version=APP_VERSION)
+        except EnrollError as exc:
+            print(f"Enrollment failed: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        save_identity(store, identity)
+    print(f"Enrolled. Data directory: {data_dir}")
+    _print_identity(identity)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kiosk import outbox
+    from kiosk.content import active_version, previous_version
+
+    data_dir = _data_dir(args)
+    if not (data_dir / "kiosk.db").exists():
+        print(f"No kiosk data in {data_dir} (not enrolled, never run).")
+        return EXIT_FAILED
+    with _open_store(data_dir) as store:
+        identity = load_identity(store)
+        print(f"data directory:  {data_dir}")
+        if identity is None:
+            print("identity:        not enrolled (python -m kiosk enroll --server URL --code CODE)")
+        else:
+            _print_identity(identity)
+        version = active_version(store)
+        if version is None:
+            print("content:         none installed")
+        else:
+            print(f"content:         version {version.version} of {version.mall_id} "
+                  f"({version.source}, installed {version.installed_at})")
+        previous = previous_version(store)
+        if previous is not None:
+            print(f"rollback:        version {previous.version} ({previous.source})")
+        print(f"outbox:          {outbox.depth(store)} case(s) waiting, "
+              f"{outbox.rejected_count(store)} refused by the server")
+        for item in outbox.pending(store, float("inf"), limit=5):
+            if item.last_error:
+                print(f"  {item.reference}: {item.attempts} attempt(s), last error: {item.last_error}")
+    return 0
+
+
+def _install_bundle(store: LocalStore, bundle_dir: str) -> None:
+    from kiosk.content import install_bundle
+    from sync.bundle import load_source_bundle
+
+    installed = install_bundle(store, load_source_bundle(Path(bundle_dir)))
+    logging.getLogger("kiosk").info("content from %s is version %s", bundle_dir, installed.version)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = KioskConfig(data_dir=_data_dir(args), fullscreen=not args.windowed)
+    store = LocalStore(config.database_path)
+    if args.bundle:
+        _install_bundle(store, args.bundle)
+    identity = load_identity(store)
+    agent = None
+    if identity is None:
+        logging.getLogger("kiosk").warning(
+            "this kiosk is not enrolled: running offline with its local content only"
+        )
+    else:
+        from sync.agent import SyncAgent
+
+        agent = SyncAgent(store, identity, APP_VERSION)
+    from screens.app import run_kiosk  # Kivy starts here, not before
+
+    if agent is not None:
+        agent.start()
+    try:
+        run_kiosk(config, store, agent, Path(args.screenshots) if args.screenshots else None)
+    finally:
+        if agent is not None:
+            agent.stop()
+        store.close()
+    return 0
+
+
+def cmd_tour(args: argparse.Namespace) -> int:
+    from screens.tour import render_tour  # Kivy starts here, not before
+
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    render_tour(out_dir)
+    print(f"Screens rendered to {out_dir}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kiosk", description="Concierge mall kiosk")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def with_data_dir(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--data-dir", help="kiosk data directory (default: $CONCIERGE_KIOSK_DIR "
+                         "or ~/.local/share/concierge-kiosk)")
+        return sub
+
+    enroll = with_data_dir(commands.add_parser("enroll", help="register this kiosk with a server"))
+    enroll.add_argument("--server", required=True, help="server URL, e.g. https://concierge.example.com")
+    enroll.add_argument("--code", required=True, help="one-time enrollment code from the console")
+    enroll.add_argument("--force", action="store_true", help="enroll again although already enrolled")
+    enroll.set_defaults(handler=cmd_enroll)
+
+    run = with_data_dir(commands.add_parser("run", help="start the kiosk"))
+    run.add_argument("--screenshots", metavar="DIR", help="save a screenshot of every screen shown")
+    run.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    run.add_argument("--bundle", metavar="DIR", help="install this source bundle as content first")
+    run.set_defaults(handler=cmd_run)
+
+    tour = commands.add_parser("tour", help="render every screen in every language to PNG files")
+    tour.add_argument("--out", required=True, metavar="DIR")
+    tour.set_defaults(handler=cmd_tour)
+
+    status = with_data_dir(commands.add_parser("status", help="identity, content and outbox"))
+    status.set_defaults(handler=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except StoreError as exc:
+        print(f"The kiosk's local store cannot be used: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except PermissionError as exc:
+        print(f"Permission denied: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

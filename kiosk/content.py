@@ -1,0 +1,461 @@
+"""Installing published content versions, and looking things up in the active one.
+
+DESIGN decision 1: a version is a manifest plus content-addressed blobs. The kiosk fetches
+what it lacks, re-hashes every byte it receives, parses the document, and only then switches
+the active version, in one transaction; the previous version stays installed for rollback.
+A kiosk that crashes or loses the network half-way keeps showing the version it had.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from kiosk.store import LocalStore
+from sync.protocol import (
+    BlobRef,
+    Category,
+    ContentManifest,
+    Facility,
+    KioskPoint,
+    Level,
+    MallContent,
+    Node,
+    Store,
+    TimeRange,
+    sha256_hex,
+)
+
+ACTIVE_KEY = "content.active_id"
+PREVIOUS_KEY = "content.previous_id"
+DOCUMENT_MEDIA_TYPE = "application/json"
+
+
+class ContentInstallError(Exception):
+    """A version could not be installed; the active version is unchanged."""
+
+
+class BlobMismatchError(ContentInstallError):
+    """A fetched blob's bytes do not hash to the SHA-256 it was asked for."""
+
+    def __init__(self, expected: str, actual: str):
+        super().__init__(f"blob {expected} arrived with SHA-256 {actual}: rejected")
+        self.expected = expected
+        self.actual = actual
+
+
+class SourceBundleLike(Protocol):
+    """What `sync.bundle.load_source_bundle` returns: content plus its images by hash."""
+
+    content: MallContent
+    blobs: dict[str, tuple[bytes, str]]
+
+
+@dataclass(frozen=True)
+class InstalledVersion:
+    id: int
+    """The row id in content_versions: local, unlike `version`, which the server numbers."""
+    mall_id: str
+    version: int
+    document_sha256: str
+    etag: str | None
+    source: str
+    installed_at: str
+
+
+# ---------------------------------------------------------------- installing
+def blob_path(store: LocalStore, sha256: str) -> Path:
+    """Where the blob with this hash lives on disk (for images: pass the path to Kivy)."""
+    return store.blob_path(sha256)
+
+
+def install_version(
+    store: LocalStore,
+    manifest: ContentManifest,
+    fetch_blob: Callable[[str], bytes],
+    *,
+    etag: str | None = None,
+    source: str = "server",
+    now: datetime | None = None,
+) -> InstalledVersion:
+    """Install `manifest` and make it the active version; returns the installed version.
+
+    Blobs already on disk are not fetched again. Every fetched blob is verified against its
+    hash before it is written. Images the document refers to must be present (in the
+    manifest or already on disk) — a half-installed version is never activated. Raises
+    ContentInstallError (BlobMismatchError for a corrupted blob) and leaves the active version
+    as it was. Installing the active version again is a no-op.
+    """
+    current = active_version(store)
+    if (
+        current is not None
+        and current.mall_id == manifest.mall_id
+        and current.version == manifest.version
+        and current.document_sha256 == manifest.document.sha256
+    ):
+        if etag and current.etag != etag:
+            with store.transaction() as db:
+                db.conn.execute("UPDATE content_versions SET etag = ? WHERE id = ?", (etag, current.id))
+            return active_version(store)  # type: ignore[return-value]
+        return current
+
+    for ref in [manifest.document, *manifest.blobs]:
+        _ensure_blob(store, ref.sha256, fetch_blob, expected_size=ref.size)
+
+    try:
+        document = store.read_blob(manifest.document.sha256)
+        content = MallContent.model_validate_json(document)
+    except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+        raise ContentInstallError(
+            f"content version {manifest.version}: the document is not valid MallContent: {exc}"
+        ) from exc
+    if content.mall.id != manifest.mall_id:
+        raise ContentInstallError(
+            f"content version {manifest.version} is for mall {manifest.mall_id!r} "
+            f"but its document describes {content.mall.id!r}"
+        )
+    for sha256 in sorted(referenced_blobs(content)):
+        _ensure_blob(store, sha256, fetch_blob)
+
+    installed_at = (now or datetime.now(UTC)).isoformat()
+    with store.transaction() as db:
+        conn = db.conn
+        conn.execute(
+            "INSERT INTO content_versions "
+            "(mall_id, version, document_sha256, manifest, etag, source, installed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (mall_id, version, document_sha256) DO UPDATE SET "
+            "manifest = excluded.manifest, etag = excluded.etag, source = excluded.source, "
+            "installed_at = excluded.installed_at",
+            (
+                manifest.mall_id,
+                manifest.version,
+                manifest.document.sha256,
+                manifest.model_dump_json(),
+                etag,
+                source,
+                installed_at,
+            ),
+        )
+        row_id = conn.execute(
+            "SELECT id FROM content_versions WHERE mall_id = ? AND version = ? AND document_sha256 = ?",
+            (manifest.mall_id, manifest.version, manifest.document.sha256),
+        ).fetchone()[0]
+        previous_id = store.get_setting(ACTIVE_KEY)
+        if previous_id is not None and previous_id != row_id:
+            store.set_setting(PREVIOUS_KEY, previous_id)
+        store.set_setting(ACTIVE_KEY, row_id)
+    store.cache.clear()
+    return active_version(store)  # type: ignore[return-value]
+
+
+def install_bundle(store: LocalStore, bundle: SourceBundleLike, *, now: datetime | None = None) -> InstalledVersion:
+    """Install a local source bundle (demo, tour, tests) through the same path as a download.
+
+    The bundle gets the next version number after the newest one installed for its mall, unless
+    its document is byte-identical to the active one.
+    """
+    content = bundle.content
+    document = content.model_dump_json().encode("utf-8")
+    document_sha = sha256_hex(document)
+    current = active_version(store)
+    if current is not None and current.document_sha256 == document_sha:
+        return current
+    newest = store.db.conn.execute(
+        "SELECT MAX(version) FROM content_versions WHERE mall_id = ?", (content.mall.id,)
+    ).fetchone()[0]
+    stamp = now or datetime.now(UTC)
+    blobs = dict(bundle.blobs)
+    manifest = ContentManifest(
+        mall_id=content.mall.id,
+        version=(newest or 0) + 1,
+        published_at=stamp,
+        document=BlobRef(sha256=document_sha, size=len(document), media_type=DOCUMENT_MEDIA_TYPE),
+        blobs=[
+            BlobRef(sha256=sha, size=len(data), media_type=media_type)
+            for sha, (data, media_type) in sorted(blobs.items())
+        ],
+    )
+
+    def fetch_from_bundle(sha256: str) -> bytes:
+        if sha256 == document_sha:
+            return document
+        if sha256 not in blobs:
+            raise ContentInstallError(f"the bundle has no blob {sha256}")
+        return blobs[sha256][0]
+
+    return install_version(store, manifest, fetch_from_bundle, source="bundle", now=stamp)
+
+
+def referenced_blobs(content: MallContent) -> set[str]:
+    """Every blob hash the document points at (store logos, promotion images)."""
+    hashes = {store.logo_sha256 for store in content.stores if store.logo_sha256}
+    hashes |= {promotion.image_sha256 for promotion in content.promotions if promotion.image_sha256}
+    return hashes
+
+
+def _ensure_blob(
+    store: LocalStore, sha256: str, fetch_blob: Callable[[str], bytes], expected_size: int | None = None
+) -> None:
+    if store.has_blob(sha256):
+        return
+    try:
+        data = fetch_blob(sha256)
+    except ContentInstallError:
+        raise
+    except Exception as exc:  # the fetcher's own failure (network, missing file): not installable
+        raise ContentInstallError(f"could not fetch blob {sha256}: {exc}") from exc
+    actual = sha256_hex(data)
+    if actual != sha256:
+        raise BlobMismatchError(sha256, actual)
+    if expected_size is not None and len(data) != expected_size:
+        raise ContentInstallError(f"blob {sha256} is {len(data)} bytes, the manifest says {expected_size}")
+    store.write_blob(sha256, data)
+
+
+# ---------------------------------------------------------------- the active version
+def _version_from_row(row: Any) -> InstalledVersion:
+    return InstalledVersion(
+        id=row[0], mall_id=row[1], version=row[2], document_sha256=row[3], etag=row[4],
+        source=row[5], installed_at=row[6],
+    )
+
+
+def _version_by_id(store: LocalStore, row_id: int | None) -> InstalledVersion | None:
+    if row_id is None:
+        return None
+    row = store.db.conn.execute(
+        "SELECT id, mall_id, version, document_sha256, etag, source, installed_at "
+        "FROM content_versions WHERE id = ?",
+        (row_id,),
+    ).fetchone()
+    return None if row is None else _version_from_row(row)
+
+
+def active_version(store: LocalStore) -> InstalledVersion | None:
+    return _version_by_id(store, store.get_setting(ACTIVE_KEY))
+
+
+def previous_version(store: LocalStore) -> InstalledVersion | None:
+    return _version_by_id(store, store.get_setting(PREVIOUS_KEY))
+
+
+def active_manifest(store: LocalStore) -> ContentManifest | None:
+    version = active_version(store)
+    if version is None:
+        return None
+    row = store.db.conn.execute("SELECT manifest FROM content_versions WHERE id = ?", (version.id,)).fetchone()
+    return ContentManifest.model_validate_json(row[0])
+
+
+def active_content(store: LocalStore) -> MallContent | None:
+    """The active content, parsed once per connection and version; None before any install."""
+    version = active_version(store)
+    if version is None:
+        return None
+    cached = store.cache.get("active_content")
+    if cached is not None and cached[0] == version.id:
+        return cached[1]
+    content = MallContent.model_validate_json(store.read_blob(version.document_sha256))
+    store.cache["active_content"] = (version.id, content)
+    return content
+
+
+def rollback_content(store: LocalStore) -> InstalledVersion | None:
+    """Switch back to the previously active version (the two swap); None if there is none."""
+    previous = previous_version(store)
+    current = active_version(store)
+    if previous is None or current is None:
+        return None
+    with store.transaction():
+        store.set_setting(ACTIVE_KEY, previous.id)
+        store.set_setting(PREVIOUS_KEY, current.id)
+    store.cache.clear()
+    return previous
+
+
+def prune_content(store: LocalStore) -> int:
+    """Delete versions other than the active and previous ones, and blobs neither uses.
+
+    Returns the number of blob files removed. Safe to run any time: the blobs of the two kept
+    versions are never touched.
+    """
+    keep_ids = [i for i in (store.get_setting(ACTIVE_KEY), store.get_setting(PREVIOUS_KEY)) if i is not None]
+    keep_blobs: set[str] = set()
+    for row_id in keep_ids:
+        row = store.db.conn.execute("SELECT manifest FROM content_versions WHERE id = ?", (row_id,)).fetchone()
+        manifest = ContentManifest.model_validate_json(row[0])
+        keep_blobs.add(manifest.document.sha256)
+        keep_blobs.update(ref.sha256 for ref in manifest.blobs)
+        keep_blobs.update(referenced_blobs(MallContent.model_validate_json(store.read_blob(manifest.document.sha256))))
+    with store.transaction() as db:
+        if keep_ids:
+            marks = ",".join("?" for _ in keep_ids)
+            db.conn.execute(f"DELETE FROM content_versions WHERE id NOT IN ({marks})", keep_ids)
+        else:
+            db.conn.execute("DELETE FROM content_versions")
+    removed = 0
+    for path in store.blobs_dir.iterdir():
+        if path.is_file() and not path.name.startswith(".") and path.name not in keep_blobs:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+# ---------------------------------------------------------------- lookups
+def _parse_clock(text: str) -> tuple[int, int]:
+    hours, minutes = text.split(":")
+    return int(hours), int(minutes)
+
+
+def _interval_on(day: date, time_range: TimeRange, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The opening interval that starts on `day`; a close at or before the open is next day."""
+    open_h, open_m = _parse_clock(time_range.open)
+    close_h, close_m = _parse_clock(time_range.close)
+    start = datetime.combine(day, time(open_h, open_m), tzinfo=zone)
+    close_minutes = close_h * 60 + close_m
+    close_day = day if close_minutes > open_h * 60 + open_m else day + timedelta(days=1)
+    end = datetime.combine(close_day, time(0, 0), tzinfo=zone) + timedelta(minutes=close_minutes)
+    return start, end
+
+
+class ContentIndex:
+    """Dictionary lookups over one MallContent, built once when the content changes."""
+
+    def __init__(self, content: MallContent):
+        self.content = content
+        self.mall = content.mall
+        try:
+            self.timezone = ZoneInfo(content.mall.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.timezone = ZoneInfo("Asia/Shanghai")
+        self._stores = {store.id: store for store in content.stores}
+        self._categories = {category.id: category for category in content.categories}
+        self._levels = {level.id: level for level in content.levels}
+        self._facilities = {facility.id: facility for facility in content.facilities}
+        self._nodes = {node.id: node for node in content.graph.nodes}
+        self._kiosks = {kiosk.id: kiosk for kiosk in content.kiosks}
+        self._levels_ordered = sorted(content.levels, key=lambda level: level.ordinal)
+        self._level_rank = {level.id: rank for rank, level in enumerate(self._levels_ordered)}
+        self._by_category: dict[str, list[Store]] = {}
+        self._by_level: dict[str, list[Store]] = {}
+        for store in content.stores:
+            self._by_category.setdefault(store.category_id, []).append(store)
+            self._by_level.setdefault(store.level_id, []).append(store)
+        self._facilities_by_kind: dict[str, list[Facility]] = {}
+        for facility in content.facilities:
+            self._facilities_by_kind.setdefault(facility.kind, []).append(facility)
+
+    # -- by id (None when unknown: content and references may briefly disagree across versions)
+    def store(self, store_id: str) -> Store | None:
+        return self._stores.get(store_id)
+
+    def category(self, category_id: str) -> Category | None:
+        return self._categories.get(category_id)
+
+    def level(self, level_id: str) -> Level | None:
+        return self._levels.get(level_id)
+
+    def facility(self, facility_id: str) -> Facility | None:
+        return self._facilities.get(facility_id)
+
+    def node(self, node_id: str) -> Node | None:
+        return self._nodes.get(node_id)
+
+    # -- lists
+    @property
+    def stores(self) -> list[Store]:
+        return list(self.content.stores)
+
+    @property
+    def categories(self) -> list[Category]:
+        return list(self.content.categories)
+
+    def levels(self) -> list[Level]:
+        """Levels bottom to top (B2, B1, 1F, 2F …), by ordinal."""
+        return list(self._levels_ordered)
+
+    def stores_in_category(self, category_id: str) -> list[Store]:
+        return list(self._by_category.get(category_id, []))
+
+    def stores_on_level(self, level_id: str) -> list[Store]:
+        return list(self._by_level.get(level_id, []))
+
+    def facilities_of_kind(self, kind: str, level_id: str | None = None) -> list[Facility]:
+        found = self._facilities_by_kind.get(kind, [])
+        return [f for f in found if level_id is None or f.level_id == level_id]
+
+    def kiosk_point(self, location_id: str | None) -> KioskPoint | None:
+        """Where this kiosk stands: its own point, else the first one (a fresh kiosk must still
+        show a map), else None when the content has no kiosk points at all."""
+        if location_id and location_id in self._kiosks:
+            return self._kiosks[location_id]
+        return self.content.kiosks[0] if self.content.kiosks else None
+
+    def service_desk(self) -> Facility | None:
+        """The mall's service desk: the one the mall names, else the first of that kind."""
+        if self.mall.service_desk_id and self.mall.service_desk_id in self._facilities:
+            return self._facilities[self.mall.service_desk_id]
+        desks = self._facilities_by_kind.get("service_desk", [])
+        return desks[0] if desks else None
+
+    # -- opening hours (in the mall's timezone; a close at or before the open is after midnight)
+    def hours_of(self, store: Store | None = None) -> list[TimeRange]:
+        """A store's own hours, else the mall's (a store lists hours only when they differ)."""
+        if store is not None and store.hours:
+            return list(store.hours)
+        return list(self.mall.hours)
+
+    def local_time(self, now: datetime) -> datetime:
+        """`now` in the mall's timezone; a naive `now` is taken to be mall-local already."""
+        if now.tzinfo is None:
+            return now.replace(tzinfo=self.timezone)
+        return now.astimezone(self.timezone)
+
+    def _intervals(self, hours: Iterable[TimeRange], first_day: date, days: int) -> list[tuple[datetime, datetime]]:
+        intervals = []
+        for offset in range(days):
+            day = first_day + timedelta(days=offset)
+            for time_range in hours:
+                if day.weekday() in time_range.weekdays:
+                    intervals.append(_interval_on(day, time_range, self.timezone))
+        intervals.sort()
+        return intervals
+
+    def is_open(self, store: Store | None, now: datetime) -> bool:
+        """Whether `store` (None: the mall) is open at `now`, yesterday's late hours included."""
+        local = self.local_time(now)
+        intervals = self._intervals(self.hours_of(store), local.date() - timedelta(days=1), 2)
+        return any(start <= local < end for start, end in intervals)
+
+    def closes_at(self, store: Store | None, now: datetime) -> datetime | None:
+        """When `store` (None: the mall) next closes, if it is open at `now`; None when closed,
+        or when it never closes within a week (open around the clock)."""
+        local = self.local_time(now)
+        intervals = self._intervals(self.hours_of(store), local.date() - timedelta(days=1), 9)
+        end_of_open: datetime | None = None
+        for start, end in intervals:
+            if end_of_open is None:
+                if start <= local < end:
+                    end_of_open = end
+            elif start <= end_of_open:
+                end_of_open = max(end_of_open, end)  # back-to-back ranges: still open
+        if end_of_open is None or end_of_open > local + timedelta(days=7):
+            return None
+        return end_of_open
+
+    def opens_at(self, store: Store | None, now: datetime) -> datetime | None:
+        """When `store` (None: the mall) next opens if it is closed at `now`; None when it is
+        open now or has no hours in the coming week."""
+        if self.is_open(store, now):
+            return None
+        local = self.local_time(now)
+        starts = [start for start, _ in self._intervals(self.hours_of(store), local.date(), 8)]
+        index = bisect.bisect_right(starts, local)
+        return starts[index] if index < len(starts) else None

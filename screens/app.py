@@ -1,0 +1,489 @@
+"""The kiosk's Kivy application: window set-up for an unattended touch screen, the app state
+the screens bind to, navigation between lazily loaded screens, and the idle and receipt
+timeouts.
+
+The app draws only from the local store. The sync agent runs on its own thread; whatever it
+reports is handed to the UI thread with `Clock.schedule_once`, and the app also checks the
+store's active content version every few seconds, so new content shows even if a callback is
+missed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from kiosk.config import KioskConfig
+from kiosk.store import LocalStore
+from sync.protocol import DEFAULT_LANGUAGE, LANGUAGES, I18nText
+
+log = logging.getLogger(__name__)
+
+SCREENS_DIR = Path(__file__).resolve().parent
+DESIGN_SHORT_SIDE = 1080
+CONTENT_CHECK_INTERVAL_S = 2.0
+TICK_INTERVAL_S = 0.5
+SCREENSHOT_DELAY_S = 0.6
+
+SCREEN_CLASSES: dict[str, tuple[str, str]] = {
+    "attract": ("screens.attract", "AttractScreen"),
+    "home": ("screens.home", "HomeScreen"),
+    "directory": ("screens.directory", "DirectoryScreen"),
+    "store": ("screens.store_page", "StorePageScreen"),
+    "map": ("screens.floor_map", "FloorMapScreen"),
+    "promotions": ("screens.promotions", "PromotionsScreen"),
+    "feedback": ("screens.feedback", "FeedbackScreen"),
+    "complaint_category": ("screens.complaint_category", "ComplaintCategoryScreen"),
+    "case_form": ("screens.case_form", "CaseFormScreen"),
+    "store_picker": ("screens.store_picker", "StorePickerScreen"),
+    "receipt": ("screens.receipt", "ReceiptScreen"),
+    "found": ("screens.found_item", "FoundItemScreen"),
+    "getting_ready": ("screens.getting_ready", "GettingReadyScreen"),
+}
+"""Screen name → (module, class). A module is imported, and its .kv loaded, on first show."""
+
+SCREENS_WITHOUT_CONTENT = frozenset({"getting_ready"})
+SCREENS_WITHOUT_IDLE_WARNING = frozenset({"attract", "home", "getting_ready", "receipt"})
+
+
+def configure_kivy(config: KioskConfig) -> None:
+    """Kiosk settings that Kivy reads when it creates the window and the input providers.
+
+    Must run before `kivy.core.window` is imported (importing this module does not import it).
+    One input provider only: a touch screen
+    that the system also reports as a mouse would otherwise fire every tap twice.
+    """
+    os.environ.setdefault("SDL_TOUCH_MOUSE_EVENTS", "0")  # no mouse events synthesised from touches
+    from kivy.config import Config
+
+    width, height = config.window_size
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if config.fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if config.fullscreen else "0")
+    Config.set("graphics", "show_cursor", "0" if config.fullscreen else "1")
+    Config.set("graphics", "allow_screensaver", "0")
+    Config.set("graphics", "resizable", "0" if config.fullscreen else "1")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+    for option in list(Config.options("input")):
+        Config.remove_option("input", option)
+    Config.set("input", "mouse", "mouse,disable_on_activity,disable_multitouch")
+
+
+class KioskApp(App):
+    """The kiosk. State the screens bind to is kept in Kivy properties on the app."""
+
+    language = StringProperty(DEFAULT_LANGUAGE)
+    font_name = StringProperty("Roboto")
+    u = NumericProperty(1.0)
+    """Scale: design pixels (1080 on the short side) to screen pixels."""
+    landscape = BooleanProperty(True)
+    content_version = NumericProperty(0)
+    """The local id of the active content version; 0 before any content is installed."""
+    has_content = BooleanProperty(False)
+    mall_name = StringProperty("")
+    clock_text = StringProperty("")
+    date_text = StringProperty("")
+    screen_name = StringProperty("")
+    screen_title = StringProperty("")
+    chrome_visible = BooleanProperty(True)
+    can_go_back = BooleanProperty(False)
+    service_desk_hint = StringProperty("")
+
+    use_kivy_settings = False
+
+    def __init__(
+        self,
+        kiosk_config: KioskConfig,
+        store: LocalStore,
+        agent: Any = None,
+        identity: Any = None,
+        screenshots_dir: Path | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        font_cache_dir: Path | None = None,
+        **kwargs,
+    ):
+        from kiosk.i18n import get_translator
+        from screens.widgets.idle import IdleWatcher
+
+        super().__init__(**kwargs)
+        self.kiosk_config = kiosk_config
+        self.store = store
+        self.agent = agent
+        self.identity = identity
+        self.screenshots_dir = Path(screenshots_dir) if screenshots_dir else None
+        self.wall_clock = wall_clock or (lambda: datetime.now(UTC))
+        self.monotonic = monotonic
+        self.font_cache_dir = font_cache_dir
+        self.translator = get_translator()
+        self.translator.set_language(self.language)
+        self.idle = IdleWatcher(kiosk_config.idle_timeout_s, monotonic)
+        self.receipt_shown_at: float | None = None
+        self.content = None
+        self.index = None
+        self.history: list[str] = []
+        self._screens: dict[str, Any] = {}
+        self._active_version_id: int | None = None
+        self._screenshot_count = 0
+        self._events: list[Any] = []
+        self.title = "Concierge"
+
+    # ---------------------------------------------------------------- start-up
+    def build(self):
+        from kivy.core.window import Window
+
+        from screens.base import load_kv_once
+        from screens.fonts import ensure_cjk_fonts, font_for, register_fonts
+
+        register_fonts(ensure_cjk_fonts(self.font_cache_dir))
+        self.font_name = font_for(self.language)
+        for module in ("screens.widgets.common", "screens.widgets.keyboard", "screens.widgets.idle",
+                       "screens.widgets.language_switch", "screens.widgets.icons",
+                       "screens.widgets.floor_plan", "screens.widgets.qr"):
+            __import__(module)
+        load_kv_once(SCREENS_DIR / "widgets" / "widgets.kv")
+        load_kv_once(SCREENS_DIR / "app.kv")
+        from kivy.factory import Factory
+
+        Window.clearcolor = (0.956, 0.949, 0.929, 1)
+        Window.bind(size=self._on_window_size)
+        self._on_window_size(Window, Window.size)
+        root = Factory.KioskRoot()
+        self.manager = root.ids.manager
+        self.idle_overlay = root.ids.idle_overlay
+        return root
+
+    def on_start(self) -> None:
+        from kivy.core.window import Window
+
+        Window.bind(on_touch_down=self._on_any_touch, on_request_close=self._refuse_close,
+                    on_key_down=self._on_any_key)
+        self.reload_content()
+        self._events.append(Clock.schedule_interval(self._tick, TICK_INTERVAL_S))
+        self._events.append(Clock.schedule_interval(lambda dt: self.reload_content(), CONTENT_CHECK_INTERVAL_S))
+        self._connect_agent()
+        self._tick(0)
+        self.show("home" if self.has_content else "getting_ready", remember=False)
+
+    def on_stop(self) -> None:
+        for event in self._events:
+            event.cancel()
+        if self.agent is not None:
+            for attribute in ("on_content_changed", "on_commands"):
+                if hasattr(self.agent, attribute):
+                    setattr(self.agent, attribute, None)
+
+    def open_settings(self, *largs) -> bool:
+        """No settings panel on a public kiosk (F1 would open Kivy's)."""
+        return False
+
+    def _refuse_close(self, *args, **kwargs) -> bool:
+        """A visitor must not be able to close the kiosk (Alt+F4, a window manager's ×)."""
+        return True
+
+    def _on_window_size(self, window, size) -> None:
+        width, height = size
+        self.u = max(0.3, min(width, height) / DESIGN_SHORT_SIDE)
+        self.landscape = width >= height
+
+    def _connect_agent(self) -> None:
+        """Hand the agent's thread-side callbacks over to the UI thread via the Clock."""
+        if self.agent is None:
+            return
+        if hasattr(self.agent, "on_content_changed"):
+            self.agent.on_content_changed = lambda version: Clock.schedule_once(
+                lambda dt: self.reload_content(force=True)
+            )
+        if hasattr(self.agent, "on_commands"):
+            self.agent.on_commands = lambda commands: Clock.schedule_once(
+                lambda dt: self._handle_commands(commands)
+            )
+
+    def _handle_commands(self, commands) -> None:
+        for command in commands:
+            if getattr(command, "kind", None) == "reload":
+                self.reload_content(force=True)
+
+    # ---------------------------------------------------------------- translation
+    def tr(self, message: str, language: str | None = None) -> str:
+        """`message` in `language` (default: the current one). In .kv files pass
+        `app.language` as the second argument, so the text is re-evaluated on a switch."""
+        from kiosk.i18n import load_translations
+
+        return load_translations(language or self.language).gettext(message)
+
+    def text(self, value: I18nText | None, language: str | None = None) -> str:
+        """A content field in the current language (falling back to Chinese, then English)."""
+        if value is None:
+            return ""
+        return value.get(language or self.language)
+
+    def font_for(self, language: str) -> str:
+        """The registered font name for text in `language` (TC face for zh_TW)."""
+        from screens.fonts import font_for
+
+        return font_for(language)
+
+    def set_language(self, language: str) -> None:
+        if language in LANGUAGES:
+            self.language = language
+
+    def on_language(self, instance, language: str) -> None:
+        from screens.fonts import font_for
+
+        self.translator.set_language(language)
+        self.font_name = font_for(language)
+        self._update_content_texts()
+        self._update_clock()
+        for screen in list(self._screens.values()):
+            self._safely(screen.refresh)
+
+    # ---------------------------------------------------------------- content
+    def reload_content(self, force: bool = False) -> None:
+        """Pick up a newly activated content version (from the agent or an install)."""
+        from kiosk.content import ContentIndex, active_content, active_version
+
+        try:
+            version = active_version(self.store)
+        except Exception:
+            log.exception("cannot read the active content version")
+            return
+        version_id = version.id if version is not None else None
+        if version_id == self._active_version_id and not force:
+            return
+        try:
+            content = active_content(self.store) if version is not None else None
+            index = ContentIndex(content) if content is not None else None
+        except Exception:
+            log.exception("content version %s cannot be loaded; keeping the one shown", version_id)
+            return
+        self._active_version_id = version_id
+        self.content = content
+        self.index = index
+        self.has_content = content is not None
+        self.content_version = version_id or 0
+        self._update_content_texts()
+        for screen in list(self._screens.values()):
+            self._safely(screen.refresh)
+        current = self.manager.current if self.manager.has_screen(self.manager.current or "") else ""
+        if self.has_content and current == "getting_ready":
+            self.show("home", remember=False)
+        elif not self.has_content and current and current not in SCREENS_WITHOUT_CONTENT:
+            self.show("getting_ready", remember=False)
+
+    def _update_content_texts(self) -> None:
+        if self.index is None:
+            self.mall_name = ""
+            self.service_desk_hint = ""
+            return
+        self.mall_name = self.text(self.index.mall.name)
+        desk = self.index.service_desk()
+        if desk is None:
+            self.service_desk_hint = ""
+            return
+        level = self.index.level(desk.level_id)
+        self.service_desk_hint = self.tr("Need help? Service desk: {floor}").format(
+            floor=level.short_name if level else ""
+        )
+
+    def kiosk_point(self):
+        if self.index is None:
+            return None
+        return self.index.kiosk_point(self.identity.location_id if self.identity else None)
+
+    # ---------------------------------------------------------------- time
+    def now(self) -> datetime:
+        """Wall-clock time (aware, UTC): opening hours and promotions are judged by it."""
+        return self.wall_clock()
+
+    def local_now(self) -> datetime:
+        """Now in the mall's timezone (the machine's own before content is installed)."""
+        now = self.now()
+        if self.index is not None:
+            return self.index.local_time(now)
+        return now.astimezone()
+
+    def format_time(self, moment: datetime) -> str:
+        local = self.index.local_time(moment) if self.index is not None else moment
+        if local.hour == 0 and local.minute == 0 and local.date() != self.local_now().date():
+            return "24:00"
+        return local.strftime("%H:%M")
+
+    def _update_clock(self) -> None:
+        from babel.dates import format_date
+
+        local = self.local_now()
+        self.clock_text = local.strftime("%H:%M")
+        pattern = {"en": "EEE d MMM", "zh_CN": "M月d日 EEEE", "zh_TW": "M月d日 EEEE"}[self.language]
+        self.date_text = format_date(local.date(), pattern, locale=self.language)
+
+    # ---------------------------------------------------------------- navigation
+    def screen(self, name: str):
+        """The screen called `name`, created (module imported, .kv loaded) on first use."""
+        screen = self._screens.get(name)
+        if screen is None:
+            from screens.base import create_screen
+
+            module_name, class_name = SCREEN_CLASSES[name]
+            screen = create_screen(module_name, class_name, name)
+            self._screens[name] = screen
+            self.manager.add_widget(screen)
+            self._safely(screen.refresh)
+        return screen
+
+    def show(self, name: str, remember: bool = True, **params) -> None:
+        """Show screen `name`; `params` go to its prepare(). Without content, every screen
+        but the getting-ready one is replaced by it."""
+        if not self.has_content and name not in SCREENS_WITHOUT_CONTENT:
+            name, params = "getting_ready", {}
+        screen = self.screen(name)
+        self._safely(screen.prepare, **params)
+        current = self.manager.current if self.manager.screens else ""
+        if remember and current and current != name and current in self._screens:
+            self.history.append(current)
+        if name in ("home", "attract", "getting_ready", "receipt"):
+            self.history.clear()
+        self.manager.current = name
+        self.screen_name = name
+        self.screen_title = screen.title_message
+        self.chrome_visible = screen.shows_chrome
+        self.can_go_back = screen.shows_back and bool(self.history)
+        self.receipt_shown_at = self.monotonic() if name == "receipt" else None
+        self.idle_overlay.shown = False
+        self._record("screen_view", subject_id=name)
+        if self.screenshots_dir is not None:
+            Clock.schedule_once(lambda dt: self._save_screenshot(name), SCREENSHOT_DELAY_S)
+
+    def go_back(self) -> None:
+        if not self.history:
+            self.go_home()
+            return
+        previous = self.history.pop()
+        self.show(previous, remember=False)
+
+    def go_home(self) -> None:
+        self.show("home", remember=False)
+
+    def start_over(self) -> None:
+        """The visitor has gone: clear every screen's input, default language, attract loop."""
+        for screen in list(self._screens.values()):
+            self._safely(screen.reset)
+        self.history.clear()
+        self.language = DEFAULT_LANGUAGE
+        self.idle.touched()
+        self.show("attract" if self.has_content else "getting_ready", remember=False)
+
+    def finish_case(self) -> None:
+        """Done on a receipt, or its timeout: drop the receipt (it holds the tracking token)."""
+        for name in ("receipt", "case_form", "complaint_category", "store_picker"):
+            if name in self._screens:
+                self._safely(self._screens[name].reset)
+        self.go_home()
+
+    # ---------------------------------------------------------------- idle and timeouts
+    def _on_any_touch(self, window, touch) -> bool:
+        self.idle.touched()
+        return False
+
+    def _on_any_key(self, *args) -> bool:
+        self.idle.touched()
+        return False
+
+    def _tick(self, dt: float) -> None:
+        self._update_clock()
+        current = self.screen_name
+        if current == "receipt" and self.receipt_shown_at is not None:
+            if self.monotonic() - self.receipt_shown_at >= self.kiosk_config.receipt_timeout_s:
+                self.finish_case()
+            return
+        if current in ("attract", "getting_ready"):
+            return
+        if self.idle.expired():
+            self.start_over()
+            return
+        warn = current not in SCREENS_WITHOUT_IDLE_WARNING and self.idle.warning()
+        self.idle_overlay.seconds_left = self.idle.seconds_left()
+        if warn != self.idle_overlay.shown:
+            self.idle_overlay.shown = warn
+
+    def receipt_seconds_left(self) -> float:
+        if self.receipt_shown_at is None:
+            return 0.0
+        return max(0.0, self.kiosk_config.receipt_timeout_s - (self.monotonic() - self.receipt_shown_at))
+
+    # ---------------------------------------------------------------- cases
+    def wake_agent(self) -> None:
+        """A case was filed: ask the agent to upload now instead of at its next poll."""
+        if self.agent is not None and hasattr(self.agent, "wake"):
+            self._safely(self.agent.wake)
+
+    # ---------------------------------------------------------------- helpers
+    def _record(self, kind: str, subject_id: str | None = None, value: str | None = None) -> None:
+        """Queue an anonymous usage event; a full disk must not stop the kiosk."""
+        from kiosk.events import record_event
+
+        try:
+            record_event(self.store, kind, at=self.now(), subject_id=subject_id, value=value)
+        except Exception:
+            log.exception("cannot record a %s event", kind)
+
+    def record_event(self, kind: str, subject_id: str | None = None, value: str | None = None) -> None:
+        self._record(kind, subject_id, value)
+
+    def _safely(self, function, *args, **kwargs) -> None:
+        """Run a screen hook; log a failure instead of taking the kiosk down."""
+        try:
+            function(*args, **kwargs)
+        except Exception:
+            log.exception("%s failed", getattr(function, "__qualname__", function))
+
+    def _save_screenshot(self, name: str) -> None:
+        from screens.capture import capture_window
+
+        if self.screen_name != name or self.screenshots_dir is None:
+            return
+        self._screenshot_count += 1
+        path = self.screenshots_dir / f"{self._screenshot_count:03d}-{name}-{self.language}.png"
+        try:
+            capture_window(path)
+        except Exception:
+            log.exception("cannot save a screenshot to %s", path)
+            return
+        print(f"screenshot: {path}", flush=True)
+
+
+def run_kiosk(
+    config: KioskConfig,
+    store: LocalStore,
+    agent: Any = None,
+    screenshots_dir: Path | None = None,
+) -> None:
+    """Run the kiosk until the process is stopped (a kiosk has no Quit button).
+
+    `agent` is the started SyncAgent, or None for a kiosk that is not enrolled; its callbacks
+    are connected here. With `screenshots_dir`, every screen shown is saved there as a PNG
+    and its path printed (the offscreen demo uses this).
+    """
+    from kiosk.identity import load_identity
+
+    configure_kivy(config)
+    app = KioskApp(
+        config,
+        store,
+        agent=agent,
+        identity=load_identity(store),
+        screenshots_dir=screenshots_dir,
+        font_cache_dir=config.data_dir / "fonts",
+    )
+    app.run()

@@ -1,0 +1,273 @@
+"""A floor plan drawn from `Level.plan` with Kivy's canvas, turned so the visitor's facing
+direction is up (the kiosk point's `heading_deg`), with "you are here" and highlights.
+
+Polygons may be concave (an L-shaped shop), so they are tessellated, not fanned. Labels are
+drawn only where they fit inside their shape's bounds: a plan full of overlapping names is
+worse than one that names what it can; the highlighted store is always labelled.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from kivy.core.text import Label as CoreLabel
+from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle, RoundedRectangle
+from kivy.graphics.tesselator import TYPE_POLYGONS, WINDING_ODD, Tesselator
+from kivy.properties import (
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.widget import Widget
+
+from screens import theme
+from sync.protocol import Level, PlanShape
+
+FILL_BY_KIND = {
+    "outline": theme.MAP_OUTLINE,
+    "corridor": theme.MAP_CORRIDOR,
+    "atrium": theme.MAP_ATRIUM,
+    "void": theme.MAP_VOID,
+    "unit": theme.MAP_UNIT,
+    "facility": theme.MAP_FACILITY,
+    "landmark": theme.MAP_LANDMARK,
+}
+DRAW_ORDER = ("outline", "corridor", "atrium", "void", "landmark", "facility", "unit")
+LABELLED_KINDS = ("unit", "facility", "landmark", "atrium")
+
+
+@dataclass(frozen=True)
+class MapMarker:
+    """A point to mark on the plan (level-local metres), with an optional caption."""
+
+    x: float
+    y: float
+    caption: str = ""
+    colour: tuple = theme.MAP_YOU_ARE_HERE
+
+
+def point_in_polygon(x: float, y: float, polygon: list[tuple[float, float]]) -> bool:
+    """Even-odd ray casting; points on an edge may fall either way (fine for taps)."""
+    inside = False
+    count = len(polygon)
+    for index in range(count):
+        x1, y1 = polygon[index]
+        x2, y2 = polygon[(index + 1) % count]
+        if (y1 > y) != (y2 > y):
+            crossing = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+            if x < crossing:
+                inside = not inside
+    return inside
+
+
+def polygon_centroid(polygon: list[tuple[float, float]]) -> tuple[float, float]:
+    """The area centroid; the vertex mean for degenerate (zero-area) polygons."""
+    area = cx = cy = 0.0
+    count = len(polygon)
+    for index in range(count):
+        x1, y1 = polygon[index]
+        x2, y2 = polygon[(index + 1) % count]
+        cross = x1 * y2 - x2 * y1
+        area += cross
+        cx += (x1 + x2) * cross
+        cy += (y1 + y2) * cross
+    if abs(area) < 1e-9:
+        return (sum(p[0] for p in polygon) / count, sum(p[1] for p in polygon) / count)
+    area *= 0.5
+    return (cx / (6 * area), cy / (6 * area))
+
+
+class FloorPlan(Widget):
+    """Draws one level. Set `level`, and optionally `here`, `highlight_refs`, `markers`."""
+
+    level = ObjectProperty(None, allownone=True)
+    language = StringProperty("zh_CN")
+    font_name = StringProperty("Roboto")
+    heading_deg = NumericProperty(0.0)
+    here = ObjectProperty(None, allownone=True)
+    """A MapMarker for "you are here" (drawn only on the kiosk's level)."""
+    here_level_id = StringProperty("")
+    highlight_refs = ListProperty([])
+    markers = ListProperty([])
+    label_scale = NumericProperty(1.0)
+
+    __events__ = ("on_shape_tapped",)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._label_cache: dict[tuple, object] = {}
+        self._scale = 1.0
+        self._origin = (0.0, 0.0)
+        self.bind(
+            pos=self.redraw, size=self.redraw, level=self.redraw, language=self.redraw,
+            font_name=self.redraw, heading_deg=self.redraw, here=self.redraw,
+            here_level_id=self.redraw, highlight_refs=self.redraw, markers=self.redraw,
+            label_scale=self.redraw,
+        )
+
+    # ---------------------------------------------------------------- geometry
+    def _rotate(self, x: float, y: float) -> tuple[float, float]:
+        """Turn the map counter-clockwise by the heading: the facing direction points up."""
+        theta = math.radians(self.heading_deg)
+        return (x * math.cos(theta) - y * math.sin(theta), x * math.sin(theta) + y * math.cos(theta))
+
+    def _unrotate(self, x: float, y: float) -> tuple[float, float]:
+        theta = math.radians(-self.heading_deg)
+        return (x * math.cos(theta) - y * math.sin(theta), x * math.sin(theta) + y * math.cos(theta))
+
+    def _fit(self) -> None:
+        level: Level = self.level
+        corners = [self._rotate(x, y) for x, y in
+                   ((0, 0), (level.width_m, 0), (level.width_m, level.height_m), (0, level.height_m))]
+        min_x = min(c[0] for c in corners)
+        max_x = max(c[0] for c in corners)
+        min_y = min(c[1] for c in corners)
+        max_y = max(c[1] for c in corners)
+        margin = min(self.width, self.height) * 0.04
+        span_x = max(max_x - min_x, 1e-6)
+        span_y = max(max_y - min_y, 1e-6)
+        self._scale = min((self.width - 2 * margin) / span_x, (self.height - 2 * margin) / span_y)
+        drawn_w = span_x * self._scale
+        drawn_h = span_y * self._scale
+        self._origin = (
+            self.x + (self.width - drawn_w) / 2 - min_x * self._scale,
+            self.y + (self.height - drawn_h) / 2 - min_y * self._scale,
+        )
+
+    def to_screen(self, x: float, y: float) -> tuple[float, float]:
+        rx, ry = self._rotate(x, y)
+        return (self._origin[0] + rx * self._scale, self._origin[1] + ry * self._scale)
+
+    def to_level(self, sx: float, sy: float) -> tuple[float, float]:
+        rx = (sx - self._origin[0]) / self._scale
+        ry = (sy - self._origin[1]) / self._scale
+        return self._unrotate(rx, ry)
+
+    # ---------------------------------------------------------------- drawing
+    def redraw(self, *args) -> None:
+        self.canvas.clear()
+        if self.level is None or self.width < 10 or self.height < 10:
+            return
+        self._fit()
+        with self.canvas:
+            Color(*theme.MAP_BACKGROUND)
+            RoundedRectangle(pos=self.pos, size=self.size, radius=[min(self.width, self.height) * 0.02])
+        shapes = sorted(self.level.plan, key=lambda s: DRAW_ORDER.index(s.kind) if s.kind in DRAW_ORDER else 0)
+        highlighted = set(self.highlight_refs)
+        for shape in shapes:
+            self._draw_shape(shape, shape.ref in highlighted if shape.ref else False)
+        for shape in shapes:
+            if shape.kind in LABELLED_KINDS and shape.label is not None:
+                self._draw_label(shape, shape.ref in highlighted if shape.ref else False)
+        for marker in self.markers:
+            self._draw_marker(marker)
+        if self.here is not None and self.here_level_id == self.level.id:
+            self._draw_marker(self.here)
+
+    def _screen_polygon(self, polygon) -> list[float]:
+        flat: list[float] = []
+        for x, y in polygon:
+            flat.extend(self.to_screen(x, y))
+        return flat
+
+    def _draw_shape(self, shape: PlanShape, highlighted: bool) -> None:
+        if len(shape.polygon) < 3:
+            return
+        flat = self._screen_polygon(shape.polygon)
+        fill = theme.MAP_HIGHLIGHT if highlighted else FILL_BY_KIND.get(shape.kind, theme.MAP_UNIT)
+        tesselator = Tesselator()
+        tesselator.add_contour(flat)
+        if not tesselator.tesselate(WINDING_ODD, TYPE_POLYGONS):
+            return
+        with self.canvas:
+            Color(*fill)
+            for vertices, indices in tesselator.meshes:
+                Mesh(vertices=vertices, indices=indices, mode="triangle_fan")
+            if shape.kind in ("unit", "facility", "outline"):
+                Color(*(theme.MAP_HIGHLIGHT if highlighted else theme.MAP_UNIT_EDGE))
+                Line(points=flat, close=True, width=max(1.0, self._scale * (0.25 if highlighted else 0.08)))
+
+    def _label_texture(self, text: str, font_size: float, bold: bool, colour: tuple):
+        key = (text, round(font_size), bold, colour, self.font_name)
+        texture = self._label_cache.get(key)
+        if texture is None:
+            label = CoreLabel(text=text, font_size=font_size, font_name=self.font_name, bold=bold, color=colour)
+            label.refresh()
+            texture = label.texture
+            if len(self._label_cache) > 600:
+                self._label_cache.clear()
+            self._label_cache[key] = texture
+        return texture
+
+    def _draw_label(self, shape: PlanShape, highlighted: bool) -> None:
+        text = shape.label.get(self.language).strip()
+        if not text:
+            return
+        xs = [self.to_screen(x, y) for x, y in shape.polygon]
+        width = max(p[0] for p in xs) - min(p[0] for p in xs)
+        height = max(p[1] for p in xs) - min(p[1] for p in xs)
+        cx, cy = self.to_screen(*polygon_centroid(shape.polygon))
+        colour = theme.ON_DARK if highlighted else theme.INK
+        base = 24 * self.label_scale
+        for font_size in (base, base * 0.82, base * 0.68):
+            texture = self._label_texture(text, font_size, highlighted, colour)
+            if texture.width <= width * 0.94 and texture.height <= height * 0.9:
+                break
+        else:
+            if not highlighted:
+                return
+            texture = self._label_texture(text, base, True, theme.ON_DARK)
+            with self.canvas:
+                Color(*theme.MAP_HIGHLIGHT)
+                RoundedRectangle(pos=(cx - texture.width / 2 - 10, cy - texture.height / 2 - 6),
+                                 size=(texture.width + 20, texture.height + 12), radius=[8])
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Rectangle(texture=texture, pos=(int(cx - texture.width / 2), int(cy - texture.height / 2)),
+                      size=texture.size)
+
+    def _draw_marker(self, marker: MapMarker) -> None:
+        sx, sy = self.to_screen(marker.x, marker.y)
+        radius = max(10.0, 16 * self.label_scale)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10))
+            Color(*marker.colour)
+            Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius))
+        if not marker.caption:
+            return
+        texture = self._label_texture(marker.caption, 24 * self.label_scale, True, theme.ON_DARK)
+        box_w = texture.width + 24
+        box_h = texture.height + 12
+        box_x = min(max(sx - box_w / 2, self.x + 4), self.right - box_w - 4)
+        box_y = sy + radius + 10
+        if box_y + box_h > self.top - 4:
+            box_y = sy - radius - 10 - box_h
+        with self.canvas:
+            Color(*marker.colour)
+            RoundedRectangle(pos=(box_x, box_y), size=(box_w, box_h), radius=[box_h / 2])
+            Color(1, 1, 1, 1)
+            Rectangle(texture=texture, pos=(int(box_x + 12), int(box_y + 6)), size=texture.size)
+
+    # ---------------------------------------------------------------- touch
+    def shape_at(self, sx: float, sy: float) -> PlanShape | None:
+        """The store or facility shape under a screen point (topmost first)."""
+        if self.level is None:
+            return None
+        x, y = self.to_level(sx, sy)
+        for shape in reversed(self.level.plan):
+            if shape.ref and shape.kind in ("unit", "facility") and point_in_polygon(x, y, shape.polygon):
+                return shape
+        return None
+
+    def on_touch_up(self, touch):
+        if self.collide_point(*touch.pos) and touch.grab_current is None:
+            shape = self.shape_at(*touch.pos)
+            if shape is not None:
+                self.dispatch("on_shape_tapped", shape)
+                return True
+        return super().on_touch_up(touch)
+
+    def on_shape_tapped(self, shape: PlanShape) -> None:
+        pass

@@ -1,0 +1,39 @@
+"""Staff accounts in the admin: the user page shows the person's mall."""
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from server.accounts.models import StaffProfile
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    fk_name = "user"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ("username", "email", "mall", "role_names", "is_active", "last_login")
+    list_filter = ("groups", "is_active", "staff_profile__mall")
+
+    @admin.display(description="mall")
+    def mall(self, user):
+        profile = getattr(user, "staff_profile", None)
+        return profile.mall_id if profile else ""
+
+    @admin.display(description="roles")
+    def role_names(self, user):
+        return ", ".join(user.groups.values_list("name", flat=True))
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "mall", "display_name")
+    list_filter = ("mall",)
+    search_fields = ("user__username", "display_name")

@@ -1,0 +1,76 @@
+"""The rules of staff accounts: creating staff with a role and a mall, reading someone's roles."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from server.accounts.models import StaffProfile
+from server.accounts.roles import ROLES_WITH_ADMIN_SITE, Role
+from server.content.models import Mall
+
+
+class StaffError(Exception):
+    """A staff account could not be created or changed as asked."""
+
+
+def default_mall() -> Mall | None:
+    """The only mall, when there is exactly one (a single-mall installation)."""
+    malls = list(Mall.objects.all()[:2])
+    return malls[0] if len(malls) == 1 else None
+
+
+@transaction.atomic
+def create_staff_user(username: str, role: Role | str, password: str, *, mall: Mall | None = None,
+                      email: str = "", display_name: str = "", check_password: bool = True):
+    """A new staff account with one role; everyone but an administrator belongs to a mall."""
+    role = Role(role)
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise StaffError(f"user {username!r} already exists")
+    mall = mall or default_mall()
+    if mall is None and role != Role.ADMINISTRATOR:
+        raise StaffError("a mall is needed for this role (there is not exactly one mall to default to)")
+    user = User(username=username, email=email)
+    if check_password:
+        try:
+            validate_password(password, user)
+        except Exception as error:  # django.core.exceptions.ValidationError: list its messages
+            messages = getattr(error, "messages", [str(error)])
+            raise StaffError("password refused: " + " ".join(messages)) from error
+    user.set_password(password)
+    user.save()
+    StaffProfile.objects.create(user=user, mall=mall, display_name=display_name)
+    set_role(user, role)
+    return user
+
+
+@transaction.atomic
+def set_role(user, role: Role | str) -> None:
+    """Make `role` the user's only role, with the admin-site access that role has."""
+    role = Role(role)
+    role_names = [r.value for r in Role]
+    user.groups.remove(*Group.objects.filter(name__in=role_names))
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    user.is_staff = role in ROLES_WITH_ADMIN_SITE
+    user.is_superuser = role == Role.ADMINISTRATOR
+    user.save(update_fields=["is_staff", "is_superuser"])
+
+
+def roles_of(user) -> set[Role]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    names = set(user.groups.values_list("name", flat=True))
+    return {role for role in Role if role.value in names}
+
+
+def has_role(user, *roles: Role | str) -> bool:
+    return bool(roles_of(user) & {Role(role) for role in roles})
+
+
+def mall_of(user) -> Mall | None:
+    """The mall a staff member works for (None for an administrator across malls)."""
+    profile = StaffProfile.objects.select_related("mall").filter(user=user).first()
+    return profile.mall if profile else None

@@ -1,0 +1,34 @@
+"""Kiosk-facing case API, mounted by the platform at /api/v1/kiosk/ (so: POST /api/v1/kiosk/cases)."""
+from ninja import Router, Status
+
+from server.fleet.auth import DeviceKeyAuth
+from sync.protocol import CaseReceipt, CaseStatus, CaseUpload, ErrorBody
+
+from . import services
+
+router = Router(tags=["cases"])
+
+
+def _error(exc: services.CaseError) -> dict:
+    return {"error": {"code": exc.code, "message": exc.message}}
+
+
+@router.post(
+    "/cases",
+    auth=DeviceKeyAuth(),
+    response={200: CaseReceipt, 201: CaseReceipt, 409: ErrorBody, 422: ErrorBody},
+    summary="Upload one case from the kiosk outbox",
+    description="Idempotent on the case id: 201 when stored now, 200 when the server already "
+    "had it (a retry). 409 when the id, reference or tracking token belongs to another case.",
+)
+def upload_case(request, upload: CaseUpload):
+    try:
+        case, created = services.receive_upload(request.auth, upload)
+    except services.UploadConflict as exc:
+        return Status(409, _error(exc))
+    except services.UploadRejected as exc:
+        return Status(422, _error(exc))
+    receipt = CaseReceipt(
+        id=case.id, reference=case.reference, status=CaseStatus(case.status), created=created
+    )
+    return Status(201 if created else 200, receipt)

@@ -1,0 +1,1 @@
+"""Mall content: the draft staff edit, published immutable versions, content-addressed blobs."""

@@ -1,0 +1,62 @@
+"""Content API: the kiosk's current manifest (ETag/304) and immutable blobs by hash."""
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from server.content import services
+from server.core.errors import ApiError
+from server.fleet.auth import DeviceKeyAuth
+from sync.protocol import ContentManifest, ErrorBody
+
+kiosk_router = Router(tags=["content"], auth=DeviceKeyAuth())
+blob_router = Router(tags=["content"])
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@kiosk_router.get(
+    "/content",
+    response={200: ContentManifest, 304: None, 401: ErrorBody, 404: ErrorBody},
+    summary="The current published content manifest of the kiosk's mall",
+)
+def kiosk_content(request: HttpRequest, response: HttpResponse):
+    """`ETag` is the manifest's etag; send it back in `If-None-Match` to get 304 when unchanged."""
+    version = services.current_version(request.auth.mall_id)
+    if version is None:
+        raise ApiError(404, "no_content", "Nothing has been published for this mall yet.")
+    if services.etag_matches(request.headers.get("If-None-Match"), version.etag):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = version.etag
+        not_modified["Cache-Control"] = "no-cache"
+        return not_modified
+    response["ETag"] = version.etag
+    response["Cache-Control"] = "no-cache"
+    return services.manifest_of(version)
+
+
+@blob_router.get(
+    "/{sha256}",
+    response={200: None, 304: None, 400: ErrorBody, 404: ErrorBody},
+    summary="An immutable blob by its SHA-256 (lowercase hex)",
+)
+def blob(request: HttpRequest, sha256: str):
+    if not services.is_sha256(sha256):
+        raise ApiError(400, "invalid_hash", "A blob is addressed by a SHA-256 in lowercase hex (64 characters).")
+    etag = f'"{sha256}"'
+    if services.etag_matches(request.headers.get("If-None-Match"), etag):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        not_modified["Cache-Control"] = IMMUTABLE
+        return not_modified
+    found = services.read_blob(sha256)
+    if found is None:
+        raise ApiError(404, "unknown_blob", "No blob has this hash.")
+    data, media_type = found
+    blob_response = HttpResponse(data, content_type=media_type)
+    blob_response["Content-Length"] = str(len(data))
+    blob_response["ETag"] = etag
+    blob_response["Cache-Control"] = IMMUTABLE
+    # An uploaded SVG opened directly must not run script in the server's origin.
+    blob_response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return blob_response

@@ -1,0 +1,35 @@
+"""`python -m server serve [--host H] [--port P]`: migrate, then run the ASGI app under uvicorn."""
+from __future__ import annotations
+
+import uvicorn
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Apply migrations, then serve the server with uvicorn in the foreground."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Worker processes (PostgreSQL; keep 1 on SQLite).")
+        parser.add_argument("--no-migrate", action="store_true", help="Skip `migrate` (another node ran it).")
+
+    def handle(self, *args, host: str, port: int, workers: int, no_migrate: bool, **options):
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+        self.stdout.write(f"Concierge server listening on http://{shown_host}:{port}/ "
+                          f"(phones use {settings.PUBLIC_BASE_URL}; console {settings.PUBLIC_BASE_URL}/console/)")
+        self.stdout.flush()
+        uvicorn.run(
+            "server.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="off",
+            proxy_headers=bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None)),
+            log_level="info",
+        )

@@ -1,0 +1,1 @@
+"""The kiosk fleet: enrollment with one-time codes, device keys, heartbeats."""

@@ -1,0 +1,51 @@
+"""Kiosk fleet API: enrollment (with a one-time code) and heartbeats (with the device key)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+from ninja.throttling import AnonRateThrottle
+
+from server.core.errors import ApiError
+from server.fleet import services
+from server.fleet.auth import DeviceKeyAuth
+from sync.protocol import EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HeartbeatReply
+
+enroll_router = Router(tags=["fleet"])
+kiosk_router = Router(tags=["fleet"], auth=DeviceKeyAuth())
+
+
+@enroll_router.post(
+    "/enroll",
+    response={201: EnrollResponse, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody},
+    throttle=[AnonRateThrottle(settings.CONCIERGE_ENROLL_RATE)],
+    summary="Enroll a kiosk with a one-time code",
+)
+def enroll(request: HttpRequest, payload: EnrollRequest):
+    """Spends the code; returns the kiosk's id, its fleet-unique code and its device key (once)."""
+    try:
+        enrollment = services.enroll_kiosk(payload.code, app_version=payload.app_version, hostname=payload.hostname)
+    except services.EnrollmentRefused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from refused
+    except services.FleetFull as full:
+        raise ApiError(409, "fleet_full", str(full)) from full
+    kiosk = enrollment.kiosk
+    return Status(201, EnrollResponse(
+        kiosk_id=kiosk.id,
+        kiosk_code=kiosk.code,
+        device_key=enrollment.device_key,
+        mall_id=kiosk.mall_id,
+        location_id=kiosk.location_id or None,
+        public_base_url=settings.PUBLIC_BASE_URL,
+        server_time=timezone.now(),
+    ))
+
+
+@kiosk_router.post(
+    "/heartbeat",
+    response={200: HeartbeatReply, 401: ErrorBody, 422: ErrorBody},
+    summary="Report a kiosk's status; receive commands",
+)
+def heartbeat(request: HttpRequest, payload: Heartbeat):
+    return services.record_heartbeat(request.auth, payload)

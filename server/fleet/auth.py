@@ -1,0 +1,24 @@
+"""Kiosk authentication for the kiosk API: `Authorization: Bearer <device key>`.
+
+Use it on any kiosk-facing ninja operation or router:
+
+    from server.fleet.auth import DeviceKeyAuth
+    router = Router(auth=DeviceKeyAuth())
+
+and the authenticated kiosk (a `server.fleet.models.Kiosk`, with `.mall` loaded) is
+`request.auth`. A missing, unknown or revoked key gets 401 with a JSON error body.
+"""
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from server.fleet.models import Kiosk
+from server.fleet.services import authenticate_device_key
+
+
+class DeviceKeyAuth(HttpBearer):
+    openapi_description = "The device key a kiosk received when it enrolled."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Kiosk | None:
+        return authenticate_device_key(token)

@@ -1,0 +1,114 @@
+"""Kiosks, the one-time codes that enroll them, and every kiosk code ever issued.
+
+Secrets are stored only as SHA-256 hashes: the device key (256 random bits) and the
+enrollment code (60 random bits, short-lived, single-use). Both have far too much entropy for
+a stolen hash to be reversed by guessing, so a plain hash is enough (no slow password hash).
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ulid import ULID
+
+kiosk_code_validator = RegexValidator(r"^[0-9A-HJKMNP-TV-Z]{3}$", _("Three Crockford base32 characters."))
+
+
+def new_kiosk_id() -> str:
+    return str(ULID())
+
+
+def empty_list() -> list:
+    return []
+
+
+class Kiosk(models.Model):
+    id = models.CharField(_("id"), max_length=26, primary_key=True, default=new_kiosk_id, editable=False)
+    mall = models.ForeignKey("content.Mall", on_delete=models.PROTECT, related_name="kiosks", verbose_name=_("mall"))
+    code = models.CharField(
+        _("kiosk code"), max_length=3, unique=True, editable=False, validators=[kiosk_code_validator],
+        help_text=_("The first part of every case reference this kiosk makes."),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    location_id = models.CharField(
+        _("kiosk point"), max_length=64, blank=True, help_text=_("The kiosk point (map position) it stands at.")
+    )
+    device_key_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    hostname = models.CharField(_("host name"), max_length=128, blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(
+        _("revoked at"), null=True, blank=True, help_text=_("A revoked kiosk's key no longer opens the API.")
+    )
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    # The latest heartbeat, as the kiosk reported it.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
+    heartbeat_sent_at = models.DateTimeField(_("heartbeat sent at (kiosk clock)"), null=True, blank=True, editable=False)
+    app_version = models.CharField(_("app version"), max_length=64, blank=True, editable=False)
+    content_version = models.PositiveIntegerField(_("content version shown"), null=True, blank=True, editable=False)
+    outbox_depth = models.PositiveIntegerField(_("cases waiting to upload"), default=0, editable=False)
+    last_errors = models.JSONField(_("last errors"), default=empty_list, blank=True, editable=False)
+    uptime_s = models.FloatField(_("uptime (s)"), null=True, blank=True, editable=False)
+    disk_free_bytes = models.PositiveBigIntegerField(_("free disk (bytes)"), null=True, blank=True, editable=False)
+    pending_commands = models.JSONField(
+        _("commands to deliver"), default=empty_list, blank=True,
+        help_text=_("Sent with the reply to the next heartbeat, then cleared."),
+    )
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["mall", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IssuedKioskCode(models.Model):
+    """Every kiosk code ever handed out, kept even after its kiosk is deleted: codes are never reused,
+    because case references made with them live on in the case history."""
+
+    code = models.CharField(max_length=3, primary_key=True, validators=[kiosk_code_validator])
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("issued kiosk code")
+        verbose_name_plural = _("issued kiosk codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class EnrollmentCode(models.Model):
+    """A one-time code an operator types into a new kiosk to enroll it at a mall (and kiosk point)."""
+
+    mall = models.ForeignKey(
+        "content.Mall", on_delete=models.CASCADE, related_name="enrollment_codes", verbose_name=_("mall")
+    )
+    location_id = models.CharField(_("kiosk point"), max_length=64, blank=True)
+    code_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True, editable=False)
+    kiosk = models.ForeignKey(
+        Kiosk, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("enrolled kiosk"), editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("enrollment code")
+        verbose_name_plural = _("enrollment codes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        state = "used" if self.used_at else "open"
+        return f"{self.mall_id} {self.location_id or '-'} ({state})"

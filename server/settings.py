@@ -1,0 +1,216 @@
+"""Django settings of the Concierge central server, all driven by environment variables.
+
+CONCIERGE_DATA_DIR        where the server keeps its files (default ./var/server): the SQLite
+                          database, the generated secret key, collected static files.
+CONCIERGE_DATABASE_URL    a database URL (dj-database-url); default SQLite in the data dir.
+CONCIERGE_SECRET_KEY      the secret key; default: generated once and kept in the data dir.
+CONCIERGE_PUBLIC_BASE_URL where phones reach the server (tracking URLs), default http://127.0.0.1:8000.
+CONCIERGE_ALLOWED_HOSTS   comma-separated host names, default "*".
+CONCIERGE_DEBUG           "1" turns Django's debug mode on (never in production).
+CONCIERGE_BEHIND_PROXY    "1" trusts X-Forwarded-Proto from the reverse proxy (deploy/nginx.conf).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("CONCIERGE_DATA_DIR") or "var/server").expanduser().resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _load_or_create_secret_key(data_dir: Path) -> str:
+    """The key from the environment, else the one kept in the data dir, made on first start.
+
+    Created with O_EXCL so two processes starting at once end up sharing one key.
+    """
+    configured = os.environ.get("CONCIERGE_SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    key_file = data_dir / "secret_key"
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    for _ in range(50):  # another process may have created it a moment ago and not written yet
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        import time
+
+        time.sleep(0.01)
+    raise RuntimeError(f"{key_file} is empty: delete it and start again")
+
+
+SECRET_KEY = _load_or_create_secret_key(DATA_DIR)
+DEBUG = _flag("CONCIERGE_DEBUG")
+
+# "*" is acceptable for a LAN demo, where kiosks and phones reach the server by whatever IP the
+# machine has; production sets CONCIERGE_ALLOWED_HOSTS to the public host name.
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("CONCIERGE_ALLOWED_HOSTS", "*").split(",") if h.strip()]
+
+PUBLIC_BASE_URL = os.environ.get("CONCIERGE_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_public = urlsplit(PUBLIC_BASE_URL)
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"] if _public.netloc else []
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "server.core",
+    "server.accounts",
+    "server.content",
+    "server.fleet",
+    "server.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "server.core.errors.ApiJsonErrorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "server.urls"
+ASGI_APPLICATION = "server.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database_settings() -> dict:
+    """PostgreSQL (or any dj-database-url URL) from the environment, else one SQLite file.
+
+    SQLite gets WAL (readers never block the writer), a busy timeout instead of instant
+    "database is locked", and BEGIN IMMEDIATE so concurrent writers queue instead of
+    deadlocking when a read transaction tries to upgrade.
+    """
+    url = os.environ.get("CONCIERGE_DATABASE_URL", "").strip()
+    if url:
+        database = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    else:
+        database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "server.sqlite3")}
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+        # Tests use a file too (not Django's shared in-memory database), so that concurrent
+        # requests in tests lock the way they do in production.
+        database.setdefault("TEST", {}).setdefault("NAME", str(DATA_DIR / "test-server.sqlite3"))
+    return database
+
+
+DATABASES = {"default": _database_settings()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [
+    ("zh-hans", "简体中文"),
+    ("en", "English"),
+    ("zh-hant", "繁體中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# Static files are served by the app itself (server.urls), from the apps' static folders:
+# no CDN, no separate web server needed for the demo; nginx may serve STATIC_ROOT in production.
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# Security: sessions and CSRF cookies are HttpOnly/secure when the public URL is HTTPS.
+_https = _public.scheme == "https"
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Tracking URLs carry a secret token in the path: never send it to another site as a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if _flag("CONCIERGE_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+
+# Request bodies: kiosk uploads are small JSON; anything bigger than this is refused (413/400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Admin image uploads (blobs) may be bigger; they are stored in the database (see content.models).
+MAX_BLOB_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Sync protocol knobs.
+CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))
+CONCIERGE_ENROLL_RATE = os.environ.get("CONCIERGE_ENROLL_RATE", "30/m")
+CONCIERGE_ENROLLMENT_CODE_HOURS = int(os.environ.get("CONCIERGE_ENROLLMENT_CODE_HOURS", "72"))
+
+NINJA_NUM_PROXIES = 1 if _flag("CONCIERGE_BEHIND_PROXY") else 0
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

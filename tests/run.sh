@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole suite, headless. Kivy allows one window per process, so the UI suite and the
+# end-to-end suite run in pytest processes of their own; the server suite runs a second time
+# against PostgreSQL when CONCIERGE_TEST_POSTGRES_URL is set (CI sets it).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+export KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-offscreen}
+export KIVY_HOME=$(mktemp -d)
+failed=()
+
+run() {  # run NAME pytest-args...: exit 5 (nothing collected) counts as a failure of the suite layout
+  local name=$1; shift
+  echo "=== $name"
+  "$PY" -m pytest -q -p no:cacheprovider "$@"
+  local rc=$?
+  if [ $rc -eq 5 ]; then echo "!!! $name collected no tests"; failed+=("$name(empty)");
+  elif [ $rc -ne 0 ]; then failed+=("$name"); fi
+}
+
+run "core and server (SQLite)" tests --ignore=tests/ui --ignore=tests/e2e --ignore=tests/web
+if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
+  CONCIERGE_DATABASE_URL=$CONCIERGE_TEST_POSTGRES_URL run "server (PostgreSQL)" tests/server
+else
+  echo "=== server (PostgreSQL): skipped, CONCIERGE_TEST_POSTGRES_URL is not set"
+fi
+[ -d tests/ui ] && run "kiosk UI (headless Kivy)" tests/ui
+[ -d tests/web ] && run "web pages (Chromium)" tests/web
+[ -d tests/e2e ] && run "end to end (server + kiosk processes)" tests/e2e
+
+rm -rf "$KIVY_HOME"
+if [ ${#failed[@]} -gt 0 ]; then echo "FAILED suites: ${failed[*]}"; exit 1; fi
+echo "all suites passed"

@@ -1,0 +1,267 @@
+"""The sync agent against the real central server (`python -m server serve`) in a subprocess.
+
+The server gets a temporary CONCIERGE_DATA_DIR, is seeded with `python -m server demo`, and the
+kiosk enrolls with the code the demo prints — the path an operator takes. Skipped, with the
+reason, when the server package cannot serve yet.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from sync_helpers import free_port, wait_until
+
+from kiosk import outbox
+from kiosk.cases import CaseDraft, submit_case
+from kiosk.content import active_content, active_version
+from kiosk.identity import load_identity
+from kiosk.store import LocalStore
+from sync.agent import SyncAgent
+from sync.protocol import CONTENT_PATH
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+PHONE = "13612345678"
+CODE_RE = re.compile(r"python -m kiosk enroll .*--code\s+(\S+)")
+"""The demo prints the enroll command line an operator would type."""
+
+
+def server_env(data_dir: Path, port: int) -> dict[str, str]:
+    return dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        CONCIERGE_DATA_DIR=str(data_dir),
+        CONCIERGE_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        CONCIERGE_ENROLL_RATE="1000/m",
+    )
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+class ServerProcess:
+    def __init__(self, data_dir: Path, port: int):
+        self.data_dir, self.port = data_dir, port
+        self.env = server_env(data_dir, port)
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen | None = None
+        self.log = data_dir / f"serve-{port}.log"
+
+    def start(self) -> None:
+        handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+        )
+
+        def healthy() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
+            try:
+                return requests.get(self.url + "/healthz", timeout=1).status_code == 200
+            except requests.RequestException:
+                return False
+
+        if not wait_until(healthy, timeout=60, every=0.2):
+            self.stop()
+            raise RuntimeError(f"server did not become healthy:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+
+    def count_cases(self, case_id: str) -> int:
+        result = manage(self.env, "shell", "-c",
+                        f"from server.cases.models import Case; print(Case.objects.filter(pk={case_id!r}).count())")
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout.strip().splitlines()[-1])
+
+
+def server_unavailable_reason() -> str | None:
+    result = subprocess.run([sys.executable, "-m", "server", "help"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    if result.returncode != 0:
+        return f"`python -m server help` fails: {result.stderr.strip().splitlines()[-1:] or result.returncode}"
+    commands = set(re.findall(r"^\s+(\w+)$", result.stdout, re.MULTILINE))
+    missing = {"serve", "demo"} - commands
+    if missing:
+        return f"the server has no {', '.join(sorted(missing))} command yet"
+    return None
+
+
+def new_enrollment_code(server: ServerProcess) -> str:
+    """`demo` is idempotent and prints a fresh kiosk enrollment code each run."""
+    result = manage(server.env, "demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    match = CODE_RE.search(result.stdout)
+    assert match, f"no enrollment code in the demo's output:\n{result.stdout}"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    reason = server_unavailable_reason()
+    if reason:
+        pytest.skip(f"needs the central server: {reason}")
+    data_dir = tmp_path_factory.mktemp("server")
+    server = ServerProcess(data_dir, free_port())
+    migrated = manage(server.env, "migrate", "--noinput")
+    assert migrated.returncode == 0, migrated.stderr
+    server.first_code = new_enrollment_code(server)
+    server.start()
+    yield server
+    server.stop()
+
+
+def enroll(server: ServerProcess, data_dir: Path, code: str) -> LocalStore:
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "enroll", "--server", server.url, "--code", code, "--data-dir", str(data_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    store = LocalStore.in_dir(data_dir)
+    assert load_identity(store) is not None
+    return store
+
+
+@pytest.fixture(scope="module")
+def enrolled(live_server, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("kiosk")
+    store = enroll(live_server, data_dir, live_server.first_code)
+    yield store, load_identity(store)
+    store.close()
+
+
+def draft() -> CaseDraft:
+    return CaseDraft(kind="complaint", category="environment_facilities", description="B1 洗手间没有纸 <b>急</b>",
+                     contact_phone=PHONE, contact_consent=True)
+
+
+def test_enrolled_identity_is_usable(enrolled, live_server):
+    _store, identity = enrolled
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{3}", identity.kiosk_code)
+    assert identity.server_url == live_server.url and identity.device_key
+
+
+def test_an_enrollment_code_works_only_once(live_server, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "enroll", "--server", live_server.url, "--code", live_server.first_code,
+         "--data-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert result.returncode == 1 and "refused" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_content_installs_and_then_answers_304(enrolled):
+    store, identity = enrolled
+    changes = []
+    agent = SyncAgent(store, identity, "test", on_content_changed=changes.append)
+    version = agent.pull_content(store)
+    assert version is not None and changes == [version]
+    installed = active_version(store)
+    assert installed.etag and installed.mall_id == identity.mall_id
+    content = active_content(store)
+    assert content.mall.id == identity.mall_id and content.stores
+    assert not [p for p in store.blobs_dir.iterdir() if p.name.startswith(".")], "no half-written blobs"
+    assert agent.pull_content(store) is None
+    response = requests.get(identity.server_url + CONTENT_PATH, timeout=10,
+                            headers={"Authorization": f"Bearer {identity.device_key}", "If-None-Match": installed.etag})
+    assert response.status_code == 304
+
+
+def test_push_is_exactly_once_when_the_ack_is_lost(enrolled, live_server):
+    store, identity = enrolled
+    receipt = submit_case(store, identity, draft())
+    payload = outbox.get(store, receipt.case_id).payload
+    # The first upload reaches the server but its reply never reaches the kiosk.
+    lost = requests.post(identity.server_url + "/api/v1/kiosk/cases", data=payload.encode(), timeout=10,
+                         headers={"Authorization": f"Bearer {identity.device_key}", "Content-Type": "application/json"})
+    assert lost.status_code == 201, lost.text
+    assert outbox.depth(store) >= 1
+    agent = SyncAgent(store, identity, "test")
+    assert agent.push_outbox(store).sent >= 1
+    assert outbox.get(store, receipt.case_id) is not None and outbox.depth(store) == 0
+    assert json.loads(lost.text)["created"] is True
+    assert live_server.count_cases(receipt.case_id) == 1
+    # The tracking URL in the receipt opens the case on the server.
+    page = requests.get(receipt.tracking_url.replace(identity.public_base_url, live_server.url), timeout=10)
+    assert page.status_code == 200 and receipt.reference in page.text
+
+
+def test_concurrent_retries_store_one_case(enrolled, live_server):
+    store, identity = enrolled
+    receipt = submit_case(store, identity, draft())
+    payload = outbox.get(store, receipt.case_id).payload.encode()
+    statuses: list[int] = []
+
+    def upload():
+        response = requests.post(identity.server_url + "/api/v1/kiosk/cases", data=payload, timeout=20,
+                                 headers={"Authorization": f"Bearer {identity.device_key}",
+                                          "Content-Type": "application/json"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=upload) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] * 5 + [201]
+    assert live_server.count_cases(receipt.case_id) == 1
+    SyncAgent(store, identity, "test").push_outbox(store)
+    assert outbox.depth(store) == 0
+
+
+def test_heartbeat_is_accepted(enrolled):
+    store, identity = enrolled
+    reply = SyncAgent(store, identity, "test").send_heartbeat(store)
+    assert reply is not None and reply.poll_seconds >= 1
+
+
+def test_cases_wait_out_a_server_outage_and_arrive_once(live_server, tmp_path):
+    """A second server on its own port: enroll, stop it, file cases offline, restart, deliver."""
+    server = ServerProcess(live_server.data_dir, free_port())
+    code = new_enrollment_code(server)
+    server.start()
+    try:
+        store = enroll(server, tmp_path / "kiosk", code)
+        identity = load_identity(store)
+        agent = SyncAgent(store, identity, "test")
+        agent.timeout = (1.0, 5.0)
+        server.stop()
+
+        receipts = [submit_case(store, identity, draft()) for _ in range(3)]
+        for _ in range(3):
+            store.db.conn.execute("UPDATE outbox SET next_attempt_at = 0")
+            assert agent.push_outbox(store).failed == 1
+        assert outbox.depth(store) == 3
+        assert agent.status().online is False
+        first = outbox.get(store, receipts[0].case_id)
+        assert first.attempts == 3 and "ConnectionError" in first.last_error
+
+        server.start()
+        store.db.conn.execute("UPDATE outbox SET next_attempt_at = 0")
+        agent.start()
+        agent.wake()
+        assert wait_until(lambda: outbox.depth(store) == 0, timeout=30)
+        agent.stop()
+        for receipt in receipts:
+            assert server.count_cases(receipt.case_id) == 1
+        store.close()
+    finally:
+        server.stop()

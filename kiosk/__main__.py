@@ -104,7 +104,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = KioskConfig(data_dir=_data_dir(args), fullscreen=not args.windowed)
     store = LocalStore(config.database_path)
     if args.bundle:
-        _install_bundle(store, args.bundle)
+        from kiosk.content import ContentInstallError
+
+        try:
+            _install_bundle(store, args.bundle)
+        except (ValueError, OSError, ContentInstallError) as exc:  # BundleError is a ValueError
+            print(f"Cannot install the bundle {args.bundle}: {exc}", file=sys.stderr)
+            store.close()
+            return EXIT_FAILED
     identity = load_identity(store)
     agent = None
     if identity is None:

@@ -9,8 +9,10 @@ missed.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,7 +33,8 @@ SCREENS_DIR = Path(__file__).resolve().parent
 DESIGN_SHORT_SIDE = 1080
 CONTENT_CHECK_INTERVAL_S = 2.0
 TICK_INTERVAL_S = 0.5
-SCREENSHOT_DELAY_S = 0.6
+SCREENSHOT_DELAY_S = 0.5
+SCREENSHOT_MIN_FRAMES = 6
 
 SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "attract": ("screens.attract", "AttractScreen"),
@@ -50,6 +53,11 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
 }
 """Screen name → (module, class). A module is imported, and its .kv loaded, on first show."""
 
+SHARED_WIDGET_MODULES = (
+    "screens.widgets.common", "screens.widgets.keyboard", "screens.widgets.idle",
+    "screens.widgets.language_switch", "screens.widgets.icons", "screens.widgets.floor_plan",
+    "screens.widgets.qr", "screens.widgets.blob_image", "screens.widgets.store_list",
+)
 SCREENS_WITHOUT_CONTENT = frozenset({"getting_ready"})
 SCREENS_WITHOUT_IDLE_WARNING = frozenset({"attract", "home", "getting_ready", "receipt"})
 
@@ -62,6 +70,9 @@ def configure_kivy(config: KioskConfig) -> None:
     that the system also reports as a mouse would otherwise fire every tap twice.
     """
     os.environ.setdefault("SDL_TOUCH_MOUSE_EVENTS", "0")  # no mouse events synthesised from touches
+    # SDL would turn SIGTERM into a window-close request, which the kiosk refuses: systemd
+    # could then never stop it. run_kiosk handles the signals itself.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     from kivy.config import Config
 
     width, height = config.window_size
@@ -143,20 +154,19 @@ class KioskApp(App):
     def build(self):
         from kivy.core.window import Window
 
+        from screens import theme
         from screens.base import load_kv_once
         from screens.fonts import ensure_cjk_fonts, font_for, register_fonts
 
         register_fonts(ensure_cjk_fonts(self.font_cache_dir))
         self.font_name = font_for(self.language)
-        for module in ("screens.widgets.common", "screens.widgets.keyboard", "screens.widgets.idle",
-                       "screens.widgets.language_switch", "screens.widgets.icons",
-                       "screens.widgets.floor_plan", "screens.widgets.qr"):
-            __import__(module)
+        for module in SHARED_WIDGET_MODULES:  # their classes must be known before the kv names them
+            importlib.import_module(module)
         load_kv_once(SCREENS_DIR / "widgets" / "widgets.kv")
         load_kv_once(SCREENS_DIR / "app.kv")
         from kivy.factory import Factory
 
-        Window.clearcolor = (0.956, 0.949, 0.929, 1)
+        Window.clearcolor = theme.BACKGROUND
         Window.bind(size=self._on_window_size)
         self._on_window_size(Window, Window.size)
         root = Factory.KioskRoot()
@@ -222,6 +232,12 @@ class KioskApp(App):
         from kiosk.i18n import load_translations
 
         return load_translations(language or self.language).gettext(message)
+
+    def trn(self, singular: str, plural: str, count: int, language: str | None = None) -> str:
+        """The singular or plural message for `count` (Chinese has one form)."""
+        from kiosk.i18n import load_translations
+
+        return load_translations(language or self.language).ngettext(singular, plural, int(count))
 
     def text(self, value: I18nText | None, language: str | None = None) -> str:
         """A content field in the current language (falling back to Chinese, then English)."""
@@ -343,8 +359,9 @@ class KioskApp(App):
         return screen
 
     def show(self, name: str, remember: bool = True, **params) -> None:
-        """Show screen `name`; `params` go to its prepare(). Without content, every screen
-        but the getting-ready one is replaced by it."""
+        """Show screen `name`; `params` go to its prepare() (Back passes returning=True, so a
+        screen keeps what the visitor chose there). Without content, every screen but the
+        getting-ready one is replaced by it."""
         if not self.has_content and name not in SCREENS_WITHOUT_CONTENT:
             name, params = "getting_ready", {}
         screen = self.screen(name)
@@ -363,16 +380,18 @@ class KioskApp(App):
         self.idle_overlay.shown = False
         self._record("screen_view", subject_id=name)
         if self.screenshots_dir is not None:
-            Clock.schedule_once(lambda dt: self._save_screenshot(name), SCREENSHOT_DELAY_S)
+            self._schedule_screenshot(name)
 
     def go_back(self) -> None:
         if not self.history:
             self.go_home()
             return
         previous = self.history.pop()
-        self.show(previous, remember=False)
+        self.show(previous, remember=False, returning=True)
 
     def go_home(self) -> None:
+        if self.screen_name == "receipt":
+            self._forget_case()
         self.show("home", remember=False)
 
     def start_over(self) -> None:
@@ -386,10 +405,13 @@ class KioskApp(App):
 
     def finish_case(self) -> None:
         """Done on a receipt, or its timeout: drop the receipt (it holds the tracking token)."""
-        for name in ("receipt", "case_form", "complaint_category", "store_picker"):
+        self._forget_case()
+        self.show("home", remember=False)
+
+    def _forget_case(self) -> None:
+        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback"):
             if name in self._screens:
                 self._safely(self._screens[name].reset)
-        self.go_home()
 
     # ---------------------------------------------------------------- idle and timeouts
     def _on_any_touch(self, window, touch) -> bool:
@@ -401,8 +423,12 @@ class KioskApp(App):
         return False
 
     def _tick(self, dt: float) -> None:
+        previous_clock = self.clock_text
         self._update_clock()
         current = self.screen_name
+        screen = self._screens.get(current)
+        if self.clock_text != previous_clock and screen is not None and screen.refreshes_each_minute:
+            self._safely(screen.refresh)
         if current == "receipt" and self.receipt_shown_at is not None:
             if self.monotonic() - self.receipt_shown_at >= self.kiosk_config.receipt_timeout_s:
                 self.finish_case()
@@ -448,6 +474,21 @@ class KioskApp(App):
         except Exception:
             log.exception("%s failed", getattr(function, "__qualname__", function))
 
+    def _schedule_screenshot(self, name: str) -> None:
+        """Capture once the screen has been laid out and drawn: some frames and some time
+        after the switch (the first frames after start-up can take longer than any delay)."""
+        started = time.monotonic()
+        frames = [0]
+
+        def after_frame(dt: float) -> None:
+            frames[0] += 1
+            if frames[0] >= SCREENSHOT_MIN_FRAMES and time.monotonic() - started >= SCREENSHOT_DELAY_S:
+                self._save_screenshot(name)
+            else:
+                Clock.schedule_once(after_frame, 0)
+
+        Clock.schedule_once(after_frame, 0)
+
     def _save_screenshot(self, name: str) -> None:
         from screens.capture import capture_window
 
@@ -486,4 +527,17 @@ def run_kiosk(
         screenshots_dir=screenshots_dir,
         font_cache_dir=config.data_dir / "fonts",
     )
+    _stop_on_signals(app)
     app.run()
+
+
+def _stop_on_signals(app: KioskApp) -> None:
+    """SIGTERM (systemd stopping the service) and SIGINT end the app cleanly, on its own thread,
+    so the caller can stop the sync agent and close the store."""
+
+    def stop(signum, frame) -> None:
+        log.info("signal %s: stopping the kiosk", signum)
+        Clock.schedule_once(lambda dt: app.stop())
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)

@@ -38,6 +38,8 @@ class KioskScreen(Screen):
     """Whether the footer offers Back (not on home, nor on a receipt, whose form is gone)."""
     shows_chrome = BooleanProperty(True)
     """Header and footer; the attract loop is full screen."""
+    refreshes_each_minute = False
+    """Screens showing "open now" re-check it when the minute turns (a store closes at 22:00)."""
 
     @property
     def app(self):

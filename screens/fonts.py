@@ -101,6 +101,7 @@ def ensure_cjk_fonts(cache_dir: Path | None = None) -> ExtractedFonts:
     but not fatal, so the English interface still works.
     """
     cache_dir = Path(cache_dir) if cache_dir else default_font_cache_dir()
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # it traces every table it reads
     paths: dict[tuple[str, str], Path] = {}
     for weight, filename in COLLECTIONS.items():
         collection = find_collection(filename)

@@ -17,6 +17,8 @@ class HomeTile(ButtonBehavior, BoxLayout):
 
 
 class HomeScreen(KioskScreen):
+    refreshes_each_minute = True
+
     hours_text = StringProperty("")
     hours_open = StringProperty("")
 

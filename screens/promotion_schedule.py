@@ -55,7 +55,3 @@ def promotions_on(index: ContentIndex, now: datetime, kiosk: KioskPoint | None) 
     current.sort(key=lambda p: (-p.priority, -p.starts_on.toordinal(), p.id))
     return current
 
-
-def ends_label_date(promotion: Promotion):
-    """The last day of the promotion (for "until 30 Nov")."""
-    return promotion.ends_on

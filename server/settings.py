@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,8 +51,6 @@ def _load_or_create_secret_key(data_dir: Path) -> str:
         key = key_file.read_text().strip()
         if key:
             return key
-        import time
-
         time.sleep(0.01)
     raise RuntimeError(f"{key_file} is empty: delete it and start again")
 

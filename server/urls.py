@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", api.urls),
+    path("openapi.json", RedirectView.as_view(url="/api/v1/openapi.json", permanent=False)),
     path("admin/", admin.site.urls),
     path("accounts/", include("server.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,7 +7,7 @@ the geometry); a store's `span` is how many standard shop widths it takes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,6 @@ class PromotionSpec:
     priority: int = 0
     level_ids: tuple[str, ...] = ()
     kiosk_ids: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
 
 
 MALL_ZH = "星河汇购物中心"
@@ -84,8 +83,9 @@ CATEGORIES = [
 
 S = StoreSpec
 
-# STORES[level][side] -> stores from west to east (north sides) or east to west (south sides)
-# is decided by generate.py; here they are listed west to east on every side.
+# STORES[level][side]: the shops along one side of a corridor, listed west to east. The sides are
+# west_north, west_south, east_north, east_south, atrium_north, atrium_south, and on B1 the
+# food_court stalls (see generate.py for where each side lies).
 STORES: dict[str, dict[str, list[StoreSpec]]] = {
     "b1": {
         "west_north": [

@@ -285,12 +285,12 @@ def _star(cx, cy, outer, inner, points=5, rotation=-90):
 def _motif_stars(d, c, r, accent, dark, canvas):
     cx, cy = c
     d.ellipse(_box(cx, cy, r * 0.8), fill=(*accent, 255))
-    d.polygon(_star(cx, cy, r * 0.62, r * 0.26), fill=(255, 236, 130, 255))
+    d.polygon(_star(cx, cy + r * 0.04, r * 0.72, r * 0.34), fill=(255, 236, 130, 255))
     for dx, dy, size in ((-0.95, -0.7, 0.2), (0.95, -0.55, 0.16), (0.85, 0.8, 0.24), (-0.9, 0.75, 0.13)):
         d.polygon(_star(cx + dx * r, cy + dy * r, size * r, size * r * 0.42), fill=(255, 255, 255, 235))
-    d.ellipse(_box(cx, cy + r * 0.04, r * 0.2), fill=(*accent, 255))
-    f = font(int(r * 0.24))
-    d.text((cx, cy + r * 0.04), "×2", font=f, fill=(255, 236, 130, 255), anchor="mm")
+    d.ellipse(_box(cx, cy + r * 0.08, r * 0.19), fill=(*accent, 255))
+    f = font(int(r * 0.2))
+    d.text((cx, cy + r * 0.08), "×2", font=f, fill=(255, 236, 130, 255), anchor="mm")
 
 
 def _motif_stripes(d, c, r, accent, dark, canvas):
@@ -330,10 +330,14 @@ def draw_logo(spec, path: Path, size: int = 256) -> None:
     """A rounded square in the brand colour with the store's first two characters."""
     big = size * SCALE
     colour = hex_rgb(spec.logo)
+    tile = Image.new("RGBA", (big, big), (*colour, 255))
+    ImageDraw.Draw(tile).ellipse((big * 0.62, -big * 0.2, big * 1.2, big * 0.38),
+                                 fill=mix(colour, (255, 255, 255), 0.16))
+    mask = Image.new("L", (big, big), 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, big - 1, big - 1), radius=big // 5, fill=255)
     image = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    image.paste(tile, (0, 0), mask)
     draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((0, 0, big - 1, big - 1), radius=big // 5, fill=(*colour, 255))
-    draw.ellipse((big * 0.62, -big * 0.2, big * 1.2, big * 0.38), fill=(255, 255, 255, 40))
     mark = drawable(spec.zh[:2]) or "".join(word[0] for word in spec.en.split()[:2]).upper()
     f = fit_font(draw, mark, int(big * 0.8), int(big * 0.4), 40)
     draw.text((big / 2, big * 0.44), mark, font=f, fill=(255, 255, 255, 255), anchor="mm")

@@ -101,6 +101,16 @@ def text(zh: str, en: str) -> dict:
     return {"zh_CN": zh, "en": en, "zh_TW": to_traditional(zh)}
 
 
+def keywords_with_traditional(keywords: tuple[str, ...]) -> list[str]:
+    """The keywords, each Chinese one followed by its Traditional form when that differs."""
+    out: list[str] = []
+    for word in keywords:
+        for form in (word, to_traditional(word)):
+            if form not in out:
+                out.append(form)
+    return out
+
+
 def rect(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
     return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
 
@@ -271,13 +281,12 @@ class WalkNetwork:
 @dataclass
 class LevelPlan:
     level: str
-    index: int
     shapes: list[dict] = field(default_factory=list)
     walk: WalkNetwork | None = None
 
     def shape(self, kind: str, polygon: list, label: dict | None = None,
               ref: str | None = None) -> None:
-        shape = {"kind": kind, "polygon": polygon}
+        shape = {"kind": kind, "polygon": [[round(float(x), 2), round(float(y), 2)] for x, y in polygon]}
         if label is not None:
             shape["label"] = label
         if ref is not None:
@@ -301,9 +310,10 @@ class MallBuilder:
         return f"021-6{self.rng.randint(0, 9999999):07d}"
 
     def facility(self, plan: LevelPlan, facility_id: str, kind: str, zh: str, en: str,
-                 door: tuple[float, float], room: list | None = None, unit: str = "",
+                 door: tuple[float, float], room: list | None = None,
                  node_id: str | None = None, hook: bool = True) -> str:
-        """Add a facility with its own node at `door` (hooked onto the walking lines)."""
+        """Add a facility with its own node at `door` (hooked onto the walking lines unless
+        `hook` is False), or at an existing `node_id`; `room` is its shape on the plan."""
         if node_id is None:
             node_id = f"fac-{facility_id}"
             self.graph.node(plan.level, door[0], door[1], node_id)
@@ -311,8 +321,6 @@ class MallBuilder:
                 plan.walk.hook(node_id)
         facility = {"id": facility_id, "kind": kind, "name": text(zh, en),
                     "level_id": plan.level, "node_id": node_id}
-        if unit:
-            facility["unit"] = unit
         self.facilities.append(facility)
         if room is not None:
             plan.shape("facility", room, text(zh, en), facility_id)
@@ -320,8 +328,8 @@ class MallBuilder:
 
     # -- levels
     def build(self) -> dict:
-        for index, (level_id, *_rest) in enumerate(LEVELS):
-            plan = LevelPlan(level_id, index)
+        for level_id in LEVEL_IDS:
+            plan = LevelPlan(level_id)
             plan.walk = WalkNetwork(self.graph, level_id)
             self.plans[level_id] = plan
             self.lay_out_level(plan)
@@ -371,6 +379,8 @@ class MallBuilder:
             self.lay_out_lobby(plan)
         if level == "b1":
             self.lay_out_basement(plan)
+        if level == "3f":  # at the railing by the escalators, looking south over the atrium
+            self.kiosk(plan, "atrium-3f", "3F 中庭", "3F atrium", (ATRIUM_X, 61.5), 180.0)
 
     def store_sides(self, level: str) -> list[tuple[str, list[tuple[float, float]], float, float, float]]:
         """(side, x-intervals, y0, y1, door y) for each row of shops on the level."""
@@ -438,7 +448,7 @@ class MallBuilder:
             "hours": HOURS_PATTERNS[spec.hours],
             "phone": self.phone(),
             "description": text(spec.desc_zh, spec.desc_en),
-            "keywords": list(spec.keywords),
+            "keywords": keywords_with_traditional(spec.keywords),
         }
         if spec.logo:
             store["logo_sha256"] = f"images/logo-{store_id}.png"
@@ -504,8 +514,9 @@ class MallBuilder:
         if level == "4f":
             plan.walk.landmark(137, CORRIDOR_Y, "影城入口", "the cinema entrance")
         if level == "2f":
-            plan.shape("landmark", octagon(137, 52.6, 1.2), text("星帆雕塑", "Star Sail sculpture"))
-            plan.walk.landmark(137, CORRIDOR_Y, "星帆雕塑", "the Star Sail sculpture")
+            # between two shop doors, by the north edge of the street
+            plan.shape("landmark", octagon(142.4, 52.6, 1.2), text("星帆雕塑", "Star Sail sculpture"))
+            plan.walk.landmark(142.4, CORRIDOR_Y, "星帆雕塑", "the Star Sail sculpture")
 
     def lay_out_lobby(self, plan: LevelPlan) -> None:
         """1F: main lobby with the fountain and the service desk; north gate."""
@@ -550,8 +561,6 @@ class MallBuilder:
         self.facility(plan, "parking-pay-2-b1", "parking_pay", "停车缴费机 2", "Parking pay station 2",
                       (186, 58), rect(185, 58, 187, 61))
         self.facility(plan, "atm-b1", "atm", "自动取款机", "ATM", (184, 42), rect(183, 39, 185, 42))
-        self.facility(plan, "charging-ev-b1", "charging", "电动车充电桩（P1）", "EV charging (car park P1)",
-                      (192, 58), rect(191, 58, 194, 61))
         walk.landmark(184, CORRIDOR_Y, "停车场电梯厅", "the car-park lobby")
         walk.landmark(ATRIUM_X, CORRIDOR_Y, "下沉广场", "the Sunken Plaza")
         self.kiosk(plan, "parking-b1", "B1 停车场电梯厅", "B1 car-park lobby", (186, 52), 270.0)
@@ -596,7 +605,6 @@ class MallBuilder:
         for index, level in enumerate(LEVEL_IDS):
             y = RING_CENTRE[1] if index % 2 == 0 else RING_CENTRE[3]
             self.plans[level].walk.landmark(ATRIUM_X, y, "中庭扶梯", "the atrium escalators")
-        self.kiosk(self.plans["3f"], "atrium-3f", "3F 中庭", "3F atrium", (ATRIUM_X, 61.5), 180.0)
 
     def connect_lifts_and_stairs(self) -> None:
         """Lifts join every pair of levels (one shaft = connector of its 1F landing);
@@ -688,7 +696,8 @@ class MallBuilder:
 def dump_json(value, indent: int = 0, width: int = 110) -> str:
     """JSON with short objects and lists on one line, so the file reads and diffs well."""
     compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-    if len(compact) + indent <= width or not isinstance(value, (dict, list)) or not value:
+    is_polygon = isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value)
+    if len(compact) + indent <= width or not isinstance(value, (dict, list)) or not value or is_polygon:
         return compact
     pad = " " * (indent + 1)
     if isinstance(value, dict):

@@ -26,6 +26,16 @@ MAX_FIELD_CHARS = 20_000
 the real count, yet a stuck key cannot grow the text without bound."""
 
 
+def text_width(text: str, font_size: float, bold: bool = True) -> float:
+    """How wide `text` renders in the app's current font (to size buttons to their words)."""
+    from kivy.app import App
+    from kivy.core.text import Label as CoreLabel
+
+    app = App.get_running_app()
+    font_name = app.font_name if app is not None else "Roboto"
+    return CoreLabel(font_size=font_size, font_name=font_name, bold=bold).get_extents(text)[0]
+
+
 class KButton(ButtonBehavior, Label):
     """A large rounded button; `background` while up, `background_down` while pressed."""
 
@@ -44,7 +54,7 @@ class ChoiceButton(KButton):
     value = StringProperty("")
 
 
-class CheckBox(ButtonBehavior, BoxLayout):
+class TickBox(ButtonBehavior, BoxLayout):
     """A big tick box with its sentence beside it; the whole row is the touch target."""
 
     checked = BooleanProperty(False)
@@ -123,3 +133,9 @@ class Card(BoxLayout):
 
 class TappableCard(ButtonBehavior, Card):
     """A card the visitor can tap (a promotion, a store row)."""
+
+
+class StatusPill(Label):
+    """A coloured pill with a short status: "Open now", "Closed"."""
+
+    pill_colour = ColorProperty(theme.SUCCESS)

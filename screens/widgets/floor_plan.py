@@ -10,16 +10,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle, RoundedRectangle
 from kivy.graphics.tesselator import TYPE_POLYGONS, WINDING_ODD, Tesselator
 from kivy.properties import (
+    DictProperty,
     ListProperty,
     NumericProperty,
     ObjectProperty,
     StringProperty,
 )
-from kivy.uix.widget import Widget
+from kivy.uix.stencilview import StencilView
 
 from screens import theme
 from sync.protocol import Level, PlanShape
@@ -45,6 +47,12 @@ class MapMarker:
     y: float
     caption: str = ""
     colour: tuple = theme.MAP_YOU_ARE_HERE
+
+
+def is_cjk(character: str) -> bool:
+    """Han characters, kana and full-width punctuation: text that may break between any two."""
+    code = ord(character)
+    return 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code
 
 
 def point_in_polygon(x: float, y: float, polygon: list[tuple[float, float]]) -> bool:
@@ -78,8 +86,9 @@ def polygon_centroid(polygon: list[tuple[float, float]]) -> tuple[float, float]:
     return (cx / (6 * area), cy / (6 * area))
 
 
-class FloorPlan(Widget):
-    """Draws one level. Set `level`, and optionally `here`, `highlight_refs`, `markers`."""
+class FloorPlan(StencilView):
+    """Draws one level. Set `level`, and optionally `here`, `highlight_refs`, `markers`, and
+    `focus` to zoom in on some points (drawing is clipped to the widget: a StencilView)."""
 
     level = ObjectProperty(None, allownone=True)
     language = StringProperty("zh_CN")
@@ -91,6 +100,16 @@ class FloorPlan(Widget):
     highlight_refs = ListProperty([])
     markers = ListProperty([])
     label_scale = NumericProperty(1.0)
+    focus = ListProperty([])
+    """Level points (x, y) to zoom in on; empty shows the whole plan."""
+    focus_min_span_m = NumericProperty(70.0)
+    """When zoomed in, at least this many metres stay in view each way."""
+    top_reserve = NumericProperty(0)
+    """Pixels kept free at the top for overlays (the floor's name, the legend)."""
+    bottom_reserve = NumericProperty(0)
+    """Pixels kept free at the bottom (for the tapped store's card)."""
+    label_overrides = DictProperty({})
+    """Shape ref → text drawn instead of the shape's own label (short facility names)."""
 
     __events__ = ("on_shape_tapped",)
 
@@ -99,12 +118,17 @@ class FloorPlan(Widget):
         self._label_cache: dict[tuple, object] = {}
         self._scale = 1.0
         self._origin = (0.0, 0.0)
+        # Screens set several properties in a row: redraw once, on the next frame.
+        self._redraw_soon = Clock.create_trigger(self.redraw, -1)
         self.bind(
-            pos=self.redraw, size=self.redraw, level=self.redraw, language=self.redraw,
-            font_name=self.redraw, heading_deg=self.redraw, here=self.redraw,
-            here_level_id=self.redraw, highlight_refs=self.redraw, markers=self.redraw,
-            label_scale=self.redraw,
+            pos=self._redraw_soon, size=self._redraw_soon, level=self._redraw_soon,
+            language=self._redraw_soon, font_name=self._redraw_soon, heading_deg=self._redraw_soon,
+            here=self._redraw_soon, here_level_id=self._redraw_soon, highlight_refs=self._redraw_soon,
+            markers=self._redraw_soon, label_scale=self._redraw_soon, label_overrides=self._redraw_soon,
+            top_reserve=self._redraw_soon, bottom_reserve=self._redraw_soon, focus=self._redraw_soon,
+            focus_min_span_m=self._redraw_soon,
         )
+        self._caption_boxes: list[tuple[float, float, float, float]] = []
 
     # ---------------------------------------------------------------- geometry
     def _rotate(self, x: float, y: float) -> tuple[float, float]:
@@ -117,22 +141,36 @@ class FloorPlan(Widget):
         return (x * math.cos(theta) - y * math.sin(theta), x * math.sin(theta) + y * math.cos(theta))
 
     def _fit(self) -> None:
+        """Scale and place the drawn shapes (not the level's whole rectangle) to fill the widget."""
         level: Level = self.level
-        corners = [self._rotate(x, y) for x, y in
-                   ((0, 0), (level.width_m, 0), (level.width_m, level.height_m), (0, level.height_m))]
+        if self.focus:
+            half = self.focus_min_span_m / 2
+            xs = [x for x, _ in self.focus]
+            ys = [y for _, y in self.focus]
+            cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+            half_x = max(half, (max(xs) - min(xs)) / 2 + 10)
+            half_y = max(half, (max(ys) - min(ys)) / 2 + 10)
+            points = [(cx - half_x, cy - half_y), (cx + half_x, cy + half_y),
+                      (cx - half_x, cy + half_y), (cx + half_x, cy - half_y)]
+        else:
+            points = [point for shape in level.plan for point in shape.polygon]
+        if not points:
+            points = [(0, 0), (level.width_m, 0), (level.width_m, level.height_m), (0, level.height_m)]
+        corners = [self._rotate(x, y) for x, y in points]
         min_x = min(c[0] for c in corners)
         max_x = max(c[0] for c in corners)
         min_y = min(c[1] for c in corners)
         max_y = max(c[1] for c in corners)
         margin = min(self.width, self.height) * 0.04
+        usable_h = self.height - 2 * margin - self.top_reserve - self.bottom_reserve
         span_x = max(max_x - min_x, 1e-6)
         span_y = max(max_y - min_y, 1e-6)
-        self._scale = min((self.width - 2 * margin) / span_x, (self.height - 2 * margin) / span_y)
+        self._scale = min((self.width - 2 * margin) / span_x, max(usable_h, 10) / span_y)
         drawn_w = span_x * self._scale
         drawn_h = span_y * self._scale
         self._origin = (
             self.x + (self.width - drawn_w) / 2 - min_x * self._scale,
-            self.y + (self.height - drawn_h) / 2 - min_y * self._scale,
+            self.y + margin + self.bottom_reserve + (usable_h - drawn_h) / 2 - min_y * self._scale,
         )
 
     def to_screen(self, x: float, y: float) -> tuple[float, float]:
@@ -155,15 +193,19 @@ class FloorPlan(Widget):
             RoundedRectangle(pos=self.pos, size=self.size, radius=[min(self.width, self.height) * 0.02])
         shapes = sorted(self.level.plan, key=lambda s: DRAW_ORDER.index(s.kind) if s.kind in DRAW_ORDER else 0)
         highlighted = set(self.highlight_refs)
+        self._caption_boxes = []
+        self._callouts: list[tuple[float, float, str]] = []
         for shape in shapes:
             self._draw_shape(shape, shape.ref in highlighted if shape.ref else False)
         for shape in shapes:
-            if shape.kind in LABELLED_KINDS and shape.label is not None:
+            if shape.kind in LABELLED_KINDS and (shape.label is not None or shape.ref in self.label_overrides):
                 self._draw_label(shape, shape.ref in highlighted if shape.ref else False)
-        for marker in self.markers:
-            self._draw_marker(marker)
         if self.here is not None and self.here_level_id == self.level.id:
             self._draw_marker(self.here)
+        for cx, cy, text in self._callouts:
+            self._draw_caption(cx, cy, 6.0, text, theme.MAP_HIGHLIGHT)
+        for marker in self.markers:
+            self._draw_marker(marker)
 
     def _screen_polygon(self, polygon) -> list[float]:
         flat: list[float] = []
@@ -188,11 +230,12 @@ class FloorPlan(Widget):
                 Color(*(theme.MAP_HIGHLIGHT if highlighted else theme.MAP_UNIT_EDGE))
                 Line(points=flat, close=True, width=max(1.0, self._scale * (0.25 if highlighted else 0.08)))
 
-    def _label_texture(self, text: str, font_size: float, bold: bool, colour: tuple):
-        key = (text, round(font_size), bold, colour, self.font_name)
+    def _label_texture(self, text: str, font_size: float, bold: bool, colour: tuple, wrap_width: float | None = None):
+        key = (text, round(font_size), bold, colour, self.font_name, round(wrap_width) if wrap_width else None)
         texture = self._label_cache.get(key)
         if texture is None:
-            label = CoreLabel(text=text, font_size=font_size, font_name=self.font_name, bold=bold, color=colour)
+            label = CoreLabel(text=text, font_size=font_size, font_name=self.font_name, bold=bold, color=colour,
+                              text_size=(wrap_width, None) if wrap_width else (None, None), halign="center")
             label.refresh()
             texture = label.texture
             if len(self._label_cache) > 600:
@@ -200,8 +243,19 @@ class FloorPlan(Widget):
             self._label_cache[key] = texture
         return texture
 
+    def _longest_word(self, text: str, font_size: float, bold: bool) -> float:
+        """Width of the widest run of non-CJK letters (which must not be broken)."""
+        words = [word for word in text.split() if not any(is_cjk(ch) for ch in word)]
+        if not words:
+            return 0.0
+        measure = CoreLabel(font_size=font_size, font_name=self.font_name, bold=bold)
+        return max(measure.get_extents(word)[0] for word in words)
+
     def _draw_label(self, shape: PlanShape, highlighted: bool) -> None:
-        text = shape.label.get(self.language).strip()
+        text = self.label_overrides.get(shape.ref) if shape.ref else None
+        if text is None:
+            text = shape.label.get(self.language) if shape.label is not None else ""
+        text = text.strip()
         if not text:
             return
         xs = [self.to_screen(x, y) for x, y in shape.polygon]
@@ -214,14 +268,25 @@ class FloorPlan(Widget):
             texture = self._label_texture(text, font_size, highlighted, colour)
             if texture.width <= width * 0.94 and texture.height <= height * 0.9:
                 break
+            # Too wide on one line: wrapped into the shape's width, between words (or between
+            # characters in Chinese), never inside a word.
+            if width * 0.9 < 2.2 * font_size or self._longest_word(text, font_size, highlighted) > width * 0.9:
+                continue
+            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=width * 0.9)
+            if texture.width <= width * 0.94 and texture.height <= height * 0.9:
+                break
         else:
-            if not highlighted:
-                return
-            texture = self._label_texture(text, base, True, theme.ON_DARK)
-            with self.canvas:
-                Color(*theme.MAP_HIGHLIGHT)
-                RoundedRectangle(pos=(cx - texture.width / 2 - 10, cy - texture.height / 2 - 6),
-                                 size=(texture.width + 20, texture.height + 12), radius=[8])
+            if highlighted:
+                # The name does not fit inside: it is written beside the shape, as a callout.
+                self._callouts.append((cx, cy, text))
+            return
+        left, bottom = cx - texture.width / 2, cy - texture.height / 2
+        if left < self.x or bottom < self.y or left + texture.width > self.right or bottom + texture.height > self.top:
+            return  # zoomed in: a name cut by the edge of the view helps nobody
+        if highlighted:
+            # Marker captions drawn later keep clear of the highlighted name.
+            self._caption_boxes.append((cx - texture.width / 2 - 10, cy - texture.height / 2 - 6,
+                                        texture.width + 20, texture.height + 12))
         with self.canvas:
             Color(1, 1, 1, 1)
             Rectangle(texture=texture, pos=(int(cx - texture.width / 2), int(cy - texture.height / 2)),
@@ -235,20 +300,46 @@ class FloorPlan(Widget):
             Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10))
             Color(*marker.colour)
             Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius))
-        if not marker.caption:
-            return
-        texture = self._label_texture(marker.caption, 24 * self.label_scale, True, theme.ON_DARK)
+        self._caption_boxes.append((sx - radius - 5, sy - radius - 5, 2 * radius + 10, 2 * radius + 10))
+        if marker.caption:
+            self._draw_caption(sx, sy, radius, marker.caption, marker.colour)
+
+    def _draw_caption(self, sx: float, sy: float, radius: float, caption: str, colour: tuple) -> None:
+        """A rounded name tag beside a point, placed where it covers no other tag."""
+        texture = self._label_texture(caption, 24 * self.label_scale, True, theme.ON_DARK)
         box_w = texture.width + 24
         box_h = texture.height + 12
-        box_x = min(max(sx - box_w / 2, self.x + 4), self.right - box_w - 4)
-        box_y = sy + radius + 10
-        if box_y + box_h > self.top - 4:
-            box_y = sy - radius - 10 - box_h
+        box_x, box_y = self._caption_position(sx, sy, radius, box_w, box_h)
+        self._caption_boxes.append((box_x, box_y, box_w, box_h))
         with self.canvas:
-            Color(*marker.colour)
+            Color(*colour)
             RoundedRectangle(pos=(box_x, box_y), size=(box_w, box_h), radius=[box_h / 2])
             Color(1, 1, 1, 1)
             Rectangle(texture=texture, pos=(int(box_x + 12), int(box_y + 6)), size=texture.size)
+
+    def _caption_position(self, sx: float, sy: float, radius: float, box_w: float, box_h: float):
+        """Above the marker, else below, right or left: wherever it overlaps no other caption
+        and stays inside the widget."""
+        gap = radius + 10
+        candidates = [
+            (sx - box_w / 2, sy + gap),
+            (sx - box_w / 2, sy - gap - box_h),
+            (sx + gap, sy - box_h / 2),
+            (sx - gap - box_w, sy - box_h / 2),
+        ]
+
+        def clamp(x: float, y: float) -> tuple[float, float]:
+            return (min(max(x, self.x + 4), self.right - box_w - 4), min(max(y, self.y + 4), self.top - box_h - 4))
+
+        def overlaps(x: float, y: float) -> bool:
+            return any(x < ox + ow and ox < x + box_w and y < oy + oh and oy < y + box_h
+                       for ox, oy, ow, oh in self._caption_boxes)
+
+        for x, y in candidates:
+            x, y = clamp(x, y)
+            if not overlaps(x, y):
+                return x, y
+        return clamp(*candidates[0])
 
     # ---------------------------------------------------------------- touch
     def shape_at(self, sx: float, sy: float) -> PlanShape | None:

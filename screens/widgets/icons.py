@@ -11,7 +11,7 @@ from kivy.graphics import Color, Ellipse, Line, Triangle
 from kivy.properties import ColorProperty, OptionProperty
 from kivy.uix.widget import Widget
 
-ICON_KINDS = ("directory", "map", "promotions", "feedback", "found", "desk", "pin")
+ICON_KINDS = ("directory", "map", "promotions", "feedback", "found", "desk", "pin", "star", "idea")
 
 
 class LineIcon(Widget):
@@ -90,3 +90,19 @@ class LineIcon(Widget):
         Line(circle=(cx, cy, side * 0.13), width=stroke)
         Line(points=[*p(0.28, 0.44), *p(0.5, 0.55), *p(0.72, 0.44)], width=stroke, joint="round")
         Line(rectangle=(*p(0.08, 0.1), side * 0.84, side * 0.3), width=stroke)
+
+    def _draw_star(self, p, side, stroke) -> None:
+        points = []
+        for index in range(10):
+            angle = math.radians(90 + index * 36)
+            radius = 0.46 if index % 2 == 0 else 0.19
+            points.extend(p(0.5 + radius * math.cos(angle), 0.48 + radius * math.sin(angle)))
+        Line(points=points, width=stroke, close=True, joint="round")
+
+    def _draw_idea(self, p, side, stroke) -> None:
+        # A light bulb: the idea that makes the mall better.
+        cx, cy = p(0.5, 0.6)
+        radius = side * 0.3
+        Line(circle=(cx, cy, radius, 140, 400), width=stroke)
+        Line(points=[*p(0.36, 0.36), *p(0.36, 0.22), *p(0.64, 0.22), *p(0.64, 0.36)], width=stroke, joint="round")
+        Line(points=[*p(0.4, 0.1), *p(0.6, 0.1)], width=stroke, cap="round")

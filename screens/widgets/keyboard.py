@@ -50,16 +50,15 @@ class DirectInput(InputMethod):
 
 
 LETTER_ROWS = (
-    "1234567890",
     "qwertyuiop",
     "asdfghjkl",
     "zxcvbnm",
 )
+"""Four rows in all, like a phone keyboard: digits and punctuation are one key (?123) away."""
 SYMBOL_ROWS = (
     "1234567890",
     "@#%&*-+=()",
-    "/:;'\"?!¥",
-    ".,_~<>",
+    "/:;'\"?!¥_",
 )
 NUMERIC_ROWS = (
     "123",
@@ -94,8 +93,7 @@ class OnScreenKeyboard(BoxLayout):
     """The keyboard; types into `target` (a TextField) through `input_method`.
 
     `layout` is 'qwerty' for text and 'numeric' for phone numbers; the screen sets it from the
-    focused field. Events: `on_key_typed` after every committed change (forms use it to clear
-    stale errors).
+    focused field.
     """
 
     layout = OptionProperty("qwerty", options=("qwerty", "symbols", "numeric"))
@@ -108,12 +106,13 @@ class OnScreenKeyboard(BoxLayout):
     language = StringProperty("")
     """Bound to the app's language so the special keys relabel when it changes."""
 
-    __events__ = ("on_key_typed",)
-
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         if self.input_method is None:
             self.input_method = DirectInput()
+
+    def on_kv_post(self, base_widget) -> None:
+        """Build the keys once the kv rule has made the rows container (ids.rows)."""
         self.bind(layout=self._build_keys, shifted=self._relabel, allow_newline=self._build_keys,
                   language=self._relabel)
         self._build_keys()
@@ -213,7 +212,6 @@ class OnScreenKeyboard(BoxLayout):
         self._sync_candidates()
         if committed:
             self.target.insert(committed)
-            self.dispatch("on_key_typed")
 
     def press_backspace(self) -> None:
         if self.target is None:
@@ -222,14 +220,12 @@ class OnScreenKeyboard(BoxLayout):
             self._sync_candidates()
             return
         self.target.backspace()
-        self.dispatch("on_key_typed")
 
     def choose_candidate(self, index: int) -> None:
         committed = self.input_method.choose(index)
         self._sync_candidates()
         if committed and self.target is not None:
             self.target.insert(committed)
-            self.dispatch("on_key_typed")
 
     def reset_input(self) -> None:
         self.input_method.reset()
@@ -247,9 +243,6 @@ class OnScreenKeyboard(BoxLayout):
             button = CandidateButton(text=candidate, index=index)
             button.bind(on_release=lambda b: self.choose_candidate(b.index))
             strip.add_widget(button)
-
-    def on_key_typed(self) -> None:
-        pass
 
     def key_button(self, key: str) -> KeyButton | None:
         """The button that types `key` (tests tap it like a visitor)."""

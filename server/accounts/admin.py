@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from server.accounts.models import StaffProfile
 
@@ -22,12 +23,12 @@ class StaffUserAdmin(UserAdmin):
     list_display = ("username", "email", "mall", "role_names", "is_active", "last_login")
     list_filter = ("groups", "is_active", "staff_profile__mall")
 
-    @admin.display(description="mall")
+    @admin.display(description=_("mall"))
     def mall(self, user):
         profile = getattr(user, "staff_profile", None)
         return profile.mall_id if profile else ""
 
-    @admin.display(description="roles")
+    @admin.display(description=_("roles"))
     def role_names(self, user):
         return ", ".join(user.groups.values_list("name", flat=True))
 

@@ -55,7 +55,8 @@ def can_add_notes(user) -> bool:
 
 
 def case_handlers_for(case: Case) -> QuerySet:
-    """Who a case may be handed over to: active staff of its mall allowed to change cases."""
+    """Who a case may be handed over to: active staff of its mall allowed to change cases,
+    other than its owner."""
     app_label, codename = CHANGE_CASES.split(".")
     permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
     return (
@@ -65,6 +66,8 @@ def case_handlers_for(case: Case) -> QuerySet:
             | Q(groups__permissions__in=permission)
             | Q(user_permissions__in=permission)
         )
+        .exclude(pk=case.owner_id)
         .distinct()
+        .select_related("staff_profile")
         .order_by("username")
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sync.protocol import CaseStatus
 
 from .models import STATUS_LABELS, Visibility
+from .presentation import person_name
 from .services import MAX_NOTE_CHARS
 
 
@@ -54,6 +55,4 @@ class HandOverForm(forms.Form):
         kwargs.setdefault("auto_id", "owner_%s")
         super().__init__(*args, **kwargs)
         self.fields["new_owner"].queryset = handlers
-        self.fields["new_owner"].label_from_instance = (
-            lambda user: user.get_full_name() or user.get_username()
-        )
+        self.fields["new_owner"].label_from_instance = person_name

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -21,6 +21,7 @@ from sync.protocol import CaseStatus, CaseUpload, has_control_characters, sha256
 
 from .access import can_change_case
 from .models import STATUS_LABELS, VISITOR_STATUS_LABELS, Case, CaseEvent, EventKind, Visibility
+from .presentation import person_name
 
 S = CaseStatus
 
@@ -55,7 +56,7 @@ MAX_DETAIL_KEY_CHARS = 64
 MAX_DETAIL_VALUE_CHARS = 500
 MAX_LOCATION_ID_CHARS = 64
 # The kiosk makes tokens of ≥128 random bits, URL-safe; anything else cannot be a token.
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,128}$")  # 22 base64url characters = 128 bits
 
 
 class CaseError(Exception):
@@ -187,12 +188,15 @@ def _aware(moment: datetime | None, mall) -> datetime | None:
     """Kiosk clocks are local: a time without an offset is read in the mall's time zone."""
     if moment is None or timezone.is_aware(moment):
         return moment
-    zone_name = getattr(mall, "timezone", "") or settings.TIME_ZONE
+    return moment.replace(tzinfo=mall_zone(mall))
+
+
+def mall_zone(mall) -> ZoneInfo:
+    """The mall's time zone, for reading kiosk times and showing times to visitors."""
     try:
-        zone = ZoneInfo(zone_name)
+        return ZoneInfo(mall.timezone or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(settings.TIME_ZONE)
-    return moment.replace(tzinfo=zone)
+        return ZoneInfo(settings.TIME_ZONE)
 
 
 def _kiosk_label(kiosk) -> str:
@@ -280,7 +284,8 @@ def add_note(
 def hand_over(case: Case, new_owner, actor, note: str = "") -> CaseEvent:
     """Pass an accepted case to another staff member, who becomes responsible for it.
 
-    Internal: visitors are not told staff names. The new owner must be able to see the case.
+    Internal: visitors are not told staff names. The new owner must be allowed to change
+    cases of this mall.
     """
     note = _clean_note(note, required=False)
     if case.status == S.NEW.value:
@@ -293,7 +298,11 @@ def hand_over(case: Case, new_owner, actor, note: str = "") -> CaseEvent:
         raise InvalidHandOver(gettext("That person already owns this case."))
     label = _actor_label(new_owner)
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(owner=new_owner)
+        # Conditional, like transition: a case finished or moved meanwhile is not handed over.
+        if not Case.objects.filter(pk=case.pk, status=case.status).update(owner=new_owner):
+            raise InvalidHandOver(
+                gettext("Someone else changed this case meanwhile. Reload it and try again.")
+            )
         event = CaseEvent.objects.create(
             case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.ASSIGN,
             note=f"→ {label}" + (f"\n{note}" if note else ""), visibility=Visibility.INTERNAL,
@@ -323,9 +332,30 @@ def _clean_note(text: str, *, required: bool) -> str:
 
 
 def _actor_label(actor) -> str:
-    if actor is None:
-        return "system"
-    return actor.get_full_name() or actor.get_username()
+    return person_name(actor) if actor is not None else "system"
+
+
+# ---------------------------------------------------------------- the console's inbox
+OPEN_FILTER = "open"
+
+
+def filter_inbox(cases: QuerySet[Case], status: str) -> tuple[QuerySet[Case], str]:
+    """(cases newest first, the filter applied): a status, "open" (not finished), or "" (all).
+
+    An unknown filter shows everything rather than an empty list.
+    """
+    if status == OPEN_FILTER:
+        cases = cases.exclude(status__in=[s.value for s in FINAL_STATUSES])
+    elif status in {s.value for s in CaseStatus}:
+        cases = cases.filter(status=status)
+    else:
+        status = ""
+    return cases.order_by("-received_at", "-id"), status
+
+
+def status_counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """How many cases are in each status (one grouped query on the inbox index)."""
+    return dict(cases.order_by().values_list("status").annotate(n=Count("id")))
 
 
 # ---------------------------------------------------------------- the visitor's view

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import functools
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_protect
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from sync.protocol import CaseStatus
@@ -40,13 +37,6 @@ def _page_context(request, **extra) -> dict:
     }
 
 
-def _mall_zone(mall) -> ZoneInfo:
-    try:
-        return ZoneInfo(getattr(mall, "timezone", "") or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
 # ---------------------------------------------------------------- phone tracking page
 @require_safe
 @in_page_language()
@@ -56,7 +46,7 @@ def track(request, token: str):
     if case is None:
         response = render(request, "cases/track_not_found.html", _page_context(request), status=404)
     else:
-        with timezone.override(_mall_zone(case.mall)):
+        with timezone.override(services.mall_zone(case.mall)):
             response = render(request, "cases/track.html", _page_context(
                 request,
                 case=case,
@@ -102,31 +92,23 @@ def console_home(request):
 def case_list(request):
     """The inbox: newest first, filtered by status, paginated; phones masked."""
     visible = cases_visible_to(request.user)
-    status = request.GET.get("status", "")
-    shown = visible
-    if status == "open":
-        shown = visible.exclude(status__in=[s.value for s in services.FINAL_STATUSES])
-    elif status in {s.value for s in CaseStatus}:
-        shown = visible.filter(status=status)
-    else:
-        status = ""
-    counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
-    filters = [{"value": "", "label": _("All"), "count": sum(counts.values())}]
-    filters.append({
-        "value": "open", "label": _("Open"),
-        "count": sum(n for s, n in counts.items() if CaseStatus(s) not in services.FINAL_STATUSES),
-    })
-    filters += [
+    shown, status = services.filter_inbox(visible, request.GET.get("status", ""))
+    counts = services.status_counts(visible)
+    filters = [
+        {"value": "", "label": _("All"), "count": sum(counts.values())},
+        {"value": services.OPEN_FILTER, "label": _("Open"), "count": sum(
+            n for s, n in counts.items() if CaseStatus(s) not in services.FINAL_STATUSES
+        )},
+    ] + [
         {"value": s.value, "label": STATUS_LABELS[s], "count": counts.get(s.value, 0)}
         for s in CaseStatus
     ]
     page = Paginator(
-        shown.select_related("mall", "owner").order_by("-received_at", "-id"), CASES_PER_PAGE
+        shown.select_related("mall", "owner__staff_profile"), CASES_PER_PAGE
     ).get_page(request.GET.get("page"))
     return render(request, "cases/console/case_list.html", _page_context(
         request, page=page, status=status, filters=filters,
         show_mall=request.user.is_superuser,
-        language=request.page_language,
     ))
 
 

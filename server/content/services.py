@@ -7,7 +7,6 @@ poll the newest one and fetch the blobs it names by hash.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from server.content.models import (
     Store,
 )
 from sync import protocol
+from sync.bundle import validate_content
 from sync.protocol import SHA256_RE, BlobRef, ContentManifest, I18nText, MallContent, sha256_hex
 
 DOCUMENT_MEDIA_TYPE = "application/json"
@@ -210,6 +210,13 @@ def import_mall_content(content: MallContent, blobs: dict[str, tuple[bytes, str]
         for item in items
         if item.level_id not in levels
     ]
+    store_ids = {store.id for store in content.stores}
+    problems += [
+        f"promotion {promotion.id}: unknown {kind} {ref}"
+        for promotion in content.promotions
+        for kind, ref, known in (("store", promotion.store_id, store_ids), ("category", promotion.category_id, categories))
+        if ref is not None and ref not in known
+    ]
     if problems:
         raise ContentError(problems)
 
@@ -234,8 +241,8 @@ def import_mall_content(content: MallContent, blobs: dict[str, tuple[bytes, str]
         (promotion.id, {
             **i18n_columns("title", promotion.title), **i18n_columns("text", promotion.text),
             "image_sha256": promotion.image_sha256,
-            "store": stores.get(promotion.store_id) if promotion.store_id else None,
-            "category": categories.get(promotion.category_id) if promotion.category_id else None,
+            "store": stores[promotion.store_id] if promotion.store_id else None,
+            "category": categories[promotion.category_id] if promotion.category_id else None,
             "starts_on": promotion.starts_on, "ends_on": promotion.ends_on,
             "weekdays": list(promotion.weekdays), "hours_from": promotion.hours_from,
             "hours_to": promotion.hours_to, "priority": promotion.priority,
@@ -390,64 +397,16 @@ def referenced_blob_hashes(content: MallContent) -> set[str]:
 
 
 def validate_mall_content(content: MallContent) -> list[str]:
-    """Every reason this content must not reach a kiosk, one line each (empty: publishable)."""
-    problems: list[str] = []
-    level_ids = {level.id for level in content.levels}
+    """Every reason this content must not reach a kiosk, one line each (empty: publishable).
+
+    The content rules (references, path graph, walkways in one piece per level, every store
+    reachable step-free from every kiosk point, promotion schedules) are `sync.bundle`'s, the
+    same checks the demo-mall tooling runs; the server adds what only it knows: whether every
+    image the content names is in the blob store.
+    """
+    problems = list(validate_content(content))
     if not content.levels:
-        problems.append("the mall has no levels")
-    node_levels: dict[str, str] = {}
-    for node in content.graph.nodes:
-        if node.id in node_levels:
-            problems.append(f"path graph: node {node.id} is defined twice")
-        node_levels[node.id] = node.level_id
-        if node.level_id not in level_ids:
-            problems.append(f"path graph: node {node.id} is on unknown level {node.level_id}")
-    facility_ids = {facility.id for facility in content.facilities}
-    for edge in content.graph.edges:
-        for end in (edge.a, edge.b):
-            if end not in node_levels:
-                problems.append(f"path graph: edge {edge.a}–{edge.b} names unknown node {end}")
-        if edge.connector_id and edge.connector_id not in facility_ids:
-            problems.append(f"path graph: edge {edge.a}–{edge.b} names unknown connector {edge.connector_id}")
-
-    def check_place(kind: str, item_id: str, level_id: str, node_id: str) -> None:
-        if level_id not in level_ids:
-            problems.append(f"{kind} {item_id}: unknown level {level_id!r}")
-        if node_id not in node_levels:
-            problems.append(f"{kind} {item_id}: unknown path node {node_id!r}")
-        elif level_id in level_ids and node_levels[node_id] != level_id:
-            problems.append(f"{kind} {item_id}: node {node_id} is on level {node_levels[node_id]}, not {level_id}")
-
-    category_ids = {category.id for category in content.categories}
-    store_ids = {store.id for store in content.stores}
-    for store in content.stores:
-        check_place("store", store.id, store.level_id, store.node_id)
-        if store.category_id not in category_ids:
-            problems.append(f"store {store.id}: unknown category {store.category_id!r}")
-    for facility in content.facilities:
-        check_place("facility", facility.id, facility.level_id, facility.node_id)
-    kiosk_point_ids = {point.id for point in content.kiosks}
-    for point in content.kiosks:
-        check_place("kiosk point", point.id, point.level_id, point.node_id)
-    for promotion in content.promotions:
-        if promotion.ends_on < promotion.starts_on:
-            problems.append(f"promotion {promotion.id}: ends before it starts")
-        if promotion.store_id and promotion.store_id not in store_ids:
-            problems.append(f"promotion {promotion.id}: unknown store {promotion.store_id}")
-        if promotion.category_id and promotion.category_id not in category_ids:
-            problems.append(f"promotion {promotion.id}: unknown category {promotion.category_id}")
-        for level_id in promotion.target.level_ids:
-            if level_id not in level_ids:
-                problems.append(f"promotion {promotion.id}: targets unknown level {level_id}")
-        for point_id in promotion.target.kiosk_ids:
-            if point_id not in kiosk_point_ids:
-                problems.append(f"promotion {promotion.id}: targets unknown kiosk point {point_id}")
-    if content.mall.service_desk_id and content.mall.service_desk_id not in facility_ids:
-        problems.append(f"mall: service desk {content.mall.service_desk_id} is not a facility")
-    for connector in content.closed_connectors:
-        if connector not in facility_ids:
-            problems.append(f"closed connector {connector} is not a facility")
-
+        problems.insert(0, "the mall has no levels")
     present = set(Blob.objects.filter(pk__in=referenced_blob_hashes(content)).values_list("pk", flat=True))
     for store in content.stores:
         if store.logo_sha256 and store.logo_sha256 not in present:
@@ -458,41 +417,7 @@ def validate_mall_content(content: MallContent) -> list[str]:
     for category in content.categories:
         if is_sha256(category.icon) and category.icon not in present:
             problems.append(f"category {category.id}: icon {category.icon} is not in the blob store")
-
-    problems += _disconnected_places(content, node_levels)
     return problems
-
-
-def _disconnected_places(content: MallContent, node_levels: dict[str, str]) -> list[str]:
-    """Places (stores, facilities, kiosk points) that no walk connects to the rest.
-
-    The check treats every edge as two-way: it finds islands in the map (a real archive had
-    19), not routing questions such as step-free reachability, which the router answers.
-    """
-    neighbours: dict[str, set[str]] = defaultdict(set)
-    for edge in content.graph.edges:
-        if edge.a in node_levels and edge.b in node_levels:
-            neighbours[edge.a].add(edge.b)
-            neighbours[edge.b].add(edge.a)
-    places = [("kiosk point", p.id, p.node_id) for p in content.kiosks]
-    places += [("store", s.id, s.node_id) for s in content.stores]
-    places += [("facility", f.id, f.node_id) for f in content.facilities]
-    places = [place for place in places if place[2] in node_levels]
-    if not places:
-        return []
-    start = places[0][2]
-    reached = {start}
-    frontier = [start]
-    while frontier:
-        node = frontier.pop()
-        for other in neighbours[node] - reached:
-            reached.add(other)
-            frontier.append(other)
-    return [
-        f"{kind} {item_id}: node {node_id} is not connected to {places[0][0]} {places[0][1]}"
-        for kind, item_id, node_id in places
-        if node_id not in reached
-    ]
 
 
 # ---------------------------------------------------------------- publish

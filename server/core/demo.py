@@ -87,11 +87,13 @@ def _ensure_user(username: str, role: Role, mall: Mall, credentials: dict) -> st
 
 
 def lobby_point(mall: Mall) -> KioskPoint | None:
-    """The kiosk point the demo kiosk stands at: the one called lobby, else the first."""
+    """The kiosk point the demo kiosk stands at: the one whose id (else English name) says lobby,
+    else the first."""
     points = list(KioskPoint.objects.filter(mall=mall).order_by("position", "content_id"))
-    for point in points:
-        if "lobby" in point.content_id.lower() or "lobby" in point.name_en.lower():
-            return point
+    for text_of in (lambda point: point.content_id, lambda point: point.name_en):
+        for point in points:
+            if "lobby" in text_of(point).lower():
+                return point
     return points[0] if points else None
 
 

@@ -80,3 +80,9 @@ def test_no_kivy_import_statement_in_the_core_sources():
     imports_kivy = re.compile(r"^\s*(import\s+kivy|from\s+kivy)\b", re.MULTILINE)
     for path in (ROOT / "kiosk").rglob("*.py"):
         assert not imports_kivy.search(path.read_text()), path
+
+
+def test_run_with_a_missing_bundle_fails_before_any_window(tmp_path: Path):
+    result = kiosk("run", "--data-dir", str(tmp_path), "--bundle", str(tmp_path / "no-such-bundle"))
+    assert result.returncode == 1
+    assert "Cannot install the bundle" in result.stderr and "Traceback" not in result.stderr

@@ -187,3 +187,25 @@ def test_unknown_timezone_falls_back_to_shanghai(bundle):
     bundle.content.mall.timezone = "Mars/Olympus_Mons"
     bundle.content.mall.name = I18nText(zh_CN="火星")
     assert ContentIndex(bundle.content).timezone.key == "Asia/Shanghai"
+
+
+def test_the_demo_mall_installs_and_every_reference_resolves(store):
+    from pathlib import Path
+
+    from sync.bundle import load_source_bundle
+
+    demo = load_source_bundle(Path(__file__).resolve().parents[2] / "assets" / "demo")
+    installed = install_bundle(store, demo)
+    content = active_content(store)
+    assert content == demo.content and installed.version == 1
+    index = ContentIndex(content)
+    for shop in content.stores:
+        assert index.category(shop.category_id) is not None and index.level(shop.level_id) is not None
+        if shop.logo_sha256:
+            assert blob_path(store, shop.logo_sha256).read_bytes() == demo.blobs[shop.logo_sha256][0]
+    for promotion in content.promotions:
+        assert blob_path(store, promotion.image_sha256).exists()
+    assert sum(len(index.stores_on_level(level.id)) for level in index.levels()) == len(content.stores)
+    assert index.service_desk() is not None
+    assert all(index.kiosk_point(point.id) == point for point in content.kiosks)
+    assert install_bundle(store, demo) == installed, "the same bundle again changes nothing"

@@ -82,11 +82,13 @@ def test_import_refuses_html_blobs(db):
         services.store_blob(b"<script>alert(1)</script>", "text/html")
 
 
-def test_import_refuses_references_to_missing_levels(db, bundle):
+def test_import_refuses_references_to_missing_rows(db, bundle):
     content = bundle.content.model_copy(deep=True)
     content.stores[0].level_id = "L9"
-    with pytest.raises(services.ContentError, match="unknown level L9"):
+    content.promotions[0].store_id = "s-gone"
+    with pytest.raises(services.ContentError) as refused:
         services.import_mall_content(content, bundle.blobs)
+    assert refused.value.problems == ["store s-tea: unknown level L9", "promotion p-tea: unknown store s-gone"]
     assert Mall.objects.count() == 0
 
 
@@ -124,12 +126,12 @@ def test_the_published_document_is_the_draft(imported_mall, bundle):
 
 def test_a_store_on_a_node_that_does_not_exist(imported_mall):
     Store.objects.filter(content_id="s-tea").update(node_id="n-missing")
-    assert "store s-tea: unknown path node 'n-missing'" in publish_problems(imported_mall)
+    assert "store s-tea: unknown node 'n-missing'" in publish_problems(imported_mall)
 
 
 def test_a_store_whose_node_is_on_another_level(imported_mall):
     Store.objects.filter(content_id="s-tea").update(node_id="n2-b")
-    assert "store s-tea: node n2-b is on level L2, not L1" in publish_problems(imported_mall)
+    assert "store s-tea is on 1F but its node n2-b is on 2F" in publish_problems(imported_mall)
 
 
 def test_a_store_on_a_level_of_another_mall(imported_mall):
@@ -157,8 +159,8 @@ def test_graph_edges_must_name_existing_nodes_and_connectors(imported_mall):
     graph.edges = [*graph.edges, Edge(a="n1-a", b="n-ghost", length_m=3, connector_id="f-ghost").model_dump()]
     graph.save()
     problems = publish_problems(imported_mall)
-    assert "path graph: edge n1-a–n-ghost names unknown node n-ghost" in problems
-    assert "path graph: edge n1-a–n-ghost names unknown connector f-ghost" in problems
+    assert any("n-ghost" in p and "unknown node" in p for p in problems)
+    assert any("f-ghost" in p and "unknown connector" in p for p in problems)
 
 
 def test_disconnected_places_are_refused(imported_mall):
@@ -166,7 +168,7 @@ def test_disconnected_places_are_refused(imported_mall):
     graph.edges = [edge for edge in graph.edges if edge.get("kind") != "lift"]
     graph.save()
     problems = publish_problems(imported_mall)
-    assert "store s-coat: node n2-b is not connected to kiosk point k-lobby" in problems
+    assert any("s-coat" in p and "cannot be reached step-free from kiosk point k-lobby" in p for p in problems)
 
 
 def test_malformed_json_fields_are_reported_not_crashed_on(imported_mall):
@@ -183,9 +185,9 @@ def test_promotion_rules(imported_mall):
     Promotion.objects.update(starts_on=date(2026, 5, 1), ends_on=date(2026, 4, 1), target_level_ids=["L7"],
                              target_kiosk_ids=["k-roof"])
     problems = publish_problems(imported_mall)
-    assert "promotion p-tea: ends before it starts" in problems
-    assert "promotion p-tea: targets unknown level L7" in problems
-    assert "promotion p-tea: targets unknown kiosk point k-roof" in problems
+    assert any(p.startswith("promotion p-tea: ends on 2026-04-01 before") for p in problems)
+    assert "promotion p-tea: targets unknown level 'L7'" in problems
+    assert "promotion p-tea: targets unknown kiosk point 'k-roof'" in problems
 
 
 def test_a_mall_without_levels(db):
@@ -195,7 +197,7 @@ def test_a_mall_without_levels(db):
 
 def test_the_service_desk_must_be_a_facility(imported_mall):
     Mall.objects.filter(pk=imported_mall.pk).update(service_desk_id="f-nowhere")
-    assert "mall: service desk f-nowhere is not a facility" in publish_problems(imported_mall)
+    assert "mall service desk 'f-nowhere' is not a facility" in publish_problems(imported_mall)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -115,7 +115,7 @@ def new_enrollment_code(server: ServerProcess) -> str:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def central_server(tmp_path_factory):
     reason = server_unavailable_reason()
     if reason:
         pytest.skip(f"needs the central server: {reason}")
@@ -141,9 +141,9 @@ def enroll(server: ServerProcess, data_dir: Path, code: str) -> LocalStore:
 
 
 @pytest.fixture(scope="module")
-def enrolled(live_server, tmp_path_factory):
+def enrolled(central_server, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("kiosk")
-    store = enroll(live_server, data_dir, live_server.first_code)
+    store = enroll(central_server, data_dir, central_server.first_code)
     yield store, load_identity(store)
     store.close()
 
@@ -153,15 +153,15 @@ def draft() -> CaseDraft:
                      contact_phone=PHONE, contact_consent=True)
 
 
-def test_enrolled_identity_is_usable(enrolled, live_server):
+def test_enrolled_identity_is_usable(enrolled, central_server):
     _store, identity = enrolled
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{3}", identity.kiosk_code)
-    assert identity.server_url == live_server.url and identity.device_key
+    assert identity.server_url == central_server.url and identity.device_key
 
 
-def test_an_enrollment_code_works_only_once(live_server, tmp_path):
+def test_an_enrollment_code_works_only_once(central_server, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "enroll", "--server", live_server.url, "--code", live_server.first_code,
+        [sys.executable, "-m", "kiosk", "enroll", "--server", central_server.url, "--code", central_server.first_code,
          "--data-dir", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
     )
@@ -185,7 +185,7 @@ def test_content_installs_and_then_answers_304(enrolled):
     assert response.status_code == 304
 
 
-def test_push_is_exactly_once_when_the_ack_is_lost(enrolled, live_server):
+def test_push_is_exactly_once_when_the_ack_is_lost(enrolled, central_server):
     store, identity = enrolled
     receipt = submit_case(store, identity, draft())
     payload = outbox.get(store, receipt.case_id).payload
@@ -198,13 +198,13 @@ def test_push_is_exactly_once_when_the_ack_is_lost(enrolled, live_server):
     assert agent.push_outbox(store).sent >= 1
     assert outbox.get(store, receipt.case_id) is not None and outbox.depth(store) == 0
     assert json.loads(lost.text)["created"] is True
-    assert live_server.count_cases(receipt.case_id) == 1
+    assert central_server.count_cases(receipt.case_id) == 1
     # The tracking URL in the receipt opens the case on the server.
-    page = requests.get(receipt.tracking_url.replace(identity.public_base_url, live_server.url), timeout=10)
+    page = requests.get(receipt.tracking_url.replace(identity.public_base_url, central_server.url), timeout=10)
     assert page.status_code == 200 and receipt.reference in page.text
 
 
-def test_concurrent_retries_store_one_case(enrolled, live_server):
+def test_concurrent_retries_store_one_case(enrolled, central_server):
     store, identity = enrolled
     receipt = submit_case(store, identity, draft())
     payload = outbox.get(store, receipt.case_id).payload.encode()
@@ -222,7 +222,7 @@ def test_concurrent_retries_store_one_case(enrolled, live_server):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] * 5 + [201]
-    assert live_server.count_cases(receipt.case_id) == 1
+    assert central_server.count_cases(receipt.case_id) == 1
     SyncAgent(store, identity, "test").push_outbox(store)
     assert outbox.depth(store) == 0
 
@@ -233,9 +233,9 @@ def test_heartbeat_is_accepted(enrolled):
     assert reply is not None and reply.poll_seconds >= 1
 
 
-def test_cases_wait_out_a_server_outage_and_arrive_once(live_server, tmp_path):
+def test_cases_wait_out_a_server_outage_and_arrive_once(central_server, tmp_path):
     """A second server on its own port: enroll, stop it, file cases offline, restart, deliver."""
-    server = ServerProcess(live_server.data_dir, free_port())
+    server = ServerProcess(central_server.data_dir, free_port())
     code = new_enrollment_code(server)
     server.start()
     try:

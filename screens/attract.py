@@ -1,0 +1,98 @@
+"""The attract loop: after the idle timeout, today's promotions full screen, one after another,
+with "touch to start" in all three languages. A touch anywhere goes to the home screen; a
+touch on one of the three invitations starts in that language.
+
+The slide shown is worked out from the wall clock (slide = seconds since the epoch divided by
+the slide duration), not counted by a timer, so it never drifts and every kiosk in the mall
+shows the same slide at the same moment.
+"""
+from __future__ import annotations
+
+from kivy.animation import Animation
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from screens.base import KioskScreen
+from screens.promotion_schedule import promotions_on
+
+SLIDE_SECONDS = 8
+
+
+class AttractScreen(KioskScreen):
+    promotion_id = StringProperty("")
+    """The promotion on screen now."""
+    has_slides = BooleanProperty(False)
+    slide_number = NumericProperty(-1)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.shows_back = False
+        self.shows_chrome = False
+        self._promotions = []
+        self._front = "slide_a"
+        self._timer = None
+
+    def refresh(self) -> None:
+        self._promotions = []
+        self.slide_number = -1
+        self._advance(animate=False)
+
+    def on_pre_enter(self, *args) -> None:
+        self.refresh()
+        if self._timer is None:
+            self._timer = Clock.schedule_interval(lambda dt: self._advance(), 0.5)
+
+    def on_leave(self, *args) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _advance(self, animate: bool = True) -> None:
+        app = self.app
+        self._promotions = promotions_on(app.index, app.now(), app.kiosk_point()) if app.index is not None else []
+        self.has_slides = bool(self._promotions)
+        if not self._promotions:
+            self.promotion_id = ""
+            self.ids.slide_a.sha256 = ""
+            self.ids.slide_b.sha256 = ""
+            return
+        number = int(self.app.now().timestamp() // SLIDE_SECONDS) % len(self._promotions)
+        if number == self.slide_number:
+            return
+        self.slide_number = number
+        promotion = self._promotions[number]
+        self.promotion_id = promotion.id
+        back = "slide_b" if self._front == "slide_a" else "slide_a"
+        incoming, outgoing = self.ids[back], self.ids[self._front]
+        incoming.sha256 = promotion.image_sha256
+        Animation.cancel_all(incoming)
+        Animation.cancel_all(outgoing)
+        if animate:
+            Animation(opacity=1, duration=0.8).start(incoming)
+            Animation(opacity=0, duration=0.8).start(outgoing)
+        else:
+            incoming.opacity, outgoing.opacity = 1, 0
+        self._front = back
+        self.app.record_event("promotion_shown", subject_id=promotion.id)
+
+    def start(self, language: str | None = None) -> None:
+        """The visitor touched the screen: home, in the language they touched (if any)."""
+        if language:
+            self.app.set_language(language)
+        self.app.show("home", remember=False)
+
+    def on_touch_down(self, touch):
+        if not self.collide_point(*touch.pos):
+            return False
+        if super().on_touch_down(touch):
+            return True
+        touch.ud["attract_start"] = True
+        return True
+
+    def on_touch_up(self, touch):
+        if super().on_touch_up(touch):
+            return True
+        if touch.ud.get("attract_start"):
+            self.start()
+            return True
+        return False

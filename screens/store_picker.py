@@ -1,0 +1,134 @@
+"""Choosing the store a case is about: filter by floor and category, or type part of its name
+(English, Chinese characters as shown, or pinyin initials: "xbk" finds 星巴克), then tap it."""
+from __future__ import annotations
+
+from kivy.properties import NumericProperty, StringProperty
+from pypinyin import Style, lazy_pinyin
+
+from kiosk.i18n import N_
+from screens.base import KioskScreen
+from screens import theme
+from screens.widgets.common import ChoiceButton, text_width
+from screens.widgets.store_list import rows_for
+from sync.protocol import LANGUAGES, Store
+
+
+def search_keys(store: Store) -> list[str]:
+    """Lower-case, space-free strings a query may be part of: names in every language, their
+    pinyin and pinyin initials, keywords, and the unit number."""
+    keys = []
+    for language in LANGUAGES:
+        name = getattr(store.name, language, "") or ""
+        if name:
+            keys.append(name)
+    chinese = store.name.zh_CN
+    keys.append("".join(lazy_pinyin(chinese)))
+    keys.append("".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)))
+    keys.extend(store.keywords)
+    keys.append(store.unit)
+    return [key.casefold().replace(" ", "") for key in keys if key]
+
+
+def matches(keys: list[str], query: str) -> bool:
+    query = query.casefold().replace(" ", "")
+    return not query or any(query in key for key in keys)
+
+
+class StorePickerScreen(KioskScreen):
+    selected_id = StringProperty("")
+    level_id = StringProperty("")
+    category_id = StringProperty("")
+    result_count = NumericProperty(0)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.title_message = N_("Which store?")
+        self._keys: dict[str, list[str]] = {}
+        self._keys_version = None
+        keyboard = self.ids.keyboard
+        keyboard.target = self.ids.query
+        keyboard.allow_newline = False
+        self.ids.query.focused = True
+        self.ids.query.bind(value=lambda *args: self._fill())
+
+    def prepare(self, selected: str | None = None, **params) -> None:
+        self.selected_id = selected or ""
+        self.refresh()
+
+    def reset(self) -> None:
+        self.selected_id = ""
+        self.level_id = ""
+        self.category_id = ""
+        self.ids.query.clear()
+        self.ids.keyboard.reset_input()
+
+    def refresh(self) -> None:
+        app = self.app
+        index = app.index
+        if index is None:
+            return
+        if self._keys_version != app.content_version:
+            self._keys = {store.id: search_keys(store) for store in index.stores}
+            self._keys_version = app.content_version
+        if self.level_id and index.level(self.level_id) is None:
+            self.level_id = ""
+        if self.category_id and index.category(self.category_id) is None:
+            self.category_id = ""
+        self.ids.query.hint = self.tr("Type part of the name")
+        self._build_filters()
+        self._fill()
+
+    def _build_filters(self) -> None:
+        app = self.app
+        levels = self.ids.levels
+        levels.clear_widgets()
+        for value, label in [("", app.tr("All floors"))] + [
+            (level.id, level.short_name) for level in reversed(app.index.levels())
+        ]:
+            button = ChoiceButton(text=label, value=value, selected=value == self.level_id,
+                                  size_hint_x=1 if value else 2)
+            button.bind(on_release=self._choose_level)
+            levels.add_widget(button)
+        categories = self.ids.categories
+        categories.clear_widgets()
+        for value, label in [("", app.tr("All categories"))] + [
+            (category.id, app.text(category.name)) for category in app.index.categories
+            if app.index.stores_in_category(category.id)
+        ]:
+            width = text_width(label, app.u * theme.TEXT_BODY) + app.u * 64
+            button = ChoiceButton(text=label, value=value, selected=value == self.category_id,
+                                  size_hint_x=None, width=max(app.u * 150, width))
+            button.bind(on_release=self._choose_category)
+            categories.add_widget(button)
+
+    def _choose_level(self, button: ChoiceButton) -> None:
+        self.level_id = button.value
+        for other in self.ids.levels.children:
+            other.selected = other.value == self.level_id
+        self._fill()
+
+    def _choose_category(self, button: ChoiceButton) -> None:
+        self.category_id = button.value
+        for other in self.ids.categories.children:
+            other.selected = other.value == self.category_id
+        self._fill()
+
+    def _fill(self) -> None:
+        index = self.app.index
+        if index is None:
+            return
+        query = self.ids.query.value
+        stores = [
+            store for store in index.stores
+            if (not self.level_id or store.level_id == self.level_id)
+            and (not self.category_id or store.category_id == self.category_id)
+            and matches(self._keys.get(store.id, []), query)
+        ]
+        self.ids.stores.data = rows_for(stores, selected_id=self.selected_id, with_status=False)
+        self.ids.stores.scroll_y = 1
+        self.result_count = len(stores)
+
+    def choose(self, store_id: str | None) -> None:
+        """Hand the choice back to the form it came from."""
+        self.app.screen("case_form").set_store(store_id)
+        self.app.go_back()

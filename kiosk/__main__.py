@@ -14,7 +14,7 @@ from kiosk.config import KioskConfig, default_data_dir
 from kiosk.identity import load_identity, save_identity
 from kiosk.store import LocalStore, StoreError
 
-APP_VERSION = "0.1.0"
+from kiosk import APP_VERSION
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 

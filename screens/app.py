@@ -439,7 +439,9 @@ class KioskApp(App):
             self.start_over()
             return
         warn = current not in SCREENS_WITHOUT_IDLE_WARNING and self.idle.warning()
-        self.idle_overlay.seconds_left = self.idle.seconds_left()
+        if warn:
+            # Only while shown: a countdown changing behind the scenes would redraw every second.
+            self.idle_overlay.seconds_left = self.idle.seconds_left()
         if warn != self.idle_overlay.shown:
             self.idle_overlay.shown = warn
 

@@ -16,6 +16,8 @@ from screens.base import KioskScreen
 from screens.promotion_schedule import promotions_on
 
 SLIDE_SECONDS = 8
+FADE_SECONDS = 0.5
+"""Short: each frame of a cross-fade redraws the whole panel (costly without a GPU)."""
 
 
 class AttractScreen(KioskScreen):
@@ -68,8 +70,8 @@ class AttractScreen(KioskScreen):
         Animation.cancel_all(incoming)
         Animation.cancel_all(outgoing)
         if animate:
-            Animation(opacity=1, duration=0.8).start(incoming)
-            Animation(opacity=0, duration=0.8).start(outgoing)
+            Animation(opacity=1, duration=FADE_SECONDS).start(incoming)
+            Animation(opacity=0, duration=FADE_SECONDS).start(outgoing)
         else:
             incoming.opacity, outgoing.opacity = 1, 0
         self._front = back

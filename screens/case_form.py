@@ -112,9 +112,6 @@ class CaseFormScreen(KioskScreen):
         self.sending = False
         self.focus("description")
 
-    def has_input(self) -> bool:
-        return bool(self.ids.description.value or self.ids.phone.value or self.store_id or self.day or self.slot)
-
     def refresh(self) -> None:
         app = self.app
         index = app.index

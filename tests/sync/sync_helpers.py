@@ -7,20 +7,17 @@ happy paths also run against the real Django server in test_sync_against_server.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from live_server import free_port, wait_until  # noqa: F401 - re-exported for the sync tests
+
 from kiosk.identity import KioskIdentity
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -110,10 +107,3 @@ def make_identity(server_url: str, mall_id: str = "mall-1") -> KioskIdentity:
     )
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0, every: float = 0.02) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()

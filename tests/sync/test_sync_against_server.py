@@ -12,106 +12,21 @@ import re
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 import requests
-from sync_helpers import free_port, wait_until
+from live_server import ROOT, ServerProcess, enroll, free_port, manage, new_enrollment_code, server_unavailable_reason, wait_until
 
 from kiosk import outbox
 from kiosk.cases import CaseDraft, submit_case
 from kiosk.content import active_content, active_version
 from kiosk.identity import load_identity
-from kiosk.store import LocalStore
 from sync.agent import SyncAgent
 from sync.protocol import CONTENT_PATH
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONE = "13612345678"
-CODE_RE = re.compile(r"python -m kiosk enroll .*--code\s+(\S+)")
-"""The demo prints the enroll command line an operator would type."""
-
-
-def server_env(data_dir: Path, port: int) -> dict[str, str]:
-    return dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        CONCIERGE_DATA_DIR=str(data_dir),
-        CONCIERGE_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-        CONCIERGE_ENROLL_RATE="1000/m",
-    )
-
-
-def manage(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-class ServerProcess:
-    def __init__(self, data_dir: Path, port: int):
-        self.data_dir, self.port = data_dir, port
-        self.env = server_env(data_dir, port)
-        self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen | None = None
-        self.log = data_dir / f"serve-{port}.log"
-
-    def start(self) -> None:
-        handle = self.log.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
-        )
-
-        def healthy() -> bool:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                return requests.get(self.url + "/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        if not wait_until(healthy, timeout=60, every=0.2):
-            self.stop()
-            raise RuntimeError(f"server did not become healthy:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.process = None
-
-    def count_cases(self, case_id: str) -> int:
-        result = manage(self.env, "shell", "-c",
-                        f"from server.cases.models import Case; print(Case.objects.filter(pk={case_id!r}).count())")
-        assert result.returncode == 0, result.stderr
-        return int(result.stdout.strip().splitlines()[-1])
-
-
-def server_unavailable_reason() -> str | None:
-    result = subprocess.run([sys.executable, "-m", "server", "help"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    if result.returncode != 0:
-        return f"`python -m server help` fails: {result.stderr.strip().splitlines()[-1:] or result.returncode}"
-    commands = set(re.findall(r"^\s+(\w+)$", result.stdout, re.MULTILINE))
-    missing = {"serve", "demo"} - commands
-    if missing:
-        return f"the server has no {', '.join(sorted(missing))} command yet"
-    return None
-
-
-def new_enrollment_code(server: ServerProcess) -> str:
-    """`demo` is idempotent and prints a fresh kiosk enrollment code each run."""
-    result = manage(server.env, "demo")
-    assert result.returncode == 0, result.stdout + result.stderr
-    match = CODE_RE.search(result.stdout)
-    assert match, f"no enrollment code in the demo's output:\n{result.stdout}"
-    return match.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -127,17 +42,6 @@ def central_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
-
-
-def enroll(server: ServerProcess, data_dir: Path, code: str) -> LocalStore:
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "enroll", "--server", server.url, "--code", code, "--data-dir", str(data_dir)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    store = LocalStore.in_dir(data_dir)
-    assert load_identity(store) is not None
-    return store
 
 
 @pytest.fixture(scope="module")

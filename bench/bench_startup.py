@@ -1,0 +1,121 @@
+"""Kiosk cold start to first frame, against a plain Kivy app showing one label (the reference).
+
+Each start is a fresh process (the way systemd starts a kiosk), offscreen at 1920×1080. Time is
+taken from just before the process is spawned to the first frame drawn after the app started
+(the first window flip after on_start), plus the resident memory at that frame. The kiosk starts
+on the demo mall, installed into a local store beforehand; its font cache is warm (as on every
+start but the first after installation). Runs alternate between the two, so machine noise hits
+both alike; medians are compared.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "5"))
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(kind: str, data_dir: str) -> None:
+    """Runs in the spawned process: start the app, report the first frame, exit."""
+    spawned_at = float(os.environ["BENCH_SPAWNED_AT"])
+    from screens.headless import prepare_headless_environment
+
+    prepare_headless_environment()
+    from kiosk.config import KioskConfig
+
+    config = KioskConfig(data_dir=Path(data_dir), fullscreen=False, window_width=1920, window_height=1080)
+    if kind == "kiosk":
+        from kiosk.store import LocalStore
+        from screens.app import KioskApp, configure_kivy
+
+        configure_kivy(config)
+        store = LocalStore(config.database_path)
+        app = KioskApp(config, store, font_cache_dir=config.data_dir / "fonts")
+    else:
+        from kivy.config import Config
+
+        Config.set("graphics", "width", "1920")
+        Config.set("graphics", "height", "1080")
+        from kivy.app import App
+        from kivy.uix.label import Label
+
+        class PlainApp(App):
+            def build(self):
+                return Label(text="Hello", font_size=64)
+
+        app = PlainApp()
+
+    def started(*_):
+        from kivy.core.window import Window
+
+        def first_frame(*_):
+            Window.unbind(on_flip=first_frame)
+            print(json.dumps({"seconds": time.time() - spawned_at, "rss_mb": resident_mb(),
+                              "screen": getattr(getattr(app, "manager", None), "current", "")}), flush=True)
+            app.stop()
+
+        Window.bind(on_flip=first_frame)
+
+    app.bind(on_start=started)
+    app.run()
+
+
+def start_once(kind: str, data_dir: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT),
+               KIVY_HOME=tempfile.mkdtemp(prefix="bench-kivy-"), KIVY_NO_CONSOLELOG="1", KIVY_NO_ARGS="1")
+    env.setdefault("SDL_VIDEODRIVER", "offscreen")
+    env["BENCH_SPAWNED_AT"] = repr(time.time())  # last, just before the spawn
+    result = subprocess.run([sys.executable, __file__, "--child", kind, data_dir], env=env,
+                            capture_output=True, text=True, timeout=120)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise SystemExit(f"{kind} start failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def main() -> None:
+    from kiosk.content import install_bundle
+    from kiosk.store import LocalStore
+    from sync.bundle import load_source_bundle
+
+    data_dir = tempfile.mkdtemp(prefix="bench-kiosk-")
+    store = LocalStore(Path(data_dir) / "kiosk.db")
+    install_bundle(store, load_source_bundle(ROOT / "assets" / "demo"))
+    store.close()
+    first = start_once("kiosk", data_dir)  # fills the font cache; reported, not in the medians
+    start_once("plain", data_dir)
+    kiosk, plain = [], []
+    for _ in range(RUNS):
+        kiosk.append(start_once("kiosk", data_dir))
+        plain.append(start_once("plain", data_dir))
+    k_s = statistics.median(r["seconds"] for r in kiosk)
+    p_s = statistics.median(r["seconds"] for r in plain)
+    k_mb = statistics.median(r["rss_mb"] for r in kiosk)
+    p_mb = statistics.median(r["rss_mb"] for r in plain)
+    print(f"kiosk first start (font cache empty): {first['seconds']:.2f} s, {first['rss_mb']:.0f} MB")
+    print(f"kiosk cold start to first frame ({kiosk[-1]['screen']} screen, demo mall, median of {RUNS}): "
+          f"{k_s:.2f} s, {k_mb:.0f} MB resident")
+    print(f"plain Kivy app to first frame (reference, median of {RUNS}): {p_s:.2f} s, {p_mb:.0f} MB resident")
+    print(f"ratio kiosk/plain: time {k_s / p_s:.2f}x, memory {k_mb / p_mb:.2f}x")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    else:
+        sys.path.insert(0, str(ROOT))
+        main()

@@ -1,7 +1,8 @@
 """Runtime-switchable translations for the kiosk (gettext catalogs read through Babel).
 
 Message ids are English. Catalogs live in `kiosk/locale/<lang>/LC_MESSAGES/kiosk.po` (this
-package's messages) and `screens/locale/<lang>/LC_MESSAGES/screens.po` (the screens' own);
+package's messages) and `screens/locale/<lang>/LC_MESSAGES/*.po` (the screens': `screens.po` for
+the shell, one more domain per feature, such as `wayfinding.po`, so features keep their own files);
 a `.po` is compiled in memory, so editing a translation needs no build step, and a `.mo`
 is used instead only when it is at least as new as its `.po`.
 """
@@ -30,7 +31,17 @@ CATALOG_DOMAINS: tuple[tuple[str, Path], ...] = (
     ("screens", ROOT / "screens" / "locale"),
     ("kiosk", ROOT / "kiosk" / "locale"),
 )
-"""Searched in this order: a screens message shadows a kiosk message with the same id."""
+"""The main domain of each catalog folder, searched in this order: a screens message shadows a
+kiosk message with the same id. Further `.po` files in a folder are searched after its main one."""
+
+
+def _domains_for(language: str) -> list[tuple[str, Path]]:
+    domains: list[tuple[str, Path]] = []
+    for main_domain, directory in CATALOG_DOMAINS:
+        domains.append((main_domain, directory))
+        others = sorted({path.stem for path in (directory / language / "LC_MESSAGES").glob("*.po")})
+        domains.extend((domain, directory) for domain in others if domain != main_domain)
+    return domains
 
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English", "zh_TW": "繁體中文"}
 """Each language named in itself, for the language toggle."""
@@ -65,7 +76,7 @@ def _load_catalog(directory: Path, language: str, domain: str) -> gettext.GNUTra
 def load_translations(language: str) -> gettext.NullTranslations:
     """Every catalog for `language`, chained; untranslated ids fall through to English."""
     chain: gettext.NullTranslations | None = None
-    for domain, directory in CATALOG_DOMAINS:
+    for domain, directory in _domains_for(language):
         try:
             translations = _load_catalog(directory, language, domain)
         except Exception:  # a broken catalog must not take the kiosk down: show English

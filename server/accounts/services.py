@@ -74,3 +74,11 @@ def mall_of(user) -> Mall | None:
     """The mall a staff member works for (None for an administrator across malls)."""
     profile = StaffProfile.objects.select_related("mall").filter(user=user).first()
     return profile.mall if profile else None
+
+
+def person_name(user) -> str:
+    """How staff are named in the console: their profile's display name, full name or user name."""
+    if user is None:
+        return ""
+    profile = getattr(user, "staff_profile", None)  # missing profile: RelatedObjectDoesNotExist
+    return (profile.display_name if profile else "") or user.get_full_name() or user.get_username()

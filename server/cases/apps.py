@@ -7,3 +7,10 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from server.core.console import register_section
+
+        from .access import can_handle_cases
+
+        register_section("cases:case_list", _("Cases"), can_handle_cases, order=10)

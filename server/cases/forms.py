@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sync.protocol import CaseStatus
 
 from .models import STATUS_LABELS, Visibility
-from .presentation import person_name
+from server.accounts.services import person_name
 from .services import MAX_NOTE_CHARS
 
 

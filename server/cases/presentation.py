@@ -12,9 +12,3 @@ def mall_name(mall, language: str) -> str:
     return getattr(mall, f"name_{suffix}", "") or mall.name_zh_cn or mall.name_en or str(mall.pk)
 
 
-def person_name(user) -> str:
-    """How staff are named in the console: their profile's display name, full name or user name."""
-    if user is None:
-        return ""
-    profile = getattr(user, "staff_profile", None)  # missing profile: RelatedObjectDoesNotExist
-    return (profile.display_name if profile else "") or user.get_full_name() or user.get_username()

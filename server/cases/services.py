@@ -21,7 +21,7 @@ from sync.protocol import CaseStatus, CaseUpload, has_control_characters, sha256
 
 from .access import can_change_case
 from .models import STATUS_LABELS, VISITOR_STATUS_LABELS, Case, CaseEvent, EventKind, Visibility
-from .presentation import person_name
+from server.accounts.services import person_name
 
 S = CaseStatus
 

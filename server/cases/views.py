@@ -22,7 +22,7 @@ from .access import (
     cases_visible_to,
 )
 from .forms import HandOverForm, NoteForm, TransitionForm
-from .language import in_page_language
+from server.core.language import in_page_language
 from .models import STATUS_LABELS
 from .presentation import mall_name
 

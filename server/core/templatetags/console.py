@@ -1,0 +1,12 @@
+"""Template filters shared by every console page."""
+from django import template
+
+from server.accounts.services import person_name
+
+register = template.Library()
+
+
+@register.filter
+def person(user) -> str:
+    """A staff member's display name (profile, full name or user name)."""
+    return person_name(user)

@@ -1,4 +1,4 @@
-"""Kiosk fleet API: enrollment (with a one-time code) and heartbeats (with the device key)."""
+"""Kiosk fleet API: enrollment (with a one-time code); heartbeats and usage events (with the device key)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,7 +10,15 @@ from ninja.throttling import AnonRateThrottle
 from server.core.errors import ApiError
 from server.fleet import services
 from server.fleet.auth import DeviceKeyAuth
-from sync.protocol import EnrollRequest, EnrollResponse, ErrorBody, Heartbeat, HeartbeatReply
+from sync.protocol import (
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    EventBatch,
+    EventBatchReceipt,
+    Heartbeat,
+    HeartbeatReply,
+)
 
 enroll_router = Router(tags=["fleet"])
 kiosk_router = Router(tags=["fleet"], auth=DeviceKeyAuth())
@@ -49,3 +57,15 @@ def enroll(request: HttpRequest, payload: EnrollRequest):
 )
 def heartbeat(request: HttpRequest, payload: Heartbeat):
     return services.record_heartbeat(request.auth, payload)
+
+
+@kiosk_router.post(
+    "/events",
+    response={200: EventBatchReceipt, 201: EventBatchReceipt, 401: ErrorBody, 422: ErrorBody},
+    summary="Upload a batch of usage events (proof of play, satisfaction); idempotent by batch id",
+)
+def upload_events(request: HttpRequest, payload: EventBatch):
+    """201 when the batch is new, 200 when it was already stored (nothing counted twice)."""
+    stored = services.record_event_batch(request.auth, payload)
+    receipt = EventBatchReceipt(batch_id=payload.batch_id, accepted=stored.accepted, duplicate=stored.duplicate)
+    return Status(200 if stored.duplicate else 201, receipt)

@@ -112,3 +112,38 @@ class EnrollmentCode(models.Model):
     def __str__(self) -> str:
         state = "used" if self.used_at else "open"
         return f"{self.mall_id} {self.location_id or '-'} ({state})"
+
+
+class KioskEventBatch(models.Model):
+    """One uploaded batch of usage events; its id (made by the kiosk) makes uploads idempotent."""
+
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="event_batches", verbose_name=_("kiosk"))
+    batch_id = models.CharField(_("batch id"), max_length=26)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, editable=False)
+    event_count = models.PositiveIntegerField(_("events"), default=0)
+
+    class Meta:
+        verbose_name = _("event batch")
+        verbose_name_plural = _("event batches")
+        constraints = [models.UniqueConstraint(fields=["kiosk", "batch_id"], name="fleet_event_batch_once")]
+
+
+class KioskEvent(models.Model):
+    """An anonymous usage event from a kiosk: a promotion shown or touched, a screen opened,
+    a satisfaction tap. Counted by proof-of-play and the reports; never tied to a visitor."""
+
+    batch = models.ForeignKey(KioskEventBatch, on_delete=models.CASCADE, related_name="events")
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="events", verbose_name=_("kiosk"))
+    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="kiosk_events")
+    kind = models.CharField(_("kind"), max_length=32)
+    at = models.DateTimeField(_("at (kiosk clock)"))
+    subject_id = models.CharField(_("subject"), max_length=64, blank=True)
+    value = models.CharField(_("value"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("kiosk event")
+        verbose_name_plural = _("kiosk events")
+        indexes = [
+            models.Index(fields=["mall", "kind", "at"], name="fleet_event_mall_kind_at"),
+            models.Index(fields=["kind", "subject_id", "at"], name="fleet_event_subject_at"),
+        ]

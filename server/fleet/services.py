@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from server.content.models import KioskPoint, Mall
 from server.content.services import current_version
-from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk
-from sync.protocol import REFERENCE_ALPHABET, Command, Heartbeat, HeartbeatReply
+from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk, KioskEvent, KioskEventBatch
+from sync.protocol import REFERENCE_ALPHABET, Command, EventBatch, Heartbeat, HeartbeatReply
 
 SERVER_CODE_PREFIX = "Z"
 """Kiosk codes starting with this are the server's own (desk cases); never given to a kiosk."""
@@ -246,3 +246,28 @@ def record_heartbeat(kiosk: Kiosk, heartbeat: Heartbeat) -> HeartbeatReply:
 def revoke_kiosk(kiosk: Kiosk) -> None:
     """Stop a kiosk's device key from working (stolen or retired kiosk); its code stays issued."""
     Kiosk.objects.filter(pk=kiosk.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    accepted: int
+    duplicate: bool
+
+
+def record_event_batch(kiosk: Kiosk, batch: EventBatch) -> StoredBatch:
+    """Store a batch of usage events once. A retry of a batch already stored (the kiosk missed
+    our reply) changes nothing and says so, so counts are never doubled."""
+    try:
+        with transaction.atomic():
+            stored = KioskEventBatch.objects.create(kiosk=kiosk, batch_id=batch.batch_id, event_count=len(batch.events))
+            KioskEvent.objects.bulk_create([
+                KioskEvent(batch=stored, kiosk=kiosk, mall_id=kiosk.mall_id, kind=event.kind, at=event.at,
+                           subject_id=event.subject_id or "", value=event.value or "")
+                for event in batch.events
+            ])
+    except IntegrityError:
+        already = KioskEventBatch.objects.filter(kiosk=kiosk, batch_id=batch.batch_id).first()
+        if already is None:
+            raise
+        return StoredBatch(accepted=already.event_count, duplicate=True)
+    return StoredBatch(accepted=len(batch.events), duplicate=False)

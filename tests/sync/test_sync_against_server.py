@@ -131,6 +131,28 @@ def test_concurrent_retries_store_one_case(enrolled, central_server):
     assert outbox.depth(store) == 0
 
 
+def test_usage_events_arrive_once_when_the_ack_is_lost(enrolled, central_server):
+    from kiosk import events
+
+    store, identity = enrolled
+    for index in range(25):
+        events.record_event(store, "promotion_shown", subject_id=f"ack-lost-{index % 5}")
+    pending = events.next_batch(store)
+    # The batch reaches the server but its reply is lost: the kiosk still holds the same batch.
+    lost = requests.post(identity.server_url + "/api/v1/kiosk/events", data=pending.batch.model_dump_json(),
+                         timeout=10, headers={"Authorization": f"Bearer {identity.device_key}",
+                                              "Content-Type": "application/json"})
+    assert lost.status_code == 201, lost.text
+    assert events.queued_count(store) == 25
+    assert SyncAgent(store, identity, "test").push_events(store) == 25
+    assert events.queued_count(store) == 0
+    stored = manage(central_server.env, "shell", "-c", (
+        "from server.fleet.models import KioskEvent; "
+        "print(KioskEvent.objects.filter(subject_id__startswith='ack-lost-').count())"))
+    assert stored.returncode == 0, stored.stderr
+    assert int(stored.stdout.strip().splitlines()[-1]) == 25
+
+
 def test_heartbeat_is_accepted(enrolled):
     store, identity = enrolled
     reply = SyncAgent(store, identity, "test").send_heartbeat(store)

@@ -23,15 +23,16 @@ import time as time_module
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import requests
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from kiosk import events, outbox
 from kiosk.content import ContentInstallError, active_version, install_version, prune_content
 from kiosk.identity import KioskIdentity
 from kiosk.store import LocalStore
+from sync.broadcasts import BroadcastListener
 from sync.protocol import (
     BLOB_PATH,
     CASES_PATH,
@@ -56,6 +57,7 @@ MAX_POLL_S = 3600
 MAX_REPORTED_ERRORS = 20
 MAX_EVENT_BATCHES_PER_CYCLE = 10
 RETRYABLE_CLIENT_STATUSES = {408, 429}
+ReplyModel = TypeVar("ReplyModel", bound=BaseModel)
 
 
 class EnrollError(Exception):
@@ -174,6 +176,10 @@ class SyncAgent:
             {"Authorization": f"Bearer {identity.device_key}", "User-Agent": _user_agent(app_version)}
         )
         self.timeout = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+        broadcast_session = requests.Session()  # its own: sessions are not shared across threads
+        broadcast_session.headers.update(self.session.headers)
+        self.broadcasts = BroadcastListener(self.db_path, self.base_url, broadcast_session, clock=clock)
+        """Notices and emergencies: a fast poll on a thread of its own (sync/broadcasts.py)."""
         self._started_monotonic = clock.monotonic()
         self._errors: collections.deque[str] = collections.deque(maxlen=MAX_REPORTED_ERRORS)
         self._status = SyncStatus()
@@ -192,6 +198,7 @@ class SyncAgent:
             return
         self._thread = threading.Thread(target=self._run, name="concierge-sync", daemon=True)
         self._thread.start()
+        self.broadcasts.start()
 
     def wake(self) -> None:
         """Push now (a new case was just filed), even while backing off from failures."""
@@ -200,9 +207,11 @@ class SyncAgent:
     def stop(self, timeout: float | None = 10) -> None:
         self._stopping.set()
         self._wake.set()
+        self.broadcasts.stop(timeout)
         if self._thread is not None:
             self._thread.join(timeout)
         self.session.close()
+        self.broadcasts.session.close()
 
     @property
     def running(self) -> bool:
@@ -336,6 +345,23 @@ class SyncAgent:
             break
         return acknowledged
 
+    def _parsed_reply(self, response: requests.Response, what: str, model: type[ReplyModel]) -> ReplyModel | None:
+        """A 200 reply parsed as `model`; otherwise None, with the failure recorded: a 5xx as a
+        transport failure (the agent backs off), anything else as an error to report."""
+        if response.status_code != 200:
+            message = f"{what}: server answered {_error_text(response)}"
+            if response.status_code >= 500:
+                self._transport_failed(message)
+            else:
+                self._record_error(message)
+            return None
+        self._contact_succeeded()
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            self._record_error(f"{what}: the reply does not parse: {str(exc)[:300]}")
+            return None
+
     def pull_content(self, store: LocalStore) -> int | None:
         """Fetch the published manifest; install it if new. Returns the new version number
         when the active version changed, else None."""
@@ -355,18 +381,8 @@ class SyncAgent:
             self._contact_succeeded()
             log.info("the server has no published content for this mall yet")
             return None
-        if response.status_code != 200:
-            message = f"content: server answered {_error_text(response)}"
-            if response.status_code >= 500:
-                self._transport_failed(message)
-            else:
-                self._record_error(message)
-            return None
-        self._contact_succeeded()
-        try:
-            manifest = ContentManifest.model_validate_json(response.content)
-        except ValidationError as exc:
-            self._record_error(f"content: the manifest does not parse: {str(exc)[:300]}")
+        manifest = self._parsed_reply(response, "content", ContentManifest)
+        if manifest is None:
             return None
         if manifest.mall_id != self.identity.mall_id:
             self._record_error(
@@ -421,18 +437,8 @@ class SyncAgent:
         except requests.RequestException as exc:
             self._transport_failed(f"heartbeat: {type(exc).__name__}: {exc}")
             return None
-        if response.status_code != 200:
-            message = f"heartbeat: server answered {_error_text(response)}"
-            if response.status_code >= 500:
-                self._transport_failed(message)
-            else:
-                self._record_error(message)
-            return None
-        self._contact_succeeded()
-        try:
-            reply = HeartbeatReply.model_validate_json(response.content)
-        except ValidationError as exc:
-            self._record_error(f"heartbeat: the reply does not parse: {str(exc)[:300]}")
+        reply = self._parsed_reply(response, "heartbeat", HeartbeatReply)
+        if reply is None:
             return None
         for reported in errors:
             if reported in self._errors:

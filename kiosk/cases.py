@@ -18,6 +18,9 @@ from kiosk.store import LocalStore
 from sync.protocol import (
     LANGUAGES,
     MAX_DESCRIPTION_CHARS,
+    MAX_DETAIL_KEY_CHARS,
+    MAX_DETAIL_VALUE_CHARS,
+    MAX_DETAILS,
     PHONE_RE,
     REFERENCE_ALPHABET,
     TRACKING_PATH,
@@ -30,11 +33,6 @@ from sync.protocol import (
 )
 
 MAX_STORE_ID_CHARS = 64
-# The server's limits on fields the protocol leaves open (server/cases/services.py,
-# _check_server_limits): mirrored so a case the kiosk files is never refused for them.
-MAX_DETAILS = 30
-MAX_DETAIL_KEY_CHARS = 64
-MAX_DETAIL_VALUE_CHARS = 500
 TRACKING_TOKEN_BYTES = 32
 """256 random bits; DESIGN decision 3 asks for at least 128."""
 FUTURE_TOLERANCE = timedelta(minutes=5)

@@ -30,6 +30,11 @@ DEFAULT_LANGUAGE = "zh_CN"
 Language = Literal["zh_CN", "en", "zh_TW"]
 
 MAX_DESCRIPTION_CHARS = 2000
+MAX_DETAILS = 30
+MAX_DETAIL_KEY_CHARS = 64
+MAX_DETAIL_VALUE_CHARS = 500
+"""Limits of CaseUpload.details (item descriptions of lost and found cases), checked by the
+server and by the kiosk before it files a case, so a filed case is never refused for them."""
 MIN_TRACKING_TOKEN_BYTES = 16  # 128 bits, DESIGN decision 3
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 ULID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -365,6 +370,50 @@ class CaseUpload(Model):
         return value
 
 
+class ItemCategory(StrEnum):
+    """Lost property categories (kiosk pictograms, the register, retention rules)."""
+
+    PHONE = "phone"
+    WALLET = "wallet"
+    KEYS = "keys"
+    BAG = "bag"
+    CARD = "card"
+    UMBRELLA = "umbrella"
+    CLOTHING = "clothing"
+    TOY = "toy"
+    JEWELLERY = "jewellery"
+    DOCUMENTS = "documents"
+    OTHER = "other"
+
+
+class ItemColour(StrEnum):
+    """Colour chips: a code, not words, so a Chinese and an English report compare exactly."""
+
+    BLACK = "black"
+    WHITE = "white"
+    GREY = "grey"
+    RED = "red"
+    PINK = "pink"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    GREEN = "green"
+    BLUE = "blue"
+    PURPLE = "purple"
+    BROWN = "brown"
+    BEIGE = "beige"
+    GOLD = "gold"
+    SILVER = "silver"
+    MULTI = "multi"
+
+
+# CaseUpload.details keys of lost_report and found_item cases (values within the server's
+# per-detail limits); the place is CaseUpload.store_id and these.
+ITEM_DETAIL_CATEGORY = "item_category"
+ITEM_DETAIL_COLOUR = "item_colour"
+ITEM_DETAIL_BRAND = "item_brand"
+ITEM_DETAIL_LEVEL = "place_level_id"
+
+
 class CaseReceipt(Model):
     id: str
     reference: str
@@ -411,3 +460,48 @@ class EventBatchReceipt(Model):
     batch_id: str
     accepted: int
     duplicate: bool
+
+
+# ---------------------------------------------------------------- broadcasts (notices, emergencies)
+BROADCASTS_PATH = "/api/v1/kiosk/broadcasts"
+BROADCASTS_SHOWN_PATH = "/api/v1/kiosk/broadcasts/shown"
+BroadcastKind = Literal["notice", "emergency"]
+BroadcastReason = Literal[
+    "evacuation", "fire", "power_cut", "severe_weather", "medical", "lost_child", "closing_time", "other",
+]
+
+
+class Broadcast(Model):
+    """A notice (a banner) or an emergency (the whole screen, above everything) sent by staff.
+
+    The kiosk shows it from `starts_at` until `expires_at` by its own wall clock, or until the
+    server's list no longer has it (staff ended it)."""
+
+    id: Annotated[str, Field(pattern=ULID_RE.pattern)]
+    kind: BroadcastKind
+    reason: BroadcastReason = "other"
+    title: I18nText
+    text: I18nText
+    starts_at: datetime
+    expires_at: datetime
+
+
+class BroadcastState(Model):
+    """`GET /api/v1/kiosk/broadcasts`: what this kiosk must show now. `ETag`/`304` as for
+    content; kiosks poll it every `poll_seconds`, so an emergency reaches them within seconds."""
+
+    server_time: datetime
+    broadcasts: list[Broadcast] = []
+    poll_seconds: Annotated[int, Field(ge=1)] = 2
+
+
+class BroadcastShown(Model):
+    broadcast_id: Annotated[str, Field(pattern=ULID_RE.pattern)]
+    shown_at: datetime
+    """When the kiosk drew it on its screen (kiosk clock)."""
+
+
+class BroadcastShownReport(Model):
+    """`POST /api/v1/kiosk/broadcasts/shown`: acknowledgements; idempotent per broadcast and kiosk."""
+
+    shown: list[BroadcastShown] = Field(max_length=100)

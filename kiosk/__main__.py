@@ -145,6 +145,18 @@ def cmd_tour(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from kiosk.search import print_search
+
+    data_dir = _data_dir(args)
+    if not (data_dir / "kiosk.db").exists():
+        print(f"No kiosk data in {data_dir}: install content first (python -m kiosk run --bundle DIR).",
+              file=sys.stderr)
+        return EXIT_FAILED
+    with _open_store(data_dir) as store:
+        return print_search(store, args.query, limit=args.limit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kiosk", description="Concierge mall kiosk")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -169,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     tour = commands.add_parser("tour", help="render every screen in every language to PNG files")
     tour.add_argument("--out", required=True, metavar="DIR")
     tour.set_defaults(handler=cmd_tour)
+
+    search = with_data_dir(commands.add_parser("search", help="the directory's ranked results for a query"))
+    search.add_argument("query", help="what a visitor would type: 星巴克, xingbake, xbk, 3F-12 …")
+    search.add_argument("--limit", type=int, default=20, help="results to print (default 20)")
+    search.set_defaults(handler=cmd_search)
 
     status = with_data_dir(commands.add_parser("status", help="identity, content and outbox"))
     status.set_defaults(handler=cmd_status)

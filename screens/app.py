@@ -49,6 +49,8 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "store_picker": ("screens.store_picker", "StorePickerScreen"),
     "receipt": ("screens.receipt", "ReceiptScreen"),
     "found": ("screens.found_item", "FoundItemScreen"),
+    "item_form": ("screens.item_form", "ItemFormScreen"),
+    "facilities": ("screens.facilities", "FacilitiesScreen"),
     "getting_ready": ("screens.getting_ready", "GettingReadyScreen"),
 }
 """Screen name → (module, class). A module is imported, and its .kv loaded, on first show."""
@@ -172,6 +174,11 @@ class KioskApp(App):
         root = Factory.KioskRoot()
         self.manager = root.ids.manager
         self.idle_overlay = root.ids.idle_overlay
+        from screens.emergency import BroadcastOverlay
+
+        load_kv_once(SCREENS_DIR / "emergency.kv")
+        self.broadcast_overlay = BroadcastOverlay()
+        root.add_widget(self.broadcast_overlay)  # the last child: drawn above everything, touched first
         return root
 
     def on_start(self) -> None:
@@ -180,6 +187,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch, on_request_close=self._refuse_close,
                     on_key_down=self._on_any_key)
         self.reload_content()
+        self.broadcast_overlay.load_saved()  # an emergency outlives a restart, offline too
         self._events.append(Clock.schedule_interval(self._tick, TICK_INTERVAL_S))
         self._events.append(Clock.schedule_interval(lambda dt: self.reload_content(), CONTENT_CHECK_INTERVAL_S))
         self._connect_agent()
@@ -193,6 +201,8 @@ class KioskApp(App):
             for attribute in ("on_content_changed", "on_commands"):
                 if hasattr(self.agent, attribute):
                     setattr(self.agent, attribute, None)
+            if getattr(self.agent, "broadcasts", None) is not None:
+                self.agent.broadcasts.on_broadcasts = None
 
     def open_settings(self, *largs) -> bool:
         """No settings panel on a public kiosk (F1 would open Kivy's)."""
@@ -218,6 +228,11 @@ class KioskApp(App):
         if hasattr(self.agent, "on_commands"):
             self.agent.on_commands = lambda commands: Clock.schedule_once(
                 lambda dt: self._handle_commands(commands)
+            )
+        listener = getattr(self.agent, "broadcasts", None)
+        if listener is not None:
+            listener.on_broadcasts = lambda received: Clock.schedule_once(
+                lambda dt: self.broadcast_overlay.update(received)
             )
 
     def _handle_commands(self, commands) -> None:
@@ -409,7 +424,7 @@ class KioskApp(App):
         self.show("home", remember=False)
 
     def _forget_case(self) -> None:
-        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback"):
+        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback", "item_form", "found"):
             if name in self._screens:
                 self._safely(self._screens[name].reset)
 

@@ -2,7 +2,8 @@
 with "touch to start" in all three languages. A touch anywhere goes to the home screen; a
 touch on one of the three invitations starts in that language.
 
-The slide shown is worked out from the wall clock (slide = seconds since the epoch divided by
+Slides cross-fade without a gap: the next picture is decoded into the hidden slide while the
+current one is on screen. The slide shown is worked out from the wall clock (slide = seconds since the epoch divided by
 the slide duration), not counted by a timer, so it never drifts and every kiosk in the mall
 shows the same slide at the same moment.
 """
@@ -13,7 +14,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from screens.base import KioskScreen
-from screens.promotion_schedule import promotions_on
+from kiosk.schedule import promotions_on
 
 SLIDE_SECONDS = 8
 FADE_SECONDS = 0.5
@@ -66,16 +67,29 @@ class AttractScreen(KioskScreen):
         self.promotion_id = promotion.id
         back = "slide_b" if self._front == "slide_a" else "slide_a"
         incoming, outgoing = self.ids[back], self.ids[self._front]
-        incoming.sha256 = promotion.image_sha256
+        incoming.sha256 = promotion.image_sha256  # preloaded: already set, nothing to decode now
         Animation.cancel_all(incoming)
         Animation.cancel_all(outgoing)
+        self._front = back
         if animate:
             Animation(opacity=1, duration=FADE_SECONDS).start(incoming)
-            Animation(opacity=0, duration=FADE_SECONDS).start(outgoing)
+            fade_out = Animation(opacity=0, duration=FADE_SECONDS)
+            fade_out.bind(on_complete=lambda *args: self._preload_next())
+            fade_out.start(outgoing)
         else:
             incoming.opacity, outgoing.opacity = 1, 0
-        self._front = back
+            self._preload_next()
         self.app.record_event("promotion_shown", subject_id=promotion.id)
+
+    def _preload_next(self) -> None:
+        """Give the hidden slide the next picture as soon as it has faded out, so it is decoded
+        in the middle of a slide and the next cross-fade starts with both pictures ready."""
+        if not self._promotions or self.slide_number < 0:
+            return
+        following = self._promotions[(self.slide_number + 1) % len(self._promotions)]
+        hidden = self.ids["slide_b" if self._front == "slide_a" else "slide_a"]
+        if hidden.opacity == 0:
+            hidden.sha256 = following.image_sha256
 
     def start(self, language: str | None = None) -> None:
         """The visitor touched the screen: home, in the language they touched (if any)."""

@@ -1,94 +1,242 @@
-"""Store directory: pick a category (left) and a floor (bottom, within reach); tap a store."""
+"""Store directory: browse by category or A–Z (pinyin initials for Chinese names), with the
+floor buttons at the bottom, within reach, narrowing either; or type on the keyboard to search —
+Chinese characters, pinyin, initials, English or a unit number.
+
+Results update on every key, the pinyin being composed included: `xbk` finds 星巴克 before a
+candidate is chosen. When nothing matches, the screen suggests categories and the service desk.
+"""
 from __future__ import annotations
 
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import NumericProperty, OptionProperty, StringProperty
 
 from kiosk.i18n import N_
+from kiosk.search import browse_letter, fold, pinyin_syllables, search_for
+from screens import theme
 from screens.base import KioskScreen
-from screens.widgets.common import ChoiceButton
+from screens.widgets.common import ChoiceButton, text_width
 from screens.widgets.store_list import rows_for
+
+LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
+SUGGESTED_CATEGORIES = 6
+"""How many categories the empty search result offers as a way out."""
+MODE_LABELS = {"category": N_("By category"), "letter": N_("A–Z")}
 
 
 class DirectoryScreen(KioskScreen):
+    mode = OptionProperty("category", options=("category", "letter"))
     category_id = StringProperty("")
     level_id = StringProperty("")
+    letter = StringProperty("")
+    query = StringProperty("")
+    """What the visitor has typed, the pinyin still being composed included."""
     result_count = NumericProperty(0)
+    heading = StringProperty("")
+    desk_text = StringProperty("")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title_message = N_("Store directory")
+        self._letter_order: dict[tuple, list] = {}
+        keyboard = self.ids.keyboard
+        keyboard.target = self.ids.query_field
+        keyboard.allow_newline = False
+        keyboard.chinese_default = True
+        self.ids.query_field.focused = True
+        self.ids.query_field.bind(value=self._query_changed)
+        keyboard.bind(pending=self._query_changed)
 
-    def prepare(self, category_id: str | None = None, **params) -> None:
+    # ---------------------------------------------------------------- navigation hooks
+    def prepare(self, category_id: str | None = None, returning: bool = False, **params) -> None:
         if category_id is not None:
+            self.mode = "category"
             self.category_id = category_id
-            self.level_id = ""
+            self.ids.query_field.clear()
+            self.ids.keyboard.reset_input()
         self.refresh()
 
     def reset(self) -> None:
+        self.mode = "category"
         self.category_id = ""
         self.level_id = ""
+        self.letter = ""
+        self.ids.query_field.clear()
+        self.ids.keyboard.reset_input()
         self.ids.stores.scroll_y = 1
 
     def refresh(self) -> None:
-        app = self.app
-        index = app.index
+        index = self.app.index
         if index is None:
             return
         if self.category_id and index.category(self.category_id) is None:
             self.category_id = ""
         if self.level_id and index.level(self.level_id) is None:
             self.level_id = ""
-        self._build_categories()
-        self._build_levels()
+        self._show_hint()
+        desk = index.service_desk()
+        level = index.level(desk.level_id) if desk else None
+        self.desk_text = self.tr("Or ask at the service desk ({floor}): we are glad to help.").format(
+            floor=level.short_name if level else "") if desk else ""
+        self._build_modes()
+        self._build_choices()
         self._fill()
 
-    def _build_categories(self) -> None:
-        app = self.app
-        box = self.ids.categories
+    # ---------------------------------------------------------------- browsing
+    def _build_modes(self) -> None:
+        box = self.ids.modes
         box.clear_widgets()
-        choices = [("", app.tr("All stores"), len(app.index.stores))]
-        for category in app.index.categories:
-            count = len(app.index.stores_in_category(category.id))
-            if count:
-                choices.append((category.id, app.text(category.name), count))
-        for value, label, count in choices:
-            button = ChoiceButton(text=f"{label}  ({count})", value=value, selected=value == self.category_id,
-                                  size_hint_y=None, height=app.u * 96, halign="left")
-            button.bind(on_release=self._choose_category)
+        for mode, message in MODE_LABELS.items():
+            button = ChoiceButton(text=self.tr(message), value=mode, selected=mode == self.mode,
+                                  design_size=theme.TEXT_BODY)
+            button.bind(on_release=self._choose_mode)
             box.add_widget(button)
 
-    def _build_levels(self) -> None:
-        app = self.app
-        box = self.ids.levels
-        box.clear_widgets()
-        choices = [("", app.tr("All floors"))] + [(level.id, level.short_name) for level in reversed(app.index.levels())]
-        for value, label in choices:
+    def _choose_mode(self, button: ChoiceButton) -> None:
+        self.mode = button.value
+        self.ids.query_field.clear()
+        self.ids.keyboard.reset_input()
+        self._build_modes()
+        self._build_choices()
+        self._fill()
+
+    def _chip(self, label: str, value: str, selected: bool, enabled: bool = True, on_release=None) -> ChoiceButton:
+        width = text_width(label, self.app.u * theme.TEXT_BODY) + self.app.u * 56
+        button = ChoiceButton(text=label, value=value, selected=selected, disabled=not enabled,
+                              design_size=theme.TEXT_BODY, size_hint_x=None,
+                              width=max(self.app.u * 96, width), size_hint_y=None, height=self.app.u * 84)
+        button.bind(on_release=on_release or self._choose)
+        return button
+
+    def _build_choices(self) -> None:
+        """The chips of the current mode (categories or letters), and the floor buttons."""
+        app, index = self.app, self.app.index
+        categories, letters = self.ids.categories, self.ids.letters
+        categories.clear_widgets()
+        letters.clear_widgets()  # hidden chips must not catch taps: only the shown row has any
+        if self.mode == "category":
+            categories.add_widget(self._chip(app.tr("All"), "", not self.category_id))
+            for category in index.categories:
+                count = len(index.stores_in_category(category.id))
+                if count:
+                    categories.add_widget(self._chip(f"{app.text(category.name)} {count}", category.id,
+                                                     category.id == self.category_id))
+        else:
+            present = {letter for letter, _ in self._by_letter()}
+            letters.add_widget(self._chip(app.tr("All"), "", not self.letter))
+            for letter in LETTERS:
+                letters.add_widget(self._chip(letter, letter, letter == self.letter, letter in present))
+        self.ids.choices_scroll.scroll_x = 0
+        levels = self.ids.levels
+        levels.clear_widgets()
+        for value, label in [("", app.tr("All floors"))] + [(level.id, level.short_name)
+                                                             for level in reversed(index.levels())]:
             button = ChoiceButton(text=label, value=value, selected=value == self.level_id,
                                   size_hint_x=1 if value else 1.6)
             button.bind(on_release=self._choose_level)
-            box.add_widget(button)
+            levels.add_widget(button)
 
-    def _choose_category(self, button: ChoiceButton) -> None:
-        self.category_id = button.value
-        for other in self.ids.categories.children:
-            other.selected = other.value == self.category_id
-        self._fill()
-        self.ids.stores.scroll_y = 1
+    def _choose(self, button: ChoiceButton) -> None:
+        if self.mode == "category":
+            self.category_id = button.value
+        else:
+            self.letter = button.value
+        for chip in button.parent.children:
+            chip.selected = chip.value == button.value
+        self._leave_search()
 
     def _choose_level(self, button: ChoiceButton) -> None:
         self.level_id = button.value
         for other in self.ids.levels.children:
             other.selected = other.value == self.level_id
+        self._leave_search()
+
+    def _leave_search(self) -> None:
+        """A browse choice shows the browse list again, whatever was typed."""
+        if self.query:
+            self.ids.query_field.clear()
+            self.ids.keyboard.reset_input()
+        self._fill()
+        self.ids.stores.scroll_y = 1
+
+    def choose_category(self, category_id: str) -> None:
+        """From the empty result's suggestions: browse that category instead."""
+        self.ids.query_field.clear()
+        self.ids.keyboard.reset_input()
+        self.mode = "category"
+        self.category_id = category_id
+        self._build_modes()
+        self._build_choices()
+        self._fill()
+
+    def _by_letter(self) -> list:
+        """(letter, store) in A–Z order for the current language: English names by their
+        spelling, Chinese names by their pinyin."""
+        app = self.app
+        key = (app.content_version, app.language)
+        if key not in self._letter_order:
+            language = app.language
+
+            def sort_key(store):
+                name = store.name.get(language)
+                spelled = "".join(pinyin_syllables(name)) if language != "en" else fold(name)
+                return (browse_letter(store, language) == "#", browse_letter(store, language), spelled, store.id)
+
+            ordered = sorted(app.index.stores, key=sort_key)
+            self._letter_order = {key: [(browse_letter(store, language), store) for store in ordered]}
+        return self._letter_order[key]
+
+    # ---------------------------------------------------------------- searching
+    def _show_hint(self) -> None:
+        """Pinyin being composed shows in the empty field (the strip below offers characters)."""
+        self.ids.query_field.hint = self.ids.keyboard.pending or self.tr("Name, pinyin or unit number")
+
+    def _query_changed(self, *args) -> None:
+        self._show_hint()
+        self.query = (self.ids.query_field.value + self.ids.keyboard.pending).strip()
         self._fill()
         self.ids.stores.scroll_y = 1
 
     def _fill(self) -> None:
-        index = self.app.index
-        stores = index.stores_in_category(self.category_id) if self.category_id else index.stores
-        if self.level_id:
-            stores = [store for store in stores if store.level_id == self.level_id]
-        self.ids.stores.data = rows_for(stores)
+        app = self.app
+        index = app.index
+        if index is None:
+            return
+        if self.query:
+            hits = search_for(index).search(self.query, app.now())
+            stores = [hit.store for hit in hits]
+            self.heading = app.trn("{count} store matches “{query}”", "{count} stores match “{query}”",
+                                   len(stores)).format(count=len(stores), query=self.query)
+            self.ids.stores.data = rows_for(stores, keep_order=True)
+        elif self.mode == "letter":
+            stores = [store for letter, store in self._by_letter()
+                      if (not self.letter or letter == self.letter)
+                      and (not self.level_id or store.level_id == self.level_id)]
+            self.heading = app.trn("{count} store", "{count} stores", len(stores)).format(count=len(stores))
+            self.ids.stores.data = rows_for(stores, keep_order=True)
+        else:
+            stores = index.stores_in_category(self.category_id) if self.category_id else index.stores
+            if self.level_id:
+                stores = [store for store in stores if store.level_id == self.level_id]
+            self.heading = app.trn("{count} store", "{count} stores", len(stores)).format(count=len(stores))
+            self.ids.stores.data = rows_for(stores)
         self.result_count = len(stores)
+        self._build_suggestions(shown=bool(self.query) and not stores)
+
+    def _build_suggestions(self, shown: bool) -> None:
+        """Categories to browse when a search finds nothing (the largest first); none while
+        there are results, so the hidden chips cannot catch a tap meant for the list."""
+        index = self.app.index
+        box = self.ids.suggestions
+        box.clear_widgets()
+        if not shown:
+            return
+        categories = sorted((c for c in index.categories if index.stores_in_category(c.id)),
+                            key=lambda c: -len(index.stores_in_category(c.id)))
+        for category in categories[:SUGGESTED_CATEGORIES]:
+            box.add_widget(self._chip(self.app.text(category.name), category.id, False,
+                                      on_release=lambda chip: self.choose_category(chip.value)))
 
     def open_store(self, store_id: str) -> None:
         self.app.show("store", store_id=store_id)
+
+    def open_facilities(self) -> None:
+        self.app.show("facilities")

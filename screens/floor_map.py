@@ -1,17 +1,58 @@
-"""The mall map: the floor plan drawn from the content, a floor switcher laid out like a lift
-panel (top floor at the top), "you are here" at this kiosk's point, and a tapped store's
-name with a way to its page. Routing comes later; this screen only shows places."""
+"""The mall map with wayfinding: the floor plan (pan, pinch-zoom, heading-up), a floor switcher
+like a lift panel, "you are here", and — once a place is chosen — the route to it.
+
+The route is drawn on each floor it passes (the drawing animates), with one direction card
+for the start and one per floor change ("Take Lift B to 3F, then turn left at the fountain");
+stepping through the cards switches the map to that card's floor. The route profile (standard,
+step-free, with a pram) is chosen right here. A place the profile cannot reach is said so, with
+a route to the nearest place that can help. A QR code hands the same route to a phone.
+
+Open it with `app.show("map", store_id=…)`, `facility_id=…` (the service desk, a restroom),
+`place_id=…` (either), or `nearest="restroom"` (nearest of a kind from this kiosk).
+"""
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, ColorProperty, StringProperty
+import logging
+from urllib.parse import quote, urlencode
+
+from kivy.animation import Animation
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
+from kiosk.routing import (
+    VISITOR_PROFILES,
+    RoutingError,
+    closure_reason,
+    describe_step,
+    find_place,
+    router_for,
+    walking_time_text,
+)
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import facility_labels, level_label, unit_label
-from screens.widgets.common import ChoiceButton
-from screens.widgets.floor_plan import MapMarker
+from screens.widgets.common import ChoiceButton, TappableCard
+from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
+
+log = logging.getLogger(__name__)
+
+PROFILE_LABELS = {
+    "standard": N_("Fastest"),
+    "step_free": N_("Step-free"),
+    "pram": N_("With a pram"),
+}
+NEAREST_CHOICES = (("restroom", N_("Toilets")), ("nursing_room", N_("Nursing room")),
+                   ("exit", N_("Exit")), ("atm", N_("ATM")))
+UNREACHABLE = {
+    "standard": N_("There is no way to {place} from here."),
+    "step_free": N_("There is no step-free way to {place} from here."),
+    "pram": N_("There is no way to {place} with a pram from here."),
+}
+DRAW_SECONDS = 1.2
+ROUTE_PATH = "/r/{mall}/{origin}/{destination}"
+PAGE_LANGUAGE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
+"""The phone page's language codes (server.core.language), so it opens in the kiosk's language."""
 
 
 class LegendDot(BoxLayout):
@@ -19,54 +60,219 @@ class LegendDot(BoxLayout):
     text = StringProperty("")
 
 
+class StepCard(TappableCard):
+    number = NumericProperty(0)
+    floor = StringProperty("")
+    title = StringProperty("")
+    detail = StringProperty("")
+    active = BooleanProperty(False)
+
+
 class FloorMapScreen(KioskScreen):
     level_id = StringProperty("")
     store_id = StringProperty("")
-    """The store shown highlighted (from a store page, or tapped on the plan)."""
+    """The store tapped or routed to (for "Store details")."""
+    destination_id = StringProperty("")
+    """The store or facility the route goes to; empty: no route, the plan alone."""
+    profile = StringProperty("standard")
     level_title = StringProperty("")
     here_text = StringProperty("")
-    selected_name = StringProperty("")
-    selected_place = StringProperty("")
-    has_selection = BooleanProperty(False)
+    has_route = BooleanProperty(False)
+    route_title = StringProperty("")
+    route_place = StringProperty("")
+    route_summary = StringProperty("")
+    route_reason = StringProperty("")
+    """Why the route is as it is: "Lift B is closed: this route goes another way."."""
+    route_problem = StringProperty("")
+    """The profile cannot reach the place: said plainly."""
+    alternative_text = StringProperty("")
+    route_url = StringProperty("")
+    step_index = NumericProperty(0)
+    step_count = NumericProperty(0)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title_message = N_("Mall map")
+        self.route = None
+        self._alternative_id = ""
 
-    def prepare(self, store_id: str | None = None, level_id: str | None = None, returning: bool = False,
-                **params) -> None:
-        index = self.app.index
-        if store_id is not None:
-            store = index.store(store_id) if index else None
-            self.store_id = store.id if store else ""
-            if store is not None:
-                self.level_id = store.level_id
+    # ---------------------------------------------------------------- navigation hooks
+    def prepare(self, store_id: str | None = None, facility_id: str | None = None, place_id: str | None = None,
+                level_id: str | None = None, nearest: str | None = None, profile: str | None = None,
+                returning: bool = False, **params) -> None:
+        if profile in VISITOR_PROFILES:
+            self.profile = profile
+        destination = store_id or facility_id or place_id
+        if nearest:
+            destination = self._nearest(nearest) or ""
+            if not destination:
+                self.destination_id = ""
+        if destination is not None and destination != "":
+            self.destination_id = destination
+            self.step_index = 0
+            self.level_id = ""
         elif level_id is not None:
             self.level_id = level_id
-        elif not returning:
-            # Opened from home: the kiosk's own floor, nothing selected.
+        elif not returning and not nearest:
+            # Opened from home: the kiosk's own floor, no route.
+            self.destination_id = ""
             self.store_id = ""
-            kiosk = self.app.kiosk_point()
-            self.level_id = kiosk.level_id if kiosk else ""
+            self.level_id = ""
+            self.step_index = 0
         self.refresh()
 
     def reset(self) -> None:
+        self.destination_id = ""
         self.store_id = ""
         self.level_id = ""
+        self.profile = "standard"
+        self.step_index = 0
+        self.route = None
 
     def refresh(self) -> None:
+        """Content (closures!) or language changed, or a new destination: route again and draw."""
         app = self.app
         index = app.index
         if index is None or not index.levels():
             return
+        self._compute_route()
+        if self.route is not None and self.route.reachable and self.route.steps:
+            self.step_index = min(self.step_index, len(self.route.steps) - 1)
+            if not self.level_id:
+                self.level_id = self.route.steps[self.step_index].level_id
         if not self.level_id or index.level(self.level_id) is None:
             kiosk = app.kiosk_point()
             self.level_id = kiosk.level_id if kiosk and index.level(kiosk.level_id) else index.levels()[0].id
-        if self.store_id and index.store(self.store_id) is None:
-            self.store_id = ""
+        self._build_profiles()
+        self._build_nearest()
+        self._build_steps()
+        self._draw_level(animate=True)
+        self._build_levels()
+
+    # ---------------------------------------------------------------- routing
+    def _origin_id(self) -> str | None:
+        kiosk = self.app.kiosk_point()
+        return kiosk.id if kiosk else None
+
+    def _nearest(self, kind: str) -> str | None:
+        origin = self._origin_id()
+        if origin is None or self.app.content is None:
+            return None
+        try:
+            route = router_for(self.app.content).nearest_of_kind(origin, kind, self.profile)
+        except RoutingError:
+            return None
+        return route.destination.id if route is not None else None
+
+    def _compute_route(self) -> None:
+        app = self.app
+        self.route = None
+        self._alternative_id = ""
+        self.route_problem = ""
+        self.route_reason = ""
+        self.alternative_text = ""
+        self.route_url = ""
+        content = app.content
+        place = find_place(content, self.destination_id) if (content and self.destination_id) else None
+        origin = self._origin_id()
+        if place is None:
+            self.destination_id = ""
+            self.has_route = False
+            self.step_count = 0
+            return
+        self.store_id = place.id if place.kind == "store" else ""
+        self.route_title = app.text(place.name)
+        self.route_place = unit_label(app.index.level(place.level_id), place.unit)
+        if origin is None:
+            self.has_route = False
+            self.route_problem = app.tr("This kiosk does not know where it stands; ask at the service desk.")
+            return
+        try:
+            route = router_for(content).route(origin, place.id, self.profile)
+        except RoutingError:
+            log.exception("no route to %s", place.id)
+            self.has_route = False
+            self.route_problem = app.tr("This place is not on the map yet; ask at the service desk.")
+            return
+        self.route = route
+        self.has_route = True
+        self.route_reason = closure_reason(route, content, app.language, app.tr)
+        if not route.reachable:
+            self.step_count = 0
+            self.route_problem = app.tr(UNREACHABLE[self.profile]).format(place=app.text(place.name))
+            if route.alternative is not None:
+                self._alternative_id = route.alternative.destination.id
+                self.alternative_text = app.tr("Show the way to {place}").format(
+                    place=app.text(route.alternative.destination.name))
+            return
+        self.step_count = len(route.steps)
+        self.route_summary = walking_time_text(route, app.language, app.tr)
+        self.route_url = self._route_url(place.id)
+
+    def _route_url(self, destination: str) -> str:
+        identity = self.app.identity
+        base = getattr(identity, "public_base_url", "") if identity is not None else ""
+        origin = self._origin_id()
+        if not base or origin is None or self.app.content is None:
+            return ""
+        path = ROUTE_PATH.format(mall=quote(self.app.content.mall.id, safe=""), origin=quote(origin, safe=""),
+                                 destination=quote(destination, safe=""))
+        query = urlencode({"profile": self.profile, "lang": PAGE_LANGUAGE[self.app.language]})
+        return f"{base.rstrip('/')}{path}?{query}"
+
+    # ---------------------------------------------------------------- visitor actions
+    def choose_profile(self, profile: str) -> None:
+        if profile in VISITOR_PROFILES and profile != self.profile:
+            self.profile = profile
+            self.step_index = 0
+            self.level_id = ""
+            self.refresh()
+
+    def choose_nearest(self, kind: str) -> None:
+        self.prepare(nearest=kind)
+
+    def take_alternative(self) -> None:
+        if self._alternative_id:
+            self.prepare(place_id=self._alternative_id)
+
+    def clear_route(self) -> None:
+        self.destination_id = ""
+        self.store_id = ""
+        self.step_index = 0
+        self.refresh()
+
+    def show_step(self, number: int) -> None:
+        if self.route is None or not self.route.reachable or not self.route.steps:
+            return
+        self.step_index = max(0, min(number, len(self.route.steps) - 1))
+        self.level_id = self.route.steps[self.step_index].level_id
+        self._mark_active_step()
+        self._draw_level(animate=True)
+        self._build_levels()
+
+    def next_step(self) -> None:
+        self.show_step(self.step_index + 1)
+
+    def previous_step(self) -> None:
+        self.show_step(self.step_index - 1)
+
+    def on_shape_tapped(self, shape) -> None:
+        """Tap a store (or a facility) on the plan: route to it."""
+        if shape.ref and self.app.content is not None and find_place(self.app.content, shape.ref) is not None:
+            self.prepare(place_id=shape.ref)
+
+    def open_selected(self) -> None:
+        if self.store_id:
+            self.app.show("store", store_id=self.store_id)
+
+    # ---------------------------------------------------------------- drawing
+    def _draw_level(self, animate: bool) -> None:
+        app = self.app
+        index = app.index
         level = index.level(self.level_id)
         self.level_title = level_label(level, app)
         plan = self.ids.plan
+        plan.interactive = True
         plan.language = app.language
         plan.font_name = app.font_name
         plan.label_scale = app.u
@@ -84,46 +290,102 @@ class FloorMapScreen(KioskScreen):
         else:
             plan.here = None
             self.here_text = ""
-        plan.highlight_refs = [self.store_id] if self.store_id else []
+        route = self.route if (self.route is not None and self.route.reachable) else None
+        legs, markers, active = [], [], -1
+        if route is not None:
+            active_leg = route.steps[self.step_index].leg if route.steps else -1
+            for number, leg in enumerate(route.legs):
+                if leg.level_id != self.level_id:
+                    continue
+                if number == active_leg:
+                    active = len(legs)
+                legs.append(leg.points)
+                end_x, end_y = leg.points[-1]
+                if number == len(route.legs) - 1:
+                    markers.append(MapMarker(end_x, end_y, app.text(route.destination.name), theme.MAP_HIGHLIGHT))
+                else:
+                    following = route.steps[number + 1]
+                    caption = "{name} → {floor}".format(name=app.text(following.connector_name),
+                                                        floor=following.to_floor)
+                    markers.append(MapMarker(end_x, end_y, caption, ROUTE_COLOUR))
+        plan.highlight_refs = [self.destination_id] if self.destination_id else []
         plan.label_overrides = facility_labels(index, level, app)
+        plan.markers = markers
+        plan.route_active = active
+        if plan.level is not level:
+            plan.reset_view()
         plan.level = level
-        self._build_levels()
-        self._describe_selection()
+        plan.route_legs = legs
+        Animation.cancel_all(plan, "route_progress")
+        if legs and animate:
+            plan.route_progress = 0.0
+            Animation(route_progress=1.0, duration=DRAW_SECONDS, transition="out_quad").start(plan)
+        else:
+            plan.route_progress = 1.0
 
     def _build_levels(self) -> None:
         app = self.app
         box = self.ids.levels
         box.clear_widgets()
+        on_route = set(self.route.levels()) if (self.route is not None and self.route.reachable) else set()
         for level in reversed(app.index.levels()):
-            button = ChoiceButton(text=level.short_name, value=level.id, selected=level.id == self.level_id,
-                                  design_size=theme.TEXT_LARGE, size_hint_y=None if app.landscape else 1,
-                                  height=app.u * 104)
+            text = level.short_name + (" •" if level.id in on_route and level.id != self.level_id else "")
+            button = ChoiceButton(text=text, value=level.id, selected=level.id == self.level_id,
+                                  design_size=theme.TEXT_BODY, size_hint_y=None, height=app.u * 84)
             button.bind(on_release=self._choose_level)
             box.add_widget(button)
 
     def _choose_level(self, button: ChoiceButton) -> None:
         self.level_id = button.value
-        self.refresh()
+        route = self.route
+        if route is not None and route.reachable:
+            for number, step in enumerate(route.steps):
+                if step.level_id == self.level_id:
+                    self.step_index = number
+                    self._mark_active_step()
+                    break
+        self._draw_level(animate=True)
+        self._build_levels()
 
-    def _describe_selection(self) -> None:
+    def _build_profiles(self) -> None:
         app = self.app
-        store = app.index.store(self.store_id) if self.store_id else None
-        self.has_selection = store is not None
-        if store is None:
-            self.selected_name = ""
-            self.selected_place = ""
+        box = self.ids.profiles
+        box.clear_widgets()
+        for profile in VISITOR_PROFILES:
+            button = ChoiceButton(text=app.tr(PROFILE_LABELS[profile]), value=profile,
+                                  selected=profile == self.profile, design_size=theme.TEXT_BODY)
+            button.bind(on_release=lambda b: self.choose_profile(b.value))
+            box.add_widget(button)
+
+    def _build_nearest(self) -> None:
+        app = self.app
+        box = self.ids.nearest
+        box.clear_widgets()
+        for kind, label in NEAREST_CHOICES:
+            button = ChoiceButton(text=app.tr(label), value=kind, design_size=theme.TEXT_BODY,
+                                  selected=self.route is not None and self.route.destination.kind == kind)
+            button.bind(on_release=lambda b: self.choose_nearest(b.value))
+            box.add_widget(button)
+
+    def _build_steps(self) -> None:
+        app = self.app
+        box = self.ids.steps
+        box.clear_widgets()
+        self._cards: list[StepCard] = []
+        route = self.route
+        if route is None or not route.reachable:
             return
-        level = app.index.level(store.level_id)
-        self.selected_name = app.text(store.name)
-        self.selected_place = unit_label(level, store.unit)
+        for number, step in enumerate(route.steps):
+            title, detail = describe_step(step, app.language, app.tr)
+            card = StepCard(number=number + 1, floor=app.index.level(step.level_id).short_name
+                            if app.index.level(step.level_id) else step.level_id,
+                            title=title, detail=detail, active=number == self.step_index)
+            card.bind(on_release=lambda c, n=number: self.show_step(n))
+            box.add_widget(card)
+            self._cards.append(card)
 
-    def on_shape_tapped(self, shape) -> None:
-        index = self.app.index
-        if shape.ref and index.store(shape.ref) is not None:
-            self.store_id = shape.ref
-            self.ids.plan.highlight_refs = [shape.ref]
-            self._describe_selection()
-
-    def open_selected(self) -> None:
-        if self.store_id:
-            self.app.show("store", store_id=self.store_id)
+    def _mark_active_step(self) -> None:
+        for number, card in enumerate(getattr(self, "_cards", [])):
+            card.active = number == self.step_index
+        if getattr(self, "_cards", None):
+            self.ids.step_scroll.scroll_to(self._cards[self.step_index], padding=10, animate=False)

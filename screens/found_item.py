@@ -1,6 +1,10 @@
 """Found something: where the service desk is (floor, unit, what it is next to, on a plan)
 and what happens to the item there, following the manuals' lost-property practice: register
-it, keep it safe, return it only to an owner who proves it is theirs."""
+it, keep it safe, return it only to an owner who proves it is theirs.
+
+After the item form this is also the finder's receipt: the reference and the QR code of the
+tracking URL (dropped on Done or when the visitor leaves), and a button for the route to the
+desk."""
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
@@ -19,13 +23,34 @@ class FoundItemScreen(KioskScreen):
     desk_landmark = StringProperty("")
     call_text = StringProperty("")
     map_caption = StringProperty("")
+    desk_id = StringProperty("")
+    reference = StringProperty("")
+    tracking_url = StringProperty("")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title_message = N_("Found something?")
 
-    def prepare(self, **params) -> None:
+    def prepare(self, receipt=None, returning: bool = False, **params) -> None:
+        if receipt is not None:
+            self.reference = receipt.reference
+            self.tracking_url = receipt.tracking_url
+        elif not returning:
+            self.reset()
+        self.shows_back = not self.reference
         self.refresh()
+
+    def reset(self) -> None:
+        """Drop the receipt: the tracking token must not outlive the finder's visit."""
+        self.reference = ""
+        self.tracking_url = ""
+
+    def show_route(self) -> None:
+        if self.desk_id:
+            self.app.show("map", facility_id=self.desk_id)
+
+    def done(self) -> None:
+        self.app.finish_case()
 
     def refresh(self) -> None:
         app = self.app
@@ -38,6 +63,7 @@ class FoundItemScreen(KioskScreen):
             if phone else ""
         )
         plan = self.ids.plan
+        self.desk_id = desk.id if desk is not None else ""
         if desk is None:
             self.desk_name = self.desk_place = self.desk_landmark = self.map_caption = ""
             plan.level = None

@@ -8,7 +8,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kiosk.i18n import N_
 from screens.base import KioskScreen
 from screens.places import unit_label
-from screens.promotion_schedule import promotions_on
+from kiosk.schedule import promotions_on
 from screens.store_page import BABEL_LOCALES
 from screens.widgets.common import TappableCard
 

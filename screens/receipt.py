@@ -15,6 +15,7 @@ CONFIRMATIONS = {
     CaseKind.COMPLAINT: N_("Your complaint has been registered."),
     CaseKind.PRAISE: N_("Your praise has been registered. We will pass it on."),
     CaseKind.SUGGESTION: N_("Your suggestion has been registered."),
+    CaseKind.LOST_REPORT: N_("Your lost item report has been registered. We will look for it."),
 }
 
 

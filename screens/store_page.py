@@ -1,62 +1,21 @@
-"""One store: its names, where it is, its hours and whether it is open now, its phone and
-description; from here the visitor can see it on the map or give feedback about it."""
+"""One store: its names, where it is, its hours and whether it is open now, its phone,
+description and current promotions; from here the visitor starts the route there or gives
+feedback about it."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from babel.dates import get_day_names
+from babel.dates import format_date
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import N_
+from kiosk.schedule import is_on, playing_order
+from kiosk.store_info import BABEL_LOCALES, describe_hours, open_status
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import facility_labels, level_label, unit_label
 from screens.widgets.floor_plan import MapMarker
-from sync.protocol import LANGUAGES, TimeRange
+from sync.protocol import LANGUAGES
 
-BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "en": "en", "zh_TW": "zh_Hant_TW"}
-
-
-def weekday_names(language: str) -> dict[int, str]:
-    """Short weekday names, Monday = 0 (周一 / Mon / 週一)."""
-    return get_day_names("abbreviated", locale=BABEL_LOCALES.get(language, language))
-
-
-def describe_weekdays(weekdays: list[int], app) -> str:
-    days = sorted(set(weekdays))
-    if days == list(range(7)):
-        return app.tr("Every day")
-    names = weekday_names(app.language)
-    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
-        return app.tr("{first}–{last}").format(first=names[days[0]], last=names[days[-1]])
-    return app.tr(", ").join(names[day] for day in days)
-
-
-def describe_hours(hours: list[TimeRange], app) -> str:
-    """One line per opening range: "Mon–Fri 10:00–22:00"."""
-    return "\n".join(f"{describe_weekdays(r.weekdays, app)}  {r.open}–{r.close}" for r in hours)
-
-
-def open_status(index, store, app) -> tuple[bool, str]:
-    """(open now?, "Open now · closes at 22:00" / "Closed now · opens tomorrow at 10:00")."""
-    now = app.now()
-    if index.is_open(store, now):
-        closes = index.closes_at(store, now)
-        if closes is None:
-            return True, app.tr("Open now")
-        return True, app.tr("Open now · closes at {time}").format(time=app.format_time(closes))
-    opens = index.opens_at(store, now)
-    if opens is None:
-        return False, app.tr("Closed now")
-    today = index.local_time(now).date()
-    opens_local = index.local_time(opens)
-    time_text = opens_local.strftime("%H:%M")
-    if opens_local.date() == today:
-        return False, app.tr("Closed now · opens at {time}").format(time=time_text)
-    if opens_local.date() == today + timedelta(days=1):
-        return False, app.tr("Closed now · opens tomorrow at {time}").format(time=time_text)
-    day = weekday_names(app.language)[opens_local.weekday()]
-    return False, app.tr("Closed now · opens {day} at {time}").format(day=day, time=time_text)
+__all__ = ["BABEL_LOCALES", "StorePageScreen"]
 
 
 class StorePageScreen(KioskScreen):
@@ -72,6 +31,7 @@ class StorePageScreen(KioskScreen):
     is_open = BooleanProperty(False)
     phone_text = StringProperty("")
     description_text = StringProperty("")
+    promotions_text = StringProperty("")
     logo_sha256 = StringProperty("")
     monogram = StringProperty("")
 
@@ -109,10 +69,11 @@ class StorePageScreen(KioskScreen):
         self.place_text = app.tr("Unit {unit}").format(unit=unit_label(level, store.unit))
         if level is not None:
             self.place_text += "\n" + level_label(level, app)
-        self.hours_text = describe_hours(index.hours_of(store), app)
-        self.is_open, self.status_text = open_status(index, store, app)
+        self.hours_text = describe_hours(index.hours_of(store), language, app.tr)
+        self.is_open, self.status_text = open_status(index, store, app.now(), language, app.tr)
         self.phone_text = store.phone
         self.description_text = app.text(store.description)
+        self.promotions_text = self._promotions(index, store)
         self.logo_sha256 = store.logo_sha256 or ""
         self.monogram = self.name_text[:1].upper()
         self._show_plan(index, store, level)
@@ -140,6 +101,20 @@ class StorePageScreen(KioskScreen):
         plan.highlight_refs = [store.id]
         plan.label_overrides = facility_labels(index, level, app) if level is not None else {}
         plan.level = level
+
+    def _promotions(self, index, store) -> str:
+        """The store's promotions on now, one per line, with their last day (wherever in the
+        mall their signage plays: a visitor asking about the store wants all of them)."""
+        app = self.app
+        local = index.local_time(app.now())
+        current = sorted((p for p in index.content.promotions if p.store_id == store.id and is_on(p, local)),
+                         key=playing_order)
+        pattern = "d MMM" if app.language == "en" else "M月d日"
+        lines = []
+        for promotion in current:
+            day = format_date(promotion.ends_on, pattern, locale=BABEL_LOCALES.get(app.language, "en"))
+            lines.append(app.tr("{title} (until {day})").format(title=app.text(promotion.title), day=day))
+        return "\n".join(lines)
 
     def show_on_map(self) -> None:
         self.app.show("map", store_id=self.store_id)

@@ -1,37 +1,16 @@
-"""Choosing the store a case is about: filter by floor and category, or type part of its name
-(English, Chinese characters as shown, or pinyin initials: "xbk" finds 星巴克), then tap it."""
+"""Choosing the store a case is about: filter by floor and category, or search as in the
+directory (kiosk.search: Chinese, pinyin, initials — "xbk" finds 星巴克 — English, unit number,
+one typo forgiven), then tap it."""
 from __future__ import annotations
 
 from kivy.properties import NumericProperty, StringProperty
-from pypinyin import Style, lazy_pinyin
 
 from kiosk.i18n import N_
+from kiosk.search import search_for
 from screens.base import KioskScreen
 from screens import theme
 from screens.widgets.common import ChoiceButton, text_width
 from screens.widgets.store_list import rows_for
-from sync.protocol import LANGUAGES, Store
-
-
-def search_keys(store: Store) -> list[str]:
-    """Lower-case, space-free strings a query may be part of: names in every language, their
-    pinyin and pinyin initials, keywords, and the unit number."""
-    keys = []
-    for language in LANGUAGES:
-        name = getattr(store.name, language, "") or ""
-        if name:
-            keys.append(name)
-    chinese = store.name.zh_CN
-    keys.append("".join(lazy_pinyin(chinese)))
-    keys.append("".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)))
-    keys.extend(store.keywords)
-    keys.append(store.unit)
-    return [key.casefold().replace(" ", "") for key in keys if key]
-
-
-def matches(keys: list[str], query: str) -> bool:
-    query = query.casefold().replace(" ", "")
-    return not query or any(query in key for key in keys)
 
 
 class StorePickerScreen(KioskScreen):
@@ -39,20 +18,26 @@ class StorePickerScreen(KioskScreen):
     level_id = StringProperty("")
     category_id = StringProperty("")
     result_count = NumericProperty(0)
+    chooser = StringProperty("case_form")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title_message = N_("Which store?")
-        self._keys: dict[str, list[str]] = {}
-        self._keys_version = None
         keyboard = self.ids.keyboard
         keyboard.target = self.ids.query
         keyboard.allow_newline = False
+        keyboard.chinese_default = True
         self.ids.query.focused = True
         self.ids.query.bind(value=lambda *args: self._fill())
+        keyboard.bind(pending=self._pending_changed)
 
-    def prepare(self, selected: str | None = None, **params) -> None:
+    def prepare(self, selected: str | None = None, chooser: str | None = None, **params) -> None:
+        """`chooser`: the screen whose set_store() receives the choice (the case form by default)."""
         self.selected_id = selected or ""
+        if chooser:
+            self.chooser = chooser
+        elif not params.get("returning"):
+            self.chooser = "case_form"
         self.refresh()
 
     def reset(self) -> None:
@@ -67,15 +52,17 @@ class StorePickerScreen(KioskScreen):
         index = app.index
         if index is None:
             return
-        if self._keys_version != app.content_version:
-            self._keys = {store.id: search_keys(store) for store in index.stores}
-            self._keys_version = app.content_version
         if self.level_id and index.level(self.level_id) is None:
             self.level_id = ""
         if self.category_id and index.category(self.category_id) is None:
             self.category_id = ""
-        self.ids.query.hint = self.tr("Type part of the name")
+        self._pending_changed()
         self._build_filters()
+        self._fill()
+
+    def _pending_changed(self, *args) -> None:
+        """Pinyin being composed shows in the empty field, and already narrows the list."""
+        self.ids.query.hint = self.ids.keyboard.pending or self.tr("Type part of the name")
         self._fill()
 
     def _build_filters(self) -> None:
@@ -117,18 +104,19 @@ class StorePickerScreen(KioskScreen):
         index = self.app.index
         if index is None:
             return
-        query = self.ids.query.value
+        query = (self.ids.query.value + self.ids.keyboard.pending).strip()
+        candidates = [hit.store for hit in search_for(index).search(query)] if query else index.stores
         stores = [
-            store for store in index.stores
+            store for store in candidates
             if (not self.level_id or store.level_id == self.level_id)
             and (not self.category_id or store.category_id == self.category_id)
-            and matches(self._keys.get(store.id, []), query)
         ]
-        self.ids.stores.data = rows_for(stores, selected_id=self.selected_id, with_status=False)
+        self.ids.stores.data = rows_for(stores, selected_id=self.selected_id, with_status=False,
+                                        keep_order=bool(query))
         self.ids.stores.scroll_y = 1
         self.result_count = len(stores)
 
     def choose(self, store_id: str | None) -> None:
         """Hand the choice back to the form it came from."""
-        self.app.screen("case_form").set_store(store_id)
+        self.app.screen(self.chooser).set_store(store_id)
         self.app.go_back()

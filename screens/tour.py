@@ -26,13 +26,19 @@ TOUR_KIOSK_CODE = "DEM"
 """Tour data: "DMO" cannot be used, O is not in the reference alphabet (Crockford base32)."""
 TOUR_LOCATION = "lobby-1f"
 TOUR_STORE = "cloud-coffee"
+TOUR_ROUTE_STORE = "gale-sports"
+"""A 3F store: from the 1F lobby the route changes floors."""
 TOUR_LOCAL_TIME = time(15, 20)
 """The tour's wall clock: today at 15:20 in the mall, when the stores are open."""
 
 SCREENS = (
-    "attract", "home", "directory", "store-page", "map", "map-store", "promotions",
+    "attract", "home", "directory", "directory-search", "directory-no-match", "directory-a-z", "facilities",
+    "store-page", "map", "map-store", "route-start", "route-floor-change",
+    "route-step-free-closed", "promotions",
     "feedback-choice", "complaint-category", "complaint-form", "complaint-form-errors",
-    "store-picker", "idle-warning", "receipt", "found-something", "no-content",
+    "store-picker", "idle-warning", "receipt", "found-something", "emergency", "notice", "no-content",
+    "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form", "lost-item-errors",
+    "lost-item-details", "lost-item-receipt",
 )
 
 
@@ -87,7 +93,7 @@ def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
                               wall_clock=wall_clock).start()
         written: list[Path] = []
         for language in languages:
-            written.extend(_render_language(kiosk, language, out_dir, store, empty_store))
+            written.extend(_render_language(kiosk, language, out_dir, store, empty_store, bundle))
         kiosk.stop()
         store.close()
         empty_store.close()
@@ -100,7 +106,33 @@ def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _render_language(kiosk, language: str, out_dir: Path, store, empty_store) -> list[Path]:
+TOUR_QUERIES = {"zh_CN": "yund", "en": "cof", "zh_TW": "yund"}
+"""Typed on the directory's keyboard: pinyin composes (candidates show), English searches."""
+
+
+def _render_directory(kiosk, app, shot, language: str) -> None:
+    """Search results while typing, a search that finds nothing, A–Z, and the facilities."""
+    directory = app.screen("directory")
+    keyboard = directory.ids.keyboard
+    for key in TOUR_QUERIES[language]:
+        keyboard.type_text(key)
+    shot("directory-search")
+    directory.reset()
+    for key in "zzqq":
+        keyboard.type_text(key)
+    shot("directory-no-match")
+    directory.reset()
+    directory.prepare()
+    directory.mode = "letter"
+    directory.refresh()
+    shot("directory-a-z")
+    directory.reset()
+    app.show("facilities")
+    shot("facilities")
+    app.go_back()
+
+
+def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bundle) -> list[Path]:
     app = kiosk.app
     written: list[Path] = []
 
@@ -120,6 +152,8 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store) ->
     app.show("directory")
     shot("directory")
 
+    _render_directory(kiosk, app, shot, language)
+
     app.show("store", store_id=TOUR_STORE)
     shot("store-page")
 
@@ -129,6 +163,25 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store) ->
     app.go_home()
     app.show("map")
     shot("map")
+
+    app.show("map", store_id=TOUR_ROUTE_STORE, profile="standard")
+    shot("route-start")
+    route_screen = app.screen("map")
+    route_screen.show_step(route_screen.step_count - 1)
+    shot("route-floor-change")
+
+    # Lift A out of service (a new content version, as a sync brings it): the step-free route
+    # takes the other lift and says why.
+    from kiosk.content import install_bundle
+
+    closed = bundle.content.model_copy(update={"closed_connectors": ["lift-a-1f"]})
+    install_bundle(store, bundle._replace(content=closed))
+    app.reload_content(force=True)
+    app.show("map", store_id=TOUR_ROUTE_STORE, profile="step_free")
+    shot("route-step-free-closed")
+    install_bundle(store, bundle)
+    app.reload_content(force=True)
+    app.screen("map").reset()
 
     app.show("promotions")
     shot("promotions")
@@ -173,6 +226,14 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store) ->
 
     app.show("found")
     shot("found-something")
+    _render_lost_property(kiosk, shot)
+
+    _show_broadcasts(app, [_tour_broadcast(app, "emergency")])
+    shot("emergency")
+    app.show("home", remember=False)
+    _show_broadcasts(app, [_tour_broadcast(app, "notice")])
+    shot("notice")
+    _show_broadcasts(app, [])
 
     app.store = empty_store
     app.reload_content(force=True)
@@ -180,3 +241,77 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store) ->
     app.store = store
     app.reload_content(force=True)
     return written
+
+
+TOUR_BROADCASTS = {
+    "emergency": ("evacuation", ("紧急疏散", "Evacuate the building", "緊急疏散"),
+                  ("请保持冷静，听从工作人员指挥，沿疏散指示走到最近的出口。不要使用电梯。",
+                   "Stay calm, follow the staff and the exit signs to the nearest exit. Do not use the lifts.",
+                   "請保持冷靜，聽從工作人員指揮，沿疏散指示走到最近的出口。不要使用電梯。")),
+    "notice": ("lost_child", ("寻找走失儿童：5岁男孩，穿红色外套", "Lost child: a boy of 5 in a red coat",
+                              "尋找走失兒童：5歲男孩，穿紅色外套"),
+               ("如见到请带到一楼服务台。", "If you see him, please bring him to the service desk on 1F.",
+                "如見到請帶到一樓服務台。")),
+}
+"""Tour data: what staff would send (not real alerts)."""
+
+
+def _tour_broadcast(app, kind: str):
+    from datetime import timedelta
+
+    from ulid import ULID
+
+    from sync.protocol import Broadcast, I18nText
+
+    reason, title, text = TOUR_BROADCASTS[kind]
+    now = app.now()
+    return Broadcast(id=str(ULID()), kind=kind, reason=reason, title=I18nText(zh_CN=title[0], en=title[1], zh_TW=title[2]),
+                     text=I18nText(zh_CN=text[0], en=text[1], zh_TW=text[2]),
+                     starts_at=now, expires_at=now + timedelta(hours=1))
+
+
+def _show_broadcasts(app, broadcasts) -> None:
+    """As if the sync agent's fast poll had just brought this list."""
+    app.broadcast_overlay.update(broadcasts)
+
+
+def _render_lost_property(kiosk, shot) -> None:
+    """The item form both ways, filled in by touch and keyboard, and both receipts."""
+    app = kiosk.app
+    app.go_home()
+    app.show("item_form", kind="found_item")
+    form = app.screen("item_form")
+    form.choose_category("wallet")
+    form.choose_colour("brown")
+    form.choose_level(app.index.content.levels[0].id)
+    form.choose_when("just_now")
+    shot("found-item-form")
+    form.next_step()
+    form.focus("brand")
+    for character in "Coach":
+        form.ids.keyboard.type_text(character)
+    form.focus("features")
+    for character in "Brown leather wallet, zip around":
+        form.ids.keyboard.type_text(character)
+    shot("found-item-details")
+    form.submit()
+    shot("found-item-receipt")
+    app.finish_case()
+
+    app.show("item_form", kind="lost_report")
+    form.next_step()
+    shot("lost-item-errors")
+    form.choose_category("umbrella")
+    form.choose_colour("multi")
+    shot("lost-item-form")
+    form.next_step()
+    for character in "Long umbrella with stripes":
+        form.ids.keyboard.type_text(character)
+    form.focus("phone")
+    for digit in "13812345678":
+        form.ids.keyboard.type_text(digit)
+    form.ids.consent.checked = True
+    shot("lost-item-details")
+    form.submit()
+    shot("lost-item-receipt")
+    app.finish_case()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from server.accounts.api import router as accounts_router
+from server.broadcasts.api import kiosk_router as broadcasts_kiosk_router
 from server.cases.api import router as cases_router
 from server.content.api import blob_router
 from server.content.api import kiosk_router as content_kiosk_router
@@ -31,5 +32,6 @@ api.add_router("/kiosks/", enroll_router)
 api.add_router("/kiosk/", fleet_kiosk_router)
 api.add_router("/kiosk/", content_kiosk_router)
 api.add_router("/kiosk/", cases_router)
+api.add_router("/kiosk/", broadcasts_kiosk_router)
 api.add_router("/blobs/", blob_router)
 api.add_router("/accounts/", accounts_router)

@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "server.content",
     "server.fleet",
     "server.cases",
+    "server.reports",
+    "server.lostfound",
+    "server.broadcasts",
+    "server.wayfinding",
+    "server.directory",
 ]
 
 MIDDLEWARE = [
@@ -199,8 +204,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Sync protocol knobs.
 CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))
+# How often kiosks ask for notices and emergencies (the emergency latency is about this).
+CONCIERGE_BROADCAST_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_POLL_SECONDS", "2"))
 CONCIERGE_ENROLL_RATE = os.environ.get("CONCIERGE_ENROLL_RATE", "30/m")
 CONCIERGE_ENROLLMENT_CODE_HOURS = int(os.environ.get("CONCIERGE_ENROLLMENT_CODE_HOURS", "72"))
+# Days after a case is finished before the visitor's contact details are erased and the
+# tracking link stops working (PIPL: keep personal data no longer than needed).
+CONCIERGE_CONTACT_RETENTION_DAYS = int(os.environ.get("CONCIERGE_CONTACT_RETENTION_DAYS", "90"))
 
 NINJA_NUM_PROXIES = 1 if _flag("CONCIERGE_BEHIND_PROXY") else 0
 

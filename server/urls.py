@@ -24,6 +24,12 @@ urlpatterns = [
     # The app serves its own static files (admin, console, docs): no CDN, no extra web server.
     re_path(r"^%s(?P<path>.*)$" % settings.STATIC_URL.lstrip("/"), serve_static, {"insecure": True}),
     path("", include("server.cases.urls")),
+    path("console/reports/", include("server.reports.urls")),
+    path("console/lost-property/", include("server.lostfound.urls")),
+    path("", include("server.broadcasts.urls")),
+    path("", include("server.content.urls")),
+    path("", include("server.wayfinding.urls")),
+    path("", include("server.directory.urls")),
     path("", RedirectView.as_view(url="/console/", permanent=False), name="home"),
 ]
 

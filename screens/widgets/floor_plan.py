@@ -1,5 +1,9 @@
 """A floor plan drawn from `Level.plan` with Kivy's canvas, turned so the visitor's facing
-direction is up (the kiosk point's `heading_deg`), with "you are here" and highlights.
+direction is up (the kiosk point's `heading_deg`), with "you are here", highlights and a route.
+
+On the mall map the plan is `interactive`: one finger pans, two fingers pinch-zoom (a mouse
+wheel zooms too), and a tap that did not move selects the shape under it. The route is drawn
+in its own instruction group, so its drawing animation redraws only the route, not the plan.
 
 Polygons may be concave (an L-shaped shop), so they are tessellated, not fanned. Labels are
 drawn only where they fit inside their shape's bounds: a plan full of overlapping names is
@@ -12,9 +16,10 @@ from dataclasses import dataclass
 
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
-from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle, RoundedRectangle
+from kivy.graphics import Color, Ellipse, InstructionGroup, Line, Mesh, Rectangle, RoundedRectangle
 from kivy.graphics.tesselator import TYPE_POLYGONS, WINDING_ODD, Tesselator
 from kivy.properties import (
+    BooleanProperty,
     DictProperty,
     ListProperty,
     NumericProperty,
@@ -35,6 +40,13 @@ FILL_BY_KIND = {
     "facility": theme.MAP_FACILITY,
     "landmark": theme.MAP_LANDMARK,
 }
+ROUTE_COLOUR = (0.043, 0.361, 0.478, 1)
+"""The route line: the kiosk's primary blue (#0B5C7A), 7.4:1 against white corridors."""
+ROUTE_OTHER_COLOUR = (0.043, 0.361, 0.478, 0.38)
+"""Parts of the route on this floor that belong to another step."""
+MIN_ZOOM, MAX_ZOOM = 1.0, 6.0
+TAP_SLOP_PX = 24
+"""A touch that moved less than this is a tap, not a pan."""
 DRAW_ORDER = ("outline", "corridor", "atrium", "void", "landmark", "facility", "unit")
 LABELLED_KINDS = ("unit", "facility", "landmark", "atrium")
 
@@ -110,6 +122,17 @@ class FloorPlan(StencilView):
     """Pixels kept free at the bottom (for the tapped store's card)."""
     label_overrides = DictProperty({})
     """Shape ref → text drawn instead of the shape's own label (short facility names)."""
+    interactive = BooleanProperty(False)
+    """Pan and pinch-zoom by touch (the mall map); small plans on other screens stay still."""
+    zoom = NumericProperty(1.0)
+    """1 shows the whole plan; up to MAX_ZOOM, around the widget's centre plus `pan`."""
+    pan = ListProperty([0.0, 0.0])
+    route_legs = ListProperty([])
+    """Point lists (level metres) of the route's walks on this level."""
+    route_active = NumericProperty(-1)
+    """Index in route_legs of the walk being read (drawn strong; the others faint); -1: all."""
+    route_progress = NumericProperty(1.0)
+    """How much of the active walk is drawn, 0 to 1 (the drawing animation)."""
 
     __events__ = ("on_shape_tapped",)
 
@@ -128,7 +151,20 @@ class FloorPlan(StencilView):
             top_reserve=self._redraw_soon, bottom_reserve=self._redraw_soon, focus=self._redraw_soon,
             focus_min_span_m=self._redraw_soon,
         )
+        self.bind(zoom=self._redraw_soon, pan=self._redraw_soon, route_legs=self._redraw_soon,
+                  route_active=self._redraw_soon, route_progress=self._draw_route_soon)
         self._caption_boxes: list[tuple[float, float, float, float]] = []
+        self._route_group = InstructionGroup()
+        self._touches: dict[object, tuple[float, float]] = {}
+        self._travel = 0.0
+
+    def _draw_route_soon(self, *args) -> None:
+        self.draw_route_progress()
+
+    def reset_view(self) -> None:
+        """Back to the whole plan (a new route, another floor)."""
+        self.zoom = 1.0
+        self.pan = [0.0, 0.0]
 
     # ---------------------------------------------------------------- geometry
     def _rotate(self, x: float, y: float) -> tuple[float, float]:
@@ -172,6 +208,11 @@ class FloorPlan(StencilView):
             self.x + (self.width - drawn_w) / 2 - min_x * self._scale,
             self.y + margin + self.bottom_reserve + (usable_h - drawn_h) / 2 - min_y * self._scale,
         )
+        if self.zoom != 1.0 or self.pan[0] or self.pan[1]:
+            cx, cy = self.center
+            self._scale *= self.zoom
+            self._origin = (cx + (self._origin[0] - cx) * self.zoom + self.pan[0],
+                            cy + (self._origin[1] - cy) * self.zoom + self.pan[1])
 
     def to_screen(self, x: float, y: float) -> tuple[float, float]:
         rx, ry = self._rotate(x, y)
@@ -200,12 +241,64 @@ class FloorPlan(StencilView):
         for shape in shapes:
             if shape.kind in LABELLED_KINDS and (shape.label is not None or shape.ref in self.label_overrides):
                 self._draw_label(shape, shape.ref in highlighted if shape.ref else False)
-        if self.here is not None and self.here_level_id == self.level.id:
+        if self.here is not None and self.here_level_id == self.level.id and not self.route_legs:
             self._draw_marker(self.here)
+        self.canvas.add(self._route_group)
+        self.draw_route_progress()
         for cx, cy, text in self._callouts:
             self._draw_caption(cx, cy, 6.0, text, theme.MAP_HIGHLIGHT)
         for marker in self.markers:
             self._draw_marker(marker)
+
+    def draw_route_progress(self) -> None:
+        """(Re)draw only the route layer: the walks on this level, the active one up to
+        `route_progress`, each with a white casing so it reads over any fill."""
+        group = self._route_group
+        group.clear()
+        if not self.route_legs or self.level is None:
+            return
+        width = max(3.0, 7 * self.label_scale)
+        for number, points in enumerate(self.route_legs):
+            active = self.route_active < 0 or number == self.route_active
+            flat = self._screen_polyline(points, self.route_progress if active else 1.0)
+            if len(flat) < 4:
+                continue
+            if active:
+                group.add(Color(1, 1, 1, 1))
+                group.add(Line(points=flat, width=width + 4, joint="round", cap="round"))
+            group.add(Color(*(ROUTE_COLOUR if active else ROUTE_OTHER_COLOUR)))
+            group.add(Line(points=flat, width=width, joint="round", cap="round"))
+            # where the walk starts (off a lift or an escalator): a ring
+            group.add(Ellipse(pos=(flat[0] - 2.2 * width, flat[1] - 2.2 * width), size=(4.4 * width, 4.4 * width)))
+            group.add(Color(1, 1, 1, 1))
+            group.add(Ellipse(pos=(flat[0] - 1.1 * width, flat[1] - 1.1 * width), size=(2.2 * width, 2.2 * width)))
+        if self.here is not None and self.here_level_id == self.level.id:
+            # "You are here" goes on top of the route that starts at it.
+            sx, sy = self.to_screen(self.here.x, self.here.y)
+            radius = max(10.0, 16 * self.label_scale)
+            group.add(Color(1, 1, 1, 1))
+            group.add(Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10)))
+            group.add(Color(*self.here.colour))
+            group.add(Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius)))
+
+    def _screen_polyline(self, points, fraction: float) -> list[float]:
+        """Screen points of a level polyline, cut after `fraction` of its length."""
+        screen = [self.to_screen(x, y) for x, y in points]
+        if fraction >= 1.0 or len(screen) < 2:
+            return [c for point in screen for c in point]
+        lengths = [math.dist(a, b) for a, b in zip(screen, screen[1:])]
+        remaining = max(0.0, fraction) * sum(lengths)
+        flat = list(screen[0])
+        for (ax, ay), (bx, by), length in zip(screen, screen[1:], lengths):
+            if remaining >= length:
+                flat += [bx, by]
+                remaining -= length
+                continue
+            if length > 0:
+                t = remaining / length
+                flat += [ax + (bx - ax) * t, ay + (by - ay) * t]
+            break
+        return flat
 
     def _screen_polygon(self, polygon) -> list[float]:
         flat: list[float] = []
@@ -352,13 +445,75 @@ class FloorPlan(StencilView):
                 return shape
         return None
 
+    def on_touch_down(self, touch):
+        if not self.interactive or not self.collide_point(*touch.pos):
+            return super().on_touch_down(touch)
+        if getattr(touch, "is_mouse_scrolling", False):
+            factor = 1.2 if touch.button in ("scrolldown", "scrollleft") else 1 / 1.2
+            self._zoom_about(touch.pos, self.zoom * factor)
+            return True
+        touch.grab(self)
+        self._touches[touch.uid] = touch.pos
+        if len(self._touches) == 1:
+            self._travel = 0.0
+        return True
+
+    def on_touch_move(self, touch):
+        if touch.grab_current is not self or touch.uid not in self._touches:
+            return super().on_touch_move(touch)
+        previous = self._touches[touch.uid]
+        self._touches[touch.uid] = touch.pos
+        self._travel += math.dist(previous, touch.pos)
+        if len(self._touches) == 1:
+            self.pan = self._clamped_pan(self.pan[0] + touch.x - previous[0], self.pan[1] + touch.y - previous[1])
+        elif len(self._touches) == 2:
+            other = next(pos for uid, pos in self._touches.items() if uid != touch.uid)
+            before = math.dist(previous, other)
+            after = math.dist(touch.pos, other)
+            if before > 1:
+                middle = ((touch.x + other[0]) / 2, (touch.y + other[1]) / 2)
+                self._zoom_about(middle, self.zoom * after / before)
+        return True
+
     def on_touch_up(self, touch):
-        if self.collide_point(*touch.pos) and touch.grab_current is None:
-            shape = self.shape_at(*touch.pos)
-            if shape is not None:
-                self.dispatch("on_shape_tapped", shape)
-                return True
+        if self.interactive:
+            if touch.grab_current is not self:
+                return touch.uid in self._touches or super().on_touch_up(touch)
+            touch.ungrab(self)
+            single = len(self._touches) == 1
+            self._touches.pop(touch.uid, None)
+            if single and self._travel < TAP_SLOP_PX:
+                self._tapped(touch.pos)
+            return True
+        if self.collide_point(*touch.pos) and touch.grab_current is None and self._tapped(touch.pos):
+            return True
         return super().on_touch_up(touch)
+
+    def _tapped(self, pos) -> bool:
+        shape = self.shape_at(*pos)
+        if shape is None:
+            return False
+        self.dispatch("on_shape_tapped", shape)
+        return True
+
+    def _zoom_about(self, pos, zoom: float) -> None:
+        """Zoom so the level point under `pos` stays under it."""
+        zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        if zoom == self.zoom:
+            return
+        cx, cy = self.center
+        ratio = zoom / self.zoom
+        # The screen point p = c + (q - c) * zoom + pan must not move: solve for the new pan.
+        pan_x = pos[0] - cx - (pos[0] - cx - self.pan[0]) * ratio
+        pan_y = pos[1] - cy - (pos[1] - cy - self.pan[1]) * ratio
+        self.zoom = zoom
+        self.pan = self._clamped_pan(pan_x, pan_y)
+
+    def _clamped_pan(self, x: float, y: float) -> list[float]:
+        """Keep part of the plan in view: never pan further than the zoomed plan reaches."""
+        reach_x = self.width * self.zoom / 2
+        reach_y = self.height * self.zoom / 2
+        return [min(reach_x, max(-reach_x, x)), min(reach_y, max(-reach_y, y))]
 
     def on_shape_tapped(self, shape: PlanShape) -> None:
         pass

@@ -11,7 +11,7 @@ from kivy.graphics import Color, Ellipse, Line, Triangle
 from kivy.properties import ColorProperty, OptionProperty
 from kivy.uix.widget import Widget
 
-ICON_KINDS = ("directory", "map", "promotions", "feedback", "found", "desk", "pin", "star", "idea")
+ICON_KINDS = ("directory", "map", "promotions", "feedback", "found", "desk", "pin", "star", "idea", "lost")
 
 
 class LineIcon(Widget):
@@ -106,3 +106,9 @@ class LineIcon(Widget):
         Line(circle=(cx, cy, radius, 140, 400), width=stroke)
         Line(points=[*p(0.36, 0.36), *p(0.36, 0.22), *p(0.64, 0.22), *p(0.64, 0.36)], width=stroke, joint="round")
         Line(points=[*p(0.4, 0.1), *p(0.6, 0.1)], width=stroke, cap="round")
+
+    def _draw_lost(self, p, side, stroke) -> None:
+        # A magnifying glass: "we will look for it".
+        cx, cy = p(0.42, 0.58)
+        Line(circle=(cx, cy, side * 0.27), width=stroke)
+        Line(points=[*p(0.61, 0.39), *p(0.88, 0.12)], width=stroke * 1.6, cap="round")

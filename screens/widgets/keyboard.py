@@ -1,14 +1,16 @@
-"""The on-screen keyboard: letters (QWERTY), symbols, and a numeric pad for phone numbers.
+"""The on-screen keyboard: letters with a digit row, symbols, and a numeric pad for phone numbers.
 
-Kivy's own VKeyboard has no input method, and Chinese visitors will need one. So key presses
-do not go straight into the text field: they go through an `InputMethod`, which decides what
-to commit. `DirectInput` commits every key as typed (Latin letters, digits, punctuation). A
-pinyin input method will keep letters as a composition and offer candidates; the keyboard
-already shows a candidate strip above the keys whenever the input method has a composition
-or candidates, and a tap on a candidate commits it.
+Key presses do not go straight into the text field: they go through an input method
+(kiosk/ime.py), which decides what to commit. In English mode (`DirectInput`) every key commits
+itself; in Chinese mode (`PinyinInput`) letters gather into a composition and the strip above
+the keys offers candidate characters and words to tap. The 中/EN key switches mode; a screen
+chooses whether its field starts in Chinese for Chinese-speaking visitors (`chinese_default`).
 """
 from __future__ import annotations
 
+import threading
+
+from kivy.app import App
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -18,46 +20,23 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 
-from screens.widgets.common import KButton
+from kiosk.ime import DirectInput, InputMethod, PinyinInput, PinyinLexicon
+from screens import theme
+from screens.widgets.common import KButton, text_width
 
-
-class InputMethod:
-    """Turns key presses into committed text. Subclasses may compose (pinyin → 汉字)."""
-
-    composition: str = ""
-    """Keys typed but not yet turned into text (shown in the candidate strip)."""
-    candidates: list[str] = []
-    """Choices for the composition, best first."""
-
-    def press(self, key: str) -> str:
-        """Handle one key; returns the text to commit now ("" while composing)."""
-        return key
-
-    def backspace(self) -> bool:
-        """True when the input method used the backspace (to shorten its composition)."""
-        return False
-
-    def choose(self, index: int) -> str:
-        """Commit candidate `index`; returns its text."""
-        return ""
-
-    def reset(self) -> None:
-        """Drop any composition (the field lost focus, the form was cleared)."""
-
-
-class DirectInput(InputMethod):
-    """Every key commits itself: Latin letters, digits and punctuation."""
-
+__all__ = ["DirectInput", "InputMethod", "OnScreenKeyboard"]
 
 LETTER_ROWS = (
+    "1234567890",
     "qwertyuiop",
     "asdfghjkl",
     "zxcvbnm",
 )
-"""Four rows in all, like a phone keyboard: digits and punctuation are one key (?123) away."""
+"""With a digit row: unit numbers ("3F-12") and mixed text need no layout switch."""
 SYMBOL_ROWS = (
     "1234567890",
     "@#%&*-+=()",
+    "，。？！、：；“”",
     "/:;'\"?!¥_",
 )
 NUMERIC_ROWS = (
@@ -73,8 +52,10 @@ SHIFT = "shift"
 SYMBOLS = "symbols"
 LETTERS = "letters"
 NEWLINE = "newline"
+MODE = "mode"
+SPECIAL_KEYS = (SPACE, DELETE, SHIFT, SYMBOLS, LETTERS, NEWLINE, MODE)
 PLUS = "+"
-MAX_CANDIDATES_SHOWN = 8
+MAX_CANDIDATES_SHOWN = 12
 ZERO = "0"
 
 
@@ -93,34 +74,90 @@ class OnScreenKeyboard(BoxLayout):
     """The keyboard; types into `target` (a TextField) through `input_method`.
 
     `layout` is 'qwerty' for text and 'numeric' for phone numbers; the screen sets it from the
-    focused field.
+    focused field. `input_mode` is 'pinyin' (Chinese) or 'direct' (English); it follows the
+    visitor's language when `chinese_default` is set, and the 中/EN key toggles it.
     """
 
     layout = OptionProperty("qwerty", options=("qwerty", "symbols", "numeric"))
     target = ObjectProperty(None, allownone=True)
     input_method = ObjectProperty(None)
+    input_mode = OptionProperty("direct", options=("direct", "pinyin"))
+    chinese_default = BooleanProperty(False)
+    """Start in Chinese mode for zh_CN / zh_TW visitors (search fields); else in English."""
     shifted = BooleanProperty(False)
     allow_newline = BooleanProperty(True)
     composition = StringProperty("")
+    """The letters being composed, syllables apart ("xing'ba'ke"), as the strip shows them."""
+    pending = StringProperty("")
+    """The raw letters being composed: search fields search committed text plus these."""
     candidates = ListProperty([])
     language = StringProperty("")
     """Bound to the app's language so the special keys relabel when it changes."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self._direct = DirectInput()
+        self._pinyin: PinyinInput | None = None
+        self._context_key: tuple | None = None
         if self.input_method is None:
-            self.input_method = DirectInput()
+            self.input_method = self._direct
 
     def on_kv_post(self, base_widget) -> None:
         """Build the keys once the kv rule has made the rows container (ids.rows)."""
         self.bind(layout=self._build_keys, shifted=self._relabel, allow_newline=self._build_keys,
-                  language=self._relabel)
+                  language=self._language_changed, chinese_default=self._language_changed,
+                  input_mode=self._mode_changed)
         self._build_keys()
+        self._language_changed()
+
+    # ---------------------------------------------------------------- modes
+    def _language_changed(self, *args) -> None:
+        chinese = self.chinese_default and self.language.startswith("zh")
+        self.input_mode = "pinyin" if chinese else "direct"
+        self._mode_changed()
+        self._relabel()
+
+    def _mode_changed(self, *args) -> None:
+        if self.input_mode == "pinyin":
+            method = self._pinyin_method()
+            method.traditional = self.language == "zh_TW"
+            self._refresh_context(method)
+        else:
+            method = self._direct
+        if self.input_method is not method:
+            self.input_method.reset()
+            self.input_method = method
+        self._sync_candidates()
+        self._relabel()
+
+    def _pinyin_method(self) -> PinyinInput:
+        if self._pinyin is None:
+            self._pinyin = PinyinInput()
+            # The dictionary takes a moment to load: do it now, not on the first key.
+            threading.Thread(target=PinyinLexicon.shared, name="pinyin-lexicon", daemon=True).start()
+        return self._pinyin
+
+    def _refresh_context(self, method: PinyinInput) -> None:
+        """The mall's own names, offered first among the candidates."""
+        app = App.get_running_app()
+        index = getattr(app, "index", None)
+        key = (getattr(app, "content_version", None), method.traditional)
+        if index is None or key == self._context_key:
+            return
+        self._context_key = key
+        language = "zh_TW" if method.traditional else "zh_CN"
+        named = [*index.stores, *index.categories, *index.content.facilities]
+        method.set_context_words(thing.name.get(language) for thing in named)
+
+    def toggle_mode(self) -> None:
+        """The 中/EN key: what was being composed is kept as typed."""
+        committed = self.input_method.press("\n") if self.input_method.composition else ""
+        if committed and self.target is not None:
+            self.target.insert(committed)
+        self.input_mode = "direct" if self.input_mode == "pinyin" else "pinyin"
 
     # ---------------------------------------------------------------- building
     def _tr(self, message: str) -> str:
-        from kivy.app import App
-
         app = App.get_running_app()
         return app.tr(message) if app is not None else message
 
@@ -130,7 +167,7 @@ class OnScreenKeyboard(BoxLayout):
         letters = LETTER_ROWS if self.layout == "qwerty" else SYMBOL_ROWS
         rows = [list(row) for row in letters]
         rows[-1] = [SHIFT if self.layout == "qwerty" else SYMBOLS + ":spacer", *rows[-1], DELETE]
-        bottom = [SYMBOLS if self.layout == "qwerty" else LETTERS, ",", SPACE, "."]
+        bottom = [SYMBOLS if self.layout == "qwerty" else LETTERS, MODE, ",", SPACE, "."]
         if self.allow_newline:
             bottom.append(NEWLINE)
         rows.append(bottom)
@@ -149,6 +186,8 @@ class OnScreenKeyboard(BoxLayout):
             return "?123"
         if key == LETTERS:
             return "ABC"
+        if key == MODE:
+            return "中" if self.input_mode == "pinyin" else "EN"
         if self.layout == "qwerty" and self.shifted and key.isalpha():
             return key.upper()
         return key
@@ -162,7 +201,7 @@ class OnScreenKeyboard(BoxLayout):
                 if key.endswith(":spacer"):
                     line.add_widget(KeyButton(key="", special=True, disabled=True, opacity=0, size_hint_x=1.5))
                     continue
-                special = key in (SPACE, DELETE, SHIFT, SYMBOLS, LETTERS, NEWLINE)
+                special = key in SPECIAL_KEYS
                 button = KeyButton(key=key, special=special, text=self._label(key))
                 if key == SPACE:
                     button.size_hint_x = 4
@@ -173,6 +212,8 @@ class OnScreenKeyboard(BoxLayout):
             container.add_widget(line)
 
     def _relabel(self, *args) -> None:
+        if "rows" not in self.ids:
+            return
         for line in self.ids.rows.children:
             for button in line.children:
                 if isinstance(button, KeyButton) and button.key:
@@ -189,6 +230,9 @@ class OnScreenKeyboard(BoxLayout):
             return
         if key == LETTERS:
             self.layout = "qwerty"
+            return
+        if key == MODE:
+            self.toggle_mode()
             return
         if key == DELETE:
             self.press_backspace()
@@ -208,10 +252,11 @@ class OnScreenKeyboard(BoxLayout):
         """Feed one key (or a run of text) through the input method into the target."""
         if self.target is None:
             return
-        committed = self.input_method.press(key)
-        self._sync_candidates()
+        committed = "".join(self.input_method.press(character) for character in key) if len(key) > 1 \
+            else self.input_method.press(key)
         if committed:
             self.target.insert(committed)
+        self._sync_candidates()
 
     def press_backspace(self) -> None:
         if self.target is None:
@@ -223,9 +268,9 @@ class OnScreenKeyboard(BoxLayout):
 
     def choose_candidate(self, index: int) -> None:
         committed = self.input_method.choose(index)
-        self._sync_candidates()
         if committed and self.target is not None:
             self.target.insert(committed)
+        self._sync_candidates()
 
     def reset_input(self) -> None:
         self.input_method.reset()
@@ -233,16 +278,24 @@ class OnScreenKeyboard(BoxLayout):
         self._sync_candidates()
 
     def _sync_candidates(self) -> None:
-        self.composition = self.input_method.composition
-        self.candidates = list(self.input_method.candidates)
+        method = self.input_method
+        shown = getattr(method, "syllables_shown", None)
+        self.composition = shown() if shown is not None else method.composition
+        self.candidates = list(method.candidates)
+        self.pending = method.composition
 
     def on_candidates(self, instance, candidates: list[str]) -> None:
         strip = self.ids.candidates
         strip.clear_widgets()
+        app = App.get_running_app()
+        scale = app.u if app is not None else 1.0
         for index, candidate in enumerate(candidates[:MAX_CANDIDATES_SHOWN]):
-            button = CandidateButton(text=candidate, index=index)
+            width = text_width(candidate, scale * theme.TEXT_LARGE) + scale * 48
+            button = CandidateButton(text=candidate, index=index, width=max(scale * 96, width))
             button.bind(on_release=lambda b: self.choose_candidate(b.index))
             strip.add_widget(button)
+        if strip.parent is not None and hasattr(strip.parent, "scroll_x"):
+            strip.parent.scroll_x = 0
 
     def key_button(self, key: str) -> KeyButton | None:
         """The button that types `key` (tests tap it like a visitor)."""

@@ -9,6 +9,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview import RecycleView
 
+from kiosk.search import search_for
 from screens.places import unit_label
 from sync.protocol import Store
 
@@ -74,17 +75,20 @@ def _unit_key(unit: str) -> tuple:
     return tuple(parts)
 
 
-def rows_for(stores: list[Store], selected_id: str | None = None, with_status: bool = True) -> list[dict]:
+def rows_for(stores: list[Store], selected_id: str | None = None, with_status: bool = True,
+             keep_order: bool = False) -> list[dict]:
     """RecycleView data for `stores`, in the current language, open status as of now
-    (left out with `with_status=False`: the store picker asks where, not whether open)."""
+    (left out with `with_status=False`: the store picker asks where, not whether open).
+    Stores are listed by floor and unit unless `keep_order` (search results, A–Z)."""
     app = App.get_running_app()
     index = app.index
     now = app.now()
+    search = search_for(index)
     rows = []
-    for store in sorted_stores(stores):
+    for store in (stores if keep_order else sorted_stores(stores)):
         level = index.level(store.level_id)
         category = index.category(store.category_id)
-        is_open = index.is_open(store, now)
+        is_open = search.is_open(store, now)
         rows.append({
             "store_id": store.id,
             "name": app.text(store.name),

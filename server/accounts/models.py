@@ -3,7 +3,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.TextChoices):
+    """The mall's departments that cases are routed to (the manuals' division of work)."""
+
+    SERVICE_DESK = "service_desk", _("Service desk")
+    SECURITY = "security", _("Security")
+    ENGINEERING = "engineering", _("Engineering")
+    FLOOR = "floor", _("Floor management")
+    MARKETING = "marketing", _("Marketing")
+    CLEANING = "cleaning", _("Cleaning")
 
 
 class StaffProfile(models.Model):
@@ -15,6 +27,10 @@ class StaffProfile(models.Model):
         verbose_name=_("mall"), help_text=_("Empty only for administrators who work across all malls."),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    department = models.CharField(
+        _("department"), max_length=20, blank=True, choices=Department.choices,
+        help_text=_("For department handlers: they see only the cases routed to this department."),
+    )
 
     class Meta:
         verbose_name = _("staff profile")
@@ -22,3 +38,42 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.mall_id or '*'}"
+
+
+class AuditEntry(models.Model):
+    """One thing a staff member did in the console, kept for good: who, when, what, on what.
+
+    Append-only: saving an existing entry or deleting one raises, and the admin shows the log
+    read-only. Case events tell a case's story; this log answers "who looked at or changed
+    what", including who revealed a visitor's phone number.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )
+    actor_label = models.CharField(_("by"), max_length=150)
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    mall = models.ForeignKey(
+        "content.Mall", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("mall"),
+    )
+    subject = models.CharField(_("subject"), max_length=64, blank=True, db_index=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.subject}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries are never deleted")

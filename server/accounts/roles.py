@@ -41,7 +41,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "cases.*", "content.view", "fleet.view_kiosk",
     ],
     Role.DEPARTMENT_HANDLER: [
-        "cases.view", "cases.change_case", "cases.add_caseevent", "content.view",
+        "cases.view_case", "cases.view_caseevent", "cases.view_caseattachment", "cases.view_cannedreply",
+        "cases.change_case", "cases.add_caseevent", "cases.add_caseattachment", "content.view",
     ],
     Role.CONTENT_EDITOR: [
         "content.*", "fleet.view", "fleet.add_enrollmentcode",

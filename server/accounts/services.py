@@ -23,7 +23,8 @@ def default_mall() -> Mall | None:
 
 @transaction.atomic
 def create_staff_user(username: str, role: Role | str, password: str, *, mall: Mall | None = None,
-                      email: str = "", display_name: str = "", check_password: bool = True):
+                      email: str = "", display_name: str = "", check_password: bool = True,
+                      department: str = ""):
     """A new staff account with one role; everyone but an administrator belongs to a mall."""
     role = Role(role)
     User = get_user_model()
@@ -41,7 +42,7 @@ def create_staff_user(username: str, role: Role | str, password: str, *, mall: M
             raise StaffError("password refused: " + " ".join(messages)) from error
     user.set_password(password)
     user.save()
-    StaffProfile.objects.create(user=user, mall=mall, display_name=display_name)
+    StaffProfile.objects.create(user=user, mall=mall, display_name=display_name, department=department)
     set_role(user, role)
     return user
 
@@ -82,3 +83,19 @@ def person_name(user) -> str:
         return ""
     profile = getattr(user, "staff_profile", None)  # missing profile: RelatedObjectDoesNotExist
     return (profile.display_name if profile else "") or user.get_full_name() or user.get_username()
+
+
+def record_audit(actor, action: str, *, mall=None, subject: str = "", detail: str = ""):
+    """Append one entry to the audit log (server.accounts.models.AuditEntry)."""
+    from server.accounts.models import AuditEntry
+
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=person_name(actor) if actor is not None else "system",
+        action=action, mall=mall, subject=str(subject)[:64], detail=detail[:500],
+    )
+
+
+def department_of(user) -> str:
+    """The department a staff member works in ("" when none)."""
+    return StaffProfile.objects.filter(user_id=user.pk).values_list("department", flat=True).first() or ""

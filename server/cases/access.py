@@ -2,8 +2,10 @@
 
 Cases carry visitors' personal data (PIPL: need to know), so only roles with the cases
 permissions see them (server.accounts.roles: managers, agents, department handlers), and only
-for the mall of their staff profile. Superusers (administrators) see every mall. Content
-editors and accounts without a mall see none.
+for the mall of their staff profile. Department handlers see only the cases routed to their
+department or handed over to them. Superusers (administrators) see every mall. Content
+editors and accounts without a mall see none. A visitor's full phone number is shown only to
+roles allowed to reveal it, one case at a time, and each reveal is audited.
 """
 from __future__ import annotations
 
@@ -12,17 +14,25 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from server.accounts.models import StaffProfile
+from server.accounts.roles import Role
 
 from .models import Case
 
 VIEW_CASES = "cases.view_case"
 CHANGE_CASES = "cases.change_case"  # change status, hand over
 ADD_NOTES = "cases.add_caseevent"
+REGISTER_CASES = "cases.add_case"
+REVEAL_CONTACT = "cases.reveal_contact"
+ADD_ATTACHMENTS = "cases.add_caseattachment"
+VIEW_REPORTS = "cases.view_reports"
 
 
 def staff_mall_id(user) -> str | None:
-    """The mall a staff account works for, or None."""
-    return StaffProfile.objects.filter(user_id=user.pk).values_list("mall_id", flat=True).first()
+    """The mall a staff account works for, or None (looked up once per request's user)."""
+    if not hasattr(user, "_case_staff_mall_id"):
+        user._case_staff_mall_id = (
+            StaffProfile.objects.filter(user_id=user.pk).values_list("mall_id", flat=True).first())
+    return user._case_staff_mall_id
 
 
 def can_handle_cases(user) -> bool:
@@ -34,20 +44,60 @@ def can_handle_cases(user) -> bool:
     return user.has_perm(VIEW_CASES) and staff_mall_id(user) is not None
 
 
+def department_scope(user) -> str | None:
+    """The department a department handler is limited to ("" if none set), None for others."""
+    if user.is_superuser:
+        return None
+    if not hasattr(user, "_case_department_scope"):
+        profile = StaffProfile.objects.filter(user_id=user.pk).values_list("department", flat=True).first()
+        limited = user.groups.filter(name=Role.DEPARTMENT_HANDLER.value).exists()
+        user._case_department_scope = (profile or "") if limited else None
+    return user._case_department_scope
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
-    """The cases `user` may open: their mall's, every mall's for superusers, else none."""
+    """The cases `user` may open: their mall's (a department handler: their department's and
+    their own), every mall's for superusers, else none."""
     if not can_handle_cases(user):
         return Case.objects.none()
     if user.is_superuser:
         return Case.objects.all()
-    return Case.objects.filter(mall_id=staff_mall_id(user))
+    cases = Case.objects.filter(mall_id=staff_mall_id(user))
+    department = department_scope(user)
+    if department is not None:
+        cases = cases.filter(Q(department=department, department__gt="") | Q(owner=user))
+    return cases
+
+
+def may_own_cases_of(user, mall_id: str) -> bool:
+    """Could `user` be handed a case of this mall (any department)?"""
+    if not can_handle_cases(user) or not user.has_perm(CHANGE_CASES):
+        return False
+    return user.is_superuser or staff_mall_id(user) == mall_id
 
 
 def can_change_case(user, case: Case) -> bool:
-    """May `user` move `case` through its lifecycle or own it?"""
-    if not can_handle_cases(user) or not user.has_perm(CHANGE_CASES):
+    """May `user` move `case` through its lifecycle, add to it, or hand it over?"""
+    if not may_own_cases_of(user, case.mall_id):
         return False
-    return user.is_superuser or staff_mall_id(user) == case.mall_id
+    department = department_scope(user)
+    return department is None or case.owner_id == user.pk or (department and case.department == department)
+
+
+def can_register_cases(user) -> bool:
+    return can_handle_cases(user) and user.has_perm(REGISTER_CASES)
+
+
+def can_reveal_contact(user) -> bool:
+    return can_handle_cases(user) and user.has_perm(REVEAL_CONTACT)
+
+
+def can_add_attachments(user) -> bool:
+    return can_handle_cases(user) and user.has_perm(ADD_ATTACHMENTS)
+
+
+def can_view_reports(user) -> bool:
+    return can_handle_cases(user) and user.has_perm(VIEW_REPORTS)
 
 
 def can_add_notes(user) -> bool:

@@ -14,3 +14,14 @@ class CasesConfig(AppConfig):
         from .access import can_handle_cases
 
         register_section("cases:case_list", _("Cases"), can_handle_cases, order=10)
+
+        from datetime import timedelta
+
+        from server.core.jobs import register_job
+
+        from . import services
+
+        register_job("escalate-overdue", lambda: f"{len(services.escalate_overdue())} escalated",
+                     every=timedelta(minutes=5))
+        register_job("erase-expired-contacts", lambda: f"{services.erase_expired_contacts()} erased",
+                     every=timedelta(hours=1))

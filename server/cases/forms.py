@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sync.protocol import CaseStatus
 
-from .models import STATUS_LABELS, Visibility
+from server.accounts.models import Department
+
+from .models import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, Source, Visibility
 from server.accounts.services import person_name
 from .services import MAX_NOTE_CHARS
 
@@ -56,3 +58,119 @@ class HandOverForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["new_owner"].queryset = handlers
         self.fields["new_owner"].label_from_instance = person_name
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's filters, read from the query string; a bad value is dropped, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("Any kind"))] + [(k.value, l) for k, l in KIND_LABELS.items()])
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("Any category"))] + [(c.value, l) for c, l in CATEGORY_LABELS.items()])
+    department = forms.ChoiceField(label=_("Department"), required=False,
+                                   choices=[("", _("Any department"))] + list(Department.choices))
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    floor = forms.ChoiceField(label=_("Floor"), required=False)
+    store = forms.ChoiceField(label=_("Store"), required=False)
+    received_from = forms.DateField(label=_("Received from"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("Received until"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    callback_due = forms.BooleanField(label=_("Call-back due"), required=False)
+    escalated = forms.BooleanField(label=_("Escalated"), required=False)
+
+    def __init__(self, *args, owners=(), floors=(), stores=(), **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), ("open", _("Open"))] + [
+            (s.value, label) for s, label in STATUS_LABELS.items()]
+        self.fields["owner"].choices = [("", _("Anyone")), ("none", _("Nobody yet"))] + [
+            (str(user.pk), person_name(user)) for user in owners]
+        self.fields["floor"].choices = [("", _("Any floor"))] + list(floors)
+        self.fields["store"].choices = [("", _("Any store"))] + list(stores)
+
+    def filters(self):
+        """The services' InboxFilters from whatever fields are valid."""
+        from .services import InboxFilters
+
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return InboxFilters(
+            status=data.get("status") or "", kind=data.get("kind") or "",
+            category=data.get("category") or "", department=data.get("department") or "",
+            owner=data.get("owner") or None, overdue=bool(data.get("overdue")),
+            callback_due=bool(data.get("callback_due")), escalated=bool(data.get("escalated")),
+            floor=data.get("floor") or "", store=data.get("store") or "",
+            received_from=data.get("received_from"), received_to=data.get("received_to"),
+            search=data.get("q") or "",
+        )
+
+
+LANGUAGE_CHOICES = [("zh_CN", "简体中文"), ("en", "English"), ("zh_TW", "繁體中文")]
+
+
+class RegisterCaseForm(forms.Form):
+    source = forms.ChoiceField(label=_("Came in by"), choices=[
+        (Source.DESK.value, Source.DESK.label), (Source.PHONE.value, Source.PHONE.label)],
+        widget=forms.RadioSelect, initial=Source.DESK.value)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, l) for k, l in KIND_LABELS.items()])
+    category = forms.ChoiceField(label=_("Category (complaints)"), required=False,
+                                 choices=[("", "—")] + [(c.value, l) for c, l in CATEGORY_LABELS.items()])
+    store_id = forms.ChoiceField(label=_("Store"), required=False)
+    description = forms.CharField(label=_("What the visitor told us"), max_length=MAX_NOTE_CHARS,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    contact_phone = forms.CharField(label=_("Phone (optional)"), required=False, max_length=20)
+    contact_consent = forms.BooleanField(label=_("The visitor agrees to be contacted"), required=False)
+    language = forms.ChoiceField(label=_("Visitor's language"), choices=LANGUAGE_CHOICES)
+
+    def __init__(self, *args, stores=(), **kwargs):
+        kwargs.setdefault("auto_id", "new_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["store_id"].choices = [("", "—")] + list(stores)
+
+
+class CallbackForm(forms.Form):
+    reached = forms.TypedChoiceField(
+        label=_("Did you reach the visitor?"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("yes", _("Yes")), ("no", _("No answer"))], initial="yes")
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—")] + [(str(n), f"{n} / 5") for n in range(5, 0, -1)])
+    outcome = forms.CharField(label=_("What the visitor said"), required=False, max_length=MAX_NOTE_CHARS,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "callback_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CannedReplyForm(forms.Form):
+    reply = forms.ModelChoiceField(label=_("Canned reply"), queryset=None)
+
+    def __init__(self, *args, replies=None, **kwargs):
+        kwargs.setdefault("auto_id", "canned_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["reply"].queryset = replies
+
+
+class AttachmentForm(forms.Form):
+    photo = forms.FileField(label=_("Photo"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "photo_%s")
+        super().__init__(*args, **kwargs)
+
+
+class VisitorReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your answer"), max_length=MAX_NOTE_CHARS,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(label=_("Your rating"), coerce=int, widget=forms.RadioSelect,
+                                   choices=[(str(n), str(n)) for n in range(5, 0, -1)])
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))

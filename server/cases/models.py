@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from server.accounts.models import Department
 from sync.protocol import CaseKind, CaseStatus, ComplaintCategory
 
 KIND_LABELS = {
@@ -70,6 +71,19 @@ class EventKind(models.TextChoices):
     STATUS = "status", _("Status change")
     NOTE = "note", _("Note")
     ASSIGN = "assign", _("Handed over")
+    ESCALATE = "escalate", _("Escalated")
+    CALLBACK = "callback", _("Call-back")
+    VISITOR = "visitor", _("Visitor added information")
+    RATING = "rating", _("Visitor's rating")
+    ATTACHMENT = "attachment", _("Photo attached")
+
+
+class Source(models.TextChoices):
+    """Where a case came in: a kiosk upload, or staff registering a walk-in or a phone call."""
+
+    KIOSK = "kiosk", _("Kiosk")
+    DESK = "desk", _("Service desk")
+    PHONE = "phone", _("Phone call")
 
 
 class Case(models.Model):
@@ -115,14 +129,50 @@ class Case(models.Model):
     )
     location_id = models.CharField(_("kiosk location"), max_length=64, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.KIOSK)
+    department = models.CharField(
+        _("department"), max_length=20, blank=True, choices=Department.choices,
+        help_text=_("Set by the routing rules from the category; follows a hand-over."),
+    )
+    level_id = models.CharField(_("floor"), max_length=64, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    paused_at = models.DateTimeField(
+        _("deadline paused since"), null=True, blank=True,
+        help_text=_("While the desk waits on the visitor the deadline does not run."),
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    callback_due_at = models.DateTimeField(_("call-back due"), null=True, blank=True)
+    callback_done_at = models.DateTimeField(_("call-back done"), null=True, blank=True)
+    callback_outcome = models.TextField(_("call-back outcome"), blank=True)
+    callback_satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction at call-back"), null=True, blank=True
+    )
+    rating = models.PositiveSmallIntegerField(_("visitor's rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("visitor's comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    contact_erased_at = models.DateTimeField(_("contact details erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-received_at"]
+        permissions = [
+            ("reveal_contact", _("Can reveal a visitor's contact details")),
+            ("view_reports", _("Can see the case reports")),
+        ]
+        # The inbox shows one mall's cases newest first under one filter: one index per filter
+        # column, each ending in received_at, so the first page is an index range scan.
         indexes = [
             models.Index(fields=["mall", "status", "-received_at"], name="case_inbox_idx"),
             models.Index(fields=["mall", "-received_at"], name="case_mall_recent_idx"),
+            models.Index(fields=["mall", "kind", "-received_at"], name="case_kind_idx"),
+            models.Index(fields=["mall", "category", "-received_at"], name="case_category_idx"),
+            models.Index(fields=["mall", "department", "-received_at"], name="case_department_idx"),
+            models.Index(fields=["mall", "owner", "-received_at"], name="case_owner_idx"),
+            models.Index(fields=["mall", "level_id", "-received_at"], name="case_floor_idx"),
+            models.Index(fields=["mall", "store_id", "-received_at"], name="case_store_idx"),
+            models.Index(fields=["status", "due_at"], name="case_due_idx"),
+            models.Index(fields=["status", "finished_at"], name="case_retention_idx"),
         ]
 
     def __str__(self) -> str:
@@ -184,3 +234,103 @@ class CaseEvent(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
+
+
+class CategoryRule(models.Model):
+    """How a mall handles one complaint category: which department it goes to and how long
+    the desk promises to take. Categories without a rule use services.DEFAULT_RULES."""
+
+    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="case_rules",
+                             verbose_name=_("mall"))
+    category = models.CharField(_("category"), max_length=32,
+                                choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()])
+    department = models.CharField(_("department"), max_length=20, choices=Department.choices)
+    working_days = models.PositiveSmallIntegerField(
+        _("working days promised"), default=0,
+        help_text=_("0 = a simple case, answered the same day; more = a complex case."),
+    )
+
+    class Meta:
+        verbose_name = _("category rule")
+        verbose_name_plural = _("category rules")
+        constraints = [models.UniqueConstraint(fields=["mall", "category"], name="case_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.mall_id} {self.category} → {self.department}"
+
+
+class Holiday(models.Model):
+    """A day the mall's deadlines do not count (a public holiday or a closing day)."""
+
+    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="holidays",
+                             verbose_name=_("mall"))
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["mall", "day"]
+        constraints = [models.UniqueConstraint(fields=["mall", "day"], name="holiday_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}".strip()
+
+
+class CannedReply(models.Model):
+    """A public reply the desk sends often, in the three languages visitors read."""
+
+    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="canned_replies", verbose_name=_("mall"),
+                             help_text=_("Empty: offered in every mall."))
+    title = models.CharField(_("title"), max_length=100)
+    text_zh_cn = models.TextField(_("text (Simplified Chinese)"))
+    text_en = models.TextField(_("text (English)"))
+    text_zh_tw = models.TextField(_("text (Traditional Chinese)"))
+
+    class Meta:
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def text_for(self, language: str) -> str:
+        """The reply in the visitor's language (kiosk codes zh_CN / en / zh_TW)."""
+        return {"en": self.text_en, "zh_TW": self.text_zh_tw}.get(language) or self.text_zh_cn
+
+
+class CaseAttachment(models.Model):
+    """A photo attached to a case by staff. Kept in the database, like content blobs, so any
+    server behind the load balancer can serve it; shown only in the console."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    filename = models.CharField(_("file name"), max_length=200)
+    media_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class DeskReferencePrefix(models.Model):
+    """A kiosk code issued to a mall's service desk, so references of cases registered at the
+    desk never collide with any kiosk's, even ones made offline."""
+
+    code = models.CharField(max_length=3, primary_key=True)
+    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("desk reference prefix")
+        verbose_name_plural = _("desk reference prefixes")

@@ -12,3 +12,30 @@ def mall_name(mall, language: str) -> str:
     return getattr(mall, f"name_{suffix}", "") or mall.name_zh_cn or mall.name_en or str(mall.pk)
 
 
+
+
+def store_choices(mall_ids, language: str) -> list[tuple[str, str]]:
+    """(store id, "name · unit") of the malls' draft stores, for filters and forms."""
+    from server.content.models import Store
+
+    suffix = CONTENT_FIELD_SUFFIX.get(language, "zh_cn")
+    rows = Store.objects.filter(mall_id__in=mall_ids).order_by("mall_id", "unit", "content_id")
+    return [(row.content_id, f"{getattr(row, f'name_{suffix}', '') or row.name_zh_cn} · {row.unit}")
+            for row in rows]
+
+
+def floor_choices(mall_ids) -> list[tuple[str, str]]:
+    """(level id, short name) of the malls' floors, bottom up."""
+    from server.content.models import Level
+
+    return list(Level.objects.filter(mall_id__in=mall_ids).order_by("ordinal")
+                .values_list("content_id", "short_name"))
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code (with its quiet zone) for the printed ticket."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4, box_size=8)
+    return image.to_string(encoding="unicode")

@@ -8,10 +8,19 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("t/<str:token>", views.track, name="track"),
+    path("t/<str:token>/reply", views.track_reply, name="track_reply"),
+    path("t/<str:token>/rate", views.track_rate, name="track_rate"),
     path("console/", views.console_home, name="console_home"),
     path("console/cases/", views.case_list, name="case_list"),
+    path("console/cases/new", views.case_new, name="case_new"),
     path("console/cases/<str:case_id>/", views.case_detail, name="case_detail"),
     path("console/cases/<str:case_id>/status", views.case_transition, name="case_transition"),
     path("console/cases/<str:case_id>/notes", views.case_note, name="case_note"),
     path("console/cases/<str:case_id>/owner", views.case_hand_over, name="case_hand_over"),
+    path("console/cases/<str:case_id>/reply", views.case_canned_reply, name="case_canned_reply"),
+    path("console/cases/<str:case_id>/callback", views.case_callback, name="case_callback"),
+    path("console/cases/<str:case_id>/contact", views.case_reveal_contact, name="case_reveal_contact"),
+    path("console/cases/<str:case_id>/photos", views.case_attach, name="case_attach"),
+    path("console/cases/<str:case_id>/photos/<int:attachment_id>", views.case_attachment,
+         name="case_attachment"),
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
@@ -13,18 +14,35 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sync.protocol import CaseStatus
 
+from server.accounts.models import Department
+from server.core.language import in_page_language
+
 from . import services
 from .access import (
+    can_add_attachments,
     can_add_notes,
     can_change_case,
     can_handle_cases,
+    can_register_cases,
+    can_reveal_contact,
     case_handlers_for,
     cases_visible_to,
+    staff_mall_id,
 )
-from .forms import HandOverForm, NoteForm, TransitionForm
-from server.core.language import in_page_language
-from .models import STATUS_LABELS
-from .presentation import mall_name
+from .forms import (
+    AttachmentForm,
+    CallbackForm,
+    CannedReplyForm,
+    HandOverForm,
+    InboxFilterForm,
+    NoteForm,
+    RatingForm,
+    RegisterCaseForm,
+    TransitionForm,
+    VisitorReplyForm,
+)
+from .models import STATUS_LABELS, CaseAttachment
+from .presentation import floor_choices, mall_name, qr_svg, store_choices
 
 CASES_PER_PAGE = 25
 
@@ -38,27 +56,89 @@ def _page_context(request, **extra) -> dict:
 
 
 # ---------------------------------------------------------------- phone tracking page
+def _no_store(response):
+    """The token is the key to the page: keep it out of caches, other sites' referrers and search
+    engines. "same-origin" rather than "no-referrer": with no-referrer, browsers send
+    `Origin: null` on the page's own form posts (reply, rating) and the CSRF check refuses them."""
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _track_page(request, case, *, reply_form=None, rating_form=None, error="", status=200):
+    zone = services.mall_zone(case.mall)
+    running = CaseStatus(case.status) in services.ACTIVE_STATUSES | {CaseStatus.WAITING_ON_VISITOR}
+    reply_form = reply_form or (
+        VisitorReplyForm() if case.status == CaseStatus.WAITING_ON_VISITOR.value else None)
+    rating_form = rating_form or (RatingForm() if services.can_rate(case) else None)
+    context = _page_context(
+        request,
+        case=case,
+        token=request.resolver_match.kwargs["token"],
+        mall_name=mall_name(case.mall, request.page_language),
+        steps=services.visitor_progress(case),
+        timeline=services.visitor_timeline(case, zone),
+        filed=services.moment(case.created_at, zone),
+        expected=services.moment(case.due_at, zone) if running else None,
+        reply_form=reply_form,
+        rating_form=rating_form,
+        error=error,
+    )
+    # The request (context processors, CSRF token) only when the page has a form to post: the
+    # busiest case, a visitor checking on progress, renders without that work.
+    with_form = request if (reply_form or rating_form) else None
+    return HttpResponse(render_to_string("cases/track.html", context, with_form), status=status)
+
+
+def _not_found(request):
+    return _no_store(render(request, "cases/track_not_found.html", _page_context(request), status=404))
+
+
 @require_safe
 @in_page_language()
 def track(request, token: str):
     """The visitor's view of their case, opened from the receipt's QR code. No login, no JS."""
     case = services.find_by_token(token)
     if case is None:
-        response = render(request, "cases/track_not_found.html", _page_context(request), status=404)
-    else:
-        with timezone.override(services.mall_zone(case.mall)):
-            response = render(request, "cases/track.html", _page_context(
-                request,
-                case=case,
-                mall_name=mall_name(case.mall, request.page_language),
-                steps=services.visitor_progress(case),
-                timeline=services.public_timeline(case),
-            ))
-    # The token is the key to the page: keep it out of caches, referrers and search engines.
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+        return _not_found(request)
+    return _no_store(_track_page(request, case))
+
+
+@require_POST
+@csrf_protect
+@in_page_language()
+def track_reply(request, token: str):
+    """The visitor answers the desk's question."""
+    case = services.find_by_token(token)
+    if case is None:
+        return _not_found(request)
+    form = VisitorReplyForm(request.POST)
+    if not form.is_valid():
+        return _no_store(_track_page(request, case, reply_form=form, status=400))
+    try:
+        services.visitor_reply(case, form.cleaned_data["text"])
+    except services.CaseError as exc:
+        return _no_store(_track_page(request, case, reply_form=form, error=exc.message, status=409))
+    return redirect("cases:track", token=token)
+
+
+@require_POST
+@csrf_protect
+@in_page_language()
+def track_rate(request, token: str):
+    """The visitor's rating: a form they fill in and submit (never a link a mail scanner follows)."""
+    case = services.find_by_token(token)
+    if case is None:
+        return _not_found(request)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _no_store(_track_page(request, case, rating_form=form, status=400))
+    try:
+        services.rate_case(case, form.cleaned_data["stars"], form.cleaned_data["comment"])
+    except services.CaseError as exc:
+        return _no_store(_track_page(request, case, rating_form=form, error=exc.message, status=409))
+    return redirect("cases:track", token=token)
 
 
 # ---------------------------------------------------------------- console
@@ -81,6 +161,14 @@ def _forbidden(request):
     return render(request, "cases/console/forbidden.html", _page_context(request), status=403)
 
 
+def _mall_ids(user) -> list[str]:
+    if user.is_superuser:
+        from server.content.models import Mall
+
+        return list(Mall.objects.values_list("pk", flat=True))
+    return [staff_mall_id(user)]
+
+
 @require_safe
 @console_view
 def console_home(request):
@@ -90,26 +178,71 @@ def console_home(request):
 @require_safe
 @console_view
 def case_list(request):
-    """The inbox: newest first, filtered by status, paginated; phones masked."""
-    visible = cases_visible_to(request.user)
-    shown, status = services.filter_inbox(visible, request.GET.get("status", ""))
+    """The inbox: filters, search, newest first, overdue in red; phones masked."""
+    from django.contrib.auth import get_user_model
+
+    user = request.user
+    visible = cases_visible_to(user)
+    mall_ids = _mall_ids(user)
+    stores = store_choices(mall_ids, request.page_language)
+    owners = (get_user_model().objects.filter(staff_profile__mall_id__in=mall_ids, is_active=True)
+              .select_related("staff_profile").order_by("username"))
+    form = InboxFilterForm(request.GET, owners=owners, floors=floor_choices(mall_ids), stores=stores)
+    filters = form.filters()
+    shown = services.filter_inbox(visible, filters)
     counts = services.status_counts(visible)
-    filters = [
-        {"value": "", "label": _("All"), "count": sum(counts.values())},
-        {"value": services.OPEN_FILTER, "label": _("Open"), "count": sum(
-            n for s, n in counts.items() if CaseStatus(s) not in services.FINAL_STATUSES
-        )},
-    ] + [
+    chips = [{"value": services.OPEN_FILTER, "label": _("Open"), "count": sum(counts.values())}] + [
         {"value": s.value, "label": STATUS_LABELS[s], "count": counts.get(s.value, 0)}
-        for s in CaseStatus
+        for s in CaseStatus if s not in services.FINAL_STATUSES
     ]
-    page = Paginator(
-        shown.select_related("mall", "owner__staff_profile"), CASES_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    rows, has_older = services.first_rows(
+        shown.select_related("mall", "owner__staff_profile"), page_number, CASES_PER_PAGE)
+    now = timezone.now()
+    store_names = dict(stores)
+    for case in rows:
+        case.overdue = services.is_overdue(case, now)
+        case.store_name = store_names.get(case.store_id, case.store_id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("lang", None)
     return render(request, "cases/console/case_list.html", _page_context(
-        request, page=page, status=status, filters=filters,
-        show_mall=request.user.is_superuser,
+        request, rows=rows, page_number=page_number, has_older=has_older, chips=chips,
+        status=filters.status, form=form, query=query.urlencode(),
+        show_mall=user.is_superuser, can_register=can_register_cases(user),
     ))
+
+
+@console_view
+def case_new(request):
+    """Register a walk-in or a phone call; the ticket with its QR code is shown once."""
+    if not can_register_cases(request.user):
+        return _forbidden(request)
+    mall_ids = _mall_ids(request.user)
+    stores = store_choices(mall_ids[:1], request.page_language)
+    form = RegisterCaseForm(request.POST or None, stores=stores)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        from server.content.models import Mall
+
+        mall = Mall.objects.get(pk=mall_ids[0]) if mall_ids else None
+        try:
+            if mall is None:
+                raise services.InvalidCase(str(_("There is no mall to register the case in.")))
+            case, token = services.register_case(mall, request.user, **form.cleaned_data)
+        except services.CaseError as exc:
+            error = exc.message
+        else:
+            url = services.tracking_url(token)
+            return render(request, "cases/console/case_ticket.html", _page_context(
+                request, case=case, tracking_url=url, qr=qr_svg(url),
+                mall_name=mall_name(case.mall, request.page_language)))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/console/case_new.html", _page_context(
+        request, form=form, error=error), status=status)
 
 
 def _visible_case(request, case_id: str):
@@ -119,23 +252,36 @@ def _visible_case(request, case_id: str):
 
 
 def _detail(request, case, *, transition_form=None, note_form=None, hand_over_form=None,
-            error: str = "", status: int = 200):
+            callback_form=None, attachment_form=None, revealed_phone="", error: str = "",
+            status: int = 200):
     """The case page, with whichever form came back with an error kept as the agent typed it."""
     allowed = services.allowed_next_statuses(case)
-    return render(request, "cases/console/case_detail.html", _page_context(
-        request,
-        case=case,
-        mall_name=mall_name(case.mall, request.page_language),
-        events=case.events.select_related("actor").order_by("at", "id"),
-        transition_form=transition_form or TransitionForm(allowed=allowed),
-        note_form=note_form or NoteForm(),
-        hand_over_form=hand_over_form or HandOverForm(handlers=case_handlers_for(case)),
-        can_change=can_change_case(request.user, case),
-        can_add_notes=can_add_notes(request.user),
-        can_hand_over=case.status != CaseStatus.NEW.value
-        and CaseStatus(case.status) not in services.FINAL_STATUSES,
-        error=error,
-    ), status=status)
+    replies = services.canned_replies_for(case.mall)
+    zone = services.mall_zone(case.mall)
+    with timezone.override(zone):
+        return render(request, "cases/console/case_detail.html", _page_context(
+            request,
+            case=case,
+            mall_name=mall_name(case.mall, request.page_language),
+            events=case.events.select_related("actor").order_by("at", "id"),
+            attachments=case.attachments.only("id", "filename", "size", "uploaded_at").order_by("uploaded_at"),
+            overdue=services.is_overdue(case),
+            department_label=Department(case.department).label if case.department else "",
+            transition_form=transition_form or TransitionForm(allowed=allowed),
+            note_form=note_form or NoteForm(),
+            hand_over_form=hand_over_form or HandOverForm(handlers=case_handlers_for(case)),
+            callback_form=callback_form or CallbackForm(),
+            canned_form=CannedReplyForm(replies=replies) if replies.exists() else None,
+            attachment_form=attachment_form or AttachmentForm(),
+            can_change=can_change_case(request.user, case),
+            can_add_notes=can_add_notes(request.user) and can_change_case(request.user, case),
+            can_attach=can_add_attachments(request.user) and can_change_case(request.user, case),
+            can_reveal=can_reveal_contact(request.user),
+            revealed_phone=revealed_phone,
+            can_hand_over=case.status != CaseStatus.NEW.value
+            and CaseStatus(case.status) not in services.FINAL_STATUSES,
+            error=error,
+        ), status=status)
 
 
 @require_safe
@@ -144,12 +290,18 @@ def case_detail(request, case_id: str):
     return _detail(request, _visible_case(request, case_id))
 
 
+def _changeable_case(request, case_id):
+    """The case, if the user may change it; else None (the view answers 403)."""
+    case = _visible_case(request, case_id)
+    return case if can_change_case(request.user, case) else None
+
+
 @require_POST
 @csrf_protect
 @console_view
 def case_transition(request, case_id: str):
-    case = _visible_case(request, case_id)
-    if not can_change_case(request.user, case):
+    case = _changeable_case(request, case_id)
+    if case is None:
         return _forbidden(request)
     form = TransitionForm(request.POST, allowed=services.allowed_next_statuses(case))
     if not form.is_valid():
@@ -168,8 +320,8 @@ def case_transition(request, case_id: str):
 @csrf_protect
 @console_view
 def case_note(request, case_id: str):
-    case = _visible_case(request, case_id)
-    if not can_add_notes(request.user):
+    case = _changeable_case(request, case_id)
+    if case is None or not can_add_notes(request.user):
         return _forbidden(request)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -186,9 +338,23 @@ def case_note(request, case_id: str):
 @require_POST
 @csrf_protect
 @console_view
+def case_canned_reply(request, case_id: str):
+    case = _changeable_case(request, case_id)
+    if case is None or not can_add_notes(request.user):
+        return _forbidden(request)
+    form = CannedReplyForm(request.POST, replies=services.canned_replies_for(case.mall))
+    if not form.is_valid():
+        return _detail(request, case, error=str(_("Choose a reply from the list.")), status=400)
+    services.send_canned_reply(case, request.user, form.cleaned_data["reply"])
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
 def case_hand_over(request, case_id: str):
-    case = _visible_case(request, case_id)
-    if not can_change_case(request.user, case):
+    case = _changeable_case(request, case_id)
+    if case is None:
         return _forbidden(request)
     form = HandOverForm(request.POST, handlers=case_handlers_for(case))
     if not form.is_valid():
@@ -200,3 +366,65 @@ def case_hand_over(request, case_id: str):
     except services.CaseError as exc:
         return _detail(request, case, hand_over_form=form, error=exc.message, status=409)
     return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_callback(request, case_id: str):
+    case = _changeable_case(request, case_id)
+    if case is None:
+        return _forbidden(request)
+    form = CallbackForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, callback_form=form, status=400)
+    try:
+        services.record_callback(case, request.user, **form.cleaned_data)
+    except services.CaseError as exc:
+        return _detail(request, case, callback_form=form, error=exc.message, status=409)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_reveal_contact(request, case_id: str):
+    """Show the full phone number once, on this response only; the reveal is audited."""
+    case = _visible_case(request, case_id)
+    if not can_reveal_contact(request.user):
+        return _forbidden(request)
+    response = _detail(request, case, revealed_phone=services.reveal_contact(case, request.user))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_attach(request, case_id: str):
+    case = _changeable_case(request, case_id)
+    if case is None or not can_add_attachments(request.user):
+        return _forbidden(request)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, case, attachment_form=form, status=400)
+    upload = form.cleaned_data["photo"]
+    if upload.size > services.MAX_ATTACHMENT_BYTES:
+        return _detail(request, case, error=str(_("A photo can be at most 5 MB.")), status=400)
+    try:
+        services.attach_photo(case, request.user, upload.name, upload.read())
+    except services.CaseError as exc:
+        return _detail(request, case, error=exc.message, status=400)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_safe
+@console_view
+def case_attachment(request, case_id: str, attachment_id: int):
+    case = _visible_case(request, case_id)
+    attachment = get_object_or_404(CaseAttachment, case=case, pk=attachment_id)
+    response = HttpResponse(bytes(attachment.data), content_type=attachment.media_type)
+    response["Content-Disposition"] = f'inline; filename="{attachment.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

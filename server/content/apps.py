@@ -7,3 +7,10 @@ class ContentConfig(AppConfig):
     label = "content"
     verbose_name = _("Mall content")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from server.core.console import register_section
+
+        from .views import can_edit_promotions
+
+        register_section("content:promotion_list", _("Promotions"), can_edit_promotions, order=20)

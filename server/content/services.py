@@ -404,7 +404,9 @@ def validate_mall_content(content: MallContent) -> list[str]:
     same checks the demo-mall tooling runs; the server adds what only it knows: whether every
     image the content names is in the blob store.
     """
-    problems = list(validate_content(content))
+    from server.wayfinding.services import route_problems  # wayfinding: per-profile reach, ways back
+
+    problems = list(validate_content(content)) + route_problems(content)
     if not content.levels:
         problems.insert(0, "the mall has no levels")
     present = set(Blob.objects.filter(pk__in=referenced_blob_hashes(content)).values_list("pk", flat=True))

@@ -49,10 +49,12 @@ def other_kiosk(other_mall):
     return fleet.enroll_kiosk(fleet.create_enrollment_code(other_mall).code).kiosk
 
 
-def make_staff(username: str, role: str, mall: Mall | None, *, hashed: bool = False):
+def make_staff(username: str, role: str, mall: Mall | None, *, hashed: bool = False,
+               department: str = ""):
     """A staff account; hashing the password with Argon2 only for tests that sign in."""
     return create_staff_user(
-        username, role, STAFF_PASSWORD if hashed else "unused", mall=mall, check_password=False
+        username, role, STAFF_PASSWORD if hashed else "unused", mall=mall, check_password=False,
+        department=department,
     )
 
 

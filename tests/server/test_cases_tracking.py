@@ -194,7 +194,7 @@ def test_the_page_is_self_contained_and_kept_private(client, handled_case, token
     assert "@import" not in page and "url(" not in page
     assert len(response.content) < 20_000  # small enough for a weak mobile connection
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # never to another site
     assert "noindex" in response["X-Robots-Tag"]
     assert 'name="viewport"' in page
 

@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from screens import theme
-from screens.promotion_schedule import is_on, promotions_on, targets_kiosk
+from kiosk.schedule import is_on, promotions_on, targets_kiosk
 from screens.widgets.keyboard import DELETE, InputMethod
 from sync.protocol import KioskPoint, Promotion, PromotionTarget
 

@@ -6,6 +6,7 @@ import getpass
 from django.core.management.base import BaseCommand, CommandError
 
 from server.accounts import services
+from server.accounts.models import Department
 from server.accounts.roles import Role
 from server.content.models import Mall
 
@@ -21,9 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="Prompted for (twice) when not given.")
         parser.add_argument("--email", default="")
         parser.add_argument("--display-name", default="")
+        parser.add_argument("--department", default="", choices=[""] + [d.value for d in Department],
+                            help="For a department handler: the department whose cases they work.")
 
     def handle(self, *args, username: str, role: str, mall: str | None, password: str | None,
-               email: str, display_name: str, **options):
+               email: str, display_name: str, department: str = "", **options):
+        if role == Role.DEPARTMENT_HANDLER and not department:
+            raise CommandError("a department handler needs --department")
         mall_row = None
         if mall:
             mall_row = Mall.objects.filter(pk=mall).first()
@@ -35,7 +40,8 @@ class Command(BaseCommand):
                 raise CommandError("the two passwords differ")
         try:
             user = services.create_staff_user(
-                username, role, password, mall=mall_row, email=email, display_name=display_name
+                username, role, password, mall=mall_row, email=email, display_name=display_name,
+                department=department,
             )
         except services.StaffError as error:
             raise CommandError(str(error)) from error

@@ -1,0 +1,302 @@
+"""Input methods for the on-screen keyboard: typed keys become committed text.
+
+Kivy's on-screen keyboard has no Chinese. `PinyinInput` keeps typed letters as a composition
+(`xingbake`), splits it into syllables (full ones, or initials: `xbk`), and offers a ranked
+strip of candidates to tap: first the mall's own words (store, category and facility names,
+so `xbk` offers 星巴克 when the mall has one), then phrases for the whole composition, then
+characters for its first syllable. Phrases and characters come from Pinyin2Hanzi's dictionary
+(word frequencies, shipped with the package); for Traditional Chinese they are converted with
+OpenCC's `s2tw`. A candidate may cover only the start of the composition: tapping it commits
+that part and the rest stays to be chosen.
+
+No Kivy here: the keyboard widget (screens/widgets/keyboard.py) feeds keys in and shows
+`composition` and `candidates`.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+MAX_COMPOSITION = 40
+"""Letters kept while composing; a longer run is no word, and a stuck key costs nothing."""
+MAX_CANDIDATES = 12
+PHRASE_PATHS = 6
+FULL_SYLLABLE_COST = 2
+PARTIAL_SYLLABLE_COST = 3
+"""Segmentation prefers full syllables: `xian` is 先, not x-i-an; `xbk` is three initials."""
+
+
+class InputMethod:
+    """Turns key presses into committed text. Subclasses may compose (pinyin → 汉字)."""
+
+    composition: str = ""
+    """Keys typed but not yet turned into text (shown in the candidate strip)."""
+    candidates: list[str] = []
+    """Choices for the composition, best first."""
+
+    def press(self, key: str) -> str:
+        """Handle one key; returns the text to commit now ("" while composing)."""
+        return key
+
+    def backspace(self) -> bool:
+        """True when the input method used the backspace (to shorten its composition)."""
+        return False
+
+    def choose(self, index: int) -> str:
+        """Commit candidate `index`; returns its text."""
+        return ""
+
+    def reset(self) -> None:
+        """Drop any composition (the field lost focus, the form was cleared)."""
+
+
+class DirectInput(InputMethod):
+    """Every key commits itself: Latin letters, digits and punctuation."""
+
+
+# ---------------------------------------------------------------- syllables
+@lru_cache(maxsize=1)
+def _syllable_table() -> tuple[frozenset[str], frozenset[str]]:
+    """(every pinyin syllable, every non-empty prefix of one)."""
+    from Pinyin2Hanzi import all_pinyin
+
+    syllables = frozenset(all_pinyin())
+    prefixes = frozenset(s[:end] for s in syllables for end in range(1, len(s) + 1))
+    return syllables, prefixes
+
+
+def segment(letters: str) -> list[str]:
+    """Split typed letters into syllables, full ones preferred, initials allowed:
+    "xingbake" → xing ba ke, "xbk" → x b k, "xingb" → xing b. Letters that no syllable
+    starts with ("v" alone, "i") stay as one-letter pieces."""
+    syllables, prefixes = _syllable_table()
+    length = len(letters)
+    best: list[tuple[int, list[str]] | None] = [None] * (length + 1)
+    best[0] = (0, [])
+    for start in range(length):
+        if best[start] is None:
+            continue
+        cost, pieces = best[start]
+        for end in range(start + 1, min(length, start + 6) + 1):
+            piece = letters[start:end]
+            if piece in syllables:
+                step = FULL_SYLLABLE_COST
+            elif piece in prefixes:
+                step = PARTIAL_SYLLABLE_COST
+            elif end == start + 1:
+                step = PARTIAL_SYLLABLE_COST * 2
+            else:
+                continue
+            option = (cost + step, pieces + [piece])
+            if best[end] is None or option[0] < best[end][0]:
+                best[end] = option
+    return best[length][1] if best[length] else list(letters)
+
+
+# ---------------------------------------------------------------- the dictionary
+class PinyinLexicon:
+    """Pinyin2Hanzi's phrase dictionary, loaded once (about 0.4 s) and shared."""
+
+    _shared: PinyinLexicon | None = None
+    _lock = threading.Lock()
+
+    def __init__(self):
+        from Pinyin2Hanzi import DefaultDagParams
+
+        self._params = DefaultDagParams()
+        self._syllables, _ = _syllable_table()
+
+    @classmethod
+    def shared(cls) -> PinyinLexicon:
+        with cls._lock:
+            if cls._shared is None:
+                cls._shared = cls()
+            return cls._shared
+
+    def phrases(self, syllables: list[str], count: int = PHRASE_PATHS) -> list[str]:
+        """The likeliest texts for full syllables, best first (xing ba ke → 星巴克 …)."""
+        from Pinyin2Hanzi import dag
+
+        if not syllables or any(s not in self._syllables for s in syllables):
+            return []
+        try:
+            paths = dag(self._params, syllables, path_num=count)
+        except (KeyError, ValueError):
+            return []
+        return _unique("".join(path.path) for path in paths)
+
+    def characters(self, piece: str, count: int = MAX_CANDIDATES) -> list[str]:
+        """Characters for one syllable, or for every syllable an initial may begin ("x")."""
+        if piece in self._syllables:
+            return [text for text, _ in self._params.get_phrase([piece], num=count)]
+        scored: dict[str, float] = {}
+        for syllable in self._syllables:
+            if syllable.startswith(piece):
+                for text, score in self._params.get_phrase([syllable], num=count):
+                    scored[text] = max(score, scored.get(text, 0.0))
+        return sorted(scored, key=lambda text: -scored[text])[:count]
+
+
+@lru_cache(maxsize=1)
+def _to_traditional():
+    import opencc
+
+    return opencc.OpenCC("s2tw")
+
+
+def to_traditional(text: str) -> str:
+    return _to_traditional().convert(text)
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for text in texts:
+        if text:
+            seen.setdefault(text, None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------- context words
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    syllables: tuple[str, ...]
+
+
+def _word_syllables(text: str) -> tuple[str, ...] | None:
+    """Pinyin syllables of an all-Chinese word; None when it holds anything else."""
+    if not text or not all("\u3400" <= ch <= "\u9fff" for ch in text):
+        return None
+    return tuple(lazy_pinyin(text))
+
+
+def _consumes(letters: str, syllables: tuple[str, ...]) -> bool:
+    """Whether `letters` spell the start of a word: each syllable in order given in full or
+    by a prefix of it ("xbk", "xingbk", "yunduo" for 云朵咖啡)."""
+
+    @lru_cache(maxsize=None)
+    def from_here(position: int, syllable: int) -> bool:
+        if position == len(letters):
+            return syllable > 0
+        if syllable == len(syllables):
+            return False
+        text = syllables[syllable]
+        for end in range(len(text), 0, -1):
+            if letters.startswith(text[:end], position) and from_here(position + end, syllable + 1):
+                return True
+        return False
+
+    return from_here(0, 0)
+
+
+# ---------------------------------------------------------------- the input method
+class PinyinInput(InputMethod):
+    """Pinyin composition with a candidate strip; see the module docstring."""
+
+    def __init__(self, lexicon: PinyinLexicon | None = None, traditional: bool = False,
+                 context_words: Iterable[str] = ()):
+        self._lexicon = lexicon
+        self.traditional = traditional
+        self.composition = ""
+        self.candidates: list[str] = []
+        self._consumed: list[int] = []
+        """For each candidate, how many letters of the composition it stands for."""
+        self._context: list[_Word] = []
+        self.set_context_words(context_words)
+
+    @property
+    def lexicon(self) -> PinyinLexicon:
+        if self._lexicon is None:
+            self._lexicon = PinyinLexicon.shared()
+        return self._lexicon
+
+    def set_context_words(self, words: Iterable[str]) -> None:
+        """Words of this mall offered first when they fit the letters (store names …)."""
+        context = []
+        for text in _unique(words):
+            syllables = _word_syllables(text)
+            if syllables:
+                context.append(_Word(text, syllables))
+        self._context = context
+        self._update()
+
+    # -- keys
+    def press(self, key: str) -> str:
+        if len(key) == 1 and "a" <= key <= "z":
+            if len(self.composition) < MAX_COMPOSITION:
+                self.composition += key
+                self._update()
+            return ""
+        if not self.composition:
+            return key
+        if key == "\n":  # Enter keeps the letters as typed, like a phone's IME
+            return self._commit_raw()
+        if key == " ":  # the best candidate; letters it does not cover stay composing
+            return self.choose(0) if self.candidates else self._commit_raw()
+        if key.isascii():
+            # Digits and ASCII signs keep the letters as typed: "3F-12", "T2", "A4 size".
+            return self._commit_raw() + key
+        return self._commit_first() + key  # Chinese punctuation ends a word: 我要投诉，
+
+    def _commit_first(self) -> str:
+        """The best candidate, and whatever letters it does not cover, as typed."""
+        first = self.choose(0) if self.candidates else ""
+        return first + self._commit_raw()
+
+    def backspace(self) -> bool:
+        if not self.composition:
+            return False
+        self.composition = self.composition[:-1]
+        self._update()
+        return True
+
+    def choose(self, index: int) -> str:
+        if not 0 <= index < len(self.candidates):
+            return ""
+        text, consumed = self.candidates[index], self._consumed[index]
+        self.composition = self.composition[consumed:]
+        self._update()
+        return text
+
+    def reset(self) -> None:
+        self.composition = ""
+        self._update()
+
+    def _commit_raw(self) -> str:
+        """The composition as typed (Enter, digits, the 中/EN key)."""
+        letters, self.composition = self.composition, ""
+        self._update()
+        return letters
+
+    # -- candidates
+    def _update(self) -> None:
+        letters = self.composition
+        if not letters:
+            self.candidates, self._consumed = [], []
+            return
+        found: dict[str, int] = {}
+
+        def add(texts: Iterable[str], consumed: int, convert: bool = True) -> None:
+            for text in texts:
+                if convert and self.traditional:
+                    text = to_traditional(text)
+                if text and text not in found and len(found) < MAX_CANDIDATES:
+                    found[text] = consumed
+
+        add((word.text for word in self._context if _consumes(letters, word.syllables)), len(letters),
+            convert=False)
+        pieces = segment(letters)
+        add(self.lexicon.phrases(pieces), len(letters))
+        if len(pieces) > 2:
+            add(self.lexicon.phrases(pieces[:2], count=2), len(pieces[0]) + len(pieces[1]))
+        add(self.lexicon.characters(pieces[0]), len(pieces[0]))
+        self.candidates = list(found)
+        self._consumed = list(found.values())
+
+    def syllables_shown(self) -> str:
+        """The composition as the strip shows it, syllables apart: "xing'ba'ke"."""
+        return "'".join(segment(self.composition)) if self.composition else ""

@@ -1,0 +1,464 @@
+"""Finding a store as the visitor types: in Chinese characters, full pinyin (`xingbake`),
+pinyin initials (`xbk`), English, keywords, or the unit number in the forms people use
+(`3F-12`, `L3 12`, `312`, `3楼12`). One typo is forgiven in queries of four or more letters.
+
+Ranking: exact matches, then prefixes, then matches at the start of a word or pinyin
+syllable, then matches inside a name, then same-sounding Chinese (a Traditional or mistyped
+character whose pinyin matches), then related words (keywords, categories), then one-typo
+matches; within each tier open stores come before closed ones.
+
+The index is built once per content version. Every key is folded (NFKC, case-folded, only
+letters and digits kept) and concatenated into one string, so substring search is a few C-level
+`str.find` calls rather than a Python loop over every store; one-typo matching runs in rapidfuzz
+over the keys cut to the query's length (±1). No Kivy here: the screens and `python -m kiosk
+search` share it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from pypinyin import lazy_pinyin
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from kiosk.content import ContentIndex
+from sync.protocol import LANGUAGES, Store
+
+MAX_QUERY_CHARS = 64
+"""Longer input is no store name: it is cut here, so a stuck key costs nothing."""
+MIN_FUZZY_LETTERS = 4
+MIN_INNER_LETTERS = 3
+"""Latin queries shorter than this match only from the start of a key."""
+MAX_PREFIX_FUZZY = 24
+"""Keys are cut to every length up to this for one-typo prefix matching; longer queries are
+compared with whole keys."""
+SEPARATOR = "\x00"
+
+
+class Tier(IntEnum):
+    """How well a store matched, best first."""
+
+    EXACT = 0
+    PREFIX = 1
+    WORD_START = 2
+    CONTAINS = 3
+    SOUNDS_LIKE = 4
+    RELATED = 5
+    ONE_TYPO = 6
+
+
+class KeyKind(IntEnum):
+    """What a key is, in the order a tie is broken (a name beats a keyword)."""
+
+    NAME = 0
+    UNIT = 1
+    PINYIN = 2
+    INITIALS = 3
+    KEYWORD = 4
+    CATEGORY = 5
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    store: Store
+    tier: Tier
+    kind: KeyKind
+    matched: str
+    """The folded key that matched (for operators checking their content)."""
+    is_open: bool | None
+    """None when the search was not given the time."""
+
+
+@dataclass(frozen=True)
+class _Key:
+    store_index: int
+    kind: KeyKind
+    text: str
+    word_starts: frozenset[int]
+    """Offsets within `text` where a word or pinyin syllable begins (0 excluded)."""
+
+
+def fold(text: str) -> str:
+    """Lower-case letters and digits only, accents dropped: "Croissant & Co." → "croissantco",
+    "Café" → "cafe", "xīngbākè" → "xingbake", "３Ｆ" → "3f"."""
+    text = unicodedata.normalize("NFKD", text or "").casefold()
+    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+
+
+def _words(text: str) -> list[str]:
+    """Folded words of a Latin name: "Kam's Clay Pot" → ["kams", "clay", "pot"]."""
+    return [w for w in (fold(part) for part in re.split(r"[\s\-_/&+·,.()]+", text or "")) if w]
+
+
+def has_han(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def pinyin_syllables(text: str) -> list[str]:
+    """Folded pinyin of each character ("星巴克" → xing ba ke); other runs folded as they are."""
+    syllables = []
+    for item in lazy_pinyin(text, errors="default"):
+        syllables.extend(_words(item) if not has_han(item) else [fold(item)])
+    return [s for s in syllables if s]
+
+
+def pinyin_initials(text: str) -> str:
+    """"星巴克" → "xbk"; Latin runs keep their first letters ("歌乐汇KTV" → "glhk")."""
+    return "".join(s[0] for s in pinyin_syllables(text))
+
+
+def browse_letter(store: Store, language: str) -> str:
+    """The A–Z group of a store: its English name's first letter, or its Chinese name's pinyin
+    initial; "#" for names that start with a digit or a symbol."""
+    name = store.name.get(language)
+    first = pinyin_initials(name)[:1] if has_han(name[:1]) else fold(name)[:1]
+    return first.upper() if first and first.isascii() and first.isalpha() else "#"
+
+
+# ---------------------------------------------------------------- unit numbers
+def unit_aliases(unit: str, level_short_name: str) -> set[str]:
+    """The folded ways a visitor may type a unit: "3F-12" → 3f12, 312, l312, f312, 3f-12 …;
+    "B1-F01" → b1f01, b1f1; leading zeros of the number are optional."""
+    folded_unit = fold(unit)
+    level = fold(level_short_name)
+    aliases = {folded_unit}
+    rest = folded_unit[len(level):] if level and folded_unit.startswith(level) else folded_unit
+    floor_digits = "".join(ch for ch in level if ch.isdigit())
+    basement = level.startswith("b")
+    rests = {rest, re.sub(r"(?<![0-9])0+(?=[0-9])", "", rest)}
+    for tail in rests:
+        if not tail:
+            continue
+        aliases.add(level + tail)
+        if floor_digits and not basement:
+            aliases.update({floor_digits + tail, "l" + floor_digits + tail, "f" + floor_digits + tail,
+                            floor_digits + "f" + tail})
+    return {alias for alias in aliases if alias}
+
+
+def unit_query(query: str) -> str:
+    """A query folded the way unit aliases are: "3楼12号" → 3f12, "L3 12" → l312."""
+    text = unicodedata.normalize("NFKC", query).casefold()
+    text = re.sub(r"[号號室铺鋪]", "", text).replace("floor", "f")
+    return fold(re.sub(r"[楼樓层層]", "f", text))
+
+
+# ---------------------------------------------------------------- the index
+class StoreSearch:
+    """The search index over one content version's stores."""
+
+    def __init__(self, index: ContentIndex):
+        self.index = index
+        self.stores: list[Store] = list(index.stores)
+        self._keys: list[_Key] = []
+        self._pinyin_memo: dict[str, list[str]] = {}
+        for position, store in enumerate(self.stores):
+            self._add_store_keys(position, store)
+        self._haystack, self._starts = self._join(self._keys)
+        self._keys_word_starts = {key.text: key.word_starts for key in self._keys if key.kind == KeyKind.PINYIN}
+        self._build_word_starts()
+        self._build_units()
+        self._build_fuzzy()
+        order = sorted(range(len(self.stores)), key=lambda p: (fold(self._display_name(p)), self.stores[p].id))
+        self._name_rank = [0] * len(self.stores)
+        for rank, position in enumerate(order):
+            self._name_rank[position] = rank
+        hours_groups: dict[tuple, int] = {}
+        self._hours_group = [
+            hours_groups.setdefault(tuple((tuple(r.weekdays), r.open, r.close) for r in store.hours), len(hours_groups))
+            for store in self.stores
+        ]
+        self._position_of = {store.id: position for position, store in enumerate(self.stores)}
+        self._group_example = {group: position for position, group in enumerate(self._hours_group)}
+        self._open_minute: datetime | None = None
+        self._open_by_group: dict[int, bool] = {}
+
+    def _display_name(self, position: int) -> str:
+        name = self.stores[position].name
+        return name.en or name.zh_CN
+
+    # -- building
+    def _syllables(self, text: str) -> list[str]:
+        if text not in self._pinyin_memo:
+            self._pinyin_memo[text] = pinyin_syllables(text)
+        return self._pinyin_memo[text]
+
+    def _add(self, position: int, kind: KeyKind, text: str, word_starts: Iterable[int] = ()) -> None:
+        if text:
+            self._keys.append(_Key(position, kind, text, frozenset(s for s in word_starts if 0 < s < len(text))))
+
+    def _add_parts(self, position: int, kind: KeyKind, parts: list[str]) -> None:
+        """A key made of words or syllables, with the start of each recorded."""
+        starts, offset = [], 0
+        for part in parts:
+            starts.append(offset)
+            offset += len(part)
+        self._add(position, kind, "".join(parts), starts)
+
+    def _add_store_keys(self, position: int, store: Store) -> None:
+        pinyins: set[str] = set()
+        for language in LANGUAGES:
+            name = getattr(store.name, language, "") or ""
+            if not name:
+                continue
+            self._add_parts(position, KeyKind.NAME, _words(name))
+            if has_han(name):
+                syllables = self._syllables(name)
+                if "".join(syllables) not in pinyins:
+                    pinyins.add("".join(syllables))
+                    self._add_parts(position, KeyKind.PINYIN, syllables)
+                    self._add(position, KeyKind.INITIALS, "".join(s[0] for s in syllables))
+        for keyword in store.keywords:
+            self._add_parts(position, KeyKind.KEYWORD, _words(keyword))
+            if has_han(keyword):
+                self._add_parts(position, KeyKind.KEYWORD, self._syllables(keyword))
+        category = self.index.category(store.category_id)
+        if category is not None:
+            for language in LANGUAGES:
+                self._add_parts(position, KeyKind.CATEGORY, _words(getattr(category.name, language, "") or ""))
+
+    @staticmethod
+    def _join(keys: list[_Key]) -> tuple[str, list[int]]:
+        starts, offset = [], 0
+        for key in keys:
+            starts.append(offset)
+            offset += len(key.text) + 1
+        return SEPARATOR.join(key.text for key in keys), starts
+
+    def _build_word_starts(self) -> None:
+        """Every key from its start, and from each later word start, sorted: a prefix query is
+        one bisect in each list. Entries carry what ranking needs, to keep the loop short."""
+        heads, inner = [], []
+        for key in self._keys:
+            entry = (key.store_index, key.kind, len(key.text), key.text)
+            heads.append((key.text, 0, entry))
+            inner.extend((key.text[offset:], offset, entry) for offset in key.word_starts)
+        heads.sort()
+        inner.sort()
+        self._heads = [text for text, _, _ in heads]
+        self._head_entries = [entry for _, _, entry in heads]
+        self._inner = [text for text, _, _ in inner]
+        self._inner_entries = [(offset, entry) for _, offset, entry in inner]
+
+    def _build_units(self) -> None:
+        self._folded_units = [fold(store.unit) for store in self.stores]
+        by_unit = sorted(range(len(self.stores)), key=lambda position: self._folded_units[position])
+        self._unit_rank = {position: rank for rank, position in enumerate(by_unit)}
+        self._units: dict[str, list[int]] = {}
+        for position, store in enumerate(self.stores):
+            level = self.index.level(store.level_id)
+            for alias in unit_aliases(store.unit, level.short_name if level else ""):
+                self._units.setdefault(alias, []).append(position)
+        self._unit_aliases = sorted(self._units)
+
+    def _build_fuzzy(self) -> None:
+        """Latin keys that may carry a typo, from every word or syllable start, cut to each
+        length: the lists rapidfuzz scans for one-typo prefix matches."""
+        suffixes: dict[str, set[int]] = {}
+        for number, key in enumerate(self._keys):
+            if key.kind in (KeyKind.INITIALS, KeyKind.CATEGORY) or not key.text.isascii():
+                continue
+            for offset in (0, *key.word_starts):
+                if len(key.text) - offset >= MIN_FUZZY_LETTERS - 1:
+                    suffixes.setdefault(key.text[offset:], set()).add(number)
+        cut: dict[int, dict[str, set[int]]] = {}
+        self._whole_by_length: dict[int, tuple[list[str], list[list[int]]]] = {}
+        whole: dict[int, dict[str, set[int]]] = {}
+        for suffix, numbers in suffixes.items():
+            for length in range(MIN_FUZZY_LETTERS - 1, min(len(suffix), MAX_PREFIX_FUZZY + 1) + 1):
+                cut.setdefault(length, {}).setdefault(suffix[:length], set()).update(numbers)
+            if len(suffix) > MAX_PREFIX_FUZZY:
+                whole.setdefault(len(suffix), {}).setdefault(suffix, set()).update(numbers)
+        self._fuzzy_by_length = {length: (list(table), [sorted(n) for n in table.values()])
+                                 for length, table in cut.items()}
+        self._whole_by_length = {length: (list(table), [sorted(n) for n in table.values()])
+                                 for length, table in whole.items()}
+
+    # -- searching
+    def search(self, query: str, now: datetime | None = None, limit: int | None = None) -> list[SearchHit]:
+        """Stores matching `query`, best first; [] for a query with no letters or digits."""
+        query = (query or "")[:MAX_QUERY_CHARS]
+        folded = fold(query)
+        if not folded:
+            return []
+        best: dict[int, tuple] = {}
+        self._match_text(folded, best)
+        if any(ch.isdigit() for ch in folded):
+            self._match_units(unit_query(query), best)
+        if has_han(query):
+            self._match_sounds_like(query, best)
+        letters = sum(ch.isalpha() for ch in folded)
+        if folded.isascii() and letters >= MIN_FUZZY_LETTERS:
+            self._match_one_typo(folded, best)
+        return self._ranked(best, now, limit)
+
+    @staticmethod
+    def _offer(best: dict, position: int, tier: Tier, kind: KeyKind, order: int, text: str) -> None:
+        candidate = (tier, kind, order, text)
+        current = best.get(position)
+        if current is None or candidate < current:
+            best[position] = candidate
+
+    def _match_text(self, folded: str, best: dict) -> None:
+        """Prefix matches, then word-start and inside matches. One or two Latin letters are the
+        start of typing: they match only the start of a name, its pinyin or its initials (inside
+        words they would match most of the mall)."""
+        offer, length = self._offer, len(folded)
+        short_latin = folded.isascii() and length < MIN_INNER_LETTERS
+        low = bisect.bisect_left(self._heads, folded)
+        high = bisect.bisect_left(self._heads, folded + "\U0010ffff", low)
+        for store_index, kind, key_length, text in self._head_entries[low:high]:
+            if kind == KeyKind.CATEGORY or kind == KeyKind.KEYWORD:
+                tier = Tier.WORD_START if key_length == length and kind == KeyKind.KEYWORD else Tier.RELATED
+            else:
+                tier = Tier.EXACT if key_length == length else Tier.PREFIX
+            offer(best, store_index, tier, kind, key_length, text)
+        if short_latin:
+            return
+        low = bisect.bisect_left(self._inner, folded)
+        high = bisect.bisect_left(self._inner, folded + "\U0010ffff", low)
+        for _, (store_index, kind, key_length, text) in self._inner_entries[low:high]:
+            tier = Tier.WORD_START if kind < KeyKind.KEYWORD else Tier.RELATED
+            offer(best, store_index, tier, kind, key_length, text)
+        keys, starts, find = self._keys, self._starts, self._haystack.find
+        position = find(folded)
+        while position >= 0:
+            number = bisect.bisect_right(starts, position) - 1
+            offset = position - starts[number]
+            key = keys[number]
+            if offset and offset not in key.word_starts and key.kind != KeyKind.CATEGORY:
+                tier = Tier.CONTAINS if key.kind != KeyKind.KEYWORD else Tier.RELATED
+                offer(best, key.store_index, tier, key.kind, len(key.text), key.text)
+            position = find(folded, position + 1)
+
+    def _match_units(self, folded_unit: str, best: dict) -> None:
+        if not folded_unit:
+            return
+        units, offer = self._folded_units, self._offer
+        for position in self._units.get(folded_unit, ()):
+            offer(best, position, Tier.EXACT, KeyKind.UNIT, self._unit_rank[position], units[position])
+        aliases = self._unit_aliases
+        start = bisect.bisect_right(aliases, folded_unit)
+        while start < len(aliases) and aliases[start].startswith(folded_unit):
+            for position in self._units[aliases[start]]:
+                offer(best, position, Tier.PREFIX, KeyKind.UNIT, self._unit_rank[position], units[position])
+            start += 1
+
+    def _match_sounds_like(self, query: str, best: dict) -> None:
+        """A Chinese query whose pinyin is whole syllables of a name's: 雲朵 or 云多 still
+        finds 云朵咖啡."""
+        sounds = "".join(pinyin_syllables(query))
+        if not sounds:
+            return
+        end = len(sounds)
+        for words, entries in ((self._heads, self._head_entries), (self._inner, self._inner_entries)):
+            low = bisect.bisect_left(words, sounds)
+            high = bisect.bisect_left(words, sounds + "\U0010ffff", low)
+            for entry in entries[low:high]:
+                offset, (store_index, kind, key_length, text) = entry if words is self._inner else (0, entry)
+                if kind != KeyKind.PINYIN:
+                    continue
+                if offset + end == key_length or offset + end in self._keys_word_starts[text]:
+                    self._offer(best, store_index, Tier.SOUNDS_LIKE, kind, key_length, text)
+
+    def _match_one_typo(self, folded: str, best: dict) -> None:
+        length = len(folded)
+        tables = self._fuzzy_by_length if length <= MAX_PREFIX_FUZZY else self._whole_by_length
+        for table_length in (length - 1, length, length + 1):
+            if table_length not in tables:
+                continue
+            texts, numbers = tables[table_length]
+            for _, _, row in process.extract(folded, texts, scorer=OSA.distance, score_cutoff=1, limit=None):
+                for number in numbers[row]:
+                    key = self._keys[number]
+                    if key.store_index not in best:
+                        self._offer(best, key.store_index, Tier.ONE_TYPO, key.kind, len(key.text), key.text)
+
+    def _ranked(self, best: dict, now: datetime | None, limit: int | None) -> list[SearchHit]:
+        if now is not None:
+            self._refresh_open(now)
+        groups, open_by_group, name_rank = self._hours_group, self._open_by_group, self._name_rank
+
+        def rank(item):
+            position, (tier, kind, order, _) = item
+            closed = now is not None and not open_by_group[groups[position]]
+            return (tier, closed, kind, order, name_rank[position])
+
+        ranked = sorted(best.items(), key=rank)
+        if limit:
+            ranked = ranked[:limit]
+        stores = self.stores
+        return [
+            SearchHit(stores[position], match[0], match[1], match[3],
+                      None if now is None else open_by_group[groups[position]])
+            for position, match in ranked
+        ]
+
+    def is_open(self, store: Store, now: datetime) -> bool:
+        """Whether `store` is open at `now`, from the per-minute cache the ranking uses."""
+        self._refresh_open(now)
+        position = self._position_of.get(store.id)
+        if position is None:
+            return self.index.is_open(store, now)
+        return self._open_by_group[self._hours_group[position]]
+
+    def _refresh_open(self, now: datetime) -> None:
+        """Open or closed, per set of opening hours (most stores share the mall's), each minute."""
+        minute = now.replace(second=0, microsecond=0)
+        if minute == self._open_minute:
+            return
+        self._open_minute = minute
+        self._open_by_group = {
+            group: self.index.is_open(self.stores[position], now)
+            for group, position in self._group_example.items()
+        }
+
+
+_SEARCH_CACHE: dict[int, StoreSearch] = {}
+
+
+def search_for(index: ContentIndex) -> StoreSearch:
+    """The search index of `index`, built on first use and kept while that index lives."""
+    search = _SEARCH_CACHE.get(id(index))
+    if search is None or search.index is not index:
+        _SEARCH_CACHE.clear()
+        search = _SEARCH_CACHE[id(index)] = StoreSearch(index)
+    return search
+
+
+TIER_NAMES = {
+    Tier.EXACT: "exact", Tier.PREFIX: "prefix", Tier.WORD_START: "word start", Tier.CONTAINS: "contains",
+    Tier.SOUNDS_LIKE: "sounds like", Tier.RELATED: "related", Tier.ONE_TYPO: "one typo",
+}
+
+
+def print_search(store, query: str, limit: int = 20, now: datetime | None = None) -> int:
+    """`python -m kiosk search`: the ranked results from the installed content, for operators
+    checking their content; returns the exit status."""
+    from datetime import UTC
+
+    from kiosk.content import active_content, active_version
+
+    content = active_content(store)
+    if content is None:
+        print("No content is installed on this kiosk.")
+        return 1
+    index = ContentIndex(content)
+    hits = StoreSearch(index).search(query, now or datetime.now(UTC))
+    version = active_version(store)
+    print(f"{len(hits)} result(s) for {query!r} in {content.mall.id} content version {version.version}")
+    for rank, hit in enumerate(hits[:max(0, limit)], start=1):
+        level = index.level(hit.store.level_id)
+        names = " / ".join(dict.fromkeys(n for n in (hit.store.name.zh_CN, hit.store.name.en, hit.store.name.zh_TW) if n))
+        state = "open" if hit.is_open else "closed"
+        print(f"{rank:3d}. {hit.store.unit:<8} {level.short_name if level else '?':<3} {names}  "
+              f"[{TIER_NAMES[hit.tier]}: {hit.matched}; {state}]")
+    if len(hits) > limit:
+        print(f"… and {len(hits) - limit} more (--limit)")
+    return 0

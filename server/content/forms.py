@@ -1,0 +1,67 @@
+"""The promotion editor's form. Shapes only; publishing validates the whole draft (services)."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import KioskPoint, Level, Promotion, Store
+
+WEEKDAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+
+class PromotionForm(forms.ModelForm):
+    image = forms.FileField(label=_("Picture (PNG, JPEG or WebP; 16:9 fills the screen)"), required=False)
+    weekdays = forms.TypedMultipleChoiceField(label=_("Weekdays"), choices=WEEKDAYS, coerce=int,
+                                              widget=forms.CheckboxSelectMultiple)
+    target_level_ids = forms.MultipleChoiceField(label=_("Only on these floors"), required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+    target_kiosk_ids = forms.MultipleChoiceField(label=_("Only at these kiosks"), required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Promotion
+        fields = ["content_id", "title_zh_cn", "title_en", "title_zh_tw", "text_zh_cn", "text_en", "text_zh_tw",
+                  "store", "starts_on", "ends_on", "weekdays", "hours_from", "hours_to", "priority",
+                  "target_level_ids", "target_kiosk_ids"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "text_zh_cn": forms.Textarea(attrs={"rows": 2}), "text_en": forms.Textarea(attrs={"rows": 2}),
+            "text_zh_tw": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, mall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mall = mall
+        self.fields["store"].queryset = Store.objects.filter(mall=mall)
+        self.fields["target_level_ids"].choices = [
+            (level.content_id, f"{level.short_name} {level.name_zh_cn}") for level in Level.objects.filter(mall=mall)]
+        self.fields["target_kiosk_ids"].choices = [
+            (point.content_id, point.name_zh_cn) for point in KioskPoint.objects.filter(mall=mall)]
+        if self.instance.pk:
+            self.fields["content_id"].disabled = True  # kiosks' proof-of-play counts are keyed by it
+        else:
+            self.fields["image"].required = True
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload is None:
+            return None
+        if upload.content_type not in IMAGE_TYPES:
+            raise forms.ValidationError(_("The picture must be a PNG, JPEG or WebP file."))
+        if upload.size > MAX_IMAGE_BYTES:
+            raise forms.ValidationError(_("The picture is larger than 8 MB."))
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The last day is before the first day."))
+        if cleaned.get("hours_from") and cleaned.get("hours_from") == cleaned.get("hours_to"):
+            self.add_error("hours_to", _("Shown from and until are the same time, so it would never show."))
+        content_id = cleaned.get("content_id")
+        if content_id and not self.instance.pk and Promotion.objects.filter(mall=self.mall, content_id=content_id).exists():
+            self.add_error("content_id", _("Another promotion of this mall has this id."))
+        return cleaned

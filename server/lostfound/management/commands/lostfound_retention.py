@@ -1,0 +1,26 @@
+"""Daily lost-property job: items past their category's retention time become due for
+disposal, and every open lost report is matched again (items may have arrived while a
+report's suggestions were computed). Safe to run on several servers at once: the status
+change is one conditional update, and re-matching keeps staff decisions."""
+from django.core.management.base import BaseCommand
+
+from server.lostfound import services
+from server.lostfound.models import LostReport
+
+
+class Command(BaseCommand):
+    help = "Mark lost-property items due for disposal and re-run matching for open lost reports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-rematch", action="store_true", help="Only mark items due for disposal.")
+
+    def handle(self, *args, no_rematch: bool = False, **options):
+        due = services.mark_due_items()
+        self.stdout.write(f"items now due for disposal: {due}")
+        if not no_rematch:
+            reports = LostReport.objects.filter(status__in=services.OPEN_REPORT_STATUSES)
+            count = 0
+            for report in reports.iterator():
+                services.rematch_report(report)
+                count += 1
+            self.stdout.write(f"lost reports matched again: {count}")

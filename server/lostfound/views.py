@@ -1,0 +1,427 @@
+"""The lost-property console: thin views over services and access."""
+from __future__ import annotations
+
+import functools
+from datetime import date, timedelta
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST, require_safe
+
+from server.cases.access import can_handle_cases
+from server.cases.services import mall_zone
+from server.content.models import Level, Mall, Store
+from server.core.language import in_page_language
+
+from . import services
+from .access import can_work_items, items_visible_to, mall_ids_for, reports_visible_to
+from .forms import (
+    ClaimForm,
+    DisposalForm,
+    FoundItemForm,
+    HandOverForm,
+    LostReportForm,
+    PhotoForm,
+    ReceiveForm,
+    StorageForm,
+)
+from .models import CATEGORY_CHOICES, Claim, Disposal, ItemStatus, ReportStatus, SuggestionStatus
+
+ROWS_PER_PAGE = 30
+CONTENT_SUFFIX = {"zh-hans": "zh_cn", "en": "en", "zh-hant": "zh_tw"}
+
+
+def console_view(view):
+    """Staff login (redirect to sign-in), case-handling roles only (403), page language."""
+
+    @functools.wraps(view)
+    @in_page_language(default="zh-hans")
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_handle_cases(request.user):
+            return _forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _forbidden(request):
+    return render(request, "lostfound/forbidden.html", _context(request), status=403)
+
+
+def _context(request, **extra) -> dict:
+    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+
+
+def _staff_mall(request) -> Mall | None:
+    """The mall new records belong to: the staff member's, or the only one for an administrator."""
+    malls = mall_ids_for(request.user)
+    if malls is None:
+        return Mall.objects.order_by("id").first()
+    return Mall.objects.filter(id__in=malls).first()
+
+
+def _places(mall, language: str) -> tuple[list, list]:
+    suffix = CONTENT_SUFFIX.get(language, "zh_cn")
+    floors = list(Level.objects.filter(mall=mall).order_by("ordinal").values_list("content_id", "short_name"))
+    stores = [(row.content_id, f"{getattr(row, f'name_{suffix}', '') or row.name_zh_cn} · {row.unit}")
+              for row in Store.objects.filter(mall=mall).order_by("unit", "content_id")]
+    return floors, stores
+
+
+def _place_names(mall, language: str) -> tuple[dict, dict]:
+    floors, stores = _places(mall, language)
+    return dict(floors), dict(stores)
+
+
+def _qr_svg(text: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+# ---------------------------------------------------------------- found items
+@require_safe
+@console_view
+def item_list(request):
+    items = items_visible_to(request.user).select_related("mall")
+    status = request.GET.get("status", "")
+    if status in ItemStatus.values:
+        items = items.filter(status=status)
+    else:
+        status = ""
+        items = items.exclude(status__in=[ItemStatus.RETURNED, ItemStatus.DISPOSED])
+    category = request.GET.get("category", "")
+    if category in dict(CATEGORY_CHOICES):
+        items = items.filter(category=category)
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        items = items.filter(Q(number__icontains=query) | Q(description__icontains=query)
+                             | Q(brand__icontains=query) | Q(storage_place__icontains=query))
+    page = Paginator(items.order_by("-registered_at", "-id"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "lostfound/item_list.html", _context(
+        request, page=page, status=status, category=category, query=query,
+        statuses=ItemStatus.choices, categories=CATEGORY_CHOICES, can_work=can_work_items(request.user)))
+
+
+@console_view
+def item_create(request):
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    mall = _staff_mall(request)
+    if mall is None:
+        return _forbidden(request)
+    floors, stores = _places(mall, request.page_language)
+    form = FoundItemForm(request.POST or None)
+    form.set_places(floors, stores)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.register_found_item(mall, request.user, **form.cleaned_data)
+        except services.LostPropertyError as exc:
+            error = exc.message
+        else:
+            return redirect("lostfound:item_detail", item_id=item.pk)
+    return render(request, "lostfound/item_form.html", _context(request, form=form, error=error),
+                  status=400 if request.method == "POST" else 200)
+
+
+def _visible_item(request, item_id: int):
+    return get_object_or_404(items_visible_to(request.user).select_related("mall", "case"), pk=item_id)
+
+
+def _item_page(request, item, *, error: str = "", status: int = 200, **forms):
+    floors, stores = _place_names(item.mall, request.page_language)
+    disposal = Disposal.objects.filter(item=item).first()
+    return render(request, "lostfound/item_detail.html", _context(
+        request, item=item, error=error,
+        floor=floors.get(item.level_id, item.level_id), store=stores.get(item.store_id, item.store_id),
+        photos=item.photos.values_list("pk", flat=True),
+        photos_allowed=item.category not in services.NO_PHOTO_CATEGORIES,
+        suggestions=services.suggestions_for_item(item),
+        claims=item.claims.select_related("report"),
+        disposal=disposal,
+        can_work=can_work_items(request.user),
+        claimable=item.status in services.CLAIMABLE_ITEM_STATUSES,
+        disposable=item.status == ItemStatus.DUE or (
+            item.status == ItemStatus.STORED and item.category in services.NO_PHOTO_CATEGORIES),
+        receive_form=forms.get("receive_form") or ReceiveForm(),
+        storage_form=forms.get("storage_form") or StorageForm(
+            initial={"storage_place": item.storage_place, "hidden_details": item.hidden_details}),
+        photo_form=forms.get("photo_form") or PhotoForm(),
+        disposal_form=forms.get("disposal_form") or DisposalForm(
+            initial={"action": services.allowed_disposals(item)[0]}),
+        allowed_disposals=[str(a.label) for a in services.allowed_disposals(item)],
+    ), status=status)
+
+
+@require_safe
+@console_view
+def item_detail(request, item_id: int):
+    return _item_page(request, _visible_item(request, item_id))
+
+
+def _item_post(form_class, form_name: str):
+    """A POST on an item: check the permission and the form, run `action`, back to the item."""
+
+    def decorate(action):
+        @functools.wraps(action)
+        @require_POST
+        @csrf_protect
+        @console_view
+        def wrapped(request, item_id: int):
+            item = _visible_item(request, item_id)
+            if not can_work_items(request.user):
+                return _forbidden(request)
+            form = form_class(request.POST, request.FILES)
+            if not form.is_valid():
+                return _item_page(request, item, status=400, **{form_name: form})
+            try:
+                action(request, item, form.cleaned_data)
+            except services.LostPropertyError as exc:
+                return _item_page(request, item, error=exc.message, status=409, **{form_name: form})
+            return redirect("lostfound:item_detail", item_id=item.pk)
+
+        return wrapped
+
+    return decorate
+
+
+@_item_post(ReceiveForm, "receive_form")
+def item_receive(request, item, data):
+    services.receive_handed_in(item, request.user, **data)
+
+
+@_item_post(StorageForm, "storage_form")
+def item_storage(request, item, data):
+    services.update_storage(item, request.user, **data)
+
+
+@_item_post(PhotoForm, "photo_form")
+def item_photo_add(request, item, data):
+    services.add_photo(item, data["photo"].read(services.MAX_PHOTO_BYTES + 1))
+
+
+@_item_post(DisposalForm, "disposal_form")
+def item_dispose(request, item, data):
+    services.dispose(item, request.user, **data)
+
+
+@require_safe
+@console_view
+def item_photo(request, item_id: int, photo_id: int):
+    item = _visible_item(request, item_id)
+    photo = get_object_or_404(item.photos, pk=photo_id)
+    response = HttpResponse(bytes(photo.jpeg), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_safe
+@console_view
+def item_label(request, item_id: int):
+    """A label to print and tie to the bag: number, category, dates, and a QR code that opens
+    the item in the console (staff sign-in needed). No description: labels are seen by anyone."""
+    item = _visible_item(request, item_id)
+    scan_url = request.build_absolute_uri(reverse("lostfound:label_scan", args=[item.label_token]))
+    with timezone.override(mall_zone(item.mall)):
+        return render(request, "lostfound/label.html", _context(request, item=item, qr=_qr_svg(scan_url)))
+
+
+@require_safe
+@console_view
+def label_scan(request, token: str):
+    item = get_object_or_404(items_visible_to(request.user), label_token=token)
+    return redirect("lostfound:item_detail", item_id=item.pk)
+
+
+# ---------------------------------------------------------------- lost reports
+@require_safe
+@console_view
+def report_list(request):
+    reports = reports_visible_to(request.user).select_related("case")
+    status = request.GET.get("status", "")
+    if status in ReportStatus.values:
+        reports = reports.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(reports.order_by("-created_at", "-id"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "lostfound/report_list.html", _context(
+        request, page=page, status=status, statuses=ReportStatus.choices, can_work=can_work_items(request.user)))
+
+
+@console_view
+def report_create(request):
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    mall = _staff_mall(request)
+    if mall is None:
+        return _forbidden(request)
+    floors, stores = _places(mall, request.page_language)
+    form = LostReportForm(request.POST or None)
+    form.set_places(floors, stores)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.create_lost_report(mall, **form.cleaned_data)
+        except services.LostPropertyError as exc:
+            error = exc.message
+        else:
+            return redirect("lostfound:report_detail", report_id=report.pk)
+    return render(request, "lostfound/report_form.html", _context(request, form=form, error=error),
+                  status=400 if request.method == "POST" else 200)
+
+
+def _visible_report(request, report_id: int):
+    return get_object_or_404(reports_visible_to(request.user).select_related("mall", "case"), pk=report_id)
+
+
+@require_safe
+@console_view
+def report_detail(request, report_id: int):
+    return _report_page(request, _visible_report(request, report_id))
+
+
+def _report_page(request, report, *, error: str = "", status: int = 200):
+    floors, stores = _place_names(report.mall, request.page_language)
+    return render(request, "lostfound/report_detail.html", _context(
+        request, report=report, error=error,
+        floor=floors.get(report.level_id, report.level_id), store=stores.get(report.store_id, report.store_id),
+        suggestions=services.suggestions_for_report(report), can_work=can_work_items(request.user),
+        floors=floors, stores=stores,
+    ), status=status)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def suggestion_decide(request, report_id: int, suggestion_id: int):
+    report = _visible_report(request, report_id)
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    suggestion = get_object_or_404(report.suggestions, pk=suggestion_id)
+    try:
+        if request.POST.get("decision") == "confirm":
+            services.confirm_match(suggestion, request.user)
+        elif request.POST.get("decision") == "reject":
+            services.reject_match(suggestion, request.user)
+    except services.LostPropertyError as exc:
+        return _report_page(request, report, error=exc.message, status=409)
+    return redirect("lostfound:report_detail", report_id=report.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def report_rematch(request, report_id: int):
+    report = _visible_report(request, report_id)
+    services.rematch_report(report)
+    return redirect("lostfound:report_detail", report_id=report.pk)
+
+
+# ---------------------------------------------------------------- claims and hand-over
+@console_view
+def claim_new(request, item_id: int):
+    """Staff only: the hidden details are on this page. The claimant signs on the next one."""
+    item = _visible_item(request, item_id)
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    report = None
+    report_id = request.GET.get("report") or request.POST.get("report") or ""
+    if report_id.isdigit():
+        report = reports_visible_to(request.user).filter(pk=int(report_id)).first()
+    form = ClaimForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.start_claim(item, request.user, report=report, **form.cleaned_data)
+        except services.LostPropertyError as exc:
+            error = exc.message
+        else:
+            return redirect("lostfound:claim_handover", claim_id=claim.pk)
+    return render(request, "lostfound/claim_form.html", _context(
+        request, item=item, report=report, form=form, error=error,
+        claimable=item.status in services.CLAIMABLE_ITEM_STATUSES,
+    ), status=400 if request.method == "POST" else 200)
+
+
+def _visible_claim(request, claim_id: int) -> Claim:
+    return get_object_or_404(Claim.objects.select_related("item", "report__case").filter(
+        item__in=items_visible_to(request.user)), pk=claim_id)
+
+
+@console_view
+def claim_handover(request, claim_id: int):
+    """The page turned towards the claimant: the item's number and category, the statement they
+    sign, a signature box. Nothing describing the item."""
+    claim = _visible_claim(request, claim_id)
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    form = HandOverForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hand_over(claim, request.user, signature_data_url=form.cleaned_data["signature"],
+                               staff_confirmed=form.cleaned_data["staff_confirmed"])
+        except services.LostPropertyError as exc:
+            error = exc.message
+        else:
+            return redirect("lostfound:claim_handover", claim_id=claim.pk)
+    return render(request, "lostfound/handover.html", _context(
+        request, claim=claim, item=claim.item, form=form, error=error,
+    ), status=409 if error else 200)
+
+
+@require_safe
+@console_view
+def claim_signature(request, claim_id: int):
+    claim = _visible_claim(request, claim_id)
+    if not claim.signature_png:
+        return HttpResponse(status=404)
+    return HttpResponse(bytes(claim.signature_png), content_type="image/png")
+
+
+# ---------------------------------------------------------------- retention and figures
+@require_safe
+@console_view
+def retention(request):
+    items = items_visible_to(request.user)
+    due = items.filter(status=ItemStatus.DUE).order_by("keep_until", "id")
+    log = Disposal.objects.filter(item__in=items).select_related("item").order_by("-at", "-id")[:200]
+    rules = [(label, services.RETENTION[category].days,
+              [str(action.label) for action in services.RETENTION[category].actions])
+             for category, label in CATEGORY_CHOICES]
+    return render(request, "lostfound/retention.html", _context(request, due=due, log=log, rules=rules))
+
+
+def _month_bounds(text: str) -> tuple[date, date]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        start = date(year, month, 1)
+    except (ValueError, TypeError):
+        start = today.replace(day=1)
+    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
+@require_safe
+@console_view
+def figures(request):
+    start, end = _month_bounds(request.GET.get("month", ""))
+    result = services.office_figures(items_visible_to(request.user), reports_visible_to(request.user), start, end)
+    labels = dict(CATEGORY_CHOICES)
+    rows = [(labels[row.category], row) for row in result.by_category]
+    return render(request, "lostfound/figures.html", _context(
+        request, figures=result, rows=rows, month=f"{start:%Y-%m}",
+        title=_("Lost property figures")))

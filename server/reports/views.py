@@ -1,0 +1,167 @@
+"""Console report pages: the daily log, the monthly report and the audit log; CSV and Excel."""
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from server.accounts.models import AuditEntry
+from server.accounts.services import person_name, record_audit
+from server.cases.access import can_view_reports, staff_mall_id
+from server.cases.presentation import floor_choices, mall_name, store_choices
+from server.cases.services import mall_zone
+from server.content.models import Mall
+from server.core.language import in_page_language
+
+from . import charts, exports, services
+
+AUDIT_PER_PAGE = 100
+
+
+def can_view_audit(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or (user.has_perm("accounts.view_auditentry") and staff_mall_id(user))))
+
+
+def report_view(allowed):
+    """Staff login required; the role must allow the page (403 otherwise)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        @in_page_language(default="zh-hans")
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                return render(request, "cases/console/forbidden.html", _context(request), status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _context(request, **extra) -> dict:
+    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+
+
+def _mall(request) -> Mall | None:
+    """The staff member's mall; an administrator picks one with ?mall= (default: the first)."""
+    if request.user.is_superuser:
+        malls = Mall.objects.order_by("pk")
+        return malls.filter(pk=request.GET.get("mall", "")).first() or malls.first()
+    return Mall.objects.filter(pk=staff_mall_id(request.user)).first()
+
+
+def _parse_day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _parse_month(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else default.replace(day=1)
+    except ValueError:
+        return default.replace(day=1)
+
+
+def _download(request, mall, tables, name: str, kind: str):
+    record_audit(request.user, "report.export", mall=mall, subject=name, detail=kind)
+    if kind == "xlsx":
+        response = HttpResponse(exports.to_xlsx(tables), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    else:
+        response = HttpResponse(exports.to_csv(tables), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@require_safe
+@report_view(can_view_reports)
+def daily(request):
+    mall = _mall(request)
+    if mall is None:
+        return render(request, "reports/no_mall.html", _context(request))
+    today = timezone.localdate(timezone=mall_zone(mall))
+    day = _parse_day(request.GET.get("day"), today)
+    log = services.daily_log(mall, day)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        tables = exports.daily_tables(log, lambda c: c.status_label, person_name)
+        return _download(request, mall, tables, f"daily-log-{mall.pk}-{day.isoformat()}", export)
+    with timezone.override(mall_zone(mall)):
+        return render(request, "reports/daily.html", _context(
+            request, mall=mall, mall_name=mall_name(mall, request.page_language), day=day, log=log,
+            kinds_chart=charts.horizontal_bars(log.period.by_kind, title=_("Cases by kind")),
+            tabs=_tabs(request, "daily"),
+        ))
+
+
+@require_safe
+@report_view(can_view_reports)
+def monthly(request):
+    mall = _mall(request)
+    if mall is None:
+        return render(request, "reports/no_mall.html", _context(request))
+    today = timezone.localdate(timezone=mall_zone(mall))
+    month = _parse_month(request.GET.get("month"), today)
+    stores = dict(store_choices([mall.pk], request.page_language))
+    floors = dict(floor_choices([mall.pk]))
+    report = services.monthly_report(mall, month, stores, floors)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _download(request, mall, exports.monthly_tables(report),
+                         f"monthly-report-{mall.pk}-{month:%Y-%m}", export)
+    pulse = report.pulse
+    return render(request, "reports/monthly.html", _context(
+        request, mall=mall, mall_name=mall_name(mall, request.page_language), report=report,
+        month_value=f"{month:%Y-%m}", tabs=_tabs(request, "monthly"),
+        charts={
+            "per_day": charts.columns(report.per_day, title=_("Cases per day")),
+            "kind": charts.horizontal_bars(report.period.by_kind, title=_("Cases by kind")),
+            "category": charts.horizontal_bars(report.by_category, title=_("Complaints by category"),
+                                               colour="#d4380d"),
+            "floor": charts.horizontal_bars(report.by_floor, title=_("Cases by floor")),
+            "store": charts.horizontal_bars(report.by_store[:10], title=_("Cases by store")),
+            "pulse_hour": charts.columns([(r["label"][:2], r["mean"] or 0) for r in pulse["by_hour"]],
+                                         title=_("Kiosk satisfaction by hour (mean of 1-4)"),
+                                         colour="#00875a", width=520),
+        },
+    ))
+
+
+@require_safe
+@report_view(can_view_audit)
+def audit_log(request):
+    entries = AuditEntry.objects.select_related("mall").order_by("-at", "-id")
+    if not request.user.is_superuser:
+        entries = entries.filter(mall_id=staff_mall_id(request.user))
+    action = request.GET.get("action", "")
+    if action:
+        entries = entries.filter(action=action)
+    subject = request.GET.get("subject", "").strip()[:64]
+    if subject:
+        entries = entries.filter(subject=subject)
+    return render(request, "reports/audit.html", _context(
+        request, entries=entries[:AUDIT_PER_PAGE], action=action, subject=subject,
+        tabs=_tabs(request, "audit"),
+        actions=["case.register", "case.reveal_contact", "report.export"],
+    ))
+
+
+def _tabs(request, current: str) -> list[dict]:
+    from django.urls import reverse
+
+    tabs = [("daily", _("Daily log")), ("monthly", _("Monthly report"))]
+    if can_view_audit(request.user):
+        tabs.append(("audit", _("Audit log")))
+    return [{"href": reverse(f"reports:{name}"), "label": label, "current": name == current}
+            for name, label in tabs]

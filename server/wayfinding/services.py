@@ -1,0 +1,158 @@
+"""Wayfinding on the server: routes for phones, connector closures, the map check.
+
+* The phone route page computes the route from the newest *published* content with the same
+  router the kiosk uses (`kiosk.routing`), so a phone shows what the kiosk showed.
+* A closure reaches kiosks as a new published content version: the newest published document
+  with the changed `closed_connectors`, nothing else. Kiosks already fetch, verify and switch
+  content versions atomically, keep them across restarts, and apply them offline, so a closure
+  is never lost by a kiosk that missed a heartbeat, and it never publishes someone's
+  half-finished draft. The draft's own `closed_connectors` is updated too, so the next
+  regular publish keeps the closure.
+* The map check is the publish validation (`server.content.services.validate_mall_content`,
+  which includes `route_problems`) run on the draft, for the console to list before publishing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kiosk.routing import CONNECTOR_KINDS, Route, RoutingError, reachability_problems, router_for
+from server.content import services as content_services
+from server.content.models import ContentVersion, Mall
+from sync.protocol import BlobRef, ContentManifest, MallContent
+
+
+class ClosureError(Exception):
+    """A closure that cannot be made (unknown connector, nothing published yet)."""
+
+
+# ---------------------------------------------------------------- published content
+def published(mall_id: str) -> tuple[ContentVersion, MallContent] | None:
+    """The newest published version of a mall and its document, or None."""
+    version = content_services.current_version(mall_id)
+    if version is None:
+        return None
+    return version, _document(version.document_sha256)
+
+
+@lru_cache(maxsize=8)
+def _document(sha256: str) -> MallContent:
+    """A published document, parsed once per process (documents are immutable)."""
+    found = content_services.read_blob(sha256)
+    if found is None:
+        raise ClosureError(f"the published document {sha256} is missing from the blob store")
+    return MallContent.model_validate_json(found[0])
+
+
+def phone_route(mall_id: str, origin_id: str, destination_id: str, profile: str) -> tuple[MallContent, Route] | None:
+    """The route a kiosk handed over by QR code, from the newest published content; None when
+    the mall, a place or the profile is unknown."""
+    found = published(mall_id)
+    if found is None:
+        return None
+    content = found[1]
+    try:
+        return content, router_for(content).route(origin_id, destination_id, profile)
+    except RoutingError:
+        return None
+
+
+# ---------------------------------------------------------------- closures
+@dataclass(frozen=True)
+class Connector:
+    id: str
+    kind: str
+    name: str
+    floors: str
+    """The floors it joins, bottom to top: "1F–2F", "B1–4F"."""
+    closed: bool
+
+
+def connectors(content: MallContent, language: str = "zh_CN") -> list[Connector]:
+    """The lifts, escalators, stairs and ramps staff can close: the facilities path edges name
+    as their connector (one per lift; one per escalator or flight of stairs)."""
+    facilities = {facility.id: facility for facility in content.facilities}
+    nodes = {node.id: node for node in content.graph.nodes}
+    levels = {level.id: level for level in content.levels}
+    joined: dict[str, set[str]] = {}
+    for edge in content.graph.edges:
+        if edge.connector_id in facilities and facilities[edge.connector_id].kind in CONNECTOR_KINDS:
+            for node_id in (edge.a, edge.b):
+                if node_id in nodes:
+                    joined.setdefault(edge.connector_id, set()).add(nodes[node_id].level_id)
+    closed = set(content.closed_connectors)
+    rows = []
+    for connector_id, level_ids in joined.items():
+        facility = facilities[connector_id]
+        ordered = sorted((levels[l] for l in level_ids if l in levels), key=lambda level: level.ordinal)
+        floors = f"{ordered[0].short_name}–{ordered[-1].short_name}" if len(ordered) > 1 else (
+            ordered[0].short_name if ordered else "")
+        rows.append(Connector(connector_id, facility.kind, facility.name.get(language), floors,
+                              connector_id in closed))
+    order = {"lift": 0, "escalator": 1, "stairs": 2, "ramp": 3}
+    return sorted(rows, key=lambda row: (order.get(row.kind, 9), row.floors, row.name, row.id))
+
+
+def set_connector_closed(mall: Mall, connector_id: str, closed: bool, user=None) -> ContentVersion:
+    """Close or reopen a connector: publish the newest version again with the changed closure
+    list, as version N+1 (kiosks pick it up at their next content poll). Returns the version
+    that carries the change (the current one when nothing changed)."""
+    with transaction.atomic():
+        Mall.objects.select_for_update().filter(pk=mall.pk).first()
+        found = published(mall.id)
+        if found is None:
+            raise ClosureError("nothing is published for this mall yet")
+        latest, content = found
+        if connector_id not in {row.id for row in connectors(content)}:
+            raise ClosureError(f"{connector_id!r} is not a lift, escalator, stairs or ramp of this mall")
+        wanted = set(content.closed_connectors)
+        wanted = wanted | {connector_id} if closed else wanted - {connector_id}
+        mall = Mall.objects.get(pk=mall.pk)
+        draft = set(mall.closed_connectors or [])
+        draft = draft | {connector_id} if closed else draft - {connector_id}
+        mall.closed_connectors = sorted(draft)
+        mall.save(update_fields=["closed_connectors", "updated_at"])
+        if wanted == set(content.closed_connectors):
+            return latest
+        changed = content.model_copy(update={"closed_connectors": sorted(wanted)})
+        return _publish_document(mall, changed, latest, user)
+
+
+def _publish_document(mall: Mall, content: MallContent, based_on: ContentVersion, user) -> ContentVersion:
+    """Store `content` as the next version, with the blobs of the version it was made from."""
+    document = content_services.document_bytes(content)
+    blob = content_services.store_blob(document, content_services.DOCUMENT_MEDIA_TYPE)
+    number = (ContentVersion.objects.filter(mall=mall).aggregate(n=Max("version"))["n"] or 0) + 1
+    now = timezone.now()
+    published_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    previous = content_services.manifest_of(based_on)
+    manifest = ContentManifest(
+        mall_id=mall.id, version=number, published_at=published_at,
+        document=BlobRef(sha256=blob.sha256, size=blob.size, media_type=content_services.DOCUMENT_MEDIA_TYPE),
+        blobs=previous.blobs,
+    )
+    return ContentVersion.objects.create(
+        mall=mall, version=number, manifest=manifest.model_dump(mode="json"), etag=manifest.etag(),
+        document_sha256=blob.sha256, published_at=published_at,
+        published_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+# ---------------------------------------------------------------- the map check
+def route_problems(content: MallContent) -> list[str]:
+    """The wayfinding part of publish validation (kiosk.routing.reachability_problems): every
+    place reachable from every kiosk point on foot, and a way back from it under each profile.
+    Step-free reach itself is sync.bundle's check, already in the validation."""
+    return reachability_problems(content, step_free_reach=False)
+
+
+def map_check(mall: Mall) -> list[str]:
+    """Every reason the draft cannot be published now (empty: it can)."""
+    content, problems = content_services.build_mall_content(mall)
+    if content is None:
+        return problems
+    return content_services.validate_mall_content(content)

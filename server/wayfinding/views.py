@@ -1,0 +1,185 @@
+"""The phone route page (/r/<mall>/<from>/<to>) and the console's wayfinding section.
+
+The phone page is server-rendered, without JavaScript, its map inline SVG: it opens in the
+in-app browsers of WeChat and Alipay. Its words are the kiosk's own (the wayfinding catalog),
+so a phone reads exactly what the kiosk showed.
+"""
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kiosk.i18n import load_translations
+from kiosk.routing import VISITOR_PROFILES, closure_reason, describe_step, walking_time_text
+from server.accounts.services import mall_of, record_audit
+from server.content import services as content_services
+from server.content.models import Mall
+from server.core.language import in_page_language
+from server.wayfinding import services
+from server.wayfinding.svg import route_drawings
+
+KIOSK_LANGUAGE = {"zh-hans": "zh_CN", "en": "en", "zh-hant": "zh_TW"}
+PROFILE_LABELS = {"standard": "Fastest", "step_free": "Step-free", "pram": "With a pram"}
+UNREACHABLE = {
+    "standard": "There is no way to {place} from here.",
+    "step_free": "There is no step-free way to {place} from here.",
+    "pram": "There is no way to {place} with a pram from here.",
+}
+"""Message ids of the kiosk's wayfinding catalog (screens/locale/*/LC_MESSAGES/wayfinding.po)."""
+
+
+# ---------------------------------------------------------------- phone
+@require_http_methods(["GET", "HEAD"])
+@in_page_language()
+def route_page(request, mall_id: str, origin_id: str, destination_id: str):
+    language = KIOSK_LANGUAGE[request.page_language]
+    tr = load_translations(language).gettext
+    profile = request.GET.get("profile", "standard")
+    if profile not in VISITOR_PROFILES:
+        profile = "standard"
+    context = {"language_links": request.page_language_links, "html_lang": request.page_html_lang, "tr": tr}
+    found = services.phone_route(mall_id, origin_id, destination_id, profile)
+    if found is None:
+        context.update(title=tr("This route is not available"),
+                       message=tr("The place or the map has changed. Please ask at the service desk."))
+        return render(request, "wayfinding/route_missing.html", context, status=404)
+    content, route = found
+    place = route.destination.name.get(language)
+    context.update(
+        mall_name=content.mall.name.get(language),
+        title=tr("Your route to {place}").format(place=place),
+        origin=tr("From {place}").format(place=route.origin.name.get(language)),
+        reason=closure_reason(route, content, language, tr),
+        profiles=[{"label": tr(PROFILE_LABELS[p]), "current": p == profile,
+                   "href": "?" + urlencode({"profile": p, "lang": request.page_language})} for p in VISITOR_PROFILES],
+    )
+    if not route.reachable:
+        context["problem"] = tr(UNREACHABLE[profile]).format(place=place)
+        if route.alternative is not None:
+            alternative = route.alternative.destination
+            context["alternative"] = {
+                "label": tr("Show the way to {place}").format(place=alternative.name.get(language)),
+                "href": reverse("wayfinding:route", args=[mall_id, origin_id, alternative.id])
+                + "?" + urlencode({"profile": profile, "lang": request.page_language}),
+            }
+        return render(request, "wayfinding/route.html", context)
+    levels = {level.id: level.short_name for level in content.levels}
+    drawings = route_drawings(content, route, language, tr("You are here"))
+    steps = []
+    for step in route.steps:
+        title, detail = describe_step(step, language, tr)
+        steps.append({"title": title, "detail": detail, "floor": levels.get(step.level_id, step.level_id)})
+    context.update(summary=walking_time_text(route, language, tr), steps=steps, drawings=drawings)
+    response = render(request, "wayfinding/route.html", context)
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+# ---------------------------------------------------------------- console
+def can_manage_wayfinding(user) -> bool:
+    """Content editors, managers and administrators: they keep the map and its closures."""
+    return bool(user and user.is_authenticated and user.is_active
+                and (user.is_superuser or user.has_perm("content.change_mall")))
+
+
+def console_view(view):
+    @functools.wraps(view)
+    @in_page_language(default="zh-hans")
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not can_manage_wayfinding(request.user):
+            return render(request, "wayfinding/forbidden.html", _context(request), status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _context(request, **extra) -> dict:
+    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+
+
+def _mall(request) -> Mall | None:
+    """The staff member's mall; an administrator picks one with ?mall= (default: the first)."""
+    own = mall_of(request.user)
+    if own is not None:
+        return own
+    if request.user.is_superuser:
+        malls = Mall.objects.order_by("pk")
+        return malls.filter(pk=request.GET.get("mall") or request.POST.get("mall") or "").first() or malls.first()
+    return None
+
+
+@console_view
+def console(request):
+    mall = _mall(request)
+    if mall is None:
+        return render(request, "wayfinding/console.html", _context(request, mall=None))
+    language = KIOSK_LANGUAGE[request.page_language]
+    found = services.published(mall.id)
+    connector_rows = services.connectors(found[1], language) if found else []
+    check = services.map_check(mall) if request.GET.get("check") or request.method == "POST" else None
+    return render(request, "wayfinding/console.html", _context(
+        request, mall=mall, version=found[0] if found else None, connectors=connector_rows,
+        closed_count=sum(1 for row in connector_rows if row.closed), check=check,
+        malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
+    ))
+
+
+@require_POST
+@console_view
+def close_connector(request):
+    mall = _mall(request)
+    connector_id = request.POST.get("connector", "")
+    closed = request.POST.get("closed") == "1"
+    if mall is None:
+        return HttpResponseRedirect(reverse("wayfinding:console"))
+    try:
+        version = services.set_connector_closed(mall, connector_id, closed, request.user)
+    except services.ClosureError as error:
+        messages.error(request, _("Not changed: %(reason)s") % {"reason": error})
+    else:
+        record_audit(request.user, "wayfinding.close" if closed else "wayfinding.reopen", mall=mall,
+                     subject=connector_id, detail=f"content version {version.version}")
+        messages.success(request, (_("%(connector)s is closed. Kiosks reroute when they next fetch content "
+                                     "(version %(version)d).") if closed else
+                                   _("%(connector)s is open again. Kiosks pick it up with version %(version)d."))
+                         % {"connector": connector_id, "version": version.version})
+    return HttpResponseRedirect(_console_url(mall))
+
+
+@require_POST
+@console_view
+def publish(request):
+    """Publish the draft when the map check passes; otherwise list what is wrong, publish nothing."""
+    mall = _mall(request)
+    if mall is None:
+        return HttpResponseRedirect(reverse("wayfinding:console"))
+    try:
+        result = content_services.publish(mall, request.user, only_if_changed=True)
+    except content_services.PublishError as error:
+        language = KIOSK_LANGUAGE[request.page_language]
+        found = services.published(mall.id)
+        return render(request, "wayfinding/console.html", _context(
+            request, mall=mall, version=found[0] if found else None,
+            connectors=services.connectors(found[1], language) if found else [], check=error.problems,
+            refused=True, malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
+        ), status=409)
+    record_audit(request.user, "content.publish", mall=mall, subject=f"v{result.version.version}")
+    if result.created:
+        messages.success(request, _("Published as version %(version)d.") % {"version": result.version.version})
+    else:
+        messages.info(request, _("Nothing changed since version %(version)d.") % {"version": result.version.version})
+    return HttpResponseRedirect(_console_url(mall))
+
+
+def _console_url(mall: Mall) -> str:
+    return reverse("wayfinding:console") + "?" + urlencode({"mall": mall.pk})

@@ -1,0 +1,137 @@
+"""The kiosk's fast poll for notices and emergencies, on its own thread.
+
+It is kept apart from the sync agent's cycle, which may spend minutes downloading a content
+version: an emergency must reach the screen within seconds whatever else is going on. Every
+`poll_seconds` (the server says how often; 2 s by default) it asks for the broadcast list with
+the ETag it has (304 while nothing changed), stores a new list, hands it to `on_broadcasts`,
+and uploads queued "shown at" acknowledgements. After a failure it retries sooner than the
+content poll would, backing off to at most MAX_RETRY_S, so a kiosk that reconnects learns of an
+emergency on its first poll.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time as time_module
+from types import ModuleType
+from typing import Any, Callable
+
+import requests
+from pydantic import ValidationError
+
+from kiosk import broadcasts
+from kiosk.store import LocalStore
+from sync.protocol import BROADCASTS_PATH, BROADCASTS_SHOWN_PATH, Broadcast, BroadcastShownReport, BroadcastState
+
+log = logging.getLogger(__name__)
+
+DEFAULT_POLL_S = 2.0
+MIN_POLL_S = 0.5
+MAX_POLL_S = 60.0
+MAX_RETRY_S = 10.0
+TIMEOUT_S = (3.0, 10.0)
+
+
+class BroadcastListener:
+    def __init__(self, db_path, base_url: str, session: requests.Session,
+                 on_broadcasts: Callable[[list[Broadcast]], Any] | None = None,
+                 poll_s: float = DEFAULT_POLL_S, clock: ModuleType | Any = time_module):
+        self.db_path = db_path
+        self.base_url = base_url.rstrip("/")
+        self.session = session
+        self.on_broadcasts = on_broadcasts
+        self.poll_s = float(poll_s)
+        self.clock = clock
+        self.failures = 0
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="concierge-broadcasts", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Upload acknowledgements (and poll) now: a broadcast was just drawn."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = 10) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        store = LocalStore(self.db_path)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self.run_once(store)
+                except Exception:  # the listener must outlive any one bad poll
+                    log.exception("broadcast poll failed")
+                    self.failures += 1
+                self._wake.wait(self._delay())
+                self._wake.clear()
+        finally:
+            store.close()
+
+    def _delay(self) -> float:
+        if self.failures:
+            return min(self.poll_s * 2 ** (self.failures - 1), MAX_RETRY_S)
+        return self.poll_s
+
+    def run_once(self, store: LocalStore) -> None:
+        self.send_acknowledgements(store)
+        self.poll(store)
+
+    def poll(self, store: LocalStore) -> list[Broadcast] | None:
+        """Ask for the list; returns it when it changed (and stores it), else None."""
+        _, etag = broadcasts.load_state(store)
+        headers = {"If-None-Match": etag} if etag else {}
+        try:
+            response = self.session.get(self.base_url + BROADCASTS_PATH, headers=headers, timeout=TIMEOUT_S)
+        except requests.RequestException as exc:
+            self._failed(f"{type(exc).__name__}: {exc}")
+            return None
+        if response.status_code == 304:
+            self.failures = 0
+            return None
+        if response.status_code != 200:
+            self._failed(f"server answered {response.status_code}")
+            return None
+        try:
+            state = BroadcastState.model_validate_json(response.content)
+        except ValidationError as exc:
+            self._failed(f"the broadcast list does not parse: {str(exc)[:200]}")
+            return None
+        self.failures = 0
+        self.poll_s = min(max(float(state.poll_seconds), MIN_POLL_S), MAX_POLL_S)
+        broadcasts.save_state(store, state.broadcasts, response.headers.get("ETag"))
+        if self.on_broadcasts is not None:
+            try:
+                self.on_broadcasts(list(state.broadcasts))
+            except Exception:
+                log.exception("the broadcast callback failed")
+        return state.broadcasts
+
+    def send_acknowledgements(self, store: LocalStore) -> int:
+        pending = broadcasts.pending_acknowledgements(store)
+        if not pending:
+            return 0
+        report = BroadcastShownReport(shown=pending[:100])
+        try:
+            response = self.session.post(self.base_url + BROADCASTS_SHOWN_PATH, data=report.model_dump_json(),
+                                         headers={"Content-Type": "application/json"}, timeout=TIMEOUT_S)
+        except requests.RequestException as exc:
+            self._failed(f"acknowledgements: {type(exc).__name__}: {exc}")
+            return 0
+        if response.status_code != 200:
+            self._failed(f"acknowledgements: server answered {response.status_code}")
+            return 0
+        broadcasts.mark_acknowledged(store, [item.broadcast_id for item in report.shown])
+        return len(report.shown)
+
+    def _failed(self, message: str) -> None:
+        self.failures += 1
+        log.warning("broadcasts: %s", message)

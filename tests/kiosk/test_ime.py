@@ -1,0 +1,137 @@
+"""The pinyin input method on its own: syllables, ranked candidates from the shipped dictionary,
+the mall's own words first, partial commits, Traditional output, and keys that are not pinyin."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.ime import MAX_COMPOSITION, DirectInput, PinyinInput, PinyinLexicon, segment
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> PinyinLexicon:
+    return PinyinLexicon.shared()
+
+
+def typed(method: PinyinInput, keys: str) -> str:
+    """Press each key; return everything committed."""
+    return "".join(method.press(key) for key in keys)
+
+
+@pytest.mark.parametrize("letters, syllables", [
+    ("xingbake", ["xing", "ba", "ke"]),
+    ("xbk", ["x", "b", "k"]),
+    ("xingb", ["xing", "b"]),
+    ("xian", ["xian"]),
+    ("yunduokafei", ["yun", "duo", "ka", "fei"]),
+    ("lvse", ["lv", "se"]),
+])
+def test_letters_split_into_full_syllables_or_initials(letters, syllables):
+    assert segment(letters) == syllables
+
+
+def test_xingbake_offers_xingbake_first_and_a_tap_commits_it(lexicon):
+    method = PinyinInput(lexicon)
+    assert typed(method, "xingbake") == ""
+    assert method.composition == "xingbake"
+    assert method.syllables_shown() == "xing'ba'ke"
+    assert method.candidates[0] == "星巴克"
+    assert method.choose(0) == "星巴克"
+    assert method.composition == "" and method.candidates == []
+
+
+def test_common_words_rank_first(lexicon):
+    for letters, word in [("fuwutai", "服务台"), ("xishoujian", "洗手间"), ("kafei", "咖啡"), ("bumanyi", "不满意")]:
+        method = PinyinInput(lexicon)
+        typed(method, letters)
+        assert method.candidates[0] == word, letters
+
+
+def test_a_character_for_the_first_syllable_commits_it_and_the_rest_stays(lexicon):
+    method = PinyinInput(lexicon)
+    typed(method, "xingbake")
+    index = method.candidates.index("星")
+    assert method.choose(index) == "星"
+    assert method.composition == "bake"
+    assert method.candidates, "the rest is still offered"
+
+
+def test_the_malls_own_names_come_first_even_from_initials(lexicon):
+    method = PinyinInput(lexicon, context_words=["云朵咖啡", "星河国际影城", "Cloud Coffee"])
+    typed(method, "ydkf")
+    assert method.candidates[0] == "云朵咖啡"
+    method.reset()
+    typed(method, "xinghe")
+    assert method.candidates[0] == "星河国际影城"
+
+
+def test_traditional_candidates_for_zh_tw(lexicon):
+    method = PinyinInput(lexicon, traditional=True)
+    typed(method, "mianbao")
+    assert method.candidates[0] == "麵包"
+    method.reset()
+    typed(method, "xishoujian")
+    assert method.candidates[0] == "洗手間"
+
+
+def test_space_commits_the_best_candidate_and_enter_the_letters(lexicon):
+    method = PinyinInput(lexicon)
+    typed(method, "kafei")
+    assert method.press(" ") == "咖啡"
+    typed(method, "kafei")
+    assert method.press("\n") == "kafei"
+    assert method.composition == ""
+
+
+def test_digits_and_ascii_signs_keep_letters_as_typed_so_units_can_be_typed(lexicon):
+    method = PinyinInput(lexicon)
+    assert typed(method, "3f-12") == "3f-12"
+    assert typed(method, "t2") == "t2"
+
+
+def test_chinese_punctuation_commits_the_best_candidate_first(lexicon):
+    method = PinyinInput(lexicon)
+    assert typed(method, "woyaotousu，") == "我要投诉，"
+
+
+def test_backspace_shortens_the_composition_then_passes_through(lexicon):
+    method = PinyinInput(lexicon)
+    typed(method, "ka")
+    assert method.backspace() and method.composition == "k"
+    assert method.backspace() and method.composition == ""
+    assert method.backspace() is False, "nothing composing: the field deletes"
+
+
+def test_capitals_are_typed_as_they_are(lexicon):
+    method = PinyinInput(lexicon)
+    assert typed(method, "KTV") == "KTV"
+
+
+def test_the_composition_is_capped(lexicon):
+    method = PinyinInput(lexicon)
+    typed(method, "a" * (MAX_COMPOSITION + 30))
+    assert len(method.composition) == MAX_COMPOSITION
+
+
+def test_choosing_outside_the_candidates_commits_nothing(lexicon):
+    method = PinyinInput(lexicon)
+    assert method.choose(0) == ""
+    typed(method, "ka")
+    assert method.choose(999) == "" and method.composition == "ka"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789 -,.，。\n"), max_size=60))
+def test_any_key_sequence_is_handled_and_letters_are_never_lost(keys):
+    method = PinyinInput(PinyinLexicon.shared())
+    committed = typed(method, keys)
+    assert isinstance(committed, str)
+    digits_in = [ch for ch in keys if ch.isdigit()]
+    assert [ch for ch in committed + method.composition if ch.isdigit()] == digits_in
+
+
+def test_direct_input_commits_every_key():
+    method = DirectInput()
+    assert "".join(method.press(key) for key in "Ab 3F-12") == "Ab 3F-12"
+    assert method.backspace() is False

@@ -1,0 +1,156 @@
+"""The IMDF importer on the real sample (../shared/data/imdf-polymap) and on broken archives,
+and routing over what it imports."""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kiosk.routing import Router
+from server.wayfinding.imdf import import_imdf
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdf-polymap"
+needs_sample = pytest.mark.skipif(
+    not SAMPLE.is_dir(), reason=f"the IMDF sample is absent ({SAMPLE}); it sits beside the repository in CI")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    if not SAMPLE.is_dir():
+        pytest.skip(f"the IMDF sample is absent ({SAMPLE})")
+    return import_imdf(SAMPLE)
+
+
+@needs_sample
+@pytest.mark.imdf
+def test_the_sample_imports_with_its_problems_named(sample):
+    content, report = sample.content, sample.report
+    assert content is not None
+    assert len(content.stores) == 264 and len(content.graph.nodes) == 2726
+    assert sorted(level.short_name for level in content.levels) == sorted(
+        ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "B5", "OUT"])
+    assert report.path_pieces[0] == 2674 and len(report.path_pieces) == 19
+    text = "\n".join(report.lines())
+    assert "the path graph falls into 19 disconnected pieces" in text
+    assert "1776 path nodes have no level" in text
+    assert all(store.node_id in {n.id for n in content.graph.nodes} for store in content.stores)
+    kinds = {edge.kind for edge in content.graph.edges}
+    assert {"walk", "stairs", "lift"} <= kinds
+
+
+@needs_sample
+@pytest.mark.imdf
+def test_routes_between_levels_are_found_where_the_path_graph_joins_them(sample):
+    content = sample.content
+    router = Router(content)
+    index = router.graph.index
+    # The importer joins places to the largest piece where it can: walk that piece from a store.
+    start = content.stores[0]
+    tree = router.graph.tree(index[start.node_id], router.profile("standard"))
+    main_piece = {node for node, seconds in zip(router.graph.node_ids, tree.seconds) if math.isfinite(seconds)}
+    assert len(main_piece) >= 2600
+    by_level: dict[str, list] = {}
+    for store in content.stores:
+        if store.node_id in main_piece:
+            by_level.setdefault(store.level_id, []).append(store)
+    assert len(by_level) >= 5
+    levels = sorted(by_level)
+    found = 0
+    for a, b in zip(levels, levels[1:]):
+        route = router.route(by_level[a][0].id, by_level[b][-1].id, "standard")
+        assert route.reachable
+        assert route.levels()[0] == a and route.levels()[-1] == b
+        assert [s for s in route.steps if s.kind == "connector"]
+        found += 1
+    assert found == len(levels) - 1
+
+
+@needs_sample
+@pytest.mark.imdf
+def test_a_place_in_a_cut_off_piece_is_reported_unreachable_not_crashed(sample):
+    content = sample.content
+    router = Router(content)
+    tree = router.graph.tree(router.graph.index[content.stores[0].node_id], router.profile("standard"))
+    stranded = [node for node, seconds in zip(router.graph.node_ids, tree.seconds) if not math.isfinite(seconds)]
+    assert stranded
+    from sync.protocol import Facility, I18nText
+
+    island = Facility(id="island", kind="information", name=I18nText(zh_CN="孤岛"),
+                      level_id=next(n.level_id for n in content.graph.nodes if n.id == stranded[0]),
+                      node_id=stranded[0])
+    content = content.model_copy(update={"facilities": [*content.facilities, island]})
+    route = Router(content).route(content.stores[0].id, "island", "standard")
+    assert not route.reachable
+
+
+@needs_sample
+@pytest.mark.imdf
+def test_a_zipped_archive_imports_the_same(tmp_path, sample):
+    archive = tmp_path / "venue.imdf.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path in SAMPLE.glob("*.geojson"):
+            bundle.write(path, f"venue/{path.name}")
+    zipped = import_imdf(archive)
+    assert zipped.content.model_dump() == sample.content.model_dump()
+
+
+# ---------------------------------------------------------------- broken archives
+def test_an_empty_folder_is_reported_not_crashed(tmp_path):
+    imported = import_imdf(tmp_path)
+    assert imported.content is None
+    assert "no levels" in "\n".join(imported.report.lines())
+
+
+def test_a_file_that_is_not_an_archive_is_reported(tmp_path):
+    path = tmp_path / "venue.zip"
+    path.write_bytes(b"not a zip at all")
+    imported = import_imdf(path)
+    assert imported.content is None
+    assert any("neither a folder nor a readable .zip" in line for line in imported.report.lines())
+
+
+def write(folder: Path, name: str, features) -> None:
+    (folder / f"{name}.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+
+def test_bad_features_are_skipped_and_named(tmp_path):
+    level = {"id": "L0", "feature_type": "level", "geometry": {"type": "Polygon", "coordinates": [
+        [[30.0, 60.0], [30.001, 60.0], [30.001, 60.001], [30.0, 60.001], [30.0, 60.0]]]},
+        "properties": {"name": {"en": "Ground"}, "short_name": {"en": "G"}, "ordinal": 0}}
+    write(tmp_path, "level", [level, {"id": "L-bad", "properties": {"ordinal": "first"}}, {"no": "id"}])
+    write(tmp_path, "navPath", [
+        {"id": "n1", "geometry": {"type": "Point", "coordinates": [30.0002, 60.0002]},
+         "properties": {"level_id": "L0", "neighbours": ["n2", "ghost"]}},
+        {"id": "n2", "geometry": {"type": "Point", "coordinates": [30.0004, 60.0002]},
+         "properties": {"level_id": "L0", "neighbours": ["n1"]}},
+        {"id": "n3", "geometry": None, "properties": {"level_id": "L0"}},
+        {"id": "n4", "geometry": {"type": "Point", "coordinates": [30.0, 60.0]}, "properties": {"level_id": "L9"}},
+    ])
+    (tmp_path / "unit.geojson").write_text("{ this is not json")
+    write(tmp_path, "occupant", [{"id": "o1", "properties": {"name": {"en": "Shop"}, "anchor_id": "missing"}}])
+    imported = import_imdf(tmp_path, mall_id="tiny")
+    lines = "\n".join(imported.report.lines())
+    content = imported.content
+    assert content is not None and [level.short_name for level in content.levels] == ["G"]
+    assert {node.id for node in content.graph.nodes} == {"n1", "n2"}
+    assert len(content.graph.edges) == 1 and content.graph.edges[0].length_m == pytest.approx(11.1, abs=0.3)
+    for expected in ("level L-bad: no whole-number ordinal", "features without an id", "path node n3: no point",
+                     "path node n4: unknown level", "unit.geojson is not readable GeoJSON",
+                     "1 path links name a node that is not in the archive", "1 occupants have no name"):
+        assert expected in lines
+
+
+def test_a_copied_sample_with_a_missing_file_still_imports(tmp_path):
+    if not SAMPLE.is_dir():
+        pytest.skip(f"the IMDF sample is absent ({SAMPLE})")
+    folder = tmp_path / "sample"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "navPathAssocieted.geojson").unlink()
+    (folder / "anchor.geojson").write_text('{"type": "FeatureCollection", "features": 7}')
+    imported = import_imdf(folder)
+    assert imported.content is not None and not imported.content.stores
+    assert "anchor.geojson has no feature list" in "\n".join(imported.report.lines())

@@ -1,0 +1,48 @@
+"""Matching without the database: terms for Chinese and English, filters, ranking."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from server.lostfound.matching import ItemFacts, normalise_brand, passes_filters, rank, text_terms
+
+NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+
+
+def test_chinese_gets_bigrams_and_both_languages_share_concepts():
+    chinese, english = text_terms("黑色真皮钱包"), text_terms("black leather wallet")
+    assert "钱包" in chinese and "真皮" in chinese
+    assert {"@leather", "@black"} <= set(chinese) & set(english)
+    assert "@leather" in text_terms("真皮錢包"), "Traditional characters are folded to Simplified"
+
+
+def test_a_name_in_chinese_meets_the_same_name_in_pinyin():
+    assert "~wangfang" in text_terms("卡上有姓名王芳") and "~wangfang" in text_terms("card, name Wang Fang")
+
+
+def test_brands_compare_across_languages():
+    assert normalise_brand("华为") == normalise_brand("HUAWEI") == "@huawei"
+    assert normalise_brand("Some Brand!") == "somebrand"
+
+
+def test_filters_category_and_time():
+    lost = ItemFacts(key="L", category="bag", text="bag", at=NOW)
+    assert passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW + timedelta(days=2)))
+    assert not passes_filters(lost, ItemFacts(key="F", category="toy", text="bag", at=NOW))
+    assert not passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW - timedelta(days=1)))
+    assert not passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW + timedelta(days=40)))
+
+
+def test_an_english_report_ranks_the_chinese_registration_of_its_item_first():
+    lost = ItemFacts(key="L", category="phone", text="Lost my black Huawei phone, clear case, cracked screen",
+                     colour="black", brand="Huawei", at=NOW, level_id="2f")
+    found = [
+        ItemFacts(key="theirs", category="phone", text="黑色华为手机，透明手机壳，屏幕有裂痕", colour="black",
+                  at=NOW + timedelta(hours=3), level_id="2f"),
+        ItemFacts(key="other-brand", category="phone", text="黑色苹果手机，皮质手机壳", colour="black", brand="苹果",
+                  at=NOW + timedelta(hours=1), level_id="2f"),
+        ItemFacts(key="other-colour", category="phone", text="白色华为手机", colour="white", brand="华为",
+                  at=NOW + timedelta(hours=2)),
+        ItemFacts(key="wallet", category="wallet", text="黑色华为钱包", colour="black", at=NOW),
+    ]
+    ranked = [suggestion.key for suggestion in rank(lost, found)]
+    assert ranked[0] == "theirs" and "wallet" not in ranked

@@ -1,0 +1,109 @@
+"""The promotion editor in the console: upload, preview, publish as a content version; proof of play."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+from server_helpers import post_json
+from test_cases_support import csrf_token_of, make_staff, visible_text
+from ulid import ULID
+
+from server.content.models import Blob, ContentVersion, Promotion
+from server.content.services import read_blob
+from server.fleet import services as fleet
+from sync.protocol import MallContent, sha256_hex
+
+pytestmark = pytest.mark.django_db
+LIST = "/console/promotions/"
+
+
+def jpeg(colour=(200, 80, 20)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 90), colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def editor(imported_mall) -> Client:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(make_staff("editor-zhao", "content_editor", imported_mall))
+    return browser
+
+
+def promotion_fields(**overrides) -> dict:
+    return {
+        "content_id": "p-autumn", "title_zh_cn": "秋季特卖", "title_en": "Autumn sale", "title_zh_tw": "秋季特賣",
+        "text_zh_cn": "全场八折", "text_en": "20% off", "text_zh_tw": "全場八折", "store": "",
+        "starts_on": "2026-09-01", "ends_on": "2026-11-30", "weekdays": ["5", "6"], "hours_from": "10:00",
+        "hours_to": "22:00", "priority": "5", "target_level_ids": ["L2"], **overrides,
+    }
+
+
+def submit(browser: Client, url: str, data: dict, picture: bytes | None, name: str = "poster.jpg"):
+    page = browser.get(url)
+    files = {"image": SimpleUploadedFile(name, picture, content_type="image/jpeg")} if picture is not None else {}
+    return browser.post(url, {"csrfmiddlewaretoken": csrf_token_of(page), **data, **files})
+
+
+def test_an_editor_uploads_previews_and_publishes_a_promotion(editor, imported_mall, published):
+    picture = jpeg()
+    response = submit(editor, LIST + "new", promotion_fields(), picture)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = Promotion.objects.get(mall=imported_mall, content_id="p-autumn")
+    assert saved.image_sha256 == sha256_hex(picture)
+    assert read_blob(saved.image_sha256)[0] == picture, "the picture is a content-addressed blob"
+
+    preview = editor.get(response["Location"])
+    assert 'id="preview"' in preview.content.decode()
+    assert f"/api/v1/blobs/{saved.image_sha256}" in preview.content.decode()
+    assert "Autumn sale" in visible_text(preview)
+
+    listing = editor.get(LIST)
+    before = ContentVersion.objects.filter(mall=imported_mall).count()
+    done = editor.post(LIST + "publish", {"csrfmiddlewaretoken": csrf_token_of(listing)})
+    assert done.status_code == 200
+    version = ContentVersion.objects.filter(mall=imported_mall).order_by("-version").first()
+    assert ContentVersion.objects.filter(mall=imported_mall).count() == before + 1
+    document = MallContent.model_validate_json(read_blob(version.document_sha256)[0])
+    autumn = next(p for p in document.promotions if p.id == "p-autumn")
+    assert (autumn.weekdays, autumn.priority, autumn.target.level_ids) == ([5, 6], 5, ["L2"])
+    assert autumn.image_sha256 in {blob["sha256"] for blob in version.manifest["blobs"]}
+
+
+def test_a_file_that_is_not_a_picture_is_refused_with_a_message(editor, imported_mall):
+    response = submit(editor, LIST + "new", promotion_fields(), b"<html>not a picture</html>", name="x.jpg")
+    assert response.status_code == 400
+    assert not Promotion.objects.filter(content_id="p-autumn").exists()
+    assert not Blob.objects.filter(media_type="text/html").exists()
+
+
+def test_an_inverted_date_range_is_refused(editor):
+    response = submit(editor, LIST + "new", promotion_fields(starts_on="2026-12-01", ends_on="2026-11-01"), jpeg())
+    assert response.status_code == 400
+    assert not Promotion.objects.filter(content_id="p-autumn").exists()
+
+
+def test_desk_agents_cannot_edit_promotions(imported_mall):
+    browser = Client()
+    browser.force_login(make_staff("agent-sun", "agent", imported_mall))
+    assert browser.get(LIST).status_code == 403
+
+
+def test_proof_of_play_counts_per_promotion_kiosk_and_day_without_double_counting(editor, client, imported_mall):
+    kiosk = fleet.enroll_kiosk(fleet.create_enrollment_code(imported_mall).code).device_key
+    batch = {"batch_id": str(ULID()), "events": [
+        {"kind": "promotion_shown", "at": "2026-10-03T03:00:00Z", "subject_id": "p-tea"},
+        {"kind": "promotion_shown", "at": "2026-10-03T03:00:08Z", "subject_id": "p-tea"},
+        {"kind": "promotion_touched", "at": "2026-10-03T03:00:09Z", "subject_id": "p-tea"},
+        {"kind": "screen_view", "at": "2026-10-03T03:00:09Z", "subject_id": "store"},
+    ]}
+    for _ in range(2):  # a retried upload of the same batch
+        assert post_json(client, "/api/v1/kiosk/events", json.dumps(batch),
+                         Authorization=f"Bearer {kiosk}").status_code in (200, 201)
+    page = editor.get(LIST + "proof-of-play").content.decode()
+    assert '<td class="impressions">2</td><td class="touches">1</td>' in page
+    assert "2026-10-03" in page

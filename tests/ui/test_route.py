@@ -1,0 +1,193 @@
+"""The route on the mall map, driven by touch: tap a store, read the steps, step through the
+floors, choose a profile, follow a closure that a sync brought, take the route to a phone."""
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+
+from kiosk.content import install_bundle
+from screens.widgets.floor_plan import ROUTE_COLOUR, polygon_centroid
+
+pytestmark = pytest.mark.ui
+MULTI_FLOOR_STORE = "gale-sports"  # 3F; the kiosk stands in the 1F lobby
+
+
+def open_map(kiosk, **params):
+    kiosk.app.show("map", **params)
+    kiosk.settle()
+    screen = kiosk.screen("map")
+    finish_drawing(kiosk)
+    return screen
+
+
+def finish_drawing(kiosk) -> None:
+    """The route draws itself in about a second; jump to the end of the animation."""
+    from kivy.animation import Animation
+
+    plan = kiosk.screen("map").ids.plan
+    Animation.cancel_all(plan, "route_progress")
+    plan.route_progress = 1.0
+    kiosk.settle()
+
+
+def shape_centre(plan, ref: str):
+    shape = next(s for s in plan.level.plan if s.ref == ref)
+    return plan.to_window(*plan.to_screen(*polygon_centroid(shape.polygon)))
+
+
+def step_cards(screen):
+    return list(reversed(screen.ids.steps.children))
+
+
+def button_with_text(root, text: str):
+    from screens.widgets.common import KButton
+
+    return next(w for w in root.walk() if isinstance(w, KButton) and w.text.strip(" ‹›") == text and not w.disabled)
+
+
+def is_route_colour(pixel) -> bool:
+    return all(abs(channel - round(expected * 255)) <= 12 for channel, expected in zip(pixel, ROUTE_COLOUR[:3]))
+
+
+def test_tap_a_store_on_the_map_and_see_the_route(kiosk):
+    kiosk.tap(next(t for t in kiosk.screen("home").ids.tiles.children if t.target == "map"))
+    assert kiosk.current == "map"
+    screen = kiosk.screen("map")
+    assert not screen.has_route and screen.ids.nearest.children  # nothing chosen: the nearest-of shortcuts
+    plan = screen.ids.plan
+    kiosk.driver.tap_at(*shape_centre(plan, "cloud-coffee"))
+    finish_drawing(kiosk)
+    assert screen.destination_id == "cloud-coffee" and screen.has_route
+    assert screen.route_title == "云朵咖啡"
+    cards = step_cards(screen)
+    assert len(cards) == 1 and cards[0].title.startswith("步行") and cards[0].title.endswith("到云朵咖啡")
+    assert "分钟" in screen.route_summary
+    # the route is drawn: its colour where its first walk runs
+    image = kiosk.image()
+    points = plan.route_legs[0]
+    (ax, ay), (bx, by) = points[len(points) // 2 - 1], points[len(points) // 2]
+    x, y = plan.to_window(*plan.to_screen((ax + bx) / 2, (ay + by) / 2))
+    assert is_route_colour(image.getpixel((round(x), image.height - round(y))))
+
+
+def test_a_multi_floor_route_steps_through_the_floors(kiosk):
+    kiosk.app.set_language("en")
+    screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE)
+    cards = step_cards(screen)
+    assert [card.floor for card in cards] == ["1F", "2F", "3F"]
+    assert cards[1].title.startswith("Take the escalator up to 2F")
+    assert screen.ids.plan.level.id == "1f" and screen.level_title.startswith("1F")
+    kiosk.tap(button_with_text(screen, "Next step"))
+    finish_drawing(kiosk)
+    assert screen.step_index == 1 and screen.ids.plan.level.id == "2f" and cards[1].active
+    kiosk.tap(button_with_text(screen, "Next step"))
+    finish_drawing(kiosk)
+    assert screen.ids.plan.level.id == "3f" and screen.here_text == "You are on 1F"
+    assert screen.ids.plan.markers[-1].caption == "Gale Sports"
+    floor_1f = next(b for b in screen.ids.levels.children if b.value == "1f")
+    kiosk.tap(floor_1f)  # the floor switcher goes back too, to that floor's card
+    assert screen.step_index == 0 and screen.ids.plan.level.id == "1f" and cards[0].active
+
+
+def test_the_profile_is_chosen_on_the_route_screen(kiosk):
+    kiosk.app.set_language("en")
+    screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE)
+    kiosk.tap(button_with_text(screen.ids.profiles, "Step-free"))
+    finish_drawing(kiosk)
+    assert screen.profile == "step_free"
+    kinds = {step.connector_kind for step in screen.route.steps if step.kind == "connector"}
+    assert kinds == {"lift"}
+    assert step_cards(screen)[1].title.startswith("Take Lift ")
+
+
+def test_a_closure_brought_by_sync_reroutes_and_says_why(kiosk):
+    screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE, profile="step_free")
+    used = next(step.connector_id for step in screen.route.steps if step.kind == "connector")
+    closed = kiosk.bundle.content.model_copy(update={"closed_connectors": [used]})
+    try:
+        install_bundle(kiosk.store, kiosk.bundle._replace(content=closed))
+        kiosk.agent.report_new_content(0)  # as the sync agent does after installing a version
+        kiosk.settle()
+        assert used not in {step.connector_id for step in screen.route.steps}
+        lift = "A梯" if used == "lift-a-1f" else "B梯"
+        assert screen.route_reason == f"{lift}暂停使用，本路线已绕行。"
+        from kivy.uix.label import Label
+
+        assert any(isinstance(w, Label) and w.text == screen.route_reason and w.height > 0
+                   for w in screen.walk())
+    finally:
+        install_bundle(kiosk.store, kiosk.bundle)
+        kiosk.app.reload_content(force=True)
+
+
+def test_an_unreachable_place_says_so_and_offers_the_service_desk(kiosk):
+    closed = kiosk.bundle.content.model_copy(update={"closed_connectors": ["lift-a-1f", "lift-b-1f"]})
+    try:
+        install_bundle(kiosk.store, kiosk.bundle._replace(content=closed))
+        kiosk.app.reload_content(force=True)
+        kiosk.app.set_language("en")
+        screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE, profile="pram")
+        assert screen.route_problem == "There is no way to Gale Sports with a pram from here."
+        assert screen.route_reason == "Lift A, Lift B are closed."
+        assert screen.step_count == 0
+        kiosk.tap(button_with_text(screen, "Show the way to Service desk"))
+        finish_drawing(kiosk)
+        assert screen.destination_id == "service-desk-1f" and screen.route.reachable
+    finally:
+        install_bundle(kiosk.store, kiosk.bundle)
+        kiosk.app.reload_content(force=True)
+
+
+def test_a_facility_is_a_destination_too(kiosk):
+    screen = open_map(kiosk, facility_id="service-desk-1f")
+    assert screen.route.destination.kind == "service_desk" and screen.route.reachable
+    assert screen.store_id == ""  # no store page for a facility
+
+
+def test_nearest_toilets_from_the_map(kiosk):
+    kiosk.app.set_language("en")
+    screen = open_map(kiosk)
+    kiosk.tap(button_with_text(screen.ids.nearest, "Toilets"))
+    finish_drawing(kiosk)
+    assert screen.route.destination.kind in ("restroom", "accessible_restroom")
+    assert screen.route.destination.level_id == "1f"
+
+
+def test_the_qr_code_opens_the_same_route_on_a_phone(kiosk):
+    screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE, profile="step_free")
+    qr = screen.ids.qr
+    assert qr.module_pixels >= 4  # big enough for a phone at arm's length
+    image = kiosk.image()
+    left, bottom = qr.to_window(*qr.pos)
+    region = image.crop((int(left) - 20, image.height - int(bottom + qr.height) - 20,
+                         int(left + qr.width) + 20, image.height - int(bottom) + 20))
+    decoded = [result.text for result in zxingcpp.read_barcodes(region)]
+    assert decoded == ["http://127.0.0.1:8000/r/galaxy-harbour/lobby-1f/gale-sports?profile=step_free&lang=zh-hans"]
+    assert screen.route_url == decoded[0]
+
+
+def test_drag_pans_and_pinch_zooms_without_choosing_a_store(kiosk):
+    from kivy.tests.common import UnitTestTouch
+
+    screen = open_map(kiosk)
+    plan = screen.ids.plan
+    x, y = plan.to_window(*plan.center)
+    finger = UnitTestTouch(x, y)
+    finger.touch_down()
+    kiosk.pump(1)
+    finger.touch_move(x + 150, y + 60)
+    kiosk.pump(1)
+    finger.touch_up()
+    kiosk.pump(2)
+    assert plan.pan == [150, 60] and screen.destination_id == ""
+    one, two = UnitTestTouch(x - 100, y), UnitTestTouch(x + 100, y)
+    one.touch_down()
+    two.touch_down()
+    kiosk.pump(1)
+    two.touch_move(x + 300, y)
+    kiosk.pump(1)
+    one.touch_up()
+    two.touch_up()
+    kiosk.pump(2)
+    assert plan.zoom == pytest.approx(2.0, rel=0.05)
+    assert screen.destination_id == ""

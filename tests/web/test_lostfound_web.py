@@ -1,0 +1,159 @@
+"""A claim in a real Chromium: from the staff-only match suggestion to a hand-over signed on a
+<canvas>, and what the visitor's phone shows on the way (never the found item's description)."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from ulid import ULID
+
+from server.accounts.services import create_staff_user
+from server.cases import services as case_services
+from server.content.models import Mall
+from server.fleet import services as fleet
+from server.lostfound import services
+from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
+from sync.protocol import CaseUpload, sha256_hex
+
+pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "Lost-and-found-2026!"
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+ITEM_SECRETS = ("黑色华为手机", "透明手机壳", "壁纸是一只柴犬", "Safe A")
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshots(request) -> Path:
+    import os
+
+    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or request.getfixturevalue("tmp_path"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def office():
+    """A mall with a desk agent, a phone in storage, and a visitor's lost report from a kiosk."""
+    mall = Mall.objects.create(id="plaza", name_zh_cn="星光广场", name_en="Starlight Plaza")
+    kiosk = fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code).kiosk
+    create_staff_user("desk-wang", "agent", PASSWORD, mall=mall, check_password=False)
+    item = services.register_found_item(
+        mall, None, category="phone", description="黑色华为手机，透明手机壳", found_at=timezone.now(),
+        colour="black", brand="华为", storage_place="Safe A", hidden_details="壁纸是一只柴犬")
+    token = secrets.token_urlsafe(32)
+    case, _ = case_services.receive_upload(kiosk, CaseUpload(
+        id=str(ULID()), reference=f"{kiosk.code}-7KQ2", tracking_token_sha256=sha256_hex(token.encode("ascii")),
+        kind="lost_report", description="Lost my black Huawei phone with a clear case", language="en",
+        created_at=timezone.now(), details={"item_category": "phone", "item_colour": "black",
+                                            "item_brand": "Huawei"}))
+    report = LostReport.objects.get(case=case)
+    services.rematch_report(report)
+    return {"item": item, "report": report, "case": case, "token": token}
+
+
+def phone_page(chromium, live_server, token: str):
+    page = chromium.new_context(java_script_enabled=False, locale="en-GB", **PHONE).new_page()
+    page.goto(f"{live_server.url}/t/{token}")
+    return page
+
+
+def test_a_claim_from_suggestion_to_signed_hand_over(chromium, live_server, office, screenshots):
+    item, report = office["item"], office["report"]
+    desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
+    desk.goto(f"{live_server.url}/console/lost-property/reports/?lang=en")
+    desk.fill('input[name="username"]', "desk-wang")
+    desk.fill('input[name="password"]', PASSWORD)
+    desk.click('button[type="submit"]')
+    desk.wait_for_url("**/console/lost-property/reports/**")
+
+    desk.get_by_role("link", name=report.reference).click()
+    row = desk.locator(f'tr.suggestion[data-item="{item.number}"]')
+    assert row.is_visible() and "透明手机壳" in row.inner_text(), "staff see the suggestion with its features"
+    desk.screenshot(path=str(screenshots / "lostfound-report-suggestions.png"), full_page=True)
+
+    before = phone_page(chromium, live_server, office["token"])
+    assert before.locator("#match-waiting").count() == 0
+
+    row.get_by_role("button", name="Confirm the match").click()
+    assert desk.locator(f'tr.suggestion[data-item="{item.number}"] .badge').inner_text() == "Confirmed"
+
+    visitor = phone_page(chromium, live_server, office["token"])
+    assert visitor.locator("#match-waiting").inner_text() == (
+        "A possible match is waiting at the service desk. Please bring identification.")
+    for secret in ITEM_SECRETS + (item.number,):
+        assert secret not in visitor.content(), "the visitor's page never describes the found item"
+    visitor.screenshot(path=str(screenshots / "lostfound-tracking-match-waiting.png"), full_page=True)
+
+    desk.get_by_role("link", name="Owner at the desk: start the claim").click()
+    desk.fill('textarea[name="questions"]', "What is the wallpaper?")
+    desk.fill('textarea[name="answers"]', "My shiba dog")
+    desk.check('input[name="answers_match"]')
+    desk.fill('input[name="claimant_name"]', "Tom Lee")
+    desk.select_option('select[name="id_kind"]', "passport")
+    desk.fill('input[name="id_last_digits"]', "4821")
+    desk.get_by_role("button", name="Checks done: go to the hand-over").click()
+    desk.wait_for_url("**/handover")
+
+    handover_html = desk.content()
+    for secret in ITEM_SECRETS:
+        assert secret not in handover_html, "the page the claimant signs never describes the item"
+    desk.get_by_role("button", name="Hand over the item").click()
+    assert "Please sign in the box" in desk.locator(".error").inner_text(), "no signature, no hand-over"
+
+    box = desk.locator("#signature-pad").bounding_box()
+    desk.mouse.move(box["x"] + 40, box["y"] + 150)
+    desk.mouse.down()
+    for step in range(1, 25):
+        desk.mouse.move(box["x"] + 40 + step * 18, box["y"] + 150 - (step % 6) * 18)
+    desk.mouse.up()
+    desk.screenshot(path=str(screenshots / "lostfound-handover-signed.png"), full_page=True)
+    desk.get_by_role("button", name="Hand over the item").click()
+
+    assert desk.locator("#handed-over").is_visible()
+    signature = desk.locator("#handed-over img")
+    assert signature.evaluate("img => img.complete && img.naturalWidth") > 0
+    desk.screenshot(path=str(screenshots / "lostfound-handed-over.png"), full_page=True)
+
+    claim = Claim.objects.get()
+    assert bytes(claim.signature_png).startswith(b"\x89PNG") and claim.id_last_digits == "4821"
+    assert FoundItem.objects.get(pk=item.pk).status == ItemStatus.RETURNED
+    office["case"].refresh_from_db()
+    assert office["case"].status == "closed"
+    after = phone_page(chromium, live_server, office["token"])
+    assert after.get_by_text("Your item was returned to you at the service desk. Thank you.").is_visible()
+    assert after.locator("#match-waiting").count() == 0
+
+
+def test_the_printed_label_qr_code_opens_the_item(chromium, live_server, office, screenshots):
+    import zxingcpp
+    from PIL import Image
+
+    item = office["item"]
+    page = chromium.new_context(viewport={"width": 900, "height": 700}, locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/console/lost-property/items/{item.pk}/label")
+    page.fill('input[name="username"]', "desk-wang")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/label")
+    path = screenshots / "lostfound-label.png"
+    page.locator(".label").screenshot(path=str(path))
+    decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(path))]
+    assert decoded == [f"{live_server.url}/console/lost-property/l/{item.label_token}"]
+    page.goto(decoded[0])
+    assert page.url.endswith(f"/console/lost-property/items/{item.pk}/")
+    assert page.get_by_text(item.number).first.is_visible()

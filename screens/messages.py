@@ -1,9 +1,11 @@
 """The screens' message catalog: find every message the screens show, keep the .po files in step.
 
 Message ids are English, marked in Python as `tr("…")`, `trn("…", "…", n)` or `N_("…")`, and
-in .kv files as `app.tr('…', app.language)`. `python -m screens.messages` adds new ids to
-`screens/locale/<lang>/LC_MESSAGES/screens.po` (keeping every translation already there),
-drops ids no longer used, and lists what still needs translating. The UI tests fail while any
+in .kv files as `app.tr('…', app.language)`. A feature may keep its messages in a catalog of
+its own beside `screens.po` (`wayfinding.po`, `lostfound.po`…); the kiosk core's `kiosk.po`
+counts too. `python -m screens.messages` adds the ids that no catalog has yet to
+`screens/locale/<lang>/LC_MESSAGES/screens.po` (keeping every translation already there), drops
+ids no longer used, and lists what still needs translating. The UI tests fail while any
 message lacks a translation, so an untranslated string never reaches a kiosk.
 """
 from __future__ import annotations
@@ -20,7 +22,10 @@ from babel.messages.pofile import read_po, write_po
 
 SCREENS_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = SCREENS_DIR / "locale"
+KIOSK_LOCALE_DIR = SCREENS_DIR.parent / "kiosk" / "locale"
 CATALOG_LANGUAGES = ("zh_CN", "en", "zh_TW")
+TRANSLATED_LANGUAGES = ("zh_CN", "zh_TW")
+"""Message ids are English, so an English entry may stay empty; the Chinese ones may not."""
 PLURAL_FORMS = {"zh_CN": "nplurals=1; plural=0;", "zh_TW": "nplurals=1; plural=0;",
                 "en": "nplurals=2; plural=(n != 1);"}
 
@@ -75,6 +80,22 @@ def read_catalog(language: str) -> Catalog:
         return read_po(handle, locale=language, domain="screens")
 
 
+def other_catalogs(language: str) -> list[Catalog]:
+    """The language's feature catalogs beside screens.po, and the kiosk core's."""
+    paths = [path for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
+             if path != catalog_path(language)]
+    paths += sorted((KIOSK_LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
+    catalogs = []
+    for path in paths:
+        with path.open("rb") as handle:
+            catalogs.append(read_po(handle, locale=language))
+    return catalogs
+
+
+def _owned_elsewhere(msgid: str, catalogs: list[Catalog]) -> bool:
+    return any(catalog.get(msgid) is not None for catalog in catalogs)
+
+
 def _translated(message) -> bool:
     if isinstance(message.string, (tuple, list)):
         return all(message.string)
@@ -82,15 +103,15 @@ def _translated(message) -> bool:
 
 
 def missing_translations() -> dict[str, list[str]]:
-    """Per language, the message ids that have no translation in screens.po."""
+    """Per language, the message ids that no catalog translates."""
     messages = extract_messages()
     missing: dict[str, list[str]] = {}
-    for language in CATALOG_LANGUAGES:
-        catalog = read_catalog(language)
+    for language in TRANSLATED_LANGUAGES:
+        catalogs = [read_catalog(language), *other_catalogs(language)]
         absent = []
         for msgid in messages:
-            entry = catalog.get(msgid)
-            if entry is None or not _translated(entry) or entry.fuzzy:
+            entries = [entry for catalog in catalogs if (entry := catalog.get(msgid)) is not None]
+            if not any(_translated(entry) and not entry.fuzzy for entry in entries):
                 absent.append(msgid)
         if absent:
             missing[language] = absent
@@ -98,10 +119,12 @@ def missing_translations() -> dict[str, list[str]]:
 
 
 def update_catalogs() -> dict[str, list[str]]:
-    """Bring every screens.po in line with the code; returns what is left to translate."""
+    """Bring every screens.po in line with the code (ids another catalog owns are left to it);
+    returns what is left to translate."""
     messages = extract_messages()
     for language in CATALOG_LANGUAGES:
         old = read_catalog(language)
+        elsewhere = other_catalogs(language)
         catalog = Catalog(
             locale=language,
             domain="screens",
@@ -121,6 +144,8 @@ def update_catalogs() -> dict[str, list[str]]:
         )
         catalog._num_plurals, catalog._plural_expr = None, None
         for msgid, message in sorted(messages.items(), key=lambda item: item[1].locations[0]):
+            if old.get(msgid) is None and _owned_elsewhere(msgid, elsewhere):
+                continue
             key = (msgid, message.plural) if message.plural else msgid
             previous = old.get(msgid)
             string = previous.string if previous is not None else ("", "") if message.plural else ""
@@ -149,7 +174,7 @@ def main() -> int:
         for msgid in msgids:
             print(f"    {msgid!r}")
     if not missing:
-        print("every screens message is translated in " + ", ".join(CATALOG_LANGUAGES))
+        print("every screens message is translated in " + ", ".join(TRANSLATED_LANGUAGES))
     return 1 if missing else 0
 
 

@@ -21,7 +21,7 @@ def test_tour_writes_every_screen_in_every_language(tmp_path):
     environment.pop("DISPLAY", None)
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "tour", "--out", str(tmp_path / "tour")],
-        cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=240,
+        cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     for screen in SCREENS:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from kiosk.routing import route_to_nearest_exit, step_sentence
+from kiosk.routing import describe_step, route_to_nearest_exit
 from kiosk.store import LocalStore
 from sync.protocol import Broadcast, BroadcastShown, MallContent
 
@@ -94,6 +94,13 @@ def mark_acknowledged(store: LocalStore, broadcast_ids: list[str]) -> None:
         store.set_setting(ACKNOWLEDGED_KEY, acknowledged[-MAX_REMEMBERED_ACKNOWLEDGEMENTS:])
 
 
+def _step_line(step, language: str) -> str:
+    """One step as one line (title and detail): the overlay lists them, it has no cards."""
+    title, detail = describe_step(step, language)
+    stop = ". " if language == "en" else "。"
+    return f"{title}{stop}{detail}".strip() if detail else title
+
+
 @dataclass(frozen=True)
 class ExitDirections:
     """The way out shown on an emergency: the nearest exit's name and floor, and the steps
@@ -117,5 +124,5 @@ def exit_directions(content: MallContent | None, kiosk_point_id: str | None,
     return ExitDirections(
         exit_name={language: route.destination.name.get(language) for language in languages},
         floor=levels.get(route.destination.level_id, ""),
-        steps={language: [step_sentence(step, language) for step in route.steps] for language in languages},
+        steps={language: [_step_line(step, language) for step in route.steps] for language in languages},
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -50,6 +51,14 @@ PROFILES: dict[str, Profile] = {
 """Route profiles. The three a visitor chooses are standard, step_free and pram; "emergency"
 (never a lift) is for the evacuation route."""
 VISITOR_PROFILES = ("standard", "step_free", "pram")
+PROFILE_LABELS = {"standard": "Fastest", "step_free": "Step-free", "pram": "With a pram"}
+"""Message ids (the wayfinding catalog) of the profiles, as the route screen and page name them."""
+UNREACHABLE_MESSAGES = {
+    "standard": "There is no way to {place} from here.",
+    "step_free": "There is no step-free way to {place} from here.",
+    "pram": "There is no way to {place} with a pram from here.",
+}
+"""Message ids for "this profile cannot get there", with the place's name as {place}."""
 
 NEAREST_KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     "restroom": {"standard": ("restroom", "accessible_restroom"), "pram": ("restroom", "accessible_restroom"),
@@ -322,15 +331,6 @@ class Route:
             if leg.level_id not in seen:
                 seen.append(leg.level_id)
         return seen
-
-    def edge_kinds(self, router: Router) -> list[str]:
-        """The kinds of the edges walked, in order (tests and checks)."""
-        graph = router.graph
-        index = graph.index
-        kinds = []
-        for a, b in zip(self.node_ids, self.node_ids[1:]):
-            kinds.append(router.edge_between(index[a], index[b], self.profile).kind)
-        return kinds
 
 
 def _bearing(dx: float, dy: float) -> float:
@@ -623,18 +623,21 @@ class Router:
 
 # ---------------------------------------------------------------- one router per content
 _routers: dict[int, tuple[MallContent, Router]] = {}
+_routers_lock = threading.Lock()
 
 
 def router_for(content: MallContent) -> Router:
-    """The router of a content version, built once (kept for the two newest contents)."""
-    entry = _routers.get(id(content))
-    if entry is not None and entry[0] is content:
-        return entry[1]
-    router = Router(content)
-    if len(_routers) >= 2:
-        _routers.pop(next(iter(_routers)))
-    _routers[id(content)] = (content, router)
-    return router
+    """The router of a content version, built once (kept for the four newest contents; the
+    server's request threads share them, hence the lock)."""
+    with _routers_lock:
+        entry = _routers.get(id(content))
+        if entry is not None and entry[0] is content:
+            return entry[1]
+        router = Router(content)
+        while len(_routers) >= 4:
+            _routers.pop(next(iter(_routers)))
+        _routers[id(content)] = (content, router)
+        return router
 
 
 def route_from_kiosk(content: MallContent, kiosk_point_id: str, place_id: str, profile: str = "standard") -> Route:
@@ -700,12 +703,6 @@ def describe_step(step: Step, language: str, gettext=None) -> tuple[str, str]:
     if turn:
         title = _("{first}, {then}").format(first=title, then=turn)
     return title, walk
-
-
-def step_sentence(step: Step, language: str, gettext=None) -> str:
-    """A card as one line (title and detail), for lists and the phone page."""
-    title, detail = describe_step(step, language, gettext)
-    return f"{title}. {detail}".strip() if language == "en" else f"{title}。{detail}".strip()
 
 
 def closure_reason(route: Route, content: MallContent, language: str, gettext=None) -> str:

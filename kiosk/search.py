@@ -7,11 +7,12 @@ syllable, then matches inside a name, then same-sounding Chinese (a Traditional 
 character whose pinyin matches), then related words (keywords, categories), then one-typo
 matches; within each tier open stores come before closed ones.
 
-The index is built once per content version. Every key is folded (NFKC, case-folded, only
-letters and digits kept) and concatenated into one string, so substring search is a few C-level
-`str.find` calls rather than a Python loop over every store; one-typo matching runs in rapidfuzz
-over the keys cut to the query's length (±1). No Kivy here: the screens and `python -m kiosk
-search` share it.
+The index is built once per content version. Every key is folded (compatibility-decomposed,
+accents dropped, case-folded, only letters and digits kept). Prefix and word-start matches are a
+bisect in sorted lists of keys and of key suffixes at word starts; matches inside a key are
+`str.find` calls over all keys joined into one string, not a Python loop over every store;
+one-typo matching runs in rapidfuzz over the keys cut to the query's length (±1). No Kivy here:
+the screens and `python -m kiosk search` share it.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import NamedTuple
 
 from pypinyin import lazy_pinyin
 from rapidfuzz import process
@@ -33,12 +35,26 @@ from sync.protocol import LANGUAGES, Store
 MAX_QUERY_CHARS = 64
 """Longer input is no store name: it is cut here, so a stuck key costs nothing."""
 MIN_FUZZY_LETTERS = 4
+FUZZY_UNTIL_RESULTS = 40
+"""A typo is looked for only while the typed text itself finds fewer stores than this: a query
+that already matches dozens is not misspelt, and their near-misses would only bury them."""
 MIN_INNER_LETTERS = 3
 """Latin queries shorter than this match only from the start of a key."""
 MAX_PREFIX_FUZZY = 24
 """Keys are cut to every length up to this for one-typo prefix matching; longer queries are
 compared with whole keys."""
 SEPARATOR = "\x00"
+FIRST_KEYS = "abcdefghijklmnopqrstuvwxyz0123456789"
+"""Every search starts with one of these and matches a large part of the mall: their matches
+are worked out when the index is built, so the first keystroke is as quick as the rest."""
+ORDER_MASK = (1 << 24) - 1
+KIND_SHIFT = 24
+KIND_MASK = 7
+CLOSED_SHIFT = 27
+TIER_SHIFT = 28
+NAME_BITS = 24
+"""A match packs into one int, high bits first: tier, closed, kind, key length; the store's
+place in name order goes below it when ranking."""
 
 
 class Tier(IntEnum):
@@ -64,8 +80,9 @@ class KeyKind(IntEnum):
     CATEGORY = 5
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
+    """One store found (a named tuple: a one-letter query makes a thousand of them)."""
+
     store: Store
     tier: Tier
     kind: KeyKind
@@ -165,6 +182,9 @@ class StoreSearch:
         self._build_word_starts()
         self._build_units()
         self._build_fuzzy()
+        self._first_keys: dict[str, dict[int, tuple[int, str]]] = {
+            key: self._matches(key, key) for key in FIRST_KEYS
+        }
         order = sorted(range(len(self.stores)), key=lambda p: (fold(self._display_name(p)), self.stores[p].id))
         self._name_rank = [0] * len(self.stores)
         for rank, position in enumerate(order):
@@ -268,7 +288,6 @@ class StoreSearch:
                 if len(key.text) - offset >= MIN_FUZZY_LETTERS - 1:
                     suffixes.setdefault(key.text[offset:], set()).add(number)
         cut: dict[int, dict[str, set[int]]] = {}
-        self._whole_by_length: dict[int, tuple[list[str], list[list[int]]]] = {}
         whole: dict[int, dict[str, set[int]]] = {}
         for suffix, numbers in suffixes.items():
             for length in range(MIN_FUZZY_LETTERS - 1, min(len(suffix), MAX_PREFIX_FUZZY + 1) + 1):
@@ -287,23 +306,32 @@ class StoreSearch:
         folded = fold(query)
         if not folded:
             return []
-        best: dict[int, tuple] = {}
+        best = self._first_keys.get(folded)
+        if best is None:
+            best = self._matches(query, folded)
+        return self._ranked(best, now, limit)
+
+    def _matches(self, query: str, folded: str) -> dict[int, tuple[int, str]]:
+        """Store position → (match code, matched key) for every store the query finds."""
+        best: dict[int, tuple[int, str]] = {}
         self._match_text(folded, best)
         if any(ch.isdigit() for ch in folded):
             self._match_units(unit_query(query), best)
         if has_han(query):
             self._match_sounds_like(query, best)
         letters = sum(ch.isalpha() for ch in folded)
-        if folded.isascii() and letters >= MIN_FUZZY_LETTERS:
+        if folded.isascii() and letters >= MIN_FUZZY_LETTERS and len(best) < FUZZY_UNTIL_RESULTS:
             self._match_one_typo(folded, best)
-        return self._ranked(best, now, limit)
+        return best
 
     @staticmethod
     def _offer(best: dict, position: int, tier: Tier, kind: KeyKind, order: int, text: str) -> None:
-        candidate = (tier, kind, order, text)
+        """Keep the store's best match: one int orders tier, then kind, then key length (or
+        unit order), so the hot loops compare ints rather than tuples."""
+        code = (tier << TIER_SHIFT) | (kind << KIND_SHIFT) | min(order, ORDER_MASK)
         current = best.get(position)
-        if current is None or candidate < current:
-            best[position] = candidate
+        if current is None or code < current[0]:
+            best[position] = (code, text)
 
     def _match_text(self, folded: str, best: dict) -> None:
         """Prefix matches, then word-start and inside matches. One or two Latin letters are the
@@ -385,20 +413,24 @@ class StoreSearch:
             self._refresh_open(now)
         groups, open_by_group, name_rank = self._hours_group, self._open_by_group, self._name_rank
 
-        def rank(item):
-            position, (tier, kind, order, _) = item
-            closed = now is not None and not open_by_group[groups[position]]
-            return (tier, closed, kind, order, name_rank[position])
-
-        ranked = sorted(best.items(), key=rank)
+        closed_bit = 1 << CLOSED_SHIFT
+        if now is None:
+            keyed = [((code << NAME_BITS) | name_rank[position], position) for position, (code, _) in best.items()]
+        else:
+            # Closed sorts after open within a tier: its bit sits just below the tier's.
+            keyed = [(((code | (0 if open_by_group[groups[position]] else closed_bit)) << NAME_BITS)
+                      | name_rank[position], position) for position, (code, _) in best.items()]
+        keyed.sort()
         if limit:
-            ranked = ranked[:limit]
+            keyed = keyed[:limit]
         stores = self.stores
-        return [
-            SearchHit(stores[position], match[0], match[1], match[3],
-                      None if now is None else open_by_group[groups[position]])
-            for position, match in ranked
-        ]
+        hits = []
+        for _, position in keyed:
+            code, text = best[position]
+            hits.append(SearchHit(stores[position], Tier(code >> TIER_SHIFT),
+                                  KeyKind((code >> KIND_SHIFT) & KIND_MASK), text,
+                                  None if now is None else open_by_group[groups[position]]))
+        return hits
 
     def is_open(self, store: Store, now: datetime) -> bool:
         """Whether `store` is open at `now`, from the per-minute cache the ranking uses."""

@@ -74,16 +74,17 @@ class AttractScreen(KioskScreen):
         if animate:
             Animation(opacity=1, duration=FADE_SECONDS).start(incoming)
             fade_out = Animation(opacity=0, duration=FADE_SECONDS)
-            fade_out.bind(on_complete=lambda *args: self._preload_next())
+            fade_out.bind(on_complete=lambda *args: Clock.schedule_once(self._preload_next, 0))
             fade_out.start(outgoing)
         else:
             incoming.opacity, outgoing.opacity = 1, 0
             self._preload_next()
         self.app.record_event("promotion_shown", subject_id=promotion.id)
 
-    def _preload_next(self) -> None:
-        """Give the hidden slide the next picture as soon as it has faded out, so it is decoded
-        in the middle of a slide and the next cross-fade starts with both pictures ready."""
+    def _preload_next(self, *args) -> None:
+        """Give the hidden slide the next picture in the frame after it has faded out (not
+        delaying the fade's last frame), so it is decoded while a still picture is on screen
+        and the next cross-fade starts with both pictures ready."""
         if not self._promotions or self.slide_number < 0:
             return
         following = self._promotions[(self.slide_number + 1) % len(self._promotions)]

@@ -16,11 +16,14 @@ import logging
 from urllib.parse import quote, urlencode
 
 from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
 from kiosk.routing import (
+    PROFILE_LABELS,
+    UNREACHABLE_MESSAGES,
     VISITOR_PROFILES,
     RoutingError,
     closure_reason,
@@ -34,22 +37,15 @@ from screens.base import KioskScreen
 from screens.places import facility_labels, level_label, unit_label
 from screens.widgets.common import ChoiceButton, TappableCard
 from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
+from screens.widgets.qr import QRCodeWidget
 
 log = logging.getLogger(__name__)
 
-PROFILE_LABELS = {
-    "standard": N_("Fastest"),
-    "step_free": N_("Step-free"),
-    "pram": N_("With a pram"),
-}
 NEAREST_CHOICES = (("restroom", N_("Toilets")), ("nursing_room", N_("Nursing room")),
                    ("exit", N_("Exit")), ("atm", N_("ATM")))
-UNREACHABLE = {
-    "standard": N_("There is no way to {place} from here."),
-    "step_free": N_("There is no step-free way to {place} from here."),
-    "pram": N_("There is no way to {place} with a pram from here."),
-}
 DRAW_SECONDS = 1.2
+CARD_LAYOUT_SECONDS = 0.15
+"""Step cards take a few frames to find their height (wrapped text); scroll after that."""
 ROUTE_PATH = "/r/{mall}/{origin}/{destination}"
 PAGE_LANGUAGE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 """The phone page's language codes (server.core.language), so it opens in the kiosk's language."""
@@ -58,6 +54,14 @@ PAGE_LANGUAGE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 class LegendDot(BoxLayout):
     dot_colour = ColorProperty(theme.MAP_YOU_ARE_HERE)
     text = StringProperty("")
+
+
+class RouteQRCode(QRCodeWidget):
+    """The shared QR widget, redrawn when its centre moves too: it draws around `center`, which
+    may be updated after `pos` has notified, and the code would stay where the widget was."""
+
+    def on_center(self, *args) -> None:
+        self._draw()
 
 
 class StepCard(TappableCard):
@@ -78,6 +82,8 @@ class FloorMapScreen(KioskScreen):
     level_title = StringProperty("")
     here_text = StringProperty("")
     has_route = BooleanProperty(False)
+    has_selection = BooleanProperty(False)
+    """A place is chosen (a route, or why there is none, is shown)."""
     route_title = StringProperty("")
     route_place = StringProperty("")
     route_summary = StringProperty("")
@@ -95,6 +101,9 @@ class FloorMapScreen(KioskScreen):
         self.title_message = N_("Mall map")
         self.route = None
         self._alternative_id = ""
+        self._cards: list[StepCard] = []
+        self._nearest_missing = False
+        """The visitor asked for the nearest of a kind, and none can be reached."""
 
     # ---------------------------------------------------------------- navigation hooks
     def prepare(self, store_id: str | None = None, facility_id: str | None = None, place_id: str | None = None,
@@ -102,18 +111,21 @@ class FloorMapScreen(KioskScreen):
                 returning: bool = False, **params) -> None:
         if profile in VISITOR_PROFILES:
             self.profile = profile
+        self._nearest_missing = False
         destination = store_id or facility_id or place_id
         if nearest:
-            destination = self._nearest(nearest) or ""
-            if not destination:
-                self.destination_id = ""
-        if destination is not None and destination != "":
+            destination = self._nearest(nearest)
+            self._nearest_missing = destination is None
+        if destination:
             self.destination_id = destination
             self.step_index = 0
             self.level_id = ""
+        elif nearest:
+            self.destination_id = ""
+            self.store_id = ""
         elif level_id is not None:
             self.level_id = level_id
-        elif not returning and not nearest:
+        elif not returning:
             # Opened from home: the kiosk's own floor, no route.
             self.destination_id = ""
             self.store_id = ""
@@ -128,6 +140,7 @@ class FloorMapScreen(KioskScreen):
         self.profile = "standard"
         self.step_index = 0
         self.route = None
+        self._nearest_missing = False
 
     def refresh(self) -> None:
         """Content (closures!) or language changed, or a new destination: route again and draw."""
@@ -175,10 +188,13 @@ class FloorMapScreen(KioskScreen):
         content = app.content
         place = find_place(content, self.destination_id) if (content and self.destination_id) else None
         origin = self._origin_id()
+        self.has_selection = place is not None
         if place is None:
             self.destination_id = ""
             self.has_route = False
             self.step_count = 0
+            if self._nearest_missing:
+                self.route_problem = app.tr("None can be reached from here; please ask at the service desk.")
             return
         self.store_id = place.id if place.kind == "store" else ""
         self.route_title = app.text(place.name)
@@ -199,7 +215,7 @@ class FloorMapScreen(KioskScreen):
         self.route_reason = closure_reason(route, content, app.language, app.tr)
         if not route.reachable:
             self.step_count = 0
-            self.route_problem = app.tr(UNREACHABLE[self.profile]).format(place=app.text(place.name))
+            self.route_problem = app.tr(UNREACHABLE_MESSAGES[self.profile]).format(place=app.text(place.name))
             if route.alternative is not None:
                 self._alternative_id = route.alternative.destination.id
                 self.alternative_text = app.tr("Show the way to {place}").format(
@@ -257,9 +273,17 @@ class FloorMapScreen(KioskScreen):
         self.show_step(self.step_index - 1)
 
     def on_shape_tapped(self, shape) -> None:
-        """Tap a store (or a facility) on the plan: route to it."""
-        if shape.ref and self.app.content is not None and find_place(self.app.content, shape.ref) is not None:
-            self.prepare(place_id=shape.ref)
+        """Tap a store (or a facility) on the plan: route to it, staying on the floor the visitor
+        is looking at (its step of the route is the one shown)."""
+        if not (shape.ref and self.app.content is not None and find_place(self.app.content, shape.ref)):
+            return
+        floor = self.level_id
+        self.prepare(place_id=shape.ref)
+        route = self.route
+        if route is not None and route.reachable:
+            on_floor = [number for number, step in enumerate(route.steps) if step.level_id == floor]
+            if on_floor:
+                self.show_step(on_floor[-1])
 
     def open_selected(self) -> None:
         if self.store_id:
@@ -371,7 +395,7 @@ class FloorMapScreen(KioskScreen):
         app = self.app
         box = self.ids.steps
         box.clear_widgets()
-        self._cards: list[StepCard] = []
+        self._cards = []
         route = self.route
         if route is None or not route.reachable:
             return
@@ -383,9 +407,20 @@ class FloorMapScreen(KioskScreen):
             card.bind(on_release=lambda c, n=number: self.show_step(n))
             box.add_widget(card)
             self._cards.append(card)
+        self.ids.step_scroll.scroll_y = 1
+        Clock.schedule_once(self._scroll_to_active_step, CARD_LAYOUT_SECONDS)
 
     def _mark_active_step(self) -> None:
-        for number, card in enumerate(getattr(self, "_cards", [])):
+        for number, card in enumerate(self._cards):
             card.active = number == self.step_index
-        if getattr(self, "_cards", None):
-            self.ids.step_scroll.scroll_to(self._cards[self.step_index], padding=10, animate=False)
+        # Scroll once the cards are laid out (their heights follow their wrapped text).
+        Clock.schedule_once(self._scroll_to_active_step, CARD_LAYOUT_SECONDS)
+
+    def _scroll_to_active_step(self, *args) -> None:
+        """The first card: the top of the list (safe while card heights still settle); a later
+        card: scrolled into view."""
+        scroll = self.ids.step_scroll
+        if self.step_index <= 0:
+            scroll.scroll_y = 1
+        elif self.step_index < len(self._cards):
+            scroll.scroll_to(self._cards[self.step_index], padding=10, animate=False)

@@ -9,6 +9,7 @@ from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import KIND_LABELS, N_
 from screens.base import KioskScreen
+from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in receipt.kv
 from sync.protocol import CaseKind
 
 CONFIRMATIONS = {
@@ -61,6 +62,8 @@ class ReceiptScreen(KioskScreen):
         """Drop the reference and the tracking URL: the token must not outlive the receipt."""
         self.reference = ""
         self.tracking_url = ""
+        if "pulse" in self.ids:
+            self.ids.pulse.reset()  # the next visitor gets their own vote
 
     def done(self) -> None:
         self.app.finish_case()

@@ -1,7 +1,10 @@
 """One store: its names, where it is, its hours and whether it is open now, its phone,
 description and current promotions; from here the visitor starts the route there or gives
-feedback about it."""
+feedback about it. Its QR code hands the page to the visitor's phone (server/directory serves
+`<public base>/s/<mall>/<store>`, with this kiosk's point so the phone can open the route)."""
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from babel.dates import format_date
 from kivy.properties import BooleanProperty, StringProperty
@@ -32,6 +35,8 @@ class StorePageScreen(KioskScreen):
     phone_text = StringProperty("")
     description_text = StringProperty("")
     promotions_text = StringProperty("")
+    phone_url = StringProperty("")
+    """The phone store page; empty on a kiosk that is not enrolled (no public address known)."""
     logo_sha256 = StringProperty("")
     monogram = StringProperty("")
 
@@ -74,6 +79,7 @@ class StorePageScreen(KioskScreen):
         self.phone_text = store.phone
         self.description_text = app.text(store.description)
         self.promotions_text = self._promotions(index, store)
+        self.phone_url = self._phone_url(index, store)
         self.logo_sha256 = store.logo_sha256 or ""
         self.monogram = self.name_text[:1].upper()
         self._show_plan(index, store, level)
@@ -115,6 +121,14 @@ class StorePageScreen(KioskScreen):
             day = format_date(promotion.ends_on, pattern, locale=BABEL_LOCALES.get(app.language, "en"))
             lines.append(app.tr("{title} (until {day})").format(title=app.text(promotion.title), day=day))
         return "\n".join(lines)
+
+    def _phone_url(self, index, store) -> str:
+        identity = self.app.identity
+        if identity is None or not identity.public_base_url:
+            return ""
+        url = f"{identity.public_base_url.rstrip('/')}/s/{quote(index.mall.id)}/{quote(store.id)}"
+        kiosk = self.app.kiosk_point()
+        return f"{url}?from={quote(kiosk.id)}" if kiosk is not None else url
 
     def show_on_map(self) -> None:
         self.app.show("map", store_id=self.store_id)

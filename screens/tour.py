@@ -165,9 +165,11 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bu
     shot("map")
 
     app.show("map", store_id=TOUR_ROUTE_STORE, profile="standard")
+    kiosk.wait(1.5)  # the route draws itself in about a second
     shot("route-start")
     route_screen = app.screen("map")
     route_screen.show_step(route_screen.step_count - 1)
+    kiosk.wait(1.5)
     shot("route-floor-change")
 
     # Lift A out of service (a new content version, as a sync brings it): the step-free route
@@ -178,6 +180,7 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bu
     install_bundle(store, bundle._replace(content=closed))
     app.reload_content(force=True)
     app.show("map", store_id=TOUR_ROUTE_STORE, profile="step_free")
+    kiosk.wait(1.5)
     shot("route-step-free-closed")
     install_bundle(store, bundle)
     app.reload_content(force=True)

@@ -120,6 +120,8 @@ class FloorPlan(StencilView):
     """Pixels kept free at the top for overlays (the floor's name, the legend)."""
     bottom_reserve = NumericProperty(0)
     """Pixels kept free at the bottom (for the tapped store's card)."""
+    right_reserve = NumericProperty(0)
+    """Pixels kept free on the right (for the floor switcher over the mall map)."""
     label_overrides = DictProperty({})
     """Shape ref → text drawn instead of the shape's own label (short facility names)."""
     interactive = BooleanProperty(False)
@@ -148,7 +150,8 @@ class FloorPlan(StencilView):
             language=self._redraw_soon, font_name=self._redraw_soon, heading_deg=self._redraw_soon,
             here=self._redraw_soon, here_level_id=self._redraw_soon, highlight_refs=self._redraw_soon,
             markers=self._redraw_soon, label_scale=self._redraw_soon, label_overrides=self._redraw_soon,
-            top_reserve=self._redraw_soon, bottom_reserve=self._redraw_soon, focus=self._redraw_soon,
+            top_reserve=self._redraw_soon, bottom_reserve=self._redraw_soon, right_reserve=self._redraw_soon,
+            focus=self._redraw_soon,
             focus_min_span_m=self._redraw_soon,
         )
         self.bind(zoom=self._redraw_soon, pan=self._redraw_soon, route_legs=self._redraw_soon,
@@ -201,11 +204,12 @@ class FloorPlan(StencilView):
         usable_h = self.height - 2 * margin - self.top_reserve - self.bottom_reserve
         span_x = max(max_x - min_x, 1e-6)
         span_y = max(max_y - min_y, 1e-6)
-        self._scale = min((self.width - 2 * margin) / span_x, max(usable_h, 10) / span_y)
+        usable_w = self.width - 2 * margin - self.right_reserve
+        self._scale = min(max(usable_w, 10) / span_x, max(usable_h, 10) / span_y)
         drawn_w = span_x * self._scale
         drawn_h = span_y * self._scale
         self._origin = (
-            self.x + (self.width - drawn_w) / 2 - min_x * self._scale,
+            self.x + margin + (usable_w - drawn_w) / 2 - min_x * self._scale,
             self.y + margin + self.bottom_reserve + (usable_h - drawn_h) / 2 - min_y * self._scale,
         )
         if self.zoom != 1.0 or self.pan[0] or self.pan[1]:

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from server.accounts.models import StaffProfile
+from server.accounts.models import AuditEntry, StaffProfile
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -38,3 +38,23 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "mall", "display_name")
     list_filter = ("mall",)
     search_fields = ("user__username", "display_name")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody edits or deletes what happened."""
+
+    list_display = ("at", "actor_label", "action", "subject", "mall", "detail")
+    list_filter = ("action", "mall")
+    search_fields = ("subject", "actor_label", "detail")
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

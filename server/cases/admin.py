@@ -2,7 +2,7 @@
 so the admin cannot bypass the lifecycle, hand-overs or what a visitor filed."""
 from django.contrib import admin
 
-from .models import Case, CaseEvent
+from .models import CannedReply, Case, CaseEvent, CategoryRule, Holiday
 
 
 class CaseEventInline(admin.TabularInline):
@@ -35,3 +35,27 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CategoryRule)
+class CategoryRuleAdmin(admin.ModelAdmin):
+    """Routing and promised working days per complaint category, for each mall."""
+
+    list_display = ("mall", "category", "department", "working_days")
+    list_filter = ("mall", "department")
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """Days the deadlines skip; the opening hours themselves are the mall's (content admin)."""
+
+    list_display = ("mall", "day", "name")
+    list_filter = ("mall",)
+    date_hierarchy = "day"
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ("title", "mall")
+    list_filter = ("mall",)
+    search_fields = ("title", "text_zh_cn", "text_en")

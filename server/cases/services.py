@@ -26,6 +26,7 @@ from sync.protocol import (
     MAX_DETAIL_VALUE_CHARS,
     MAX_DETAILS,
     REFERENCE_ALPHABET,
+    REFERENCE_RE,
     CaseKind,
     CaseStatus,
     CaseUpload,

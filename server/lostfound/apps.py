@@ -19,3 +19,14 @@ class LostFoundConfig(AppConfig):
 
         post_save.connect(case_saved, sender=Case, dispatch_uid="lostfound.case_saved")
         register_section("lostfound:item_list", _("Lost property"), can_handle_cases, order=20)
+
+        from datetime import timedelta
+
+        from server.core.jobs import register_job
+
+        from . import services
+
+        register_job("lost-property-due", lambda: f"{services.mark_due_items()} due for disposal",
+                     every=timedelta(hours=1))
+        register_job("lost-property-rematch", lambda: f"{services.rematch_open_reports()} reports matched",
+                     every=timedelta(days=1))

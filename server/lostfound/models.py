@@ -7,7 +7,6 @@ suggestions are for staff only; a claimant is never shown what was found.
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy

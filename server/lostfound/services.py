@@ -483,6 +483,15 @@ def mark_due_items(today: date | None = None) -> int:
     return FoundItem.objects.filter(status=ItemStatus.STORED, keep_until__lt=today).update(status=ItemStatus.DUE)
 
 
+def rematch_open_reports() -> int:
+    """Match every open lost report again (items may have arrived while one was computed)."""
+    count = 0
+    for report in LostReport.objects.filter(status__in=OPEN_REPORT_STATUSES).iterator():
+        rematch_report(report)
+        count += 1
+    return count
+
+
 def allowed_disposals(item: FoundItem) -> tuple[DisposalAction, ...]:
     return RETENTION[ItemCategory(item.category)].actions
 

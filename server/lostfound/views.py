@@ -32,7 +32,7 @@ from .forms import (
     ReceiveForm,
     StorageForm,
 )
-from .models import CATEGORY_CHOICES, Claim, Disposal, ItemStatus, ReportStatus, SuggestionStatus
+from .models import CATEGORY_CHOICES, Claim, Disposal, ItemStatus, ReportStatus
 
 ROWS_PER_PAGE = 30
 CONTENT_SUFFIX = {"zh-hans": "zh_cn", "en": "en", "zh-hant": "zh_tw"}
@@ -325,6 +325,8 @@ def suggestion_decide(request, report_id: int, suggestion_id: int):
 @console_view
 def report_rematch(request, report_id: int):
     report = _visible_report(request, report_id)
+    if not can_work_items(request.user):
+        return _forbidden(request)
     services.rematch_report(report)
     return redirect("lostfound:report_detail", report_id=report.pk)
 

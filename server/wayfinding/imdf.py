@@ -224,6 +224,7 @@ def import_imdf(path: Path | str, mall_id: str | None = None) -> ImportedMap:
     buildings = archive.features("building")
     nav_nodes = archive.features("navPath")
     nav_links = archive.features("navPathAssocieted")
+    openings = archive.features("opening")
     if not levels_raw:
         report.add("the archive has no levels: nothing to import")
         return ImportedMap(None, report)
@@ -323,7 +324,9 @@ def import_imdf(path: Path | str, mall_id: str | None = None) -> ImportedMap:
         report.add(f"{entrance_links} links join the outdoor paths to a building level: imported as entrances "
                    f"(ramps); the archive does not say whether they have steps")
     if not nodes:
-        report.add("the archive has no path graph (navPath): places are imported, but no routes can be found")
+        report.add("the archive has no path graph (navPath): places are imported, but no routes can be found "
+                   f"(its {len(openings)} openings, doors drawn as line segments, do not say how to walk "
+                   "between them)")
 
     pieces = _pieces(nodes, edges)
     report.path_pieces = [len(piece) for piece in pieces]
@@ -478,6 +481,7 @@ def import_imdf(path: Path | str, mall_id: str | None = None) -> ImportedMap:
         "levels": len(level_models), "units drawn": sum(len(p) for p in plans.values()), "stores": len(stores),
         "facilities": len(facilities), "path nodes": len(nodes), "path edges": len(edges),
         "level changes": sum(1 for e in edges if e.kind in ("lift", "stairs")),
+        "openings read (doors; routes follow the path graph)": len(openings),
     }
     return ImportedMap(content, report)
 

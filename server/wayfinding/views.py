@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiosk.i18n import load_translations
-from kiosk.routing import VISITOR_PROFILES, closure_reason, describe_step, walking_time_text
+from kiosk.routing import (
+    PROFILE_LABELS,
+    UNREACHABLE_MESSAGES,
+    VISITOR_PROFILES,
+    closure_reason,
+    describe_step,
+    walking_time_text,
+)
 from server.accounts.services import mall_of, record_audit
 from server.content import services as content_services
 from server.content.models import Mall
@@ -27,13 +34,6 @@ from server.wayfinding import services
 from server.wayfinding.svg import route_drawings
 
 KIOSK_LANGUAGE = {"zh-hans": "zh_CN", "en": "en", "zh-hant": "zh_TW"}
-PROFILE_LABELS = {"standard": "Fastest", "step_free": "Step-free", "pram": "With a pram"}
-UNREACHABLE = {
-    "standard": "There is no way to {place} from here.",
-    "step_free": "There is no step-free way to {place} from here.",
-    "pram": "There is no way to {place} with a pram from here.",
-}
-"""Message ids of the kiosk's wayfinding catalog (screens/locale/*/LC_MESSAGES/wayfinding.po)."""
 
 
 # ---------------------------------------------------------------- phone
@@ -62,7 +62,7 @@ def route_page(request, mall_id: str, origin_id: str, destination_id: str):
                    "href": "?" + urlencode({"profile": p, "lang": request.page_language})} for p in VISITOR_PROFILES],
     )
     if not route.reachable:
-        context["problem"] = tr(UNREACHABLE[profile]).format(place=place)
+        context["problem"] = tr(UNREACHABLE_MESSAGES[profile]).format(place=place)
         if route.alternative is not None:
             alternative = route.alternative.destination
             context["alternative"] = {

@@ -203,3 +203,22 @@ def test_the_index_is_built_once_per_content_index():
     assert search_for(INDEX) is search_for(INDEX)
     other = ContentIndex(CONTENT)
     assert search_for(other) is not search_for(INDEX) or search_for(other).index is other
+
+
+# ---------------------------------------------------------------- python -m kiosk search
+def test_the_search_command_prints_ranked_results_from_the_installed_content(tmp_path, capsys):
+    from kiosk.__main__ import main
+    from kiosk.content import install_bundle
+    from kiosk.store import LocalStore
+
+    assert main(["search", "--data-dir", str(tmp_path), "yunduo"]) == 1, "nothing installed yet"
+    with LocalStore(tmp_path / "kiosk.db") as store:
+        assert main(["search", "--data-dir", str(tmp_path), "yunduo"]) == 1
+        install_bundle(store, load_source_bundle(DEMO))
+    capsys.readouterr()
+    assert main(["search", "--data-dir", str(tmp_path), "yunduo"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("4 result(s) for 'yunduo' in galaxy-harbour content version 1")
+    assert "1F-19" in lines[1] and "云朵咖啡 / Cloud Coffee / 雲朵咖啡" in lines[1] and "[prefix: yunduokafei;" in lines[1]
+    assert main(["search", "--data-dir", str(tmp_path), "☕️!!"]) == 0
+    assert capsys.readouterr().out.startswith("0 result(s)")

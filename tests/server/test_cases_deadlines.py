@@ -189,3 +189,14 @@ def test_holidays_entered_for_the_mall_move_deadlines(open_mall, kiosk):
         case = new_case(kiosk)  # after closing on Monday; Tuesday is a holiday
 
     assert case.due_at == at("2026-11-25 22:00")
+
+
+@pytest.mark.django_db
+def test_a_holiday_is_entered_in_the_admin(client, open_mall):
+    client.force_login(make_staff("root", "administrator", None))
+
+    response = client.post("/admin/cases/holiday/add/", {"mall": open_mall.pk, "day": "2026-10-01", "name": "国庆节"})
+
+    assert response.status_code == 302, response.content[:500]
+    assert Holiday.objects.get().day == date(2026, 10, 1)
+    assert not services.business_calendar(open_mall).is_business_day(date(2026, 10, 1))

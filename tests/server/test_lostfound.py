@@ -287,3 +287,14 @@ def test_a_case_survives_when_its_register_row_is_removed(kiosk):
     case, _ = file_kiosk_case(kiosk, "lost_report", "书包", category="bag")
     LostReport.objects.filter(case=case).delete()
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_the_office_jobs_are_scheduled(mall, agent, run_on_commit):
+    from server.core.jobs import registered_jobs, run_job
+
+    jobs = {job.name: job for job in registered_jobs()}
+    assert {"lost-property-due", "lost-property-rematch"} <= set(jobs)
+    item = register(mall, agent, run_on_commit, category="keys", description="一串钥匙")
+    FoundItem.objects.filter(pk=item.pk).update(keep_until=timezone.localdate() - timedelta(days=1))
+    run = run_job(jobs["lost-property-due"], force=True)
+    assert run is not None and FoundItem.objects.get(pk=item.pk).status == ItemStatus.DUE

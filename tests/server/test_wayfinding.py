@@ -139,7 +139,7 @@ def test_a_map_without_a_way_back_is_not_published_and_the_console_says_why(clie
                    or (levels(edge) in (("4f", "4f"), ("3f", "4f")) and edge["kind"] in ("walk", "escalator"))]
     graph.save()
     client.force_login(staff("editor-wu", "content_editor", demo_mall))
-    response = client.post("/console/wayfinding/publish", {"mall": MALL}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/console/wayfinding/publish?lang=en", {"mall": MALL})
     assert response.status_code == 409
     text = visible_text(response.content.decode())
     assert "Not published" in text

@@ -153,6 +153,22 @@ def test_nearest_toilets_from_the_map(kiosk):
     assert screen.route.destination.level_id == "1f"
 
 
+def test_nearest_of_a_kind_that_cannot_be_reached_says_so(kiosk):
+    kiosk.app.set_language("en")
+    closed = kiosk.bundle.content.model_copy(update={"facilities": [
+        f for f in kiosk.bundle.content.facilities if f.kind != "atm"]})
+    try:
+        install_bundle(kiosk.store, kiosk.bundle._replace(content=closed))
+        kiosk.app.reload_content(force=True)
+        screen = open_map(kiosk)
+        kiosk.tap(button_with_text(screen.ids.nearest, "ATM"))
+        assert screen.route is None and screen.destination_id == ""
+        assert screen.route_problem == "None can be reached from here; please ask at the service desk."
+    finally:
+        install_bundle(kiosk.store, kiosk.bundle)
+        kiosk.app.reload_content(force=True)
+
+
 def test_the_qr_code_opens_the_same_route_on_a_phone(kiosk):
     screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE, profile="step_free")
     qr = screen.ids.qr

@@ -5,7 +5,6 @@ change is one conditional update, and re-matching keeps staff decisions."""
 from django.core.management.base import BaseCommand
 
 from server.lostfound import services
-from server.lostfound.models import LostReport
 
 
 class Command(BaseCommand):
@@ -18,9 +17,4 @@ class Command(BaseCommand):
         due = services.mark_due_items()
         self.stdout.write(f"items now due for disposal: {due}")
         if not no_rematch:
-            reports = LostReport.objects.filter(status__in=services.OPEN_REPORT_STATUSES)
-            count = 0
-            for report in reports.iterator():
-                services.rematch_report(report)
-                count += 1
-            self.stdout.write(f"lost reports matched again: {count}")
+            self.stdout.write(f"lost reports matched again: {services.rematch_open_reports()}")

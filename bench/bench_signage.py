@@ -9,7 +9,7 @@
    reference is the poll interval the server tells the kiosks: ~interval/2 is the best a poll
    can do on average, ~interval at worst.
 2. Gap between slides and 3. memory soak. The real kiosk app, offscreen, runs its attract loop
-   over 50 distinct 1920×1080 pictures for 2,000 slide transitions (in a 480×270 window, to
+   over 50 distinct 1920×1080 pictures for 2,000 slide transitions (in a 320×180 window, to
    keep the run short on a shared software renderer), its wall clock moved on one slide at a
    time and its frames driven as fast as they go. The gap is the frame that switches the
    picture, against the same frame of a plain Kivy app swapping two preloaded pictures; the
@@ -39,7 +39,7 @@ POLL_SECONDS = int(os.environ.get("BENCH_SIGNAGE_POLL_SECONDS", "2"))
 TRANSITIONS = int(os.environ.get("BENCH_SIGNAGE_TRANSITIONS", "2000"))
 IMAGES = int(os.environ.get("BENCH_SIGNAGE_IMAGES", "50"))
 WARM_UP_TRANSITIONS = 200
-WINDOW = (480, 270)
+WINDOW = (320, 180)
 """Small, to keep the soak short on a shared software renderer; the pictures stay 1920×1080."""
 
 

@@ -1,14 +1,17 @@
 """What's on now: the promotions whose dates, weekdays and hours cover this moment at this
-kiosk, as cards with picture and text; a tap leads to the store (or category) they are for."""
+kiosk, grouped by category (a store's promotion under its store's category, mall-wide ones
+last). Each card leads on: a store's promotion to its store page and to the route there; a
+category's promotion to the directory of that category."""
 from __future__ import annotations
 
 from babel.dates import format_skeleton
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
+from kiosk.schedule import by_category, promotions_on
 from screens.base import KioskScreen
 from screens.places import unit_label
-from kiosk.schedule import promotions_on
 from screens.store_page import BABEL_LOCALES
 from screens.widgets.common import TappableCard
 
@@ -20,11 +23,28 @@ class PromotionCard(TappableCard):
     body = StringProperty("")
     when = StringProperty("")
     where = StringProperty("")
-    has_link = BooleanProperty(False)
+    store_id = StringProperty("")
+    """Set when the promotion is a store's: the card shows "Store page" and "Route"."""
+    category_id = StringProperty("")
+    """Set when it is a whole category's: the card shows "Find the stores"."""
+
+
+class PromotionGroup(BoxLayout):
+    """One category's name and cards (see promotions.kv)."""
+
+    title = StringProperty("")
+    columns = NumericProperty(1)
+    card_width = NumericProperty(0)
+    screen = ObjectProperty(None, rebind=True)
+    """The promotions screen, whose card width (the window's third or half) the cards take."""
 
 
 class PromotionsScreen(KioskScreen):
+    columns = NumericProperty(3)
+    card_width = NumericProperty(100)
     count = NumericProperty(0)
+    count_text = StringProperty("")
+    has_promotions = BooleanProperty(False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -39,27 +59,45 @@ class PromotionsScreen(KioskScreen):
 
     def refresh(self) -> None:
         app = self.app
-        grid = self.ids.cards
-        grid.clear_widgets()
+        sections = self.ids.sections
+        sections.clear_widgets()
         self._promotions = {}
-        if app.index is None:
-            self.count = 0
-            return
-        promotions = promotions_on(app.index, app.now(), app.kiosk_point())
-        for promotion in promotions:
-            self._promotions[promotion.id] = promotion
-            card = PromotionCard(
-                promotion_id=promotion.id,
-                image_sha256=promotion.image_sha256,
-                title=app.text(promotion.title),
-                body=app.text(promotion.text),
-                when=self._when(promotion),
-                where=self._where(promotion),
-                has_link=bool(promotion.store_id or promotion.category_id),
-            )
-            card.bind(on_release=self.open_promotion)
-            grid.add_widget(card)
+        promotions = promotions_on(app.index, app.now(), app.kiosk_point()) if app.index is not None else []
         self.count = len(promotions)
+        self.has_promotions = bool(promotions)
+        self.count_text = app.tr("{count} offers on now").format(count=self.count) if promotions else ""
+        if not promotions:
+            return
+        for group in by_category(app.index, promotions):
+            section = PromotionGroup(title=self._group_title(group.category_id), screen=self,
+                                     columns=min(len(group.promotions), self.columns))
+            for promotion in group.promotions:
+                self._promotions[promotion.id] = promotion
+                section.ids.grid.add_widget(self._card(promotion))
+            sections.add_widget(section)
+
+    def _card(self, promotion) -> PromotionCard:
+        app = self.app
+        index = app.index
+        store = index.store(promotion.store_id) if promotion.store_id else None
+        category = index.category(promotion.category_id) if promotion.category_id else None
+        card = PromotionCard(
+            promotion_id=promotion.id,
+            image_sha256=promotion.image_sha256,
+            title=app.text(promotion.title),
+            body=app.text(promotion.text),
+            when=self._when(promotion),
+            where=self._where(store, category),
+            store_id=store.id if store is not None else "",
+            category_id=category.id if store is None and category is not None else "",
+        )
+        card.bind(on_release=lambda card: self.open_store(card.promotion_id) if card.store_id
+                  else self.open_category(card.promotion_id))
+        return card
+
+    def _group_title(self, category_id: str | None) -> str:
+        category = self.app.index.category(category_id) if category_id else None
+        return self.app.text(category.name) if category is not None else self.app.tr("Around the mall")
 
     def _when(self, promotion) -> str:
         app = self.app
@@ -69,25 +107,35 @@ class PromotionsScreen(KioskScreen):
             text += f"  ·  {promotion.hours_from}–{promotion.hours_to}"
         return text
 
-    def _where(self, promotion) -> str:
+    def _where(self, store, category) -> str:
         app = self.app
-        index = app.index
-        store = index.store(promotion.store_id) if promotion.store_id else None
         if store is not None:
-            level = index.level(store.level_id)
+            level = app.index.level(store.level_id)
             return f"{app.text(store.name)} · {unit_label(level, store.unit)}"
-        category = index.category(promotion.category_id) if promotion.category_id else None
         if category is not None:
             return app.tr("All {category} stores").format(category=app.text(category.name))
         return ""
 
-    def open_promotion(self, card: PromotionCard) -> None:
-        promotion = self._promotions.get(card.promotion_id)
-        if promotion is None:
-            return
-        self.app.record_event("promotion_touched", subject_id=promotion.id)
-        index = self.app.index
-        if promotion.store_id and index.store(promotion.store_id) is not None:
+    def _touched(self, promotion_id: str):
+        promotion = self._promotions.get(promotion_id)
+        if promotion is not None:
+            self.app.record_event("promotion_touched", subject_id=promotion.id)
+        return promotion
+
+    def open_store(self, promotion_id: str) -> None:
+        """The store page of the promotion's store."""
+        promotion = self._touched(promotion_id)
+        if promotion is not None and promotion.store_id and self.app.index.store(promotion.store_id):
             self.app.show("store", store_id=promotion.store_id)
-        elif promotion.category_id and index.category(promotion.category_id) is not None:
+
+    def open_route(self, promotion_id: str) -> None:
+        """The map with the route from this kiosk to the promotion's store."""
+        promotion = self._touched(promotion_id)
+        if promotion is not None and promotion.store_id and self.app.index.store(promotion.store_id):
+            self.app.show("map", store_id=promotion.store_id)
+
+    def open_category(self, promotion_id: str) -> None:
+        """The directory, showing the stores of the promotion's category."""
+        promotion = self._touched(promotion_id)
+        if promotion is not None and promotion.category_id and self.app.index.category(promotion.category_id):
             self.app.show("directory", category_id=promotion.category_id)

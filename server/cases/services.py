@@ -715,6 +715,8 @@ def register_case(mall, actor, *, source: str, kind: str, description: str, cate
     The staff member took it, so they accept it at once and own it (first-contact
     responsibility). The raw tracking token is returned once, for the ticket the desk prints.
     """
+    if actor is None:
+        raise InvalidCase(gettext("Only a staff member can accept a case."))
     if source not in (Source.DESK, Source.PHONE):
         raise InvalidCase(gettext("Choose where the case came from."))
     if kind not in {k.value for k in CaseKind}:

@@ -34,7 +34,7 @@ def horizontal_bars(pairs: list[tuple[str, float]], *, title: str, width: int = 
     return mark_safe("".join(parts))
 
 
-def columns(pairs: list[tuple[str, float]], *, title: str, width: int = 720, height: int = 180,
+def columns(pairs: list[tuple[str, float]], *, title: str, width: int = 940, height: int = 180,
             colour: str = BAR_COLOUR) -> SafeString:
     """Vertical columns, e.g. cases per day of a month, with every label under its column."""
     if not pairs:

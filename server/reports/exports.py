@@ -17,7 +17,7 @@ def _percent(value) -> str:
 
 
 def daily_tables(log: DailyLog, status_label, person) -> list[Table]:
-    summary = [[_("Received"), log.period.received], [_("Handled"), log.period.handled],
+    summary = [[_("Cases received"), log.period.received], [_("Handled"), log.period.handled],
                [_("Handling rate"), _percent(log.period.handling_rate)],
                [_("Satisfaction taps at kiosks"), log.satisfaction_taps]]
     summary += [[label, count] for label, count in log.period.by_kind]
@@ -31,7 +31,7 @@ def daily_tables(log: DailyLog, status_label, person) -> list[Table]:
 
 def monthly_tables(report: MonthlyReport) -> list[Table]:
     summary = [
-        [_("Received"), report.period.received], [_("Handled"), report.period.handled],
+        [_("Cases received"), report.period.received], [_("Handled"), report.period.handled],
         [_("Handling rate"), _percent(report.period.handling_rate)],
         [_("On-time rate"), _percent(report.on_time_rate)],
         [_("Mean time to resolve (hours)"), report.mean_hours_to_resolve or ""],

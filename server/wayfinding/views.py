@@ -15,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kiosk.i18n import load_translations
@@ -34,6 +35,8 @@ from server.wayfinding import services
 from server.wayfinding.svg import route_drawings
 
 KIOSK_LANGUAGE = {"zh-hans": "zh_CN", "en": "en", "zh-hant": "zh_TW"}
+CONNECTOR_KIND_LABELS = {"lift": gettext_lazy("Lift"), "escalator": gettext_lazy("Escalator"),
+                         "stairs": gettext_lazy("Stairs"), "ramp": gettext_lazy("Ramp")}
 
 
 # ---------------------------------------------------------------- phone
@@ -129,7 +132,7 @@ def console(request):
     check = services.map_check(mall) if request.GET.get("check") or request.method == "POST" else None
     return render(request, "wayfinding/console.html", _context(
         request, mall=mall, version=found[0] if found else None, connectors=connector_rows,
-        closed_count=sum(1 for row in connector_rows if row.closed), check=check,
+        closed_count=sum(1 for row in connector_rows if row.closed), check=check, kind_labels=CONNECTOR_KIND_LABELS,
         malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
     ))
 
@@ -149,10 +152,12 @@ def close_connector(request):
     else:
         record_audit(request.user, "wayfinding.close" if closed else "wayfinding.reopen", mall=mall,
                      subject=connector_id, detail=f"content version {version.version}")
+        names = {row.id: row.name for row in services.connectors(services.published(mall.id)[1],
+                                                                 KIOSK_LANGUAGE[request.page_language])}
         messages.success(request, (_("%(connector)s is closed. Kiosks reroute when they next fetch content "
                                      "(version %(version)d).") if closed else
                                    _("%(connector)s is open again. Kiosks pick it up with version %(version)d."))
-                         % {"connector": connector_id, "version": version.version})
+                         % {"connector": names.get(connector_id, connector_id), "version": version.version})
     return HttpResponseRedirect(_console_url(mall))
 
 
@@ -171,6 +176,7 @@ def publish(request):
         return render(request, "wayfinding/console.html", _context(
             request, mall=mall, version=found[0] if found else None,
             connectors=services.connectors(found[1], language) if found else [], check=error.problems,
+            kind_labels=CONNECTOR_KIND_LABELS,
             refused=True, malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
         ), status=409)
     record_audit(request.user, "content.publish", mall=mall, subject=f"v{result.version.version}")

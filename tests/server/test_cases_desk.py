@@ -19,7 +19,6 @@ from test_cases_support import (  # noqa: F401
     make_staff,
     mall,
     new_case,
-    put_in,
     visible_text,
 )
 

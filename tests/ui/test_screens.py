@@ -165,7 +165,9 @@ def test_promotion_card_leads_to_its_store(kiosk):
     promotions = kiosk.screen("promotions")
     kiosk.settle()
     assert promotions.count > 0
-    card = next(c for c in promotions.ids.cards.children if c.promotion_id == "promo-coffee")
+    card = next(c for c in promotions.walk() if getattr(c, "promotion_id", None) == "promo-coffee")
+    promotions.ids.scroller.scroll_to(card, padding=0, animate=False)
+    kiosk.settle()
     kiosk.tap(card)
     assert kiosk.current == "store"
     assert kiosk.screen("store").store_id == "cloud-coffee"

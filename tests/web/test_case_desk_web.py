@@ -199,3 +199,33 @@ def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_serve
     assert desk.locator(".ticket svg").count() == 1
     desk.screenshot(path=str(shots / "desk-4-ticket.png"), full_page=True)
     assert (case.status, case.department, case.source) == ("accepted", "security", "phone")
+
+
+def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, complaint, shots):
+    from server.accounts.services import create_staff_user
+    from server.content.models import Mall
+
+    boss = create_staff_user("boss-wang", "manager", PASSWORD, mall=Mall.objects.get(), check_password=False)
+    for category in ("safety", "safety", "service_attitude", "tenant_dispute"):
+        services.register_case(Mall.objects.get(), boss, source="phone", kind="complaint",
+                               category=category, description="电话投诉")
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    page.goto(f"{live_server.url}/console/reports/monthly")
+    page.fill('input[name="username"]', "boss-wang")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/console/reports/monthly")
+
+    assert page.get_by_role("heading", name="客服接待月报表", exact=False).is_visible()
+    assert page.locator("svg.chart").count() >= 3
+    # safety, service attitude, tenant dispute, and the fixture's facilities complaint
+    assert page.locator('svg.chart[aria-label="投诉按类别"] rect').count() == 4
+    page.screenshot(path=str(shots / "report-monthly.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.emulate_media(media="print")  # printable: no menus, no forms, the charts stay
+    assert not page.locator("header.top").is_visible()
+    assert not page.get_by_role("link", name="Excel").is_visible()
+    assert page.locator("svg.chart").first.is_visible()
+    page.screenshot(path=str(shots / "report-monthly-print.png"), full_page=True)

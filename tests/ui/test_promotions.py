@@ -1,0 +1,119 @@
+"""What's on, by touch: offers grouped by category, each leading to its store page, the route
+there, or its category's stores; and the attract loop's slides, which must not allocate a
+texture per picture (a signage loop runs for months)."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.schedule import by_category, promotions_on
+from ui_helpers import home_tile
+
+pytestmark = pytest.mark.ui
+
+
+def open_whats_on(kiosk):
+    kiosk.tap(home_tile(kiosk, "promotions"))
+    kiosk.settle()
+    assert kiosk.current == "promotions"
+    return kiosk.screen("promotions")
+
+
+def card_for(screen, promotion_id: str):
+    return next(card for card in screen.walk() if getattr(card, "promotion_id", None) == promotion_id
+                and type(card).__name__ == "PromotionCard")
+
+
+def scroll_to(kiosk, screen, card) -> None:
+    screen.ids.scroller.scroll_to(card, padding=0, animate=False)
+    kiosk.settle()
+
+
+def test_offers_are_grouped_under_their_category_names(kiosk):
+    screen = open_whats_on(kiosk)
+    app = kiosk.app
+    on_now = promotions_on(app.index, app.now(), app.kiosk_point())
+    expected = by_category(app.index, on_now)
+    sections = list(reversed(screen.ids.sections.children))
+    assert [section.title for section in sections] == [
+        app.index.category(group.category_id).name.zh_CN if group.category_id else "全场活动" for group in expected]
+    for section, group in zip(sections, expected):
+        shown = [card.promotion_id for card in reversed(section.ids.grid.children)]
+        assert shown == [promotion.id for promotion in group.promotions]
+    assert screen.count_text == f"{len(on_now)} 项活动进行中"
+    # The coffee offer sits under its store's category.
+    assert card_for(screen, "promo-coffee").parent.parent.title == app.index.category("cafes").name.zh_CN
+
+
+def test_store_page_button_opens_the_offers_store(kiosk):
+    screen = open_whats_on(kiosk)
+    card = card_for(screen, "promo-coffee")
+    scroll_to(kiosk, screen, card)
+    assert card.ids.store_button.text == "店铺详情"
+    kiosk.tap(card.ids.store_button)
+    assert kiosk.current == "store"
+    assert kiosk.screen("store").store_id == "cloud-coffee"
+
+
+def test_route_button_shows_the_way_to_the_offers_store(kiosk):
+    screen = open_whats_on(kiosk)
+    card = card_for(screen, "promo-coffee")
+    scroll_to(kiosk, screen, card)
+    kiosk.tap(card.ids.route_button)
+    assert kiosk.current == "map"
+    assert kiosk.screen("map").destination_id == "cloud-coffee"
+    kiosk.app.go_back()
+    kiosk.settle()
+    assert kiosk.current == "promotions"
+
+
+def test_a_category_offer_leads_to_its_stores_and_a_mall_wide_one_has_no_buttons(kiosk):
+    screen = open_whats_on(kiosk)
+    cards = [c for c in screen.walk() if type(c).__name__ == "PromotionCard"]
+    category_card = next(c for c in cards if c.category_id)
+    mall_wide = next(c for c in cards if not c.category_id and not c.store_id)
+    assert mall_wide.ids.store_button.opacity == 0 and mall_wide.ids.category_button.opacity == 0
+    assert category_card.ids.store_button.opacity == 0 and category_card.ids.route_button.opacity == 0
+    scroll_to(kiosk, screen, category_card)
+    assert category_card.ids.category_button.text == "查看店铺"
+    kiosk.tap(category_card.ids.category_button)
+    assert kiosk.current == "directory"
+    assert kiosk.screen("directory").category_id == category_card.category_id
+
+
+def test_the_buttons_speak_the_visitors_language(kiosk):
+    kiosk.app.set_language("en")
+    screen = open_whats_on(kiosk)
+    card = card_for(screen, "promo-coffee")
+    assert (card.ids.store_button.text, card.ids.route_button.text) == ("Store page", "Route")
+    assert screen.ids.sections.children[0].title == "Around the mall"  # mall-wide offers come last
+    kiosk.app.set_language("zh_TW")
+    screen.refresh()
+    kiosk.settle()
+    card = card_for(screen, "promo-coffee")
+    assert (card.ids.store_button.text, card.ids.route_button.text) == ("店鋪詳情", "路線")
+
+
+def average_colour(pixels: bytes) -> tuple[float, float, float]:
+    count = len(pixels) // 4
+    return tuple(sum(pixels[channel::4]) / count for channel in range(3))
+
+
+def test_a_slide_draws_every_picture_into_one_texture_of_its_own(kiosk):
+    from PIL import Image, ImageOps
+
+    from screens.widgets.blob_image import SlideImage
+
+    shas = list(dict.fromkeys(p.image_sha256 for p in kiosk.bundle.content.promotions))[:4]
+    assert len(shas) == 4
+    slide = SlideImage(size=(192, 108), fit="cover")
+    textures = set()
+    for sha in shas + shas:
+        slide.sha256 = sha
+        textures.add(id(slide.texture))
+        with Image.open(kiosk.store.blob_path(sha)) as picture:
+            expected = ImageOps.fit(picture.convert("RGBA"), (192, 108)).tobytes()
+        shown = average_colour(slide.texture.pixels)
+        assert all(abs(a - b) < 6 for a, b in zip(shown, average_colour(expected))), sha
+    assert len(textures) == 1, "each picture must be drawn into the slide's own texture"
+    slide.sha256 = "0" * 64  # a blob the kiosk does not have: nothing, not a crash
+    assert slide.texture is None

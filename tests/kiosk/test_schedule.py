@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import make_bundle
+from kiosk_helpers import make_bundle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

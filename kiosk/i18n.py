@@ -204,6 +204,7 @@ CATEGORY_LABELS: dict[str, str] = {
 }
 
 KIND_LABELS: dict[str, str] = {
+    CaseKind.ENQUIRY: N_("Enquiry"),
     CaseKind.COMPLAINT: N_("Complaint"),
     CaseKind.PRAISE: N_("Praise"),
     CaseKind.SUGGESTION: N_("Suggestion"),

@@ -289,6 +289,8 @@ class MallContent(Model):
 
 # ---------------------------------------------------------------- cases
 class CaseKind(StrEnum):
+    ENQUIRY = "enquiry"
+    """A question answered by the desk (walk-in or phone); counted in the daily log."""
     COMPLAINT = "complaint"
     PRAISE = "praise"
     SUGGESTION = "suggestion"

@@ -15,6 +15,7 @@ from server.accounts.models import Department
 from sync.protocol import CaseKind, CaseStatus, ComplaintCategory
 
 KIND_LABELS = {
+    CaseKind.ENQUIRY: _("Enquiry"),
     CaseKind.COMPLAINT: _("Complaint"),
     CaseKind.PRAISE: _("Praise"),
     CaseKind.SUGGESTION: _("Suggestion"),

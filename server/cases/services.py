@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from ulid import ULID
 
 from sync.protocol import (
+    MAX_DESCRIPTION_CHARS,
     MAX_DETAIL_KEY_CHARS,
     MAX_DETAIL_VALUE_CHARS,
     MAX_DETAILS,
@@ -257,6 +258,7 @@ DEFAULT_RULES: dict[str, tuple[str, int]] = {
 }
 #: Other kinds of case: the service desk; None = no deadline (praise needs thanks, not a fix).
 KIND_RULES: dict[str, tuple[str, int | None]] = {
+    CaseKind.ENQUIRY: (D.SERVICE_DESK, 0),
     CaseKind.COMPLAINT: (D.SERVICE_DESK, 0),
     CaseKind.SUGGESTION: (D.SERVICE_DESK, 5),
     CaseKind.LOST_REPORT: (D.SERVICE_DESK, 0),
@@ -703,8 +705,8 @@ class InvalidCase(CaseError):
     code = "invalid_case"
 
 
-MAX_DESCRIPTION_CHARS = 2000
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
+DESK_PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
+"""Numbers staff write down: any the visitor gives (landlines, extensions' digits), not only mobiles."""
 
 
 def register_case(mall, actor, *, source: str, kind: str, description: str, category: str = "",
@@ -732,7 +734,7 @@ def register_case(mall, actor, *, source: str, kind: str, description: str, cate
     except InvalidNote as exc:
         raise InvalidCase(exc.message) from None
     contact_phone = (contact_phone or "").strip()
-    if contact_phone and not PHONE_RE.match(contact_phone):
+    if contact_phone and not DESK_PHONE_RE.match(contact_phone):
         raise InvalidCase(gettext("That does not look like a phone number."))
     if contact_phone and not contact_consent:
         raise InvalidCase(gettext("Keep a phone number only when the visitor agrees to be contacted."))

@@ -49,12 +49,16 @@ def november(kiosk, agent):
     return complaint
 
 
-def test_the_daily_log_counts_one_day_in_mall_time(mall, november):
+def test_the_daily_log_counts_one_day_in_mall_time(mall, november, agent):
+    enquiry, _token = services.register_case(mall, agent, source="phone", kind="enquiry",
+                                             description="几点关门？ What time do you close?")
+    received_on(enquiry, local("2026-11-05 19:30"))
     log = reports.daily_log(mall, date(2026, 11, 5))
 
-    assert log.period.received == 2 and log.period.handled == 1
-    assert log.period.handling_rate == 50.0
+    assert log.period.received == 3 and log.period.handled == 1
     assert dict(log.period.by_kind)[reports.kind_label("complaint")] == 1
+    assert dict(log.period.by_kind)[reports.kind_label("enquiry")] == 1
+    assert log.period.by_kind[0] == (reports.kind_label("enquiry"), 1)  # enquiries first, as the desk's log reads
     assert [c.pk for c in log.cases][0] == november.pk
 
 

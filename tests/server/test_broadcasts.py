@@ -181,3 +181,14 @@ def test_content_editors_and_handlers_cannot_broadcast(imported_mall):
 
 def test_the_console_menu_lists_the_section_for_agents(desk):
     assert 'href="/console/broadcasts/" aria-current="page"' in desk.get(CONSOLE).content.decode()
+
+
+@pytest.mark.parametrize("language, words", [
+    ("zh-hans", ["终端上正在显示", "发送到终端", "立即发送", "紧急情况（占满整个屏幕）", "当前没有广播。"]),
+    ("zh-hant", ["終端上正在顯示", "發送到終端", "立即發送", "緊急情況（佔滿整個螢幕）", "目前沒有廣播。"]),
+])
+def test_the_console_page_speaks_both_chinese_scripts(desk, language, words):
+    text = visible_text(desk.get(CONSOLE, {"lang": language}))
+    for word in words:
+        assert word in text
+    assert "Send now" not in text

@@ -107,3 +107,14 @@ def test_proof_of_play_counts_per_promotion_kiosk_and_day_without_double_countin
     page = editor.get(LIST + "proof-of-play").content.decode()
     assert '<td class="impressions">2</td><td class="touches">1</td>' in page
     assert "2026-10-03" in page
+
+
+@pytest.mark.parametrize("language, words", [
+    ("zh-hans", ["新建活动", "发布到终端", "播放证明", "优先级"]),
+    ("zh-hant", ["新增活動", "發布到終端", "播放證明", "優先級"]),
+])
+def test_the_promotion_pages_speak_both_chinese_scripts(editor, language, words):
+    text = visible_text(editor.get(LIST, {"lang": language}))
+    for word in words:
+        assert word in text
+    assert "Publish to the kiosks" not in text

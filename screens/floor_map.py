@@ -37,7 +37,6 @@ from screens.base import KioskScreen
 from screens.places import facility_labels, level_label, unit_label
 from screens.widgets.common import ChoiceButton, TappableCard
 from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
-from screens.widgets.qr import QRCodeWidget
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +53,6 @@ PAGE_LANGUAGE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 class LegendDot(BoxLayout):
     dot_colour = ColorProperty(theme.MAP_YOU_ARE_HERE)
     text = StringProperty("")
-
-
-class RouteQRCode(QRCodeWidget):
-    """The shared QR widget, redrawn when its centre moves too: it draws around `center`, which
-    may be updated after `pos` has notified, and the code would stay where the widget was."""
-
-    def on_center(self, *args) -> None:
-        self._draw()
 
 
 class StepCard(TappableCard):

@@ -8,6 +8,7 @@ so every module is the same number of screen pixels.
 from __future__ import annotations
 
 import qrcode
+from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
@@ -47,7 +48,10 @@ class QRCodeWidget(Widget):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(data=self._make_texture, pos=self._draw, size=self._draw)
+        # Redraw once per frame after the layout settled: x, y, width and height may notify one
+        # at a time, and a draw between them would leave the code where the widget was.
+        self._draw_soon = Clock.create_trigger(self._draw, -1)
+        self.bind(data=self._make_texture, pos=self._draw_soon, size=self._draw_soon)
         self._make_texture()
 
     def _make_texture(self, *args) -> None:
@@ -74,8 +78,8 @@ class QRCodeWidget(Widget):
         per_module = int(min(self.width, self.height) // self.modules)
         self.module_pixels = per_module
         side = per_module * self.modules
-        x = int(self.center_x - side / 2)
-        y = int(self.center_y - side / 2)
+        x = int(self.x + (self.width - side) / 2)
+        y = int(self.y + (self.height - side) / 2)
         with self.canvas:
             Color(1, 1, 1, 1)
             Rectangle(pos=(x, y), size=(side, side))

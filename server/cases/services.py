@@ -22,7 +22,6 @@ from django.utils.translation import gettext
 from ulid import ULID
 
 from sync.protocol import (
-    MAX_DESCRIPTION_CHARS,
     MAX_DETAIL_KEY_CHARS,
     MAX_DETAIL_VALUE_CHARS,
     MAX_DETAILS,

@@ -6,9 +6,7 @@ Screenshots go to $CONCIERGE_SCREENSHOTS (or the test's tmp dir) for people to l
 """
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 
 import pytest
 from ulid import ULID
@@ -22,29 +20,9 @@ from sync.protocol import CaseUpload, sha256_hex
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "Guest-desk-2026!"
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "java_script_enabled": False, "locale": "zh-CN"}
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(request) -> Path:
-    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or request.getfixturevalue("tmp_path"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -89,7 +67,7 @@ def assert_fits_the_phone(page):
 
 
 def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
-        chromium, live_server, complaint, shots):
+        chromium, live_server, complaint, screenshots):
     case, token = complaint["case"], complaint["token"]
     track_url = f"{live_server.url}/t/{token}"
     desk = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
@@ -102,7 +80,7 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     desk.wait_for_url("**/console/cases/")
     row = desk.locator("table.cases tbody tr", has_text=case.reference)
     assert row.is_visible() and "138****5678" in row.inner_text()
-    desk.screenshot(path=str(shots / "desk-1-inbox.png"), full_page=True)
+    desk.screenshot(path=str(screenshots / "desk-1-inbox.png"), full_page=True)
 
     # Filter by department: the routing sent this facilities complaint to engineering.
     desk.select_option('select[name="department"]', "engineering")
@@ -124,14 +102,14 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     assert visitor.get_by_text("您好，我们已受理，工程部今天内处理。").is_visible()
     assert visitor.get_by_text("预计答复时间").is_visible()
     assert_fits_the_phone(visitor)
-    visitor.screenshot(path=str(shots / "phone-1-accepted.png"), full_page=True)
+    visitor.screenshot(path=str(screenshots / "phone-1-accepted.png"), full_page=True)
 
     # The desk needs something from the visitor: the deadline pauses, the phone page asks.
     change_status(desk, "waiting_on_visitor", "请问是靠近电梯的那个洗手间吗？")
     visitor.reload()
     assert "等待您的回复" in visitor.locator('li[aria-current="step"]').inner_text()
     visitor.fill('textarea[name="text"]', "是的，电梯旁边那个。")
-    visitor.screenshot(path=str(shots / "phone-2-waiting.png"), full_page=True)
+    visitor.screenshot(path=str(screenshots / "phone-2-waiting.png"), full_page=True)
     visitor.get_by_role("button", name="发送").click()
     assert visitor.get_by_text("是的，电梯旁边那个。").is_visible()
     assert "处理中" in visitor.locator('li[aria-current="step"]').inner_text()
@@ -144,7 +122,7 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     desk.get_by_role("button", name="添加备注").click()
     change_status(desk, "resolved", "烘手机已修好，感谢您的反馈！")
     assert desk.get_by_role("heading", name="回访").is_visible()
-    desk.screenshot(path=str(shots / "desk-2-resolved.png"), full_page=True)
+    desk.screenshot(path=str(screenshots / "desk-2-resolved.png"), full_page=True)
 
     visitor.reload()
     assert "已解决" in visitor.locator('li[aria-current="step"]').inner_text()
@@ -159,19 +137,19 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     assert desk.locator("h1 .badge").first.inner_text() == "已回访"
     change_status(desk, "closed", public=False)
     assert desk.locator("h1 .badge").first.inner_text() == "已归档"
-    desk.screenshot(path=str(shots / "desk-3-closed.png"), full_page=True)
+    desk.screenshot(path=str(screenshots / "desk-3-closed.png"), full_page=True)
 
     # The visitor rates with the form: stars and a comment, submitted on purpose.
     visitor.reload()
     assert "已结案" in visitor.locator('li[aria-current="step"]').inner_text()
     visitor.locator('label[for="stars-5"]').click()
     visitor.fill('textarea[name="comment"]', "处理很快，谢谢！")
-    visitor.screenshot(path=str(shots / "phone-3-rating.png"), full_page=True)
+    visitor.screenshot(path=str(screenshots / "phone-3-rating.png"), full_page=True)
     visitor.get_by_role("button", name="提交评分").click()
     assert visitor.get_by_text("感谢您的评分：5 分（满分 5 分）。").is_visible()
     assert visitor.locator('input[name="stars"]').count() == 0
     assert_fits_the_phone(visitor)
-    visitor.screenshot(path=str(shots / "phone-4-rated.png"), full_page=True)
+    visitor.screenshot(path=str(screenshots / "phone-4-rated.png"), full_page=True)
     phone.close()
 
     stored = Case.objects.get(pk=case.pk)
@@ -179,7 +157,7 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     assert stored.callback_satisfaction == 5
 
 
-def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_server, complaint, shots):
+def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_server, complaint, screenshots):
     desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     desk.goto(f"{live_server.url}/console/cases/new")
     desk.fill('input[name="username"]', "agent-li")
@@ -197,11 +175,11 @@ def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_serve
     case = Case.objects.exclude(pk=complaint["case"].pk).get()
     assert desk.get_by_text(case.reference).first.is_visible()
     assert desk.locator(".ticket svg").count() == 1
-    desk.screenshot(path=str(shots / "desk-4-ticket.png"), full_page=True)
+    desk.screenshot(path=str(screenshots / "desk-4-ticket.png"), full_page=True)
     assert (case.status, case.department, case.source) == ("accepted", "security", "phone")
 
 
-def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, complaint, shots):
+def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, complaint, screenshots):
     from server.accounts.services import create_staff_user
     from server.content.models import Mall
 
@@ -220,7 +198,7 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     assert page.locator("svg.chart").count() >= 3
     # safety, service attitude, tenant dispute, and the fixture's facilities complaint
     assert page.locator('svg.chart[aria-label="投诉按类别"] rect').count() == 4
-    page.screenshot(path=str(shots / "report-monthly.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "report-monthly.png"), full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -228,4 +206,4 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     assert not page.locator("header.top").is_visible()
     assert not page.get_by_role("link", name="Excel").is_visible()
     assert page.locator("svg.chart").first.is_visible()
-    page.screenshot(path=str(shots / "report-monthly-print.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "report-monthly-print.png"), full_page=True)

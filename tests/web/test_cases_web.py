@@ -6,7 +6,6 @@ JavaScript off, and no request may leave our own server.
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +19,6 @@ from sync.protocol import CaseStatus, CaseUpload, sha256_hex
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "Guest-desk-2026!"
 WECHAT_UA = (
     "Mozilla/5.0 (Linux; Android 13; V2183A) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -29,30 +27,6 @@ WECHAT_UA = (
 )
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "user_agent": WECHAT_UA}
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def screenshots(request) -> Path:
-    """Where screenshots go for people to look at: $CONCIERGE_SCREENSHOTS or the test's tmp dir."""
-    import os
-
-    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or request.getfixturevalue("tmp_path"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -19,31 +18,9 @@ from sync.protocol import CaseUpload, sha256_hex
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "Lost-and-found-2026!"
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 ITEM_SECRETS = ("黑色华为手机", "透明手机壳", "壁纸是一只柴犬", "Safe A")
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def screenshots(request) -> Path:
-    import os
-
-    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or request.getfixturevalue("tmp_path"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture

@@ -2,20 +2,15 @@
 WeChat's in-app browser opens it: small screen, JavaScript off, nothing fetched from elsewhere."""
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from kiosk.routing import describe_step, router_for
-from server.content import services as content_services
 from server.wayfinding import services
-from sync.bundle import load_source_bundle
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
 WECHAT_UA = (
     "Mozilla/5.0 (Linux; Android 13; V2183A) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
@@ -24,36 +19,6 @@ WECHAT_UA = (
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "user_agent": WECHAT_UA}
 ROUTE = "/r/galaxy-harbour/lobby-1f/gale-sports"
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def screenshots(request) -> Path:
-    """Where screenshots go for people to look at: $CONCIERGE_SCREENSHOTS or the test's tmp dir."""
-    import os
-
-    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or request.getfixturevalue("tmp_path"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def demo_mall():
-    bundle = load_source_bundle(DEMO)
-    mall = content_services.import_mall_content(bundle.content, bundle.blobs).mall
-    content_services.publish(mall)
-    return mall
 
 
 def phone_page(chromium, live_server, locale: str = "zh-CN"):

@@ -444,6 +444,11 @@ class SyncAgent:
             if reported in self._errors:
                 self._errors.remove(reported)
         self.poll_s = float(min(max(reply.poll_seconds, MIN_POLL_S), MAX_POLL_S))
+        # The first checks were planned with the default interval: a server asking for a
+        # shorter one must not wait for it to run out.
+        now = self.clock.time()
+        self._next_content_at = min(self._next_content_at, now + self.poll_s)
+        self._next_heartbeat_at = min(self._next_heartbeat_at, now + self.poll_s)
         for command in reply.commands:
             if command.kind == "sync_now":
                 outbox.retry_all_now(store)

@@ -61,8 +61,21 @@ def main() -> int:
     identity = load_identity(store)
     agent = SyncAgent(store, identity, APP_VERSION)
     agent.start()
-    driver = HeadlessKiosk(config, store, identity=identity, agent=agent).start()
+    driver = HeadlessKiosk(config, store, identity=identity, agent=agent)
     app = driver.app
+    impressions = {"count": 0, "pending_capture": bool(args.capture)}
+    record_event = app.record_event
+
+    def record_and_tell(kind: str, subject_id: str | None = None, value: str | None = None) -> None:
+        """The app's own recording, then a line saying so: from before the first frame, so no
+        impression goes uncounted (the app may start on the attract loop by itself)."""
+        record_event(kind, subject_id, value)
+        if kind == "promotion_shown":
+            impressions["count"] += 1
+            say(shown=subject_id, impressions=impressions["count"])
+
+    app.record_event = record_and_tell
+    driver.start()
 
     deadline = time.monotonic() + 60
     while app.content is None and time.monotonic() < deadline:
@@ -71,16 +84,6 @@ def main() -> int:
         say(error="no content arrived")
         return 1
     screen = app.screen("attract")
-    impressions = {"count": 0, "pending_capture": bool(args.capture)}
-
-    def on_slide(screen, number) -> None:
-        # The screen sets slide_number once per new slide, then records the impression.
-        if number < 0:
-            return
-        impressions["count"] += 1
-        say(shown=screen.promotion_id, impressions=impressions["count"])
-
-    screen.bind(slide_number=on_slide)
     app.show("attract", remember=False)
     commands: queue.Queue = queue.Queue()
     threading.Thread(target=read_commands, args=(commands,), daemon=True).start()

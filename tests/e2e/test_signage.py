@@ -58,13 +58,16 @@ class SignageKiosk:
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
         self.impressions = 0
+        self.heard: list[dict] = []
 
     def next_line(self, timeout: float) -> dict:
         if not self.selector.select(timeout):
-            raise AssertionError(f"the kiosk said nothing for {timeout} s:\n{self.log.read_text()[-3000:]}")
+            raise AssertionError(f"the kiosk said nothing more for {timeout:.0f} s; it said {self.heard[-12:]}:\n"
+                                 f"{self.log.read_text()[-3000:]}")
         line = self.process.stdout.readline()
         assert line, f"the kiosk exited ({self.process.poll()}):\n{self.log.read_text()[-3000:]}"
         answer = json.loads(line)
+        self.heard.append(answer)
         assert "error" not in answer, answer
         self.impressions = answer.get("impressions", self.impressions)
         return answer

@@ -37,8 +37,9 @@ SYMBOL_ROWS = (
     "1234567890",
     "@#%&*-+=()",
     "，。？！、：；“”",
-    "/:;'\"?!¥_",
+    "/:'\"?!¥_",
 )
+"""No row longer than ten keys (with its special keys): keys stay at least 60 px wide."""
 NUMERIC_ROWS = (
     "123",
     "456",

@@ -35,6 +35,7 @@ from kiosk.routing import (
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import facility_labels, level_label, unit_label
+from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in floor_map.kv
 from screens.widgets.common import ChoiceButton, TappableCard
 from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
 
@@ -132,6 +133,7 @@ class FloorMapScreen(KioskScreen):
         self.step_index = 0
         self.route = None
         self._nearest_missing = False
+        self.ids.pulse.reset()  # the next visitor gets their own vote
 
     def refresh(self) -> None:
         """Content (closures!) or language changed, or a new destination: route again and draw."""
@@ -399,12 +401,16 @@ class FloorMapScreen(KioskScreen):
             box.add_widget(card)
             self._cards.append(card)
         self.ids.step_scroll.scroll_y = 1
-        Clock.schedule_once(self._scroll_to_active_step, CARD_LAYOUT_SECONDS)
+        self.scroll_to_active_step_soon()
 
     def _mark_active_step(self) -> None:
         for number, card in enumerate(self._cards):
             card.active = number == self.step_index
-        # Scroll once the cards are laid out (their heights follow their wrapped text).
+        self.scroll_to_active_step_soon()
+
+    def scroll_to_active_step_soon(self) -> None:
+        """Once the cards are laid out (their heights follow their wrapped text) and the list has
+        its height (the pulse appeared or went), show the active card."""
         Clock.schedule_once(self._scroll_to_active_step, CARD_LAYOUT_SECONDS)
 
     def _scroll_to_active_step(self, *args) -> None:

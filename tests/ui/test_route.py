@@ -2,6 +2,9 @@
 floors, choose a profile, follow a closure that a sync brought, take the route to a phone."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 import zxingcpp
 
@@ -207,3 +210,33 @@ def test_drag_pans_and_pinch_zooms_without_choosing_a_store(kiosk):
     kiosk.pump(2)
     assert plan.zoom == pytest.approx(2.0, rel=0.05)
     assert screen.destination_id == ""
+
+
+def test_the_last_step_asks_how_the_kiosk_did_once(kiosk):
+    import sqlite3
+
+    from screens.satisfaction_pulse import Face
+
+    def route_votes():
+        with sqlite3.connect(kiosk.store_path) as connection:
+            return connection.execute(
+                "SELECT value FROM events WHERE kind = 'satisfaction' AND subject_id = 'route'").fetchall()
+
+    kiosk.app.set_language("en")
+    screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE)
+    pulse = screen.ids.pulse
+    assert pulse.height == 0 and pulse.disabled  # not while the visitor is still on the first floor
+    for _ in range(len(step_cards(screen)) - 1):
+        kiosk.tap(button_with_text(screen, "Next step"))
+        finish_drawing(kiosk)
+    assert pulse.height > 0 and not pulse.disabled
+    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or kiosk.store_path.parent)
+    kiosk.driver.capture(folder / "pulse-route-en.png")
+    before = route_votes()
+    smile = next(face for face in pulse.walk() if isinstance(face, Face) and face.value == "4")
+    kiosk.tap(smile)
+    kiosk.tap(smile)
+    assert route_votes() == before + [("4",)]
+    kiosk.app.start_over()
+    kiosk.settle()
+    assert not pulse.voted

@@ -101,9 +101,10 @@ def test_a_claim_from_suggestion_to_signed_hand_over(chromium, live_server, offi
     desk.screenshot(path=str(screenshots / "lostfound-handover-signed.png"), full_page=True)
     desk.get_by_role("button", name="Hand over the item").click()
 
-    assert desk.locator("#handed-over").is_visible()
-    signature = desk.locator("#handed-over img")
-    assert signature.evaluate("img => img.complete && img.naturalWidth") > 0
+    desk.locator("#handed-over").wait_for()
+    # The stored signature is an image the page loads after it arrives: wait for it, then check it drew.
+    desk.wait_for_function("() => { const img = document.querySelector('#handed-over img');"
+                           " return img && img.complete && img.naturalWidth > 0; }")
     desk.screenshot(path=str(screenshots / "lostfound-handed-over.png"), full_page=True)
 
     claim = Claim.objects.get()

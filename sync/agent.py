@@ -178,7 +178,8 @@ class SyncAgent:
         self.timeout = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
         broadcast_session = requests.Session()  # its own: sessions are not shared across threads
         broadcast_session.headers.update(self.session.headers)
-        self.broadcasts = BroadcastListener(self.db_path, self.base_url, broadcast_session, clock=clock)
+        self.broadcasts = BroadcastListener(self.db_path, self.base_url, broadcast_session, clock=clock,
+                                            on_back_online=self.server_back_online)
         """Notices and emergencies: a fast poll on a thread of its own (sync/broadcasts.py)."""
         self._started_monotonic = clock.monotonic()
         self._errors: collections.deque[str] = collections.deque(maxlen=MAX_REPORTED_ERRORS)
@@ -202,6 +203,12 @@ class SyncAgent:
 
     def wake(self) -> None:
         """Push now (a new case was just filed), even while backing off from failures."""
+        self._wake.set()
+
+    def server_back_online(self) -> None:
+        """The fast poll reached the server again after an outage: stop backing off and upload
+        what waited (cases, impressions) now rather than after the longest backoff."""
+        self._network_blocked_until = 0.0
         self._wake.set()
 
     def stop(self, timeout: float | None = 10) -> None:
@@ -256,11 +263,13 @@ class SyncAgent:
         if now >= self._next_content_at and self.clock.time() >= self._network_blocked_until:
             self._next_content_at = now + self._spread(self.poll_s)
             self.pull_content(store)
-        if now >= self._next_heartbeat_at and self.clock.time() >= self._network_blocked_until:
+        heartbeat_due = now >= self._next_heartbeat_at and self.clock.time() >= self._network_blocked_until
+        if heartbeat_due:
             self._next_heartbeat_at = now + self._spread(self.poll_s)
             self.send_heartbeat(store)
-            if self.clock.time() >= self._network_blocked_until:
-                self.push_events(store)
+        # Usage events go in batches with the heartbeat, and at once when woken (back online).
+        if (heartbeat_due or force_push) and self.clock.time() >= self._network_blocked_until:
+            self.push_events(store)
         self._update_status(outbox_depth=outbox.depth(store), content_version=_active_number(store))
 
     @staticmethod

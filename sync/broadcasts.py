@@ -35,11 +35,14 @@ TIMEOUT_S = (3.0, 10.0)
 class BroadcastListener:
     def __init__(self, db_path, base_url: str, session: requests.Session,
                  on_broadcasts: Callable[[list[Broadcast]], Any] | None = None,
-                 poll_s: float = DEFAULT_POLL_S, clock: ModuleType | Any = time_module):
+                 poll_s: float = DEFAULT_POLL_S, clock: ModuleType | Any = time_module,
+                 on_back_online: Callable[[], Any] | None = None):
         self.db_path = db_path
         self.base_url = base_url.rstrip("/")
         self.session = session
         self.on_broadcasts = on_broadcasts
+        self.on_back_online = on_back_online
+        """Called when a poll succeeds after failed ones: the outage is over, others may retry now."""
         self.poll_s = float(poll_s)
         self.clock = clock
         self.failures = 0
@@ -95,7 +98,7 @@ class BroadcastListener:
             self._failed(f"{type(exc).__name__}: {exc}")
             return None
         if response.status_code == 304:
-            self.failures = 0
+            self._succeeded()
             return None
         if response.status_code != 200:
             self._failed(f"server answered {response.status_code}")
@@ -105,7 +108,7 @@ class BroadcastListener:
         except ValidationError as exc:
             self._failed(f"the broadcast list does not parse: {str(exc)[:200]}")
             return None
-        self.failures = 0
+        self._succeeded()
         self.poll_s = min(max(float(state.poll_seconds), MIN_POLL_S), MAX_POLL_S)
         broadcasts.save_state(store, state.broadcasts, response.headers.get("ETag"))
         if self.on_broadcasts is not None:
@@ -131,6 +134,14 @@ class BroadcastListener:
             return 0
         broadcasts.mark_acknowledged(store, [item.broadcast_id for item in report.shown])
         return len(report.shown)
+
+    def _succeeded(self) -> None:
+        recovered, self.failures = self.failures > 0, 0
+        if recovered and self.on_back_online is not None:
+            try:
+                self.on_back_online()
+            except Exception:
+                log.exception("the back-online callback failed")
 
     def _failed(self, message: str) -> None:
         self.failures += 1

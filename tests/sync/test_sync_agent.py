@@ -358,3 +358,21 @@ def test_events_are_pushed_in_batches_and_kept_when_the_server_lacks_the_endpoin
     first_404 = scripted_server.calls("POST", "/api/v1/kiosk/events")[0].json()["batch_id"]
     assert batches[0]["batch_id"] == first_404, "the retried batch kept its id"
     assert events.queued_count(kiosk_store) == 0
+
+
+def test_the_end_of_an_outage_seen_by_the_fast_poll_lifts_the_backoff(kiosk_store, scripted_identity,
+                                                                     scripted_server):
+    agent = agent_for(kiosk_store, scripted_identity)
+    agent._transport_failed("cases: connection refused")  # the outage: the agent backs off
+    agent._transport_failed("cases: connection refused")
+    assert agent._network_blocked_until > time.time()
+    listener = agent.broadcasts
+    scripted_server.routes[("GET", "/api/v1/kiosk/broadcasts")] = lambda r: Reply(503, b"down")
+    listener.poll(kiosk_store)
+    assert agent._network_blocked_until > time.time(), "a failing poll changes nothing"
+    scripted_server.routes[("GET", "/api/v1/kiosk/broadcasts")] = lambda r: Reply(304, b"")
+    listener.poll(kiosk_store)
+    assert agent._network_blocked_until == 0.0 and agent._wake.is_set()
+    agent._wake.clear()
+    listener.poll(kiosk_store)  # steady polling afterwards does not keep waking the agent
+    assert not agent._wake.is_set()

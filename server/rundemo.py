@@ -99,7 +99,13 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # A SIGTERM (systemd, `timeout`, `kill`) stops the demo like Ctrl-C: the children go too.
+    signal.signal(signal.SIGTERM, _interrupt)
     host, port, local_url = _configure_environment()
     summary = _seed()
     python = sys.executable

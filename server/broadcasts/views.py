@@ -1,16 +1,14 @@
 """Console pages: send a notice or an emergency, see which kiosks have shown it, end it."""
 from __future__ import annotations
 
-import functools
 from datetime import timedelta
 
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from server.core.console import page_context, staff_page
 from server.content.models import Level
-from server.core.language import in_page_language
 from sync.protocol import I18nText
 
 from . import services
@@ -21,23 +19,7 @@ from .models import Broadcast
 RECENT_SHOWN = 20
 
 
-def _context(request, **extra) -> dict:
-    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
-
-
-def broadcaster_view(view):
-    """Staff login required; broadcasting roles only (403 page otherwise)."""
-
-    @functools.wraps(view)
-    @in_page_language(default="zh-hans")
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_broadcast(request.user):
-            return render(request, "broadcasts/console/forbidden.html", _context(request), status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+broadcaster_view = staff_page(can_broadcast, "broadcasts/console/forbidden.html")
 
 
 def _form(request, data=None) -> BroadcastForm:
@@ -55,7 +37,7 @@ def _list(request, form: BroadcastForm, error: str = "", status: int = 200):
     recent = [b for b in visible.order_by("-starts_at")[:RECENT_SHOWN] if b not in active]
     counts = services.shown_counts(active + recent)
     rows = lambda items: [{"broadcast": b, "shown": counts[b.id][0], "targeted": counts[b.id][1]} for b in items]  # noqa: E731
-    return render(request, "broadcasts/console/broadcast_list.html", _context(
+    return render(request, "broadcasts/console/broadcast_list.html", page_context(
         request, form=form, active=rows(active), recent=rows(recent), error=error,
     ), status=status)
 
@@ -93,7 +75,7 @@ def _visible(request, broadcast_id: str) -> Broadcast:
 def broadcast_detail(request, broadcast_id: str):
     broadcast = _visible(request, broadcast_id)
     found = services.deliveries(broadcast)
-    return render(request, "broadcasts/console/broadcast_detail.html", _context(
+    return render(request, "broadcasts/console/broadcast_detail.html", page_context(
         request, broadcast=broadcast, deliveries=found, active=services.is_active(broadcast),
         shown=sum(1 for d in found if d.shown_at), targeted=len(found),
     ))

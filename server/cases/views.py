@@ -1,9 +1,7 @@
 """The phone tracking page and the staff console: thin views over services and access."""
 from __future__ import annotations
 
-import functools
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sync.protocol import CaseStatus
 
+from server.core.console import page_context, staff_page
 from server.accounts.models import Department
 from server.core.language import in_page_language
 
@@ -47,14 +46,6 @@ from .presentation import floor_choices, mall_name, qr_svg, store_choices
 CASES_PER_PAGE = 25
 
 
-def _page_context(request, **extra) -> dict:
-    return {
-        "language_links": request.page_language_links,
-        "html_lang": request.page_html_lang,
-        **extra,
-    }
-
-
 # ---------------------------------------------------------------- phone tracking page
 def _no_store(response):
     """The token is the key to the page: keep it out of caches, other sites' referrers and search
@@ -72,7 +63,7 @@ def _track_page(request, case, *, reply_form=None, rating_form=None, error="", s
     reply_form = reply_form or (
         VisitorReplyForm() if case.status == CaseStatus.WAITING_ON_VISITOR.value else None)
     rating_form = rating_form or (RatingForm() if services.can_rate(case) else None)
-    context = _page_context(
+    context = page_context(
         request,
         case=case,
         token=request.resolver_match.kwargs["token"],
@@ -92,7 +83,7 @@ def _track_page(request, case, *, reply_form=None, rating_form=None, error="", s
 
 
 def _not_found(request):
-    return _no_store(render(request, "cases/track_not_found.html", _page_context(request), status=404))
+    return _no_store(render(request, "cases/track_not_found.html", page_context(request), status=404))
 
 
 @require_safe
@@ -142,23 +133,12 @@ def track_rate(request, token: str):
 
 
 # ---------------------------------------------------------------- console
-def console_view(view):
-    """Staff login required (redirect to the staff sign-in); case roles only (403 page)."""
-
-    @functools.wraps(view)
-    @in_page_language(default="zh-hans")
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_handle_cases(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+console_view = staff_page(can_handle_cases, "cases/console/forbidden.html")
+"""Case-handling roles only."""
 
 
 def _forbidden(request):
-    return render(request, "cases/console/forbidden.html", _page_context(request), status=403)
+    return render(request, "cases/console/forbidden.html", page_context(request), status=403)
 
 
 def _mall_ids(user) -> list[str]:
@@ -209,7 +189,7 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("lang", None)
-    return render(request, "cases/console/case_list.html", _page_context(
+    return render(request, "cases/console/case_list.html", page_context(
         request, rows=rows, page_number=page_number, has_older=has_older, chips=chips,
         status=filters.status, form=form, query=query.urlencode(),
         show_mall=user.is_superuser, can_register=can_register_cases(user),
@@ -237,11 +217,11 @@ def case_new(request):
             error = exc.message
         else:
             url = services.tracking_url(token)
-            return render(request, "cases/console/case_ticket.html", _page_context(
+            return render(request, "cases/console/case_ticket.html", page_context(
                 request, case=case, tracking_url=url, qr=qr_svg(url),
                 mall_name=mall_name(case.mall, request.page_language)))
     status = 400 if request.method == "POST" else 200
-    return render(request, "cases/console/case_new.html", _page_context(
+    return render(request, "cases/console/case_new.html", page_context(
         request, form=form, error=error), status=status)
 
 
@@ -259,7 +239,7 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
     replies = services.canned_replies_for(case.mall)
     zone = services.mall_zone(case.mall)
     with timezone.override(zone):
-        return render(request, "cases/console/case_detail.html", _page_context(
+        return render(request, "cases/console/case_detail.html", page_context(
             request,
             case=case,
             mall_name=mall_name(case.mall, request.page_language),

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from server.core.console import page_context, staff_page
 from server.accounts.services import default_mall, mall_of
-from server.core.language import in_page_language
 
 from . import promotions as editor
 from . import services
@@ -23,20 +22,18 @@ def can_edit_promotions(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(EDIT_PROMOTIONS))
 
 
-def _context(request, **extra) -> dict:
-    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+def _editors_mall(user):
+    return mall_of(user) or (default_mall() if user.is_superuser else None)
 
 
 def editor_view(view):
+    """Content editors and managers of a mall (403 otherwise); the view gets their mall."""
+
+    @staff_page(lambda user: can_edit_promotions(user) and _editors_mall(user) is not None,
+                "content/console/forbidden.html")
     @functools.wraps(view)
-    @in_page_language(default="zh-hans")
     def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        mall = mall_of(request.user) or (default_mall() if request.user.is_superuser else None)
-        if not can_edit_promotions(request.user) or mall is None:
-            return render(request, "content/console/forbidden.html", _context(request), status=403)
-        return view(request, mall, *args, **kwargs)
+        return view(request, _editors_mall(request.user), *args, **kwargs)
 
     return wrapped
 
@@ -46,7 +43,7 @@ def _list(request, mall, *, problems=(), published=None, status=200):
     totals = editor.proof_of_play(mall)["totals"]
     rows = [{"promotion": p, **totals.get(p.content_id, {"impressions": 0, "touches": 0})}
             for p in Promotion.objects.filter(mall=mall)]
-    return render(request, "content/console/promotion_list.html", _context(
+    return render(request, "content/console/promotion_list.html", page_context(
         request, mall=mall, rows=rows, latest=latest, problems=problems, published=published,
     ), status=status)
 
@@ -63,7 +60,7 @@ def promotion_edit(request, mall, content_id: str | None = None):
     instance = get_object_or_404(Promotion, mall=mall, content_id=content_id) if content_id else None
     if request.method != "POST":
         form = PromotionForm(instance=instance, mall=mall)
-        return render(request, "content/console/promotion_edit.html", _context(request, form=form, promotion=instance))
+        return render(request, "content/console/promotion_edit.html", page_context(request, form=form, promotion=instance))
     form = PromotionForm(request.POST, request.FILES, instance=instance, mall=mall)
     error = ""
     if form.is_valid():
@@ -75,7 +72,7 @@ def promotion_edit(request, mall, content_id: str | None = None):
         else:
             return redirect("content:promotion_edit", content_id=saved.content_id)
     return render(request, "content/console/promotion_edit.html",
-                  _context(request, form=form, promotion=instance, error=error), status=400)
+                  page_context(request, form=form, promotion=instance, error=error), status=400)
 
 
 @require_POST
@@ -95,4 +92,4 @@ def proof_of_play(request, mall):
     titles = dict(Promotion.objects.filter(mall=mall).values_list("content_id", "title_zh_cn"))
     for row in report["rows"]:
         row["title"] = titles.get(row["promotion"], _("(no longer in the draft)"))
-    return render(request, "content/console/proof_of_play.html", _context(request, mall=mall, report=report))
+    return render(request, "content/console/proof_of_play.html", page_context(request, mall=mall, report=report))

@@ -1,12 +1,17 @@
-"""The console's section menu. Each app registers its sections in its `AppConfig.ready()`, so
-the shared base template lists only the sections a staff member may open, without knowing
-the apps."""
+"""What every console page shares: the section menu (each app registers its sections in its
+`AppConfig.ready()`, so the base template lists only those a staff member may open, without
+knowing the apps), the sign-in and role check, and the base template's context."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
 from django.urls import reverse
+
+from server.core.language import in_page_language
 
 
 @dataclass(frozen=True)
@@ -41,3 +46,28 @@ def sections_for(request) -> list[dict]:
 def console_sections(request) -> dict:
     """Context processor: `console_sections` for the base template's menu."""
     return {"console_sections": sections_for(request)}
+
+
+def page_context(request, **extra) -> dict:
+    """What console/base.html needs besides the view's own data: the 简/EN/繁 toggle and the
+    page's language (set by `in_page_language`)."""
+    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+
+
+def staff_page(allowed: Callable[[object], bool], forbidden_template: str):
+    """Decorator of console views: signed-in staff only (others go to the sign-in page), whose
+    role `allowed(user)` accepts (others get `forbidden_template` with 403), in their language."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        @in_page_language(default="zh-hans")
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                return render(request, forbidden_template, page_context(request), status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 from datetime import date, timedelta
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -15,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
+from server.core.console import page_context, staff_page
 from server.cases.access import can_handle_cases
 from server.cases.services import mall_zone
 from server.content.models import Level, Mall, Store
-from server.core.language import in_page_language
 
 from . import services
 from .access import can_work_items, items_visible_to, mall_ids_for, reports_visible_to
@@ -38,27 +37,11 @@ ROWS_PER_PAGE = 30
 CONTENT_SUFFIX = {"zh-hans": "zh_cn", "en": "en", "zh-hant": "zh_tw"}
 
 
-def console_view(view):
-    """Staff login (redirect to sign-in), case-handling roles only (403), page language."""
-
-    @functools.wraps(view)
-    @in_page_language(default="zh-hans")
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_handle_cases(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+console_view = staff_page(can_handle_cases, "lostfound/forbidden.html")
 
 
 def _forbidden(request):
-    return render(request, "lostfound/forbidden.html", _context(request), status=403)
-
-
-def _context(request, **extra) -> dict:
-    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+    return render(request, "lostfound/forbidden.html", page_context(request), status=403)
 
 
 def _staff_mall(request) -> Mall | None:
@@ -109,7 +92,7 @@ def item_list(request):
         items = items.filter(Q(number__icontains=query) | Q(description__icontains=query)
                              | Q(brand__icontains=query) | Q(storage_place__icontains=query))
     page = Paginator(items.order_by("-registered_at", "-id"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "lostfound/item_list.html", _context(
+    return render(request, "lostfound/item_list.html", page_context(
         request, page=page, status=status, category=category, query=query,
         statuses=ItemStatus.choices, categories=CATEGORY_CHOICES, can_work=can_work_items(request.user)))
 
@@ -132,7 +115,7 @@ def item_create(request):
             error = exc.message
         else:
             return redirect("lostfound:item_detail", item_id=item.pk)
-    return render(request, "lostfound/item_form.html", _context(request, form=form, error=error),
+    return render(request, "lostfound/item_form.html", page_context(request, form=form, error=error),
                   status=400 if request.method == "POST" else 200)
 
 
@@ -143,7 +126,7 @@ def _visible_item(request, item_id: int):
 def _item_page(request, item, *, error: str = "", status: int = 200, **forms):
     floors, stores = _place_names(item.mall, request.page_language)
     disposal = Disposal.objects.filter(item=item).first()
-    return render(request, "lostfound/item_detail.html", _context(
+    return render(request, "lostfound/item_detail.html", page_context(
         request, item=item, error=error,
         floor=floors.get(item.level_id, item.level_id), store=stores.get(item.store_id, item.store_id),
         photos=item.photos.values_list("pk", flat=True),
@@ -235,7 +218,7 @@ def item_label(request, item_id: int):
     item = _visible_item(request, item_id)
     scan_url = request.build_absolute_uri(reverse("lostfound:label_scan", args=[item.label_token]))
     with timezone.override(mall_zone(item.mall)):
-        return render(request, "lostfound/label.html", _context(request, item=item, qr=_qr_svg(scan_url)))
+        return render(request, "lostfound/label.html", page_context(request, item=item, qr=_qr_svg(scan_url)))
 
 
 @require_safe
@@ -256,7 +239,7 @@ def report_list(request):
     else:
         status = ""
     page = Paginator(reports.order_by("-created_at", "-id"), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "lostfound/report_list.html", _context(
+    return render(request, "lostfound/report_list.html", page_context(
         request, page=page, status=status, statuses=ReportStatus.choices, can_work=can_work_items(request.user)))
 
 
@@ -278,7 +261,7 @@ def report_create(request):
             error = exc.message
         else:
             return redirect("lostfound:report_detail", report_id=report.pk)
-    return render(request, "lostfound/report_form.html", _context(request, form=form, error=error),
+    return render(request, "lostfound/report_form.html", page_context(request, form=form, error=error),
                   status=400 if request.method == "POST" else 200)
 
 
@@ -294,7 +277,7 @@ def report_detail(request, report_id: int):
 
 def _report_page(request, report, *, error: str = "", status: int = 200):
     floors, stores = _place_names(report.mall, request.page_language)
-    return render(request, "lostfound/report_detail.html", _context(
+    return render(request, "lostfound/report_detail.html", page_context(
         request, report=report, error=error,
         floor=floors.get(report.level_id, report.level_id), store=stores.get(report.store_id, report.store_id),
         suggestions=services.suggestions_for_report(report), can_work=can_work_items(request.user),
@@ -351,7 +334,7 @@ def claim_new(request, item_id: int):
             error = exc.message
         else:
             return redirect("lostfound:claim_handover", claim_id=claim.pk)
-    return render(request, "lostfound/claim_form.html", _context(
+    return render(request, "lostfound/claim_form.html", page_context(
         request, item=item, report=report, form=form, error=error,
         claimable=item.status in services.CLAIMABLE_ITEM_STATUSES,
     ), status=400 if request.method == "POST" else 200)
@@ -379,7 +362,7 @@ def claim_handover(request, claim_id: int):
             error = exc.message
         else:
             return redirect("lostfound:claim_handover", claim_id=claim.pk)
-    return render(request, "lostfound/handover.html", _context(
+    return render(request, "lostfound/handover.html", page_context(
         request, claim=claim, item=claim.item, form=form, error=error,
     ), status=409 if error else 200)
 
@@ -403,7 +386,7 @@ def retention(request):
     rules = [(label, services.RETENTION[category].days,
               [str(action.label) for action in services.RETENTION[category].actions])
              for category, label in CATEGORY_CHOICES]
-    return render(request, "lostfound/retention.html", _context(request, due=due, log=log, rules=rules))
+    return render(request, "lostfound/retention.html", page_context(request, due=due, log=log, rules=rules))
 
 
 def _month_bounds(text: str) -> tuple[date, date]:
@@ -424,6 +407,6 @@ def figures(request):
     result = services.office_figures(items_visible_to(request.user), reports_visible_to(request.user), start, end)
     labels = dict(CATEGORY_CHOICES)
     rows = [(labels[row.category], row) for row in result.by_category]
-    return render(request, "lostfound/figures.html", _context(
+    return render(request, "lostfound/figures.html", page_context(
         request, figures=result, rows=rows, month=f"{start:%Y-%m}",
         title=_("Lost property figures")))

@@ -1,23 +1,21 @@
 """Console report pages: the daily log, the monthly report and the audit log; CSV and Excel."""
 from __future__ import annotations
 
-import functools
 from datetime import date
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from server.core.console import page_context, staff_page
 from server.accounts.models import AuditEntry
 from server.accounts.services import person_name, record_audit
 from server.cases.access import can_view_reports, staff_mall_id
 from server.cases.presentation import floor_choices, mall_name, store_choices
 from server.cases.services import mall_zone
 from server.content.models import Mall
-from server.core.language import in_page_language
 
 from . import charts, exports, services
 
@@ -31,24 +29,7 @@ def can_view_audit(user) -> bool:
 
 def report_view(allowed):
     """Staff login required; the role must allow the page (403 otherwise)."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        @in_page_language(default="zh-hans")
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user):
-                return render(request, "cases/console/forbidden.html", _context(request), status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-def _context(request, **extra) -> dict:
-    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+    return staff_page(allowed, "cases/console/forbidden.html")
 
 
 def _mall(request) -> Mall | None:
@@ -89,7 +70,7 @@ def _download(request, mall, tables, name: str, kind: str):
 def daily(request):
     mall = _mall(request)
     if mall is None:
-        return render(request, "reports/no_mall.html", _context(request))
+        return render(request, "reports/no_mall.html", page_context(request))
     today = timezone.localdate(timezone=mall_zone(mall))
     day = _parse_day(request.GET.get("day"), today)
     log = services.daily_log(mall, day)
@@ -98,7 +79,7 @@ def daily(request):
         tables = exports.daily_tables(log, lambda c: c.status_label, person_name)
         return _download(request, mall, tables, f"daily-log-{mall.pk}-{day.isoformat()}", export)
     with timezone.override(mall_zone(mall)):
-        return render(request, "reports/daily.html", _context(
+        return render(request, "reports/daily.html", page_context(
             request, mall=mall, mall_name=mall_name(mall, request.page_language), day=day, log=log,
             kinds_chart=charts.horizontal_bars(log.period.by_kind, title=_("Cases by kind")),
             tabs=_tabs(request, "daily"),
@@ -110,7 +91,7 @@ def daily(request):
 def monthly(request):
     mall = _mall(request)
     if mall is None:
-        return render(request, "reports/no_mall.html", _context(request))
+        return render(request, "reports/no_mall.html", page_context(request))
     today = timezone.localdate(timezone=mall_zone(mall))
     month = _parse_month(request.GET.get("month"), today)
     stores = dict(store_choices([mall.pk], request.page_language))
@@ -121,7 +102,7 @@ def monthly(request):
         return _download(request, mall, exports.monthly_tables(report),
                          f"monthly-report-{mall.pk}-{month:%Y-%m}", export)
     pulse = report.pulse
-    return render(request, "reports/monthly.html", _context(
+    return render(request, "reports/monthly.html", page_context(
         request, mall=mall, mall_name=mall_name(mall, request.page_language), report=report,
         month_value=f"{month:%Y-%m}", tabs=_tabs(request, "monthly"),
         charts={
@@ -150,7 +131,7 @@ def audit_log(request):
     subject = request.GET.get("subject", "").strip()[:64]
     if subject:
         entries = entries.filter(subject=subject)
-    return render(request, "reports/audit.html", _context(
+    return render(request, "reports/audit.html", page_context(
         request, entries=entries[:AUDIT_PER_PAGE], action=action, subject=subject,
         tabs=_tabs(request, "audit"),
         actions=["case.register", "case.reveal_contact", "report.export"],

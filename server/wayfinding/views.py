@@ -6,10 +6,8 @@ so a phone reads exactly what the kiosk showed.
 """
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
-from django.contrib.auth.views import redirect_to_login
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -27,6 +25,7 @@ from kiosk.routing import (
     describe_step,
     walking_time_text,
 )
+from server.core.console import page_context, staff_page
 from server.accounts.services import mall_of, record_audit
 from server.content import services as content_services
 from server.content.models import Mall
@@ -93,21 +92,7 @@ def can_manage_wayfinding(user) -> bool:
                 and (user.is_superuser or user.has_perm("content.change_mall")))
 
 
-def console_view(view):
-    @functools.wraps(view)
-    @in_page_language(default="zh-hans")
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_manage_wayfinding(request.user):
-            return render(request, "wayfinding/forbidden.html", _context(request), status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _context(request, **extra) -> dict:
-    return {"language_links": request.page_language_links, "html_lang": request.page_html_lang, **extra}
+console_view = staff_page(can_manage_wayfinding, "wayfinding/forbidden.html")
 
 
 def _mall(request) -> Mall | None:
@@ -125,12 +110,12 @@ def _mall(request) -> Mall | None:
 def console(request):
     mall = _mall(request)
     if mall is None:
-        return render(request, "wayfinding/console.html", _context(request, mall=None))
+        return render(request, "wayfinding/console.html", page_context(request, mall=None))
     language = KIOSK_LANGUAGE[request.page_language]
     found = services.published(mall.id)
     connector_rows = services.connectors(found[1], language) if found else []
     check = services.map_check(mall) if request.GET.get("check") or request.method == "POST" else None
-    return render(request, "wayfinding/console.html", _context(
+    return render(request, "wayfinding/console.html", page_context(
         request, mall=mall, version=found[0] if found else None, connectors=connector_rows,
         closed_count=sum(1 for row in connector_rows if row.closed), check=check, kind_labels=CONNECTOR_KIND_LABELS,
         malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
@@ -173,7 +158,7 @@ def publish(request):
     except content_services.PublishError as error:
         language = KIOSK_LANGUAGE[request.page_language]
         found = services.published(mall.id)
-        return render(request, "wayfinding/console.html", _context(
+        return render(request, "wayfinding/console.html", page_context(
             request, mall=mall, version=found[0] if found else None,
             connectors=services.connectors(found[1], language) if found else [], check=error.problems,
             kind_labels=CONNECTOR_KIND_LABELS,

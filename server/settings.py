@@ -204,8 +204,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Sync protocol knobs.
 CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))
-# How often kiosks ask for notices and emergencies (the emergency latency is about this).
+# Kiosks ask for notices and emergencies at most this often; the server holds each ask up to
+# the long-poll time while nothing changes (0: a plain fast poll).
 CONCIERGE_BROADCAST_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_POLL_SECONDS", "2"))
+CONCIERGE_BROADCAST_LONG_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_LONG_POLL_SECONDS", "25"))
+# Threads per process that keep a database connection for the kiosk API's hot paths
+# (server/core/database_threads.py); 0 runs that work on each request's own thread.
+CONCIERGE_DATABASE_THREADS = int(os.environ.get("CONCIERGE_DATABASE_THREADS", "4"))
 CONCIERGE_ENROLL_RATE = os.environ.get("CONCIERGE_ENROLL_RATE", "30/m")
 CONCIERGE_ENROLLMENT_CODE_HOURS = int(os.environ.get("CONCIERGE_ENROLLMENT_CODE_HOURS", "72"))
 # Days after a case is finished before the visitor's contact details are erased and the

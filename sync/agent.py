@@ -55,6 +55,9 @@ READ_TIMEOUT_S = 30.0
 MIN_POLL_S = 5
 MAX_POLL_S = 3600
 MAX_REPORTED_ERRORS = 20
+BROADCAST_STOP_WAIT_S = 2.0
+"""A broadcast long poll still in flight at stop is left to end with its request: its thread
+is a daemon and everything it received is already stored."""
 MAX_EVENT_BATCHES_PER_CYCLE = 10
 RETRYABLE_CLIENT_STATUSES = {408, 429}
 ReplyModel = TypeVar("ReplyModel", bound=BaseModel)
@@ -214,9 +217,10 @@ class SyncAgent:
     def stop(self, timeout: float | None = 10) -> None:
         self._stopping.set()
         self._wake.set()
-        self.broadcasts.stop(timeout)
+        self.broadcasts.stop(timeout=0)  # ask now; a long poll in flight ends when its request does
         if self._thread is not None:
             self._thread.join(timeout)
+        self.broadcasts.stop(timeout=BROADCAST_STOP_WAIT_S)
         self.session.close()
         self.broadcasts.session.close()
 

@@ -1,10 +1,13 @@
 """The kiosk's fast poll for notices and emergencies, on its own thread.
 
 It is kept apart from the sync agent's cycle, which may spend minutes downloading a content
-version: an emergency must reach the screen within seconds whatever else is going on. Every
-`poll_seconds` (the server says how often; 2 s by default) it asks for the broadcast list with
-the ETag it has (304 while nothing changed), stores a new list, hands it to `on_broadcasts`,
-and uploads queued "shown at" acknowledgements. After a failure it retries sooner than the
+version: an emergency must reach the screen within seconds whatever else is going on. It asks
+for the broadcast list with the ETag it has, as a long poll when the server offers one (the
+server holds the request until the list changes, up to `long_poll_seconds`), and at most every
+`poll_seconds` (the server says how often; 2 s by default), so against a server that answers
+at once it is a fast poll. It stores a new list, hands it to `on_broadcasts`, and uploads
+queued "shown at" acknowledgements; after a new list it waits up to `poll_seconds` for the
+screen to draw it (`wake`), so the acknowledgement is not held behind the next long poll. After a failure it retries sooner than the
 content poll would, backing off to at most MAX_RETRY_S, so a kiosk that reconnects learns of an
 emergency on its first poll.
 """
@@ -29,6 +32,7 @@ DEFAULT_POLL_S = 2.0
 MIN_POLL_S = 0.5
 MAX_POLL_S = 60.0
 MAX_RETRY_S = 10.0
+MAX_LONG_POLL_S = 60.0
 TIMEOUT_S = (3.0, 10.0)
 
 
@@ -44,6 +48,8 @@ class BroadcastListener:
         self.on_back_online = on_back_online
         """Called when a poll succeeds after failed ones: the outage is over, others may retry now."""
         self.poll_s = float(poll_s)
+        self.long_poll_s = 0.0
+        """How long the server may hold a poll (it says so; 0 until it does)."""
         self.clock = clock
         self.failures = 0
         self._wake = threading.Event()
@@ -69,31 +75,40 @@ class BroadcastListener:
         store = LocalStore(self.db_path)
         try:
             while not self._stopping.is_set():
+                started, received = self.clock.monotonic(), None
                 try:
-                    self.run_once(store)
+                    received = self.run_once(store)
                 except Exception:  # the listener must outlive any one bad poll
                     log.exception("broadcast poll failed")
                     self.failures += 1
-                self._wake.wait(self._delay())
+                self._wake.wait(self._delay(self.clock.monotonic() - started, received is not None))
                 self._wake.clear()
         finally:
             store.close()
 
-    def _delay(self) -> float:
+    def _delay(self, elapsed: float, received: bool) -> float:
         if self.failures:
             return min(self.poll_s * 2 ** (self.failures - 1), MAX_RETRY_S)
-        return self.poll_s
+        if received:  # until the screen has drawn it (`wake`), then acknowledge
+            return self.poll_s
+        return max(0.0, self.poll_s - elapsed)
 
-    def run_once(self, store: LocalStore) -> None:
+    def run_once(self, store: LocalStore) -> list[Broadcast] | None:
         self.send_acknowledgements(store)
-        self.poll(store)
+        return self.poll(store)
 
     def poll(self, store: LocalStore) -> list[Broadcast] | None:
         """Ask for the list; returns it when it changed (and stores it), else None."""
         _, etag = broadcasts.load_state(store)
-        headers = {"If-None-Match": etag} if etag else {}
+        headers, params, timeout = {}, {}, TIMEOUT_S
+        if etag:
+            headers["If-None-Match"] = etag
+            if self.long_poll_s:
+                params["wait"] = int(self.long_poll_s)
+                timeout = (TIMEOUT_S[0], TIMEOUT_S[1] + self.long_poll_s)
         try:
-            response = self.session.get(self.base_url + BROADCASTS_PATH, headers=headers, timeout=TIMEOUT_S)
+            response = self.session.get(self.base_url + BROADCASTS_PATH, headers=headers, params=params,
+                                        timeout=timeout)
         except requests.RequestException as exc:
             self._failed(f"{type(exc).__name__}: {exc}")
             return None
@@ -110,6 +125,7 @@ class BroadcastListener:
             return None
         self._succeeded()
         self.poll_s = min(max(float(state.poll_seconds), MIN_POLL_S), MAX_POLL_S)
+        self.long_poll_s = min(float(state.long_poll_seconds), MAX_LONG_POLL_S)
         broadcasts.save_state(store, state.broadcasts, response.headers.get("ETag"))
         if self.on_broadcasts is not None:
             try:

@@ -489,12 +489,16 @@ class Broadcast(Model):
 
 
 class BroadcastState(Model):
-    """`GET /api/v1/kiosk/broadcasts`: what this kiosk must show now. `ETag`/`304` as for
-    content; kiosks poll it every `poll_seconds`, so an emergency reaches them within seconds."""
+    """`GET /api/v1/kiosk/broadcasts[?wait=S]`: what this kiosk must show now. `ETag`/`304` as
+    for content. With `wait` and `If-None-Match`, the server holds the poll until the list
+    changes or up to `long_poll_seconds` (a long poll), so an emergency reaches a waiting
+    kiosk at once; kiosks poll at most every `poll_seconds`, and every `poll_seconds` from a
+    server that does not hold polls (`long_poll_seconds` 0)."""
 
     server_time: datetime
     broadcasts: list[Broadcast] = []
     poll_seconds: Annotated[int, Field(ge=1)] = 2
+    long_poll_seconds: Annotated[int, Field(ge=0)] = 0
 
 
 class BroadcastShown(Model):

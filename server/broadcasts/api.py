@@ -1,15 +1,17 @@
-"""Kiosk API of broadcasts: the fast poll (ETag/304) and the "shown at" acknowledgements."""
+"""Kiosk API of broadcasts: the poll (ETag/304, held as a long poll) and the "shown at" acknowledgements."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from server.broadcasts import services
+from server.broadcasts.watch import watch
+from server.core.database_threads import on_database_thread
 from server.content.services import etag_matches
-from server.fleet.auth import DeviceKeyAuth
+from server.fleet.auth import PooledDeviceKeyAuth
 from sync.protocol import BroadcastShownReport, BroadcastState, ErrorBody
 
-kiosk_router = Router(tags=["broadcasts"], auth=DeviceKeyAuth())
+kiosk_router = Router(tags=["broadcasts"], auth=PooledDeviceKeyAuth())
 
 
 @kiosk_router.get(
@@ -17,9 +19,17 @@ kiosk_router = Router(tags=["broadcasts"], auth=DeviceKeyAuth())
     response={200: BroadcastState, 304: None, 401: ErrorBody},
     summary="The notices and emergencies this kiosk must show now (poll with If-None-Match)",
 )
-def broadcasts(request: HttpRequest, response: HttpResponse):
-    state, etag = services.state_for_kiosk(request.auth)
-    if etag_matches(request.headers.get("If-None-Match"), etag):
+async def broadcasts(request: HttpRequest, response: HttpResponse, wait: int = 0):
+    """With `wait` (seconds) and the ETag it has, the kiosk's poll is held until its broadcasts
+    change or the time is up (a long poll, capped by the server), so it learns at once."""
+    kiosk, if_none_match = request.auth, request.headers.get("If-None-Match")
+    wait = min(max(wait, 0), services.long_poll_seconds())
+    if wait and if_none_match:
+        state, etag = await watch().hold(kiosk.mall_id, wait, lambda: on_database_thread(services.state_for_kiosk, kiosk),
+                                         lambda etag: etag_matches(if_none_match, etag))
+    else:
+        state, etag = await on_database_thread(services.state_for_kiosk, kiosk)
+    if etag_matches(if_none_match, etag):
         not_modified = HttpResponse(status=304)
         not_modified["ETag"] = etag
         not_modified["Cache-Control"] = "no-store"
@@ -34,5 +44,5 @@ def broadcasts(request: HttpRequest, response: HttpResponse):
     response={200: dict, 401: ErrorBody, 422: ErrorBody},
     summary="Report when broadcasts were drawn on this kiosk's screen; idempotent",
 )
-def broadcasts_shown(request: HttpRequest, payload: BroadcastShownReport):
-    return {"recorded": services.record_shown(request.auth, payload)}
+async def broadcasts_shown(request: HttpRequest, payload: BroadcastShownReport):
+    return {"recorded": await on_database_thread(services.record_shown, request.auth, payload)}

@@ -1,9 +1,11 @@
 """The rules of notices and emergencies: sending, ending, what each kiosk must show, and who
 has shown what.
 
-Delivery is a fast poll: every kiosk asks `GET /api/v1/kiosk/broadcasts` every
-`CONCIERGE_BROADCAST_POLL_SECONDS` with the ETag of what it has, and gets 304 while nothing
-changed. A poll costs two indexed queries, so a mall's fleet polls every 2 s on one server; a
+Delivery is a long poll: every kiosk asks `GET /api/v1/kiosk/broadcasts?wait=S` with the ETag
+of what it has; the server holds the request until the kiosk's list changes (server/broadcasts/
+watch.py notices within a quarter second) or up to `CONCIERGE_BROADCAST_LONG_POLL_SECONDS`, then
+answers 304 if nothing changed. Between polls a kiosk waits out the rest of
+`CONCIERGE_BROADCAST_POLL_SECONDS`, so a server that answers at once is a 2 s fast poll. A
 kiosk that was offline learns of an emergency on its first poll after reconnecting.
 """
 from __future__ import annotations
@@ -26,6 +28,8 @@ from sync.protocol import BroadcastShownReport, BroadcastState, I18nText
 
 MAX_DURATION = timedelta(days=7)
 DEFAULT_POLL_SECONDS = 2
+DEFAULT_LONG_POLL_SECONDS = 25
+"""Under the usual 30 s idle timeouts of proxies and load balancers."""
 
 
 class BroadcastError(Exception):
@@ -34,6 +38,11 @@ class BroadcastError(Exception):
 
 def poll_seconds() -> int:
     return int(getattr(settings, "CONCIERGE_BROADCAST_POLL_SECONDS", DEFAULT_POLL_SECONDS))
+
+
+def long_poll_seconds() -> int:
+    """How long the server holds a poll that has nothing new (0: answer at once)."""
+    return int(getattr(settings, "CONCIERGE_BROADCAST_LONG_POLL_SECONDS", DEFAULT_LONG_POLL_SECONDS))
 
 
 # ---------------------------------------------------------------- staff
@@ -115,8 +124,10 @@ def state_for_kiosk(kiosk: Kiosk) -> tuple[BroadcastState, str]:
         rows = [row for row in rows if targets(row, level_id)]
     rows.sort(key=lambda row: (row.kind != Kind.EMERGENCY, -row.starts_at.timestamp()))
     shown = [as_protocol(row) for row in rows]
-    state = BroadcastState(server_time=now, broadcasts=shown, poll_seconds=poll_seconds())
-    fingerprint = "|".join(f"{b.id}:{b.expires_at.isoformat()}" for b in shown) + f"|{state.poll_seconds}"
+    state = BroadcastState(server_time=now, broadcasts=shown, poll_seconds=poll_seconds(),
+                           long_poll_seconds=long_poll_seconds())
+    fingerprint = ("|".join(f"{b.id}:{b.expires_at.isoformat()}" for b in shown)
+                   + f"|{state.poll_seconds}|{state.long_poll_seconds}")
     etag = '"b-' + hashlib.sha256(fingerprint.encode()).hexdigest()[:24] + '"'
     return state, etag
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -158,22 +160,40 @@ def handler500(request: HttpRequest) -> HttpResponse:
 
 
 class ApiJsonErrorsMiddleware:
-    """Turn any error response under /api/ that is not already JSON into the JSON error body."""
+    """Turn any error response under /api/ that is not already JSON into the JSON error body.
+
+    Sync and async capable, so that under the ASGI server a request is not pushed through a
+    thread just for this check (async views, such as the broadcast long-poll, stay async).
+    """
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if response.status_code < 400 or not is_api_request(request):
-            return response
-        if response.get("Content-Type", "").startswith("application/json") and _is_error_body(response):
-            return response
-        replacement = json_error(response.status_code, None, _plain_message(response))
-        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
-            if response.has_header(header):
-                replacement[header] = response[header]
-        return replacement
+    def __call__(self, request: HttpRequest):
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        return json_error_response(request, self.get_response(request))
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        return json_error_response(request, await self.get_response(request))
+
+
+def json_error_response(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """`response`, or under /api/ its error rewritten as the JSON error body."""
+    if response.status_code < 400 or not is_api_request(request):
+        return response
+    if response.get("Content-Type", "").startswith("application/json") and _is_error_body(response):
+        return response
+    replacement = json_error(response.status_code, None, _plain_message(response))
+    for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+        if response.has_header(header):
+            replacement[header] = response[header]
+    return replacement
 
 
 def _is_error_body(response: HttpResponse) -> bool:

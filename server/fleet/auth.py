@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from server.core.database_threads import on_database_thread
 from server.fleet.models import Kiosk
 from server.fleet.services import authenticate_device_key
 
@@ -22,3 +23,12 @@ class DeviceKeyAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Kiosk | None:
         return authenticate_device_key(token)
+
+
+class PooledDeviceKeyAuth(DeviceKeyAuth):
+    """The same check for async operations, on the database threads (server/core/database_threads.py)."""
+
+    is_async = True
+
+    async def __call__(self, request: HttpRequest) -> Kiosk | None:
+        return await on_database_thread(super().__call__, request)

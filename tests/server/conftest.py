@@ -16,6 +16,13 @@ def _clear_throttle_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _database_work_on_the_test_thread(settings):
+    """The test's transaction lives on this thread's connection: the kiosk API's database
+    threads would not see its rows (live-server tests run them for real)."""
+    settings.CONCIERGE_DATABASE_THREADS = 0
+
+
 @pytest.fixture
 def bundle() -> Bundle:
     return make_bundle()

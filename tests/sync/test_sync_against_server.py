@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 import requests
@@ -191,3 +192,69 @@ def test_cases_wait_out_a_server_outage_and_arrive_once(central_server, tmp_path
         store.close()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- broadcasts: the long poll
+def send_emergency(server) -> str:
+    sent = manage(server.env, "shell", "-c", (
+        "from datetime import timedelta; from server.content.models import Mall;"
+        "from server.broadcasts.services import send_broadcast; from sync.protocol import I18nText;"
+        "t = I18nText(zh_CN='演练', en='Drill', zh_TW='演練');"
+        "print(send_broadcast(Mall.objects.get(), kind='emergency', reason='other', title=t, text=t,"
+        " duration=timedelta(minutes=5)).id)"))
+    assert sent.returncode == 0, sent.stderr
+    return sent.stdout.strip().splitlines()[-1]
+
+
+def end_broadcast(server, broadcast_id: str) -> None:
+    ended = manage(server.env, "shell", "-c", (
+        "from server.broadcasts.models import Broadcast; from server.broadcasts.services import end_broadcast;"
+        f"print(end_broadcast(Broadcast.objects.get(pk='{broadcast_id}')))"))
+    assert ended.returncode == 0, ended.stderr
+
+
+def broadcasts_poll(session, server, etag: str | None = None, wait: int = 0):
+    headers = {"If-None-Match": etag} if etag else {}
+    return session.get(f"{server.url}/api/v1/kiosk/broadcasts", params={"wait": wait} if wait else {},
+                       headers=headers, timeout=60)
+
+
+def test_a_held_poll_is_answered_as_soon_as_an_emergency_is_sent_elsewhere(enrolled, central_server):
+    _, identity = enrolled
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {identity.device_key}"
+    first = broadcasts_poll(session, central_server)
+    assert first.status_code == 200 and first.json()["long_poll_seconds"] == 25
+    answer = {}
+
+    def hold():
+        started = time.monotonic()
+        answer["response"] = broadcasts_poll(session, central_server, first.headers["ETag"], wait=25)
+        answer["held_s"] = time.monotonic() - started
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    time.sleep(1.0)
+    assert holder.is_alive(), "nothing changed yet: the poll is held"
+    sent = send_emergency(central_server)  # by another process, as the console's would be
+    try:
+        holder.join(30)
+        response = answer["response"]
+        assert response.status_code == 200
+        assert [item["id"] for item in response.json()["broadcasts"]] == [sent]
+        assert answer["held_s"] < 25, "woken by the emergency, not by the end of the wait"
+    finally:
+        end_broadcast(central_server, sent)
+
+
+def test_a_held_poll_with_nothing_new_ends_with_304_when_its_time_is_up(enrolled, central_server):
+    _, identity = enrolled
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {identity.device_key}"
+    etag = broadcasts_poll(session, central_server).headers["ETag"]
+    started = time.monotonic()
+    held = broadcasts_poll(session, central_server, etag, wait=2)
+    assert held.status_code == 304 and held.headers["ETag"] == etag
+    assert time.monotonic() - started >= 2
+    assert broadcasts_poll(session, central_server, '"b-another"', wait=25).status_code == 200, \
+        "a kiosk whose list is out of date is answered at once"

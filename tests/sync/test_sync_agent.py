@@ -13,6 +13,7 @@ from kiosk.cases import CaseDraft, submit_case
 from kiosk.content import active_content, active_version
 from sync.agent import SyncAgent, enroll_kiosk, EnrollError
 from sync.protocol import (
+    BROADCASTS_PATH,
     BlobRef,
     ContentManifest,
     I18nText,
@@ -376,3 +377,29 @@ def test_the_end_of_an_outage_seen_by_the_fast_poll_lifts_the_backoff(kiosk_stor
     agent._wake.clear()
     listener.poll(kiosk_store)  # steady polling afterwards does not keep waking the agent
     assert not agent._wake.is_set()
+
+
+# ---------------------------------------------------------------- broadcasts
+@pytest.mark.parametrize("offered, second_path", [(25, BROADCASTS_PATH + "?wait=25"), (0, BROADCASTS_PATH)])
+def test_the_broadcast_poll_is_held_only_when_the_server_offers_it(kiosk_store, scripted_identity, scripted_server,
+                                                                   offered, second_path):
+    listener = agent_for(kiosk_store, scripted_identity).broadcasts
+    state = {"server_time": "2026-11-23T10:00:00Z", "broadcasts": [], "poll_seconds": 2, "long_poll_seconds": offered}
+    scripted_server.routes[("GET", BROADCASTS_PATH)] = lambda r: Reply(200, state, {"ETag": '"b-1"'})
+    scripted_server.routes[("GET", BROADCASTS_PATH + "?wait=25")] = lambda r: Reply(304, b"", {"ETag": '"b-1"'})
+    assert listener.poll(kiosk_store) == []
+    listener.poll(kiosk_store)
+    first, second = scripted_server.calls("GET", BROADCASTS_PATH)
+    assert first.path == BROADCASTS_PATH and "If-None-Match" not in first.headers, "nothing to hold without an ETag"
+    assert second.path == second_path and second.headers["If-None-Match"] == '"b-1"'
+
+
+def test_the_broadcast_listener_polls_at_most_every_poll_interval_and_waits_for_the_screen(kiosk_store,
+                                                                                          scripted_identity):
+    listener = agent_for(kiosk_store, scripted_identity).broadcasts
+    listener.poll_s = 2.0
+    assert listener._delay(elapsed=0.5, received=False) == 1.5, "a server answering at once: a 2 s fast poll"
+    assert listener._delay(elapsed=25.0, received=False) == 0.0, "after a held poll: ask again at once"
+    assert listener._delay(elapsed=25.0, received=True) == 2.0, "a new list: wait for the screen's acknowledgement"
+    listener.failures = 3
+    assert listener._delay(elapsed=0.1, received=False) == 8.0

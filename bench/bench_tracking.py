@@ -6,7 +6,9 @@ two references measured in the same run, on one uvicorn process each:
 - the limit: a bare ASGI hello-world app under uvicorn (no Django at all).
 
 - a third figure: the minimal view plus `SELECT 1`, i.e. with the database connection that
-  Django under ASGI opens and closes on every request that touches the database.
+  Django under ASGI opens and closes on every request that touches the database. The tracking
+  page does not pay that: it is served on the database threads, whose connections are kept
+  (server/core/database_threads.py).
 
 Load: an asyncio HTTP/1.1 keep-alive client with CONNECTIONS connections for SECONDS each; the
 tracking page and the minimal view alternate in short rounds (median round reported).

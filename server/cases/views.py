@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sync.protocol import CaseStatus
 
 from server.core.console import page_context, staff_page
+from server.core.database_threads import serve_on_database_threads
 from server.accounts.models import Department
 from server.core.language import in_page_language
 
@@ -86,6 +87,7 @@ def _not_found(request):
     return _no_store(render(request, "cases/track_not_found.html", page_context(request), status=404))
 
 
+@serve_on_database_threads
 @require_safe
 @in_page_language()
 def track(request, token: str):

@@ -6,7 +6,7 @@ has one, and swallows every touch until it ends. A notice is a banner across the
 visitor's language (cycling through the three on the attract loop), that leaves the screen
 usable. The overlay is the root layout's last child, so it is drawn last and touched first.
 
-What to show is decided by kiosk/broadcasts.py from the list the sync agent's fast poll
+What to show is decided by kiosk/broadcasts.py from the list the sync agent's broadcast poll
 stored; the wall clock ends a broadcast at its expiry even offline. The first time a broadcast
 is drawn, its "shown at" is queued for the server.
 """

@@ -274,7 +274,7 @@ def _tour_broadcast(app, kind: str):
 
 
 def _show_broadcasts(app, broadcasts) -> None:
-    """As if the sync agent's fast poll had just brought this list."""
+    """As if the broadcast poll had just brought this list."""
     app.broadcast_overlay.update(broadcasts)
 
 

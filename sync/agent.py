@@ -183,7 +183,7 @@ class SyncAgent:
         broadcast_session.headers.update(self.session.headers)
         self.broadcasts = BroadcastListener(self.db_path, self.base_url, broadcast_session, clock=clock,
                                             on_back_online=self.server_back_online)
-        """Notices and emergencies: a fast poll on a thread of its own (sync/broadcasts.py)."""
+        """Notices and emergencies: a long poll on a thread of its own (sync/broadcasts.py)."""
         self._started_monotonic = clock.monotonic()
         self._errors: collections.deque[str] = collections.deque(maxlen=MAX_REPORTED_ERRORS)
         self._status = SyncStatus()
@@ -209,7 +209,7 @@ class SyncAgent:
         self._wake.set()
 
     def server_back_online(self) -> None:
-        """The fast poll reached the server again after an outage: stop backing off and upload
+        """The broadcast poll reached the server again after an outage: stop backing off and upload
         what waited (cases, impressions) now rather than after the longest backoff."""
         self._network_blocked_until = 0.0
         self._wake.set()

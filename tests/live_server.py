@@ -98,18 +98,6 @@ class ServerProcess:
         return int(result.stdout.strip().splitlines()[-1])
 
 
-def server_unavailable_reason() -> str | None:
-    result = subprocess.run([sys.executable, "-m", "server", "help"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    if result.returncode != 0:
-        return f"`python -m server help` fails: {result.stderr.strip().splitlines()[-1:] or result.returncode}"
-    commands = set(re.findall(r"^\s+(\w+)$", result.stdout, re.MULTILINE))
-    missing = {"serve", "demo"} - commands
-    if missing:
-        return f"the server has no {', '.join(sorted(missing))} command yet"
-    return None
-
-
 def new_enrollment_code(server: ServerProcess) -> str:
     """`demo` is idempotent and prints a fresh kiosk enrollment code each run."""
     result = manage(server.env, "demo")

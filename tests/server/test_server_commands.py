@@ -110,10 +110,6 @@ def test_demo_code_is_renewed_once_used_and_content_republished_when_changed(fak
 
 @pytest.mark.django_db
 def test_the_real_demo_mall_seeds_and_publishes_idempotently(capsys, settings, tmp_path):
-    try:
-        import sync.bundle  # noqa: F401
-    except ImportError:
-        pytest.skip("sync/bundle.py (the demo-mall loader) is not in the tree yet")
     settings.DATA_DIR = tmp_path
     check_demo_is_idempotent(capsys)
 

@@ -1,8 +1,7 @@
 """The sync agent against the real central server (`python -m server serve`) in a subprocess.
 
 The server gets a temporary CONCIERGE_DATA_DIR, is seeded with `python -m server demo`, and the
-kiosk enrolls with the code the demo prints — the path an operator takes. Skipped, with the
-reason, when the server package cannot serve yet.
+kiosk enrolls with the code the demo prints — the path an operator takes.
 """
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ import time
 
 import pytest
 import requests
-from live_server import ROOT, ServerProcess, enroll, free_port, manage, new_enrollment_code, server_unavailable_reason, wait_until
+from live_server import ROOT, ServerProcess, enroll, free_port, manage, new_enrollment_code, wait_until
 
 from kiosk import outbox
 from kiosk.cases import CaseDraft, submit_case
@@ -32,9 +31,6 @@ PHONE = "13612345678"
 
 @pytest.fixture(scope="module")
 def central_server(tmp_path_factory):
-    reason = server_unavailable_reason()
-    if reason:
-        pytest.skip(f"needs the central server: {reason}")
     data_dir = tmp_path_factory.mktemp("server")
     server = ServerProcess(data_dir, free_port())
     migrated = manage(server.env, "migrate", "--noinput")

@@ -194,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("PIL").setLevel(logging.INFO)  # Kivy lowers the root level; Pillow traces every PNG chunk
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -182,7 +182,6 @@ def test_the_catalog_command_runs_on_the_tree():
 
 # ---------------------------------------------------------------- import-bundle
 def test_import_bundle_loads_and_publishes_a_folder(db, tmp_path, capsys, bundle):
-    pytest.importorskip("sync.bundle")
     images = tmp_path / "images"
     images.mkdir()
     document = bundle.content.model_copy(deep=True)
@@ -204,6 +203,5 @@ def test_import_bundle_loads_and_publishes_a_folder(db, tmp_path, capsys, bundle
 
 
 def test_import_bundle_reports_a_broken_folder(db, tmp_path):
-    pytest.importorskip("sync.bundle")
     with pytest.raises(CommandError, match="mall.json"):
         call_command("import_bundle", str(tmp_path))

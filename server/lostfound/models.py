@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from sync.protocol import ItemCategory, ItemColour
 
 CATEGORY_LABELS = {
-    ItemCategory.PHONE: _("Phone"),
+    ItemCategory.PHONE: pgettext_lazy("item category", "Phone"),
     ItemCategory.WALLET: _("Wallet"),
     ItemCategory.KEYS: _("Keys"),
     ItemCategory.BAG: _("Bag"),
@@ -211,7 +211,7 @@ class Disposal(models.Model):
     """The disposal log: where an unclaimed item went, when, and who recorded it."""
 
     item = models.OneToOneField(FoundItem, on_delete=models.PROTECT, related_name="disposal")
-    action = models.CharField(_("action"), max_length=12, choices=DisposalAction.choices)
+    action = models.CharField(pgettext_lazy("disposal", "action"), max_length=12, choices=DisposalAction.choices)
     recipient = models.CharField(_("handed to"), max_length=150, blank=True,
                                  help_text=_("Police station or charity, with a receipt number if any."))
     note = models.CharField(_("note"), max_length=300, blank=True)

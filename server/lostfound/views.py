@@ -382,11 +382,13 @@ def claim_signature(request, claim_id: int):
 def retention(request):
     items = items_visible_to(request.user)
     due = items.filter(status=ItemStatus.DUE).order_by("keep_until", "id")
+    prompt = items.filter(status=ItemStatus.STORED, category__in=services.NO_PHOTO_CATEGORIES).order_by(
+        "registered_at", "id")
     log = Disposal.objects.filter(item__in=items).select_related("item").order_by("-at", "-id")[:200]
     rules = [(label, services.RETENTION[category].days,
               [str(action.label) for action in services.RETENTION[category].actions])
              for category, label in CATEGORY_CHOICES]
-    return render(request, "lostfound/retention.html", page_context(request, due=due, log=log, rules=rules))
+    return render(request, "lostfound/retention.html", page_context(request, due=due, prompt=prompt, log=log, rules=rules))
 
 
 def _month_bounds(text: str) -> tuple[date, date]:

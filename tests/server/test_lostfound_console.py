@@ -134,3 +134,22 @@ def test_retention_and_figures_pages(desk, item, agent):
     assert "派出所" in log
     figures = desk.get("/console/lost-property/figures/?lang=en&month=bad").content.decode()
     assert 'id="items-in">1<' in figures
+
+
+def test_identity_documents_and_bank_cards_are_listed_for_prompt_hand_over(desk, mall, agent, item):
+    card = services.register_found_item(mall, agent, category="card", description="工商银行借记卡",
+                                        found_at=timezone.now(), storage_place="Safe A")
+    passport = services.register_found_item(mall, agent, category="documents", description="护照",
+                                            found_at=timezone.now(), storage_place="Safe A")
+    page = desk.get("/console/lost-property/retention/?lang=en").content.decode()
+    prompt = page[page.index('id="prompt-heading"'):page.index('id="log-heading"')]
+    assert card.number in prompt and passport.number in prompt
+    assert item.number not in prompt, "a phone waits for its retention time"
+
+
+def test_console_labels_do_not_borrow_other_apps_words(desk, item):
+    """"Phone" the item category is 手机, not the 电话 of a case's contact channel."""
+    page = desk.get(f"/console/lost-property/items/{item.pk}/?lang=zh-hans").content.decode()
+    assert "手机" in page and "电话" not in page
+    retention = desk.get("/console/lost-property/retention/?lang=zh-hans").content.decode()
+    assert "处置方式" in retention

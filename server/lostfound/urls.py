@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/new", views.report_create, name="report_create"),
     path("reports/<int:report_id>/", views.report_detail, name="report_detail"),
     path("reports/<int:report_id>/rematch", views.report_rematch, name="report_rematch"),
+    path("reports/<int:report_id>/suggest", views.report_suggest, name="report_suggest"),
     path("reports/<int:report_id>/suggestions/<int:suggestion_id>", views.suggestion_decide,
          name="suggestion_decide"),
     path("claims/<int:claim_id>/handover", views.claim_handover, name="claim_handover"),

@@ -275,14 +275,61 @@ def report_detail(request, report_id: int):
     return _report_page(request, _visible_report(request, report_id))
 
 
+def _parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _register_search(request, report) -> dict:
+    """The staff's own search of the register for this report: category, found between two
+    days, floor; then ranked by similarity. Runs only when they asked (?search=1)."""
+    query = request.GET
+    category = query.get("category", "")
+    if category not in dict(CATEGORY_CHOICES):
+        category = report.category
+    found_from, found_to = _parse_day(query.get("from", "")), _parse_day(query.get("to", ""))
+    level_id = query.get("floor", "")[:64]
+    if found_from is None and not query.get("search"):
+        found_from = timezone.localdate(report.lost_at or report.created_at) - timedelta(days=1)
+    search = {"category": category, "found_from": found_from, "found_to": found_to, "level_id": level_id,
+              "asked": bool(query.get("search")), "results": []}
+    if search["asked"]:
+        search["results"] = services.search_register(report, category=category, found_from=found_from,
+                                                     found_to=found_to, level_id=level_id)
+    return search
+
+
 def _report_page(request, report, *, error: str = "", status: int = 200):
     floors, stores = _place_names(report.mall, request.page_language)
+    suggestions = services.suggestions_for_report(report)
     return render(request, "lostfound/report_detail.html", page_context(
         request, report=report, error=error,
         floor=floors.get(report.level_id, report.level_id), store=stores.get(report.store_id, report.store_id),
-        suggestions=services.suggestions_for_report(report), can_work=can_work_items(request.user),
-        floors=floors, stores=stores,
+        suggestions=suggestions, can_work=can_work_items(request.user),
+        floors=floors, stores=stores, floor_choices=sorted(floors.items()), categories=CATEGORY_CHOICES,
+        search=_register_search(request, report), suggested_ids={s.item_id for s in suggestions},
     ), status=status)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def report_suggest(request, report_id: int):
+    """Staff put an item found by their own search among the suggestions."""
+    report = _visible_report(request, report_id)
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    item_id = request.POST.get("item", "")
+    item = get_object_or_404(items_visible_to(request.user), pk=int(item_id)) if item_id.isdigit() else None
+    if item is None:
+        return _report_page(request, report, error=str(_("Choose an item.")), status=400)
+    try:
+        services.suggest_item(report, item, request.user)
+    except services.LostPropertyError as exc:
+        return _report_page(request, report, error=exc.message, status=409)
+    return redirect("lostfound:report_detail", report_id=report.pk)
 
 
 @require_POST

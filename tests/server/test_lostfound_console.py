@@ -153,3 +153,34 @@ def test_console_labels_do_not_borrow_other_apps_words(desk, item):
     assert "手机" in page and "电话" not in page
     retention = desk.get("/console/lost-property/retention/?lang=zh-hans").content.decode()
     assert "处置方式" in retention
+
+
+def test_staff_search_the_register_with_their_own_filters_and_add_an_item(desk, mall, agent, item):
+    """The visitor chose "other" for what the desk registered as a phone: no automatic
+    suggestion, but staff find it by category, days and floor, add it, and it stays."""
+    report = services.create_lost_report(mall, category="other", description="Black Huawei phone, clear case",
+                                         colour="black", brand="Huawei")
+    services.rematch_report(report)
+    assert not report.suggestions.exists()
+    other_floor = services.register_found_item(mall, agent, category="phone", description="黑色华为手机",
+                                               found_at=timezone.now(), level_id="L3")
+    FoundItem.objects.filter(pk=item.pk).update(level_id="L1")
+
+    today = timezone.localdate().isoformat()
+    page = desk.get(f"/console/lost-property/reports/{report.pk}/?lang=en&search=1&category=phone"
+                    f"&from={today}&to={today}&floor=L1").content.decode()
+    results = page[page.index('id="register-search"'):]
+    assert f'data-item="{item.number}"' in results and other_floor.number not in results
+    assert "Add to the suggestions" in results
+
+    response = desk.post(f"/console/lost-property/reports/{report.pk}/suggest", {"item": item.pk})
+    assert response.status_code == 302
+    suggestion = report.suggestions.get(item=item)
+    services.rematch_report(report)
+    assert report.suggestions.filter(pk=suggestion.pk).exists(), "a re-run keeps what staff added"
+    services.confirm_match(suggestion, agent)
+    claim = services.start_claim(item, agent, claimant_name="Tom Lee", questions="Wallpaper?", answers="A dog",
+                                 answers_match=True, id_kind="passport", id_last_digits="4821", report=report)
+    assert claim.report == report, "a claim may join a report filed under another category"
+
+    assert desk.post(f"/console/lost-property/reports/{report.pk}/suggest", {"item": "x"}).status_code == 400

@@ -22,6 +22,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
 from kiosk.routing import (
+    GENERIC_CONNECTOR_NAMES,
     PROFILE_LABELS,
     UNREACHABLE_MESSAGES,
     VISITOR_PROFILES,
@@ -34,7 +35,7 @@ from kiosk.routing import (
 )
 from screens import theme
 from screens.base import KioskScreen
-from screens.places import facility_labels, level_label, unit_label
+from screens.places import FACILITY_SHORT_LABELS, facility_labels, level_label, unit_label
 from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in floor_map.kv
 from screens.widgets.common import ChoiceButton, TappableCard
 from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
@@ -87,6 +88,8 @@ class FloorMapScreen(KioskScreen):
     route_url = StringProperty("")
     step_index = NumericProperty(0)
     step_count = NumericProperty(0)
+    at_last_step = BooleanProperty(False)
+    """The visitor reads the route's last card (set in floor_map.kv): the pulse asks how it went."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -322,7 +325,7 @@ class FloorMapScreen(KioskScreen):
                     markers.append(MapMarker(end_x, end_y, app.text(route.destination.name), theme.MAP_HIGHLIGHT))
                 else:
                     following = route.steps[number + 1]
-                    caption = "{name} → {floor}".format(name=app.text(following.connector_name),
+                    caption = "{name} → {floor}".format(name=self._connector_caption(following),
                                                         floor=following.to_floor)
                     markers.append(MapMarker(end_x, end_y, caption, ROUTE_COLOUR))
         plan.highlight_refs = [self.destination_id] if self.destination_id else []
@@ -339,6 +342,14 @@ class FloorMapScreen(KioskScreen):
             Animation(route_progress=1.0, duration=DRAW_SECONDS, transition="out_quad").start(plan)
         else:
             plan.route_progress = 1.0
+
+    def _connector_caption(self, step) -> str:
+        """The connector's name on the map's tag: "Lift B", or "Escalator" where the sentence
+        form is generic ("the escalator" reads well in a card, not on a tag)."""
+        app = self.app
+        if step.connector_name == GENERIC_CONNECTOR_NAMES.get(step.connector_kind):
+            return app.tr(FACILITY_SHORT_LABELS[step.connector_kind])
+        return app.text(step.connector_name)
 
     def _build_levels(self) -> None:
         app = self.app
@@ -409,8 +420,7 @@ class FloorMapScreen(KioskScreen):
         self.scroll_to_active_step_soon()
 
     def scroll_to_active_step_soon(self) -> None:
-        """Once the cards are laid out (their heights follow their wrapped text) and the list has
-        its height (the pulse appeared or went), show the active card."""
+        """Once the cards are laid out (their heights follow their wrapped text), show the active card."""
         Clock.schedule_once(self._scroll_to_active_step, CARD_LAYOUT_SECONDS)
 
     def _scroll_to_active_step(self, *args) -> None:

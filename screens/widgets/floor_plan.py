@@ -16,7 +16,19 @@ from dataclasses import dataclass
 
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
-from kivy.graphics import Color, Ellipse, InstructionGroup, Line, Mesh, Rectangle, RoundedRectangle
+from kivy.graphics import (
+    Color,
+    Ellipse,
+    InstructionGroup,
+    Line,
+    Mesh,
+    PopMatrix,
+    PushMatrix,
+    Rectangle,
+    RoundedRectangle,
+    Scale,
+    Translate,
+)
 from kivy.graphics.tesselator import TYPE_POLYGONS, WINDING_ODD, Tesselator
 from kivy.properties import (
     BooleanProperty,
@@ -160,6 +172,8 @@ class FloorPlan(StencilView):
         self._route_group = InstructionGroup()
         self._touches: dict[object, tuple[float, float]] = {}
         self._travel = 0.0
+        self._meshes: list = []
+        self._meshes_key: tuple | None = None
 
     def _draw_route_soon(self, *args) -> None:
         self.draw_route_progress()
@@ -236,21 +250,21 @@ class FloorPlan(StencilView):
         with self.canvas:
             Color(*theme.MAP_BACKGROUND)
             RoundedRectangle(pos=self.pos, size=self.size, radius=[min(self.width, self.height) * 0.02])
-        shapes = sorted(self.level.plan, key=lambda s: DRAW_ORDER.index(s.kind) if s.kind in DRAW_ORDER else 0)
         highlighted = set(self.highlight_refs)
         self._caption_boxes = []
         self._callouts: list[tuple[float, float, str]] = []
-        for shape in shapes:
-            self._draw_shape(shape, shape.ref in highlighted if shape.ref else False)
-        for shape in shapes:
+        self._draw_shapes(highlighted)
+        for shape, _meshes, _outline, span, centre in self._shape_meshes():
             if shape.kind in LABELLED_KINDS and (shape.label is not None or shape.ref in self.label_overrides):
-                self._draw_label(shape, shape.ref in highlighted if shape.ref else False)
+                self._draw_label(shape, span, centre, bool(shape.ref) and shape.ref in highlighted)
         if self.here is not None and self.here_level_id == self.level.id and not self.route_legs:
             self._draw_marker(self.here)
         self.canvas.add(self._route_group)
         self.draw_route_progress()
+        named = {marker.caption for marker in self.markers}
         for cx, cy, text in self._callouts:
-            self._draw_caption(cx, cy, 6.0, text, theme.MAP_HIGHLIGHT)
+            if text not in named:  # the route's end marker already says it, beside the shape
+                self._draw_caption(cx, cy, 6.0, text, theme.MAP_HIGHLIGHT)
         for marker in self.markers:
             self._draw_marker(marker)
 
@@ -310,22 +324,45 @@ class FloorPlan(StencilView):
             flat.extend(self.to_screen(x, y))
         return flat
 
-    def _draw_shape(self, shape: PlanShape, highlighted: bool) -> None:
-        if len(shape.polygon) < 3:
-            return
-        flat = self._screen_polygon(shape.polygon)
-        fill = theme.MAP_HIGHLIGHT if highlighted else FILL_BY_KIND.get(shape.kind, theme.MAP_UNIT)
-        tesselator = Tesselator()
-        tesselator.add_contour(flat)
-        if not tesselator.tesselate(WINDING_ODD, TYPE_POLYGONS):
-            return
+    def _shape_meshes(self) -> list[tuple]:
+        """Each shape of the level, in drawing order, tessellated in turned level metres:
+        (shape, meshes, outline, box size, centroid). Made once per level and heading; zooming and panning only
+        change the transform they are drawn with."""
+        key = (self.level, self.heading_deg)
+        if self._meshes_key is not None and self._meshes_key[0] is key[0] and self._meshes_key[1] == key[1]:
+            return self._meshes
+        meshes = []
+        for shape in sorted(self.level.plan, key=lambda s: DRAW_ORDER.index(s.kind) if s.kind in DRAW_ORDER else 0):
+            if len(shape.polygon) < 3:
+                continue
+            outline = [c for x, y in shape.polygon for c in self._rotate(x, y)]
+            tesselator = Tesselator()
+            tesselator.add_contour(outline)
+            if not tesselator.tesselate(WINDING_ODD, TYPE_POLYGONS):
+                continue
+            xs, ys = outline[0::2], outline[1::2]
+            centre = self._rotate(*polygon_centroid(shape.polygon))
+            meshes.append((shape, tesselator.meshes, outline, (max(xs) - min(xs), max(ys) - min(ys)), centre))
+        self._meshes, self._meshes_key = meshes, key
+        return meshes
+
+    def _draw_shapes(self, highlighted: set[str]) -> None:
+        scale = self._scale
         with self.canvas:
-            Color(*fill)
-            for vertices, indices in tesselator.meshes:
-                Mesh(vertices=vertices, indices=indices, mode="triangle_fan")
-            if shape.kind in ("unit", "facility", "outline"):
-                Color(*(theme.MAP_HIGHLIGHT if highlighted else theme.MAP_UNIT_EDGE))
-                Line(points=flat, close=True, width=max(1.0, self._scale * (0.25 if highlighted else 0.08)))
+            PushMatrix()
+            Translate(self._origin[0], self._origin[1])
+            Scale(scale, scale, 1)
+            for shape, meshes, outline, _span, _centre in self._shape_meshes():
+                lit = bool(shape.ref) and shape.ref in highlighted
+                Color(*(theme.MAP_HIGHLIGHT if lit else FILL_BY_KIND.get(shape.kind, theme.MAP_UNIT)))
+                for vertices, indices in meshes:
+                    Mesh(vertices=vertices, indices=indices, mode="triangle_fan")
+                if shape.kind in ("unit", "facility", "outline"):
+                    Color(*(theme.MAP_HIGHLIGHT if lit else theme.MAP_UNIT_EDGE))
+                    # widths in screen pixels, drawn inside the scaled transform
+                    pixels = max(1.0, scale * (0.25 if lit else 0.08))
+                    Line(points=outline, close=True, width=pixels / scale)
+            PopMatrix()
 
     def _label_texture(self, text: str, font_size: float, bold: bool, colour: tuple, wrap_width: float | None = None):
         key = (text, round(font_size), bold, colour, self.font_name, round(wrap_width) if wrap_width else None)
@@ -348,25 +385,47 @@ class FloorPlan(StencilView):
         measure = CoreLabel(font_size=font_size, font_name=self.font_name, bold=bold)
         return max(measure.get_extents(word)[0] for word in words)
 
-    def _draw_label(self, shape: PlanShape, highlighted: bool) -> None:
+    def _balanced_label(self, text: str, font_size: float, bold: bool, colour: tuple, width: float,
+                        height: float):
+        """`text` in the fewest lines of equal length that fit the box, or None."""
+        for count in range(2, 5):
+            per_line = math.ceil(len(text) / count)
+            if per_line < 2:
+                return None
+            lines = [text[start:start + per_line] for start in range(0, len(text), per_line)]
+            texture = self._label_texture("\n".join(lines), font_size, bold, colour)
+            if texture.height > height * 0.9:
+                return None
+            if texture.width <= width * 0.94:
+                return texture
+        return None
+
+    def _draw_label(self, shape: PlanShape, span: tuple[float, float], centre: tuple[float, float],
+                    highlighted: bool) -> None:
+        """`span` and `centre`: the shape's box size and centroid in turned level metres."""
         text = self.label_overrides.get(shape.ref) if shape.ref else None
         if text is None:
             text = shape.label.get(self.language) if shape.label is not None else ""
         text = text.strip()
         if not text:
             return
-        xs = [self.to_screen(x, y) for x, y in shape.polygon]
-        width = max(p[0] for p in xs) - min(p[0] for p in xs)
-        height = max(p[1] for p in xs) - min(p[1] for p in xs)
-        cx, cy = self.to_screen(*polygon_centroid(shape.polygon))
+        scale = self._scale
+        width, height = span[0] * scale, span[1] * scale
+        cx, cy = self._origin[0] + centre[0] * scale, self._origin[1] + centre[1] * scale
         colour = theme.ON_DARK if highlighted else theme.INK
         base = 24 * self.label_scale
         for font_size in (base, base * 0.82, base * 0.68):
             texture = self._label_texture(text, font_size, highlighted, colour)
             if texture.width <= width * 0.94 and texture.height <= height * 0.9:
                 break
-            # Too wide on one line: wrapped into the shape's width, between words (or between
-            # characters in Chinese), never inside a word.
+            if " " not in text and any(is_cjk(ch) for ch in text):
+                # Chinese breaks anywhere: into lines of equal length ("疾风/运动", not "疾风运/动").
+                texture = self._balanced_label(text, font_size, highlighted, colour, width, height)
+                if texture is not None:
+                    break
+                continue
+            # Too wide on one line: wrapped into the shape's width, between words, never
+            # inside a word.
             if width * 0.9 < 2.2 * font_size or self._longest_word(text, font_size, highlighted) > width * 0.9:
                 continue
             texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=width * 0.9)

@@ -54,6 +54,8 @@ def _floor_svg(level: Level, route: Route, language: str, here_caption: str) -> 
     span = max(max_x - min_x, max_y - min_y)
     stroke = span / 160  # lines and text keep their size relative to the drawing
     text_size = span / 28
+    max_y += text_size  # room for a name above a point at the plan's top edge
+    min_y -= 2 * text_size  # and below one at its bottom edge
 
     def xy(x: float, y: float) -> str:
         return f"{x - min_x:.2f},{max_y - y:.2f}"
@@ -81,13 +83,14 @@ def _floor_svg(level: Level, route: Route, language: str, here_caption: str) -> 
         end_x, end_y = leg.points[-1]
         if number == 0:
             parts.append(_dot(xy(start_x, start_y), START, stroke * 3.2))
-            parts.append(_label(xy(start_x, start_y), here_caption, START, text_size, stroke))
+            parts.append(_label(xy(start_x, start_y), here_caption, START, text_size, stroke,
+                                below=_goes_up(leg.points[0], leg.points[1:])))
         else:
             parts.append(_dot(xy(start_x, start_y), ROUTE, stroke * 2.4))
         if number == len(route.legs) - 1:
             parts.append(_dot(xy(end_x, end_y), DESTINATION, stroke * 3.2))
             parts.append(_label(xy(end_x, end_y), route.destination.name.get(language), DESTINATION,
-                                text_size, stroke))
+                                text_size, stroke, below=_goes_up(leg.points[-1], leg.points[-2::-1])))
         else:
             parts.append(_dot(xy(end_x, end_y), ROUTE, stroke * 2.4))
     parts.append("</svg>")
@@ -100,8 +103,19 @@ def _dot(at: str, colour: str, radius: float) -> str:
             f'stroke-width="{radius / 3:.2f}"/>')
 
 
-def _label(at: str, text: str, colour: str, size: float, stroke: float) -> str:
+def _goes_up(start: tuple[float, float], path: list[tuple[float, float]]) -> bool:
+    """Whether the route leaves `start` upwards on the drawing (its first point a few metres
+    away lies above): the point's label then goes below it, off the route line."""
+    for x, y in path:
+        if abs(x - start[0]) + abs(y - start[1]) >= 3:
+            return y > start[1]
+    return False
+
+
+def _label(at: str, text: str, colour: str, size: float, stroke: float, below: bool = False) -> str:
+    """A name beside a point: above it, or below it where the route runs above."""
     x, y = (float(v) for v in at.split(","))
-    return (f'<text x="{x:.2f}" y="{y - size * 0.9:.2f}" font-size="{size:.2f}" font-weight="700" '
+    y = y + size * 1.6 if below else y - size * 0.9
+    return (f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:.2f}" font-weight="700" '
             f'text-anchor="middle" fill="{colour}" stroke="#ffffff" stroke-width="{stroke:.2f}" '
             f'paint-order="stroke">{escape(text)}</text>')

@@ -80,6 +80,7 @@ def test_a_multi_floor_route_steps_through_the_floors(kiosk):
     assert [card.floor for card in cards] == ["1F", "2F", "3F"]
     assert cards[1].title.startswith("Take the escalator up to 2F")
     assert screen.ids.plan.level.id == "1f" and screen.level_title.startswith("1F")
+    assert screen.ids.plan.markers[-1].caption == "Escalator → 2F"  # a tag, not the card's "the escalator"
     kiosk.tap(button_with_text(screen, "Next step"))
     finish_drawing(kiosk)
     assert screen.step_index == 1 and screen.ids.plan.level.id == "2f" and cards[1].active
@@ -136,6 +137,46 @@ def test_an_unreachable_place_says_so_and_offers_the_service_desk(kiosk):
         kiosk.tap(button_with_text(screen, "Show the way to Service desk"))
         finish_drawing(kiosk)
         assert screen.destination_id == "service-desk-1f" and screen.route.reachable
+    finally:
+        install_bundle(kiosk.store, kiosk.bundle)
+        kiosk.app.reload_content(force=True)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_last_card_stays_whole_beside_the_pulse_and_a_closure(kiosk, language):
+    """The tightest panel: a closure explained, two-line cards, the pulse asked. The card being
+    read is whole inside the list, and the pulse's faces are full-size touch targets beside
+    the floor switcher (before, the pulse took the list's room and cut the last card)."""
+    from screens import theme
+    from screens.satisfaction_pulse import Face
+
+    closed = kiosk.bundle.content.model_copy(update={"closed_connectors": ["lift-a-1f"]})
+    try:
+        install_bundle(kiosk.store, kiosk.bundle._replace(content=closed))
+        kiosk.app.reload_content(force=True)
+        kiosk.app.set_language(language)
+        screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE, profile="step_free")
+        assert screen.route_reason
+        for _ in range(screen.step_count - 1):
+            kiosk.tap(button_with_text(screen, kiosk.app.tr("Next step")))
+            finish_drawing(kiosk)
+        kiosk.driver.wait(0.3)  # the list scrolls to the active card once the cards are laid out
+        scroll, card = screen.ids.step_scroll, step_cards(screen)[-1]
+        assert card.active
+        _left, list_bottom = scroll.to_window(*scroll.pos)
+        _left, card_bottom = card.to_window(*card.pos)
+        assert list_bottom - 1 <= card_bottom and card_bottom + card.height <= list_bottom + scroll.height + 1
+        pulse = screen.ids.pulse
+        assert pulse.height > 0 and not pulse.disabled
+        faces = [face for face in pulse.walk() if isinstance(face, Face)]
+        assert len(faces) == 4
+        assert all(min(face.size) >= theme.TOUCH_MIN * kiosk.app.u - 1 for face in faces)
+        levels = screen.ids.levels
+        assert pulse.to_window(pulse.right, pulse.y)[0] <= levels.to_window(levels.x, levels.y)[0]
+        # the plan keeps clear of it: the route's end is drawn above the pulse
+        plan = screen.ids.plan
+        end = plan.to_window(*plan.to_screen(*plan.route_legs[-1][-1]))
+        assert end[1] > pulse.to_window(pulse.x, pulse.top)[1]
     finally:
         install_bundle(kiosk.store, kiosk.bundle)
         kiosk.app.reload_content(force=True)

@@ -55,6 +55,8 @@ FILTER_SETS = [
     ("received in one week", "received_from={week_start}&received_to={week_end}"),
     ("closed + floor + category", "status=closed&floor=L2&category=service_attitude"),
     ("search a reference", "q={reference}"),
+    ("search text, open cases", "status=open&q=细节"),
+    ("search text, one match", "q=第{rare}号"),
 ]
 
 
@@ -224,6 +226,7 @@ def run_backend(backend: str) -> None:
     values = {
         "owner": agents[0].pk, "reference": Case.objects.order_by("-received_at")
         .values_list("reference", flat=True)[5000],
+        "rare": CASES // 3,
         "week_start": (today - timedelta(days=400)).isoformat(),
         "week_end": (today - timedelta(days=393)).isoformat(),
     }

@@ -36,7 +36,7 @@ SCREENS = (
     "store-page", "map", "map-store", "route-start", "route-floor-change",
     "route-step-free-closed", "promotions",
     "feedback-choice", "complaint-category", "complaint-form", "complaint-form-errors",
-    "store-picker", "idle-warning", "receipt", "found-something", "emergency", "notice", "no-content",
+    "store-picker", "idle-warning", "receipt", "satisfaction-pulse", "found-something", "emergency", "notice", "no-content",
     "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form", "lost-item-errors",
     "lost-item-details", "lost-item-receipt",
 )
@@ -218,13 +218,25 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bu
     form.choose_slot("afternoon")
     for character in "The cashier at the coffee counter was very rude to my mother.":
         form.ids.keyboard.type_text(character)
-    app.idle.last_activity = app.idle.monotonic() - (app.idle.timeout_s - 14)
+    # The idle clock stands still while the warning is drawn: on a slow or busy machine the
+    # screenshot can take longer than the 14 s left, and the kiosk would start over meanwhile.
+    running_clock = app.idle.monotonic
+    frozen = running_clock()
+    app.idle.monotonic = lambda: frozen
+    app.idle.last_activity = frozen - (app.idle.timeout_s - 14)
     kiosk.wait(0.8)  # the app's own check notices the idle time and warns
     shot("idle-warning")
+    app.idle.monotonic = running_clock
     app.idle.touched()
     kiosk.wait(0.8)
     form.submit()
     shot("receipt")
+    # The satisfaction pulse on the receipt, once the visitor has tapped a face: the chosen
+    # face ringed, the thanks in place of the question, further taps ignored.
+    receipt_pulse = app.screen("receipt").ids.pulse
+    receipt_pulse.choose("3")
+    receipt_pulse.choose("1")  # a second press: filtered
+    shot("satisfaction-pulse")
     app.finish_case()
 
     app.show("found")

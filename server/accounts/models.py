@@ -40,11 +40,21 @@ class StaffProfile(models.Model):
         return f"{self.user} @ {self.mall_id or '*'}"
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk changes are refused too, not only `save()` and `delete()` of one entry."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit entries are never changed")
+
+    def delete(self):
+        raise PermissionError("audit entries are never deleted")
+
+
 class AuditEntry(models.Model):
     """One thing a staff member did in the console, kept for good: who, when, what, on what.
 
-    Append-only: saving an existing entry or deleting one raises, and the admin shows the log
-    read-only. Case events tell a case's story; this log answers "who looked at or changed
+    Append-only: saving an existing entry, deleting one, or updating or deleting them in bulk
+    through the ORM raises, and the admin shows the log read-only. Case events tell a case's story; this log answers "who looked at or changed
     what", including who revealed a visitor's phone number.
     """
 
@@ -61,6 +71,8 @@ class AuditEntry(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=64, blank=True, db_index=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -406,6 +406,8 @@ def transition(
             kind=EventKind.STATUS, from_status=current.value, to_status=target.value,
             note=note, visibility=visibility,
         )
+        if actor is not None:
+            _audit(actor, "case.status", case, f"{case.reference} {current.value} → {target.value}")
     for field, value in changes.items():
         setattr(case, field, value)
     return event
@@ -415,10 +417,14 @@ def add_note(
     case: Case, actor, text: str, visibility: Visibility | str = Visibility.INTERNAL
 ) -> CaseEvent:
     """A note on the case's timeline; public notes are what the visitor reads on the phone."""
-    return CaseEvent.objects.create(
-        case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.NOTE,
-        note=_clean_note(text, required=True), visibility=_visibility(visibility),
-    )
+    with transaction.atomic():
+        event = CaseEvent.objects.create(
+            case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.NOTE,
+            note=_clean_note(text, required=True), visibility=_visibility(visibility),
+        )
+        if actor is not None:
+            _audit(actor, "case.note", case, f"{case.reference} {event.visibility}")
+    return event
 
 
 def hand_over(case: Case, new_owner, actor, note: str = "") -> CaseEvent:
@@ -451,6 +457,7 @@ def hand_over(case: Case, new_owner, actor, note: str = "") -> CaseEvent:
             case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.ASSIGN,
             note=f"→ {label}" + (f"\n{note}" if note else ""), visibility=Visibility.INTERNAL,
         )
+        _audit(actor, "case.hand_over", case, f"{case.reference} → {new_owner.get_username()} ({department})")
     case.owner = new_owner
     case.department = department
     return event
@@ -478,6 +485,16 @@ def _clean_note(text: str, *, required: bool) -> str:
 
 def _actor_label(actor) -> str:
     return person_name(actor) if actor is not None else "system"
+
+
+#: What the audit log records of the case desk (besides the case's own timeline): every change a
+#: staff member makes, the system's escalations, and every reveal of a visitor's phone number.
+AUDITED_CASE_ACTIONS = ("case.register", "case.status", "case.note", "case.hand_over", "case.callback",
+                        "case.attachment", "case.reveal_contact", "case.escalate")
+
+
+def _audit(actor, action: str, case: Case, detail: str) -> None:
+    record_audit(actor, action, mall=Mall(pk=case.mall_id), subject=case.pk, detail=detail)
 
 
 # ---------------------------------------------------------------- the console's inbox
@@ -796,11 +813,14 @@ def record_callback(case: Case, actor, *, reached: bool, satisfaction: int | Non
     if case.status != S.RESOLVED.value:
         raise InvalidCallback(gettext("A call-back is made once the case is resolved."))
     if not reached:
-        return CaseEvent.objects.create(
-            case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.CALLBACK,
-            note=gettext("Call-back: the visitor could not be reached.") + (f"\n{outcome}" if outcome else ""),
-            visibility=Visibility.INTERNAL,
-        )
+        with transaction.atomic():
+            event = CaseEvent.objects.create(
+                case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.CALLBACK,
+                note=gettext("Call-back: the visitor could not be reached.") + (f"\n{outcome}" if outcome else ""),
+                visibility=Visibility.INTERNAL,
+            )
+            _audit(actor, "case.callback", case, f"{case.reference} not reached")
+        return event
     if satisfaction not in (1, 2, 3, 4, 5):
         raise InvalidCallback(gettext("Record the visitor's satisfaction (1 to 5)."))
     now = timezone.now()
@@ -874,7 +894,7 @@ def reveal_contact(case: Case, actor) -> str:
     """The visitor's full phone number, for one staff member, written to the audit log."""
     if not case.contact_phone:
         return ""
-    record_audit(actor, "case.reveal_contact", mall=case.mall, subject=case.pk, detail=case.reference)
+    _audit(actor, "case.reveal_contact", case, case.reference)
     return case.contact_phone
 
 
@@ -942,6 +962,7 @@ def escalate_overdue(now: datetime | None = None) -> list[Case]:
                     "names": names},
                 visibility=Visibility.INTERNAL,
             )
+            _audit(None, "case.escalate", case, f"{case.reference} → {names}")
         case.escalated_at = now
         escalated.append(case)
     return escalated
@@ -991,4 +1012,5 @@ def attach_photo(case: Case, actor, filename: str, data: bytes) -> CaseAttachmen
             case=case, actor=actor, actor_label=_actor_label(actor), kind=EventKind.ATTACHMENT,
             note=name, visibility=Visibility.INTERNAL,
         )
+        _audit(actor, "case.attachment", case, f"{case.reference} {name} ({len(data)} bytes)")
     return attachment

@@ -14,12 +14,15 @@ from server.accounts.models import AuditEntry
 from server.accounts.services import person_name, record_audit
 from server.cases.access import can_view_reports, staff_mall_id
 from server.cases.presentation import floor_choices, mall_name, store_choices
-from server.cases.services import mall_zone
+from server.cases.services import AUDITED_CASE_ACTIONS, mall_zone
 from server.content.models import Mall
 
 from . import charts, exports, services
 
 AUDIT_PER_PAGE = 100
+#: The actions the audit page filters by: the case desk's, then the other consoles'.
+AUDITED_ACTIONS = [*AUDITED_CASE_ACTIONS, "report.export", "broadcast_emergency", "broadcast_notice",
+                   "broadcast_end", "content.publish", "wayfinding.close", "wayfinding.reopen"]
 
 
 def can_view_audit(user) -> bool:
@@ -134,7 +137,7 @@ def audit_log(request):
     return render(request, "reports/audit.html", page_context(
         request, entries=entries[:AUDIT_PER_PAGE], action=action, subject=subject,
         tabs=_tabs(request, "audit"),
-        actions=["case.register", "case.reveal_contact", "report.export"],
+        actions=AUDITED_ACTIONS,
     ))
 
 

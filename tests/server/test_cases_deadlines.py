@@ -164,6 +164,10 @@ def test_escalation_happens_once_per_overdue_case_and_names_the_manager(kiosk, a
     events = CaseEvent.objects.filter(case_id=late.pk, kind="escalate")
     assert events.count() == 1 and "boss-wang" in events.get().note
     assert events.get().visibility == "internal"
+    from server.accounts.models import AuditEntry
+
+    audit = AuditEntry.objects.get(action="case.escalate")
+    assert (audit.subject, audit.actor_label) == (late.pk, "system")
 
 
 @pytest.mark.django_db

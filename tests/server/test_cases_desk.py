@@ -290,6 +290,44 @@ def test_the_audit_log_is_append_only(agent, mall):
     assert AuditEntry.objects.get().detail == ""
 
 
+def test_bulk_changes_to_the_audit_log_are_refused_too(agent, mall):
+    from server.accounts.services import record_audit
+
+    record_audit(agent, "case.reveal_contact", mall=mall, subject="x")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.filter(subject="x").update(detail="changed")
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.get().detail == ""
+
+
+def test_the_audit_log_records_who_did_what_to_a_case(kiosk, agent, mall):
+    other = make_staff("agent-zhou", "agent", mall)
+    case = new_case(kiosk)
+    services.transition(case, S.ACCEPTED, agent)
+    services.add_note(case, agent, "已联系工程部", "internal")
+    services.hand_over(case, other, agent)
+    services.attach_photo(case, other, "leak.png", _png())
+    services.transition(case, S.RESOLVED, other, note="已修好")
+    services.record_callback(case, other, reached=False)
+    services.reveal_contact(case, other)
+
+    entries = list(AuditEntry.objects.filter(subject=case.pk).order_by("at", "id")
+                   .values_list("actor__username", "action"))
+    assert entries == [
+        ("agent-li", "case.status"), ("agent-li", "case.note"), ("agent-li", "case.hand_over"),
+        ("agent-zhou", "case.attachment"), ("agent-zhou", "case.status"), ("agent-zhou", "case.callback"),
+        ("agent-zhou", "case.reveal_contact"),
+    ]
+    assert all(entry.mall_id == mall.pk for entry in AuditEntry.objects.all())
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 20, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("phone, masked", [
     ("13812345678", "138****5678"), ("+8613812345678", "+86 138****5678"), ("12345", "*****"), ("", ""),
 ])

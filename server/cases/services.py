@@ -562,11 +562,62 @@ def filter_inbox(cases: QuerySet[Case], filters: InboxFilters | str, zone: ZoneI
     if REFERENCE_RE.match(text.upper()):
         cases = cases.filter(reference=text.upper())  # a reference is unique: no text scan
     elif text:
-        query = Q(description__icontains=text)
+        query = description_matches(text)
         if text.isdigit() and len(text) >= 4:
             query |= Q(contact_phone__endswith=text)
         cases = cases.filter(query)
     return cases.order_by("-received_at", "-id")
+
+
+#: Up to this many cases whose description holds the searched text are looked up in the search
+#: index and then paged like any filter; a term found more often is common enough that the
+#: inbox's own newest-first scan meets a page of it sooner.
+SEARCH_CANDIDATES = 2000
+_FTS_TABLE = "cases_case_fts"
+_TRIGRAM_INDEX = "case_description_trgm_idx"
+
+
+def description_matches(text: str) -> Q:
+    """The cases whose description contains `text` (any case, any script).
+
+    A term of three characters or more is looked up in the trigram index (migration 0005:
+    FTS5 on SQLite, pg_trgm on PostgreSQL), so a rare word is found among millions of cases
+    without reading them all; without the index, or for shorter terms, the description is
+    compared row by row. The comparison itself always runs too, so the index decides only
+    where to look, never what matches.
+    """
+    ids = _indexed_description_matches(text, SEARCH_CANDIDATES + 1)
+    if ids is None or len(ids) > SEARCH_CANDIDATES:
+        return Q(description__icontains=text)
+    return Q(pk__in=ids, description__icontains=text)
+
+
+def _indexed_description_matches(text: str, limit: int) -> list[str] | None:
+    """Up to `limit` ids of cases whose description contains `text`, from the trigram index;
+    None when there is no index to ask or the term is too short for trigrams."""
+    from django.db import connection
+
+    if len(text) < 3:
+        return None
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                           [f"{_FTS_TABLE}_%"])
+            if cursor.fetchone()[0] != 3:  # not built, or a later table rebuild dropped its triggers
+                return None
+            phrase = '"' + text.replace('"', '""') + '"'
+            cursor.execute(f"SELECT case_id FROM {_FTS_TABLE} WHERE {_FTS_TABLE} MATCH %s LIMIT %s",
+                           [phrase, limit])
+        elif connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [_TRIGRAM_INDEX])
+            if cursor.fetchone() is None:
+                return None
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            cursor.execute(f"SELECT id FROM {Case._meta.db_table} WHERE UPPER(description) LIKE UPPER(%s) "
+                           "LIMIT %s", [pattern, limit])
+        else:
+            return None
+        return [row[0] for row in cursor.fetchall()]
 
 
 def status_counts(cases: QuerySet[Case]) -> dict[str, int]:

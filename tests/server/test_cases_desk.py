@@ -235,6 +235,40 @@ def test_inbox_filters_combine(kiosk, agent, mall):
     assert matching(received_from=today + timedelta(days=1)) == set()
 
 
+def test_text_search_finds_rare_and_common_words_through_the_index_and_without(kiosk):
+    from django.db import connection
+
+    rare = new_case(kiosk, description="B2 停车场 Exit-7 的道闸抬不起来")
+    common = [new_case(kiosk, description=f"洗手间没纸，第{n}次") for n in range(5)]
+    odd = new_case(kiosk, description='有人写了 "100%_满意" 的字条')
+
+    def matching(text):
+        return {c.pk for c in services.filter_inbox(Case.objects.all(), InboxFilters(search=text))}
+
+    assert services._indexed_description_matches("道闸抬", 10) == [rare.pk], (
+        "migration 0005 built the trigram index and its triggers feed it")
+    for limit in (10, 3):  # the index answers; a common term falls back to the ordered scan
+        services.SEARCH_CANDIDATES, saved = limit, services.SEARCH_CANDIDATES
+        try:
+            assert matching("道闸抬") == {rare.pk}
+            assert matching("exit-7") == {rare.pk}  # any case
+            assert matching("洗手间没纸") == {c.pk for c in common}
+            assert matching("手间") == {c.pk for c in common}  # two characters: no trigram, a scan
+            assert matching('"100%_') == {odd.pk}
+            assert matching("100%x") == set()
+        finally:
+            services.SEARCH_CANDIDATES = saved
+
+    Case.objects.filter(pk=rare.pk).update(description="已改写的描述")
+    assert matching("道闸抬") == set() and matching("已改写") == {rare.pk}
+    Case.objects.filter(pk=rare.pk).delete()
+    assert matching("已改写") == set()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM cases_case_fts")
+            assert cursor.fetchone()[0] == Case.objects.count()
+
+
 def test_the_inbox_page_filters_masks_and_marks_overdue_in_red(kiosk, agent):
     late = new_case(kiosk, description="很久没人处理")
     new_case(kiosk, category="safety", description="安全问题")

@@ -78,6 +78,10 @@ WHEN_LABELS: dict[str, str] = {
 }
 WHEN_DETAIL = "occurred_when"
 """The choice itself goes to the details: staff see how rough the time is."""
+POINT_DETAIL = "place_point"
+"""A spot tapped on the floor plan, "x,y" in the level's metres (the floor is place_level_id)."""
+PLACE_NOTE_DETAIL = "place_note"
+"""That spot in words, in the visitor's language ("2F · Near the fountain"), for staff."""
 
 
 def occurred_at_for(choice: str, local_now: datetime) -> datetime | None:
@@ -123,6 +127,9 @@ class ItemDraft:
     contact_phone: str = ""
     contact_consent: bool = False
     language: str = "zh_CN"
+    point: tuple[float, float] | None = None
+    """A spot on the plan of `level_id`, in metres."""
+    place_note: str = ""
     extra_details: dict[str, str] = field(default_factory=dict)
     """Further details the screen records (the part of the day chosen)."""
 
@@ -167,6 +174,10 @@ def to_case_draft(draft: ItemDraft) -> CaseDraft:
         details[ITEM_DETAIL_BRAND] = draft.brand.strip()[:MAX_DETAIL_VALUE_CHARS]
     if draft.level_id:
         details[ITEM_DETAIL_LEVEL] = draft.level_id
+        if draft.point is not None:
+            details[POINT_DETAIL] = f"{draft.point[0]:.1f},{draft.point[1]:.1f}"
+            if draft.place_note.strip():
+                details[PLACE_NOTE_DETAIL] = draft.place_note.strip()[:MAX_DETAIL_VALUE_CHARS]
     features = draft.features.strip()
     lost = CaseKind(draft.kind) == CaseKind.LOST_REPORT
     return CaseDraft(

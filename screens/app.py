@@ -50,6 +50,7 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "receipt": ("screens.receipt", "ReceiptScreen"),
     "found": ("screens.found_item", "FoundItemScreen"),
     "item_form": ("screens.item_form", "ItemFormScreen"),
+    "item_place": ("screens.item_place", "ItemPlaceScreen"),
     "facilities": ("screens.facilities", "FacilitiesScreen"),
     "getting_ready": ("screens.getting_ready", "GettingReadyScreen"),
 }
@@ -424,7 +425,8 @@ class KioskApp(App):
         self.show("home", remember=False)
 
     def _forget_case(self) -> None:
-        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback", "item_form", "found"):
+        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback", "item_form", "item_place",
+                     "found"):
             if name in self._screens:
                 self._safely(self._screens[name].reset)
 

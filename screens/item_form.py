@@ -82,6 +82,8 @@ class ItemFormScreen(KioskScreen):
     level_id = StringProperty("")
     store_id = StringProperty("")
     store_text = StringProperty("")
+    point_text = StringProperty("")
+    """The spot tapped on the plan, in words; empty when none."""
     when = StringProperty("")
     focused_field = StringProperty("features")
     category_error = StringProperty("")
@@ -95,6 +97,7 @@ class ItemFormScreen(KioskScreen):
         super().__init__(**kwargs)
         self._errors: list[DraftError] = []
         self._save_failed = False
+        self._point: tuple[float, float] | None = None
         for category in ItemCategory:
             tile = CategoryTile(value=category.value)
             tile.bind(on_release=lambda tile: self.choose_category(tile.value))
@@ -125,7 +128,8 @@ class ItemFormScreen(KioskScreen):
 
     def reset(self) -> None:
         self.step = 1
-        self.category = self.colour = self.level_id = self.store_id = self.when = ""
+        self.category = self.colour = self.level_id = self.store_id = self.when = self.point_text = ""
+        self._point = None
         for field_id in ("brand", "features", "phone"):
             self.ids[field_id].clear()
         self.ids.consent.checked = False
@@ -152,6 +156,7 @@ class ItemFormScreen(KioskScreen):
 
     def choose_level(self, level_id: str) -> None:
         self.level_id = "" if self.level_id == level_id else level_id
+        self.clear_point()
         store = self.app.index.store(self.store_id) if (self.store_id and self.app.index) else None
         if store is not None and self.level_id and store.level_id != self.level_id:
             self.store_id = ""
@@ -171,12 +176,29 @@ class ItemFormScreen(KioskScreen):
         store = index.store(store_id) if (store_id and index is not None) else None
         self.store_id = store.id if store is not None else ""
         if store is not None:
+            if store.level_id != self.level_id:
+                self.clear_point()
             self.level_id = store.level_id
         self._update_store_text()
         self._render()
 
     def clear_store(self) -> None:
         self.set_store(None)
+
+    def choose_point(self) -> None:
+        self.app.show("item_place", level_id=self.level_id or None, point=self._point)
+
+    def set_point(self, level_id: str, point: tuple[float, float], text: str, store_id: str = "") -> None:
+        """The place screen's answer: a spot on a floor, and the store when the spot is in one."""
+        self.set_store(store_id or (self.store_id if self.level_id == level_id else None))
+        self.level_id = level_id
+        self._point = point
+        self.point_text = text
+        self._render()
+
+    def clear_point(self) -> None:
+        self._point = None
+        self.point_text = ""
 
     def next_step(self) -> None:
         problems = [e for e in validate_item(self.item_draft()) if e.field in STEP_ONE_FIELDS]
@@ -287,7 +309,8 @@ class ItemFormScreen(KioskScreen):
             features=self.ids.features.value, level_id=self.level_id, store_id=self.store_id,
             occurred_at=occurred_at_for(self.when, app.local_now()) if self.when else None,
             contact_phone=self.ids.phone.value, contact_consent=self.ids.consent.checked,
-            language=app.language, extra_details=extra,
+            language=app.language, point=self._point if self.level_id else None, place_note=self.point_text,
+            extra_details=extra,
         )
 
     def submit(self) -> None:

@@ -89,6 +89,8 @@ MAX_PHOTOS_PER_ITEM = 6
 MAX_SIGNATURE_BYTES = 300 * 1024
 ID_DIGITS_RE = re.compile(r"^[0-9A-Za-z]{4}$")
 DATA_URL_PREFIX = "data:image/png;base64,"
+PLACE_NOTE_DETAIL = "place_note"
+"""The spot a visitor tapped on the kiosk's plan, in words (kiosk.items.PLACE_NOTE_DETAIL)."""
 LANGUAGE_OF_CASE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 
 
@@ -263,6 +265,7 @@ def record_from_case(case: Case) -> None:
         moment = case.occurred_at or case.created_at
         item = FoundItem.objects.create(
             found_at=moment, status=ItemStatus.ANNOUNCED, registered_at=case.received_at,
+            place=details.get(PLACE_NOTE_DETAIL, "")[:200],
             registered_by=f"kiosk {case.reference}", number=_new_number(case.received_at),
             keep_until=keep_until(category, timezone.localdate(case.received_at)),
             label_token=secrets.token_urlsafe(18), **common,

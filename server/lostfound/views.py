@@ -307,6 +307,7 @@ def _report_page(request, report, *, error: str = "", status: int = 200):
     return render(request, "lostfound/report_detail.html", page_context(
         request, report=report, error=error,
         floor=floors.get(report.level_id, report.level_id), store=stores.get(report.store_id, report.store_id),
+        place=(report.case.details or {}).get(services.PLACE_NOTE_DETAIL, "") if report.case else "",
         suggestions=suggestions, can_work=can_work_items(request.user),
         floors=floors, stores=stores, floor_choices=sorted(floors.items()), categories=CATEGORY_CHOICES,
         search=_register_search(request, report), suggested_ids={s.item_id for s in suggestions},

@@ -89,3 +89,12 @@ def test_an_item_case_passes_the_server_schema():
                                tracking_token_sha256="a" * 64, created_at=datetime.now(UTC), location_id=None)
     assert upload.details["item_category"] == "documents"
     assert isinstance(case, CaseDraft)
+
+
+def test_a_spot_on_the_plan_goes_with_its_floor():
+    case = to_case_draft(ItemDraft(kind="found_item", category="umbrella", level_id="1f", point=(112.46, 37.04),
+                                   place_note="1F · 云朵咖啡"))
+    assert case.details["place_point"] == "112.5,37.0" and case.details["place_note"] == "1F · 云朵咖啡"
+    assert validate_draft(case) == []
+    no_floor = to_case_draft(ItemDraft(kind="found_item", category="umbrella", point=(1.0, 2.0), place_note="x"))
+    assert "place_point" not in no_floor.details, "a spot means nothing without its floor"

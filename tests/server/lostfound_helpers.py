@@ -25,7 +25,7 @@ _counter = iter(range(10_000))
 
 def file_kiosk_case(kiosk, kind: str, description: str, *, category: str, colour: str = "", brand: str = "",
                     level: str = "", occurred_at: datetime | None = None, phone: str | None = None,
-                    language: str = "zh_CN"):
+                    language: str = "zh_CN", extra: dict[str, str] | None = None):
     """Upload a case the way a kiosk does; returns (case, raw tracking token)."""
     token = secrets.token_urlsafe(32)
     details = {ITEM_DETAIL_CATEGORY: category}
@@ -35,6 +35,7 @@ def file_kiosk_case(kiosk, kind: str, description: str, *, category: str, colour
         details[ITEM_DETAIL_BRAND] = brand
     if level:
         details[ITEM_DETAIL_LEVEL] = level
+    details.update(extra or {})
     number = next(_counter)
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     suffix = "".join(alphabet[(number >> shift) & 31] for shift in (15, 10, 5, 0))

@@ -298,3 +298,14 @@ def test_the_office_jobs_are_scheduled(mall, agent, run_on_commit):
     FoundItem.objects.filter(pk=item.pk).update(keep_until=timezone.localdate() - timedelta(days=1))
     run = run_job(jobs["lost-property-due"], force=True)
     assert run is not None and FoundItem.objects.get(pk=item.pk).status == ItemStatus.DUE
+
+
+def test_the_spot_tapped_at_the_kiosk_is_where_exactly(kiosk, client, agent):
+    found_case, _ = file_kiosk_case(kiosk, "found_item", "捡到一把伞", category="umbrella", level="L1",
+                                    extra={"place_point": "112.5,37.0", "place_note": "1F · 云朵咖啡"})
+    assert FoundItem.objects.get(case=found_case).place == "1F · 云朵咖啡"
+    lost_case, _ = file_kiosk_case(kiosk, "lost_report", "lost an umbrella", category="umbrella", language="en",
+                                   extra={"place_point": "10.0,20.0", "place_note": "1F · Near the fountain"})
+    client.force_login(agent)
+    report = LostReport.objects.get(case=lost_case)
+    assert "Near the fountain" in client.get(f"/console/lost-property/reports/{report.pk}/?lang=en").content.decode()

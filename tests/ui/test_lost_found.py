@@ -163,3 +163,64 @@ def test_leaving_mid_form_forgets_everything(kiosk):
     type_on_keyboard(kiosk, form.ids.keyboard, "black case")
     kiosk.app.start_over()
     assert (form.category, form.step, form.ids.features.value) == ("", 1, "")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_spot_is_tapped_on_the_floor_plan(kiosk, language, screenshots):
+    """"Where?" by a spot on the plan: a tap in a corridor is named by the nearest landmark, a
+    tap on a store marks the store too; the spot goes with the case."""
+    from screens.widgets.floor_plan import polygon_centroid
+
+    switch_language(kiosk, language)
+    kiosk.tap(home_tile(kiosk, "found"))
+    form = kiosk.screen("item_form")
+    kiosk.tap(tile(form, "umbrella"))
+    store = kiosk.app.index.store("cloud-coffee")
+    kiosk.tap(choice(form.ids.floors, store.level_id))
+    kiosk.tap(form.ids.point_button)
+    assert kiosk.current == "item_place"
+    place = kiosk.screen("item_place")
+    plan = place.ids.plan
+    assert place.level_id == store.level_id and not place.has_point
+    assert place.ids.use_button.disabled, "nothing to use before a spot is tapped"
+
+    shape = next(s for s in plan.level.plan if s.ref == "cloud-coffee")
+    x, y = polygon_centroid(shape.polygon)
+    kiosk.driver.tap_at(*plan.to_window(*plan.to_screen(x, y)))
+    assert place.has_point and place.store_id == "cloud-coffee"
+    assert kiosk.app.text(store.name) in place.point_text
+    assert abs(place.point_x - x) < 1 and abs(place.point_y - y) < 1
+    assert len(plan.markers) == 1
+    kiosk.driver.capture(screenshots / f"lost-found-spot-{language}.png")
+
+    spot_text = place.point_text
+    kiosk.tap(place.ids.use_button)
+    assert kiosk.current == "item_form"
+    assert form.store_id == "cloud-coffee" and form.point_text == spot_text
+    assert form.ids.point_button.text == form.point_text
+    kiosk.tap(form.ids.next_button)
+    kiosk.tap(form.ids.send_button)
+    kiosk.settle()
+    details = json.loads(outbox_rows(kiosk)[-1][2])["details"]
+    spot_x, spot_y = (float(part) for part in details["place_point"].split(","))
+    assert abs(spot_x - x) < 1 and abs(spot_y - y) < 1
+    assert details["place_level_id"] == store.level_id and details["place_note"] == spot_text
+    kiosk.app.finish_case()
+
+
+def test_a_spot_in_a_corridor_is_named_by_the_nearest_landmark(kiosk):
+    kiosk.tap(home_tile(kiosk, "lost"))
+    form = kiosk.screen("item_form")
+    kiosk.tap(form.ids.point_button)
+    place = kiosk.screen("item_place")
+    index = kiosk.app.index
+    node = next(n for n in index.content.graph.nodes if n.landmark is not None and n.level_id == place.level_id)
+    plan = place.ids.plan
+    kiosk.driver.tap_at(*plan.to_window(*plan.to_screen(node.x, node.y)))
+    assert place.has_point and place.store_id == ""
+    assert node.landmark.get(kiosk.app.language) in place.point_text
+    other = next(level.id for level in index.levels() if level.id != place.level_id)
+    place.choose_level(other)
+    assert not place.has_point, "another floor: tap again"
+    kiosk.app.start_over()
+    assert form.point_text == "" and not place.has_point

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, pgettext
 
 from .services import DailyLog, MonthlyReport
 
@@ -30,6 +30,7 @@ def daily_tables(log: DailyLog, status_label, person) -> list[Table]:
 
 
 def monthly_tables(report: MonthlyReport) -> list[Table]:
+    faces = [pgettext("kiosk face", word) for word in ("Poor", "Fair", "Good", "Great")]
     summary = [
         [_("Cases received"), report.period.received], [_("Handled"), report.period.handled],
         [_("Handling rate"), _percent(report.period.handling_rate)],
@@ -51,11 +52,11 @@ def monthly_tables(report: MonthlyReport) -> list[Table]:
         (_("Per day"), [_("Day"), count], [list(p) for p in report.per_day]),
         (_("Complaint hot spots"), [_("Store"), _("This month"), _("Month before"), _("Change")],
          [[h["store"], h["now"], h["before"], h["change"]] for h in report.hot_spots]),
-        (_("Kiosk satisfaction by kiosk"), [_("Kiosk"), _("Taps"), _("Mean (1-4)"), "1", "2", "3", "4"],
+        (_("Kiosk satisfaction by kiosk"), [_("Kiosk"), _("Taps"), _("Mean (1-4)"), *faces],
          [[r["label"], r["total"], r["mean"] or "", *r["faces"]] for r in report.pulse.get("by_kiosk", [])]),
-        (_("Kiosk satisfaction by hour"), [_("Hour"), _("Taps"), _("Mean (1-4)"), "1", "2", "3", "4"],
+        (_("Kiosk satisfaction by hour"), [_("Hour"), _("Taps"), _("Mean (1-4)"), *faces],
          [[r["label"], r["total"], r["mean"] or "", *r["faces"]] for r in report.pulse.get("by_hour", [])]),
-        (_("Kiosk satisfaction by floor"), [_("Floor"), _("Taps"), _("Mean (1-4)"), "1", "2", "3", "4"],
+        (_("Kiosk satisfaction by floor"), [_("Floor"), _("Taps"), _("Mean (1-4)"), *faces],
          [[r["label"], r["total"], r["mean"] or "", *r["faces"]] for r in report.pulse.get("by_floor", [])]),
     ]
 

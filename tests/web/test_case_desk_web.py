@@ -183,10 +183,30 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     from server.accounts.services import create_staff_user
     from server.content.models import Mall
 
-    boss = create_staff_user("boss-wang", "manager", PASSWORD, mall=Mall.objects.get(), check_password=False)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from server.fleet.models import KioskEvent, KioskEventBatch
+
+    mall = Mall.objects.get()
+    boss = create_staff_user("boss-wang", "manager", PASSWORD, mall=mall, check_password=False)
     for category in ("safety", "safety", "service_attitude", "tenant_dispute"):
-        services.register_case(Mall.objects.get(), boss, source="phone", kind="complaint",
+        services.register_case(mall, boss, source="phone", kind="complaint",
                                category=category, description="电话投诉")
+    # One case resolved and rated, and a morning of smiley taps on the kiosk: the figures,
+    # the pulse tables and its chart have something to show.
+    case = complaint["case"]
+    services.transition(case, "accepted", boss)
+    services.transition(case, "resolved", boss, note="已修好")
+    services.record_callback(case, boss, reached=True, satisfaction=4, outcome="满意")
+    services.rate_case(case, 5, "很快")
+    kiosk = case.kiosk
+    batch = KioskEventBatch.objects.create(kiosk=kiosk, batch_id="01WEBTESTBATCH", event_count=6)
+    now = timezone.now()
+    for minutes, face in ((5, "4"), (20, "3"), (50, "4"), (70, "2"), (95, "4"), (130, "1")):
+        KioskEvent.objects.create(batch=batch, kiosk=kiosk, mall=mall, kind="satisfaction",
+                                  at=now - timedelta(minutes=minutes), subject_id="receipt", value=face)
     page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     page.goto(f"{live_server.url}/console/reports/monthly")
     page.fill('input[name="username"]', "boss-wang")
@@ -207,3 +227,8 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     assert not page.get_by_role("link", name="Excel").is_visible()
     assert page.locator("svg.chart").first.is_visible()
     page.screenshot(path=str(screenshots / "report-monthly-print.png"), full_page=True)
+
+    page.emulate_media(media="screen")
+    page.goto(f"{live_server.url}/console/reports/")  # the daily log, today
+    assert page.locator("table").count() >= 1
+    page.screenshot(path=str(screenshots / "report-daily.png"), full_page=True)

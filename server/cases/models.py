@@ -60,6 +60,10 @@ VISITOR_STATUS_LABELS = {
 }
 
 
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English", "zh_TW": "繁體中文"}
+"""The kiosk's languages, each in its own words."""
+
+
 class Visibility(models.TextChoices):
     """Public events appear on the visitor's tracking page; internal ones only in the console."""
 
@@ -195,6 +199,11 @@ class Case(models.Model):
     @property
     def visitor_status_label(self) -> str:
         return str(VISITOR_STATUS_LABELS.get(self.status, self.status))
+
+    @property
+    def language_label(self) -> str:
+        """The visitor's language in its own name (staff of any language recognise it so)."""
+        return LANGUAGE_NAMES.get(self.language, self.language)
 
 
 class CaseEvent(models.Model):

@@ -88,6 +88,7 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "lostfound:report_create": [("get", LOST_PROPERTY_LISTS), ("post", LOST_PROPERTY_LISTS)],
     "lostfound:report_detail": [("get", LOST_PROPERTY_OBJECTS)],
     "lostfound:report_rematch": [("post", LOST_PROPERTY_OBJECTS)],
+    "lostfound:report_suggest": [("post", LOST_PROPERTY_OBJECTS)],
     "lostfound:suggestion_decide": [("post", LOST_PROPERTY_OBJECTS)],
     "lostfound:claim_handover": [("get", LOST_PROPERTY_OBJECTS), ("post", LOST_PROPERTY_OBJECTS)],
     "lostfound:claim_signature": [("get", LOST_PROPERTY_OBJECTS)],
@@ -205,6 +206,7 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "lostfound:label_scan": [item.label_token],
         "lostfound:report_detail": [world["report"].pk],
         "lostfound:report_rematch": [world["report"].pk],
+        "lostfound:report_suggest": [world["report"].pk],
         "lostfound:suggestion_decide": [world["report"].pk, world["suggestion"].pk],
         "lostfound:claim_handover": [world["claim"].pk],
         "lostfound:claim_signature": [world["claim"].pk],
@@ -226,6 +228,7 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "cases:case_canned_reply": {"reply": ""},
         "cases:case_callback": {"reached": "no"},
         "lostfound:suggestion_decide": {"decision": "reject"},
+        "lostfound:report_suggest": {"item": str(world["item"].pk)},
         "wayfinding:close_connector": {"connector": "f-lift", "closed": "1"},
     }.get(route, {}) if method == "post" else {}
     # An administrator works across malls and picks one with ?mall= (others' pages ignore it).

@@ -200,6 +200,11 @@ class ItemFormScreen(KioskScreen):
         self._point = None
         self.point_text = ""
 
+    def clear_place(self) -> None:
+        """The × beside the store and the spot: forget both (the floor stays)."""
+        self.clear_point()
+        self.set_store(None)
+
     def next_step(self) -> None:
         problems = [e for e in validate_item(self.item_draft()) if e.field in STEP_ONE_FIELDS]
         if problems:

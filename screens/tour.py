@@ -37,7 +37,7 @@ SCREENS = (
     "route-step-free-closed", "promotions",
     "feedback-choice", "complaint-category", "complaint-form", "complaint-form-errors",
     "store-picker", "idle-warning", "receipt", "satisfaction-pulse", "found-something", "emergency", "notice", "no-content",
-    "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form", "lost-item-errors",
+    "found-item-spot", "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form", "lost-item-errors",
     "lost-item-details", "lost-item-receipt",
 )
 
@@ -290,8 +290,18 @@ def _show_broadcasts(app, broadcasts) -> None:
     app.broadcast_overlay.update(broadcasts)
 
 
+TOUR_ITEM_TEXTS = {
+    "zh_CN": ("棕色真皮钱包，有拉链", "长柄伞，彩色条纹"),
+    "en": ("Brown leather wallet, zip around", "Long umbrella with stripes"),
+    "zh_TW": ("棕色真皮錢包，有拉鍊", "長柄傘，彩色條紋"),
+}
+"""What a visitor writes about the found wallet and the lost umbrella, in their language."""
+
+
 def _render_lost_property(kiosk, shot) -> None:
     """The item form both ways, filled in by touch and keyboard, and both receipts."""
+    from screens.widgets.floor_plan import polygon_centroid
+
     app = kiosk.app
     app.go_home()
     app.show("item_form", kind="found_item")
@@ -300,14 +310,19 @@ def _render_lost_property(kiosk, shot) -> None:
     form.choose_colour("brown")
     form.choose_level(app.index.content.levels[0].id)
     form.choose_when("just_now")
+    form.choose_point()
+    place = app.screen("item_place")
+    shape = next(shape for shape in place.ids.plan.level.plan if shape.kind == "unit" and shape.ref)
+    place.mark(*polygon_centroid(shape.polygon), shape=shape)
+    shot("found-item-spot")
+    place.use()
     shot("found-item-form")
     form.next_step()
     form.focus("brand")
     for character in "Coach":
         form.ids.keyboard.type_text(character)
     form.focus("features")
-    for character in "Brown leather wallet, zip around":
-        form.ids.keyboard.type_text(character)
+    form.ids.features.insert(TOUR_ITEM_TEXTS[app.language][0])
     shot("found-item-details")
     form.submit()
     shot("found-item-receipt")
@@ -320,8 +335,7 @@ def _render_lost_property(kiosk, shot) -> None:
     form.choose_colour("multi")
     shot("lost-item-form")
     form.next_step()
-    for character in "Long umbrella with stripes":
-        form.ids.keyboard.type_text(character)
+    form.ids.features.insert(TOUR_ITEM_TEXTS[app.language][1])
     form.focus("phone")
     for digit in "13812345678":
         form.ids.keyboard.type_text(digit)

@@ -21,6 +21,7 @@ This module knows nothing of Django: the services feed it `ItemFacts`, the bench
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -79,7 +80,17 @@ class ItemFacts:
 
     def __post_init__(self) -> None:
         if self.terms is None:
-            object.__setattr__(self, "terms", text_terms(" ".join((self.text, self.brand))))
+            object.__setattr__(self, "terms", _cached_terms(" ".join((self.text, self.brand))))
+
+
+TERMS_CACHE_SIZE = 50_000
+
+
+@functools.lru_cache(maxsize=TERMS_CACHE_SIZE)
+def _cached_terms(text: str) -> Counter:
+    """Re-matching reads the same registered items again and again: their terms are computed
+    once per process (the Counter is shared: never change it)."""
+    return text_terms(text)
 
 
 @dataclass(frozen=True)

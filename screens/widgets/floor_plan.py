@@ -174,6 +174,10 @@ class FloorPlan(StencilView):
         self._travel = 0.0
         self._meshes: list = []
         self._meshes_key: tuple | None = None
+        self._word_widths: dict[tuple, float] = {}
+        self._fit_scale = 1.0
+        self._group = InstructionGroup()
+        self._group_key: tuple | None = None
 
     def _draw_route_soon(self, *args) -> None:
         self.draw_route_progress()
@@ -206,10 +210,14 @@ class FloorPlan(StencilView):
             points = [(cx - half_x, cy - half_y), (cx + half_x, cy + half_y),
                       (cx - half_x, cy + half_y), (cx + half_x, cy - half_y)]
         else:
-            points = [point for shape in level.plan for point in shape.polygon]
-        if not points:
+            # the drawn shapes' corners, already turned (the tessellated outlines)
+            points = []
+            corners = [(x, y) for *_shape, outline, _span, _centre in self._shape_meshes()
+                       for x, y in zip(outline[0::2], outline[1::2])]
+        if not points and not corners:
             points = [(0, 0), (level.width_m, 0), (level.width_m, level.height_m), (0, level.height_m)]
-        corners = [self._rotate(x, y) for x, y in points]
+        if points:
+            corners = [self._rotate(x, y) for x, y in points]
         min_x = min(c[0] for c in corners)
         max_x = max(c[0] for c in corners)
         min_y = min(c[1] for c in corners)
@@ -220,6 +228,7 @@ class FloorPlan(StencilView):
         span_y = max(max_y - min_y, 1e-6)
         usable_w = self.width - 2 * margin - self.right_reserve
         self._scale = min(max(usable_w, 10) / span_x, max(usable_h, 10) / span_y)
+        self._fit_scale = self._scale
         drawn_w = span_x * self._scale
         drawn_h = span_y * self._scale
         self._origin = (
@@ -346,22 +355,34 @@ class FloorPlan(StencilView):
         self._meshes, self._meshes_key = meshes, key
         return meshes
 
+    def _shapes_group(self, highlighted: set[str]) -> InstructionGroup:
+        """Every shape as one instruction group in turned level metres, kept while the level,
+        the heading, the highlighted places and the fitted scale stay the same: panning and
+        zooming only move it. Outlines are at least a pixel wide when the whole plan shows."""
+        key = (self.heading_deg, frozenset(highlighted), round(self._fit_scale, 4))
+        if self._group_key is not None and self._group_key[0] is self.level and self._group_key[1:] == key:
+            return self._group
+        hairline = 1.0 / max(self._fit_scale, 1e-6)
+        group = InstructionGroup()
+        for shape, meshes, outline, _span, _centre in self._shape_meshes():
+            lit = bool(shape.ref) and shape.ref in highlighted
+            group.add(Color(*(theme.MAP_HIGHLIGHT if lit else FILL_BY_KIND.get(shape.kind, theme.MAP_UNIT))))
+            for vertices, indices in meshes:
+                group.add(Mesh(vertices=vertices, indices=indices, mode="triangle_fan"))
+            if shape.kind in ("unit", "facility", "outline"):
+                group.add(Color(*(theme.MAP_HIGHLIGHT if lit else theme.MAP_UNIT_EDGE)))
+                group.add(Line(points=outline, close=True, width=max(hairline, 0.25 if lit else 0.08)))
+        self._group, self._group_key = group, (self.level, *key)
+        return group
+
     def _draw_shapes(self, highlighted: set[str]) -> None:
-        scale = self._scale
+        group = self._shapes_group(highlighted)
         with self.canvas:
             PushMatrix()
             Translate(self._origin[0], self._origin[1])
-            Scale(scale, scale, 1)
-            for shape, meshes, outline, _span, _centre in self._shape_meshes():
-                lit = bool(shape.ref) and shape.ref in highlighted
-                Color(*(theme.MAP_HIGHLIGHT if lit else FILL_BY_KIND.get(shape.kind, theme.MAP_UNIT)))
-                for vertices, indices in meshes:
-                    Mesh(vertices=vertices, indices=indices, mode="triangle_fan")
-                if shape.kind in ("unit", "facility", "outline"):
-                    Color(*(theme.MAP_HIGHLIGHT if lit else theme.MAP_UNIT_EDGE))
-                    # widths in screen pixels, drawn inside the scaled transform
-                    pixels = max(1.0, scale * (0.25 if lit else 0.08))
-                    Line(points=outline, close=True, width=pixels / scale)
+            Scale(self._scale, self._scale, 1)
+        self.canvas.add(group)
+        with self.canvas:
             PopMatrix()
 
     def _label_texture(self, text: str, font_size: float, bold: bool, colour: tuple, wrap_width: float | None = None):
@@ -379,11 +400,16 @@ class FloorPlan(StencilView):
 
     def _longest_word(self, text: str, font_size: float, bold: bool) -> float:
         """Width of the widest run of non-CJK letters (which must not be broken)."""
-        words = [word for word in text.split() if not any(is_cjk(ch) for ch in word)]
-        if not words:
-            return 0.0
-        measure = CoreLabel(font_size=font_size, font_name=self.font_name, bold=bold)
-        return max(measure.get_extents(word)[0] for word in words)
+        key = (text, round(font_size), bold, self.font_name)
+        width = self._word_widths.get(key)
+        if width is None:
+            words = [word for word in text.split() if not any(is_cjk(ch) for ch in word)]
+            measure = CoreLabel(font_size=font_size, font_name=self.font_name, bold=bold)
+            width = max((measure.get_extents(word)[0] for word in words), default=0.0)
+            if len(self._word_widths) > 2000:
+                self._word_widths.clear()
+            self._word_widths[key] = width
+        return width
 
     def _balanced_label(self, text: str, font_size: float, bold: bool, colour: tuple, width: float,
                         height: float):
@@ -428,7 +454,8 @@ class FloorPlan(StencilView):
             # inside a word.
             if width * 0.9 < 2.2 * font_size or self._longest_word(text, font_size, highlighted) > width * 0.9:
                 continue
-            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=width * 0.9)
+            # the wrap width in steps of 8 px: a pinch that changes it by a pixel reuses the texture
+            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=width * 0.9 // 8 * 8)
             if texture.width <= width * 0.94 and texture.height <= height * 0.9:
                 break
         else:

@@ -89,6 +89,12 @@ def test_route_across_three_floors_has_one_card_per_floor_change(demo):
     assert cards[1].startswith("Take ") and "to 1F" in cards[1]
     assert cards[2].startswith("Take ") and "to 2F" in cards[2]
     assert [step.level_id for step in route.steps] == ["b1", "1f", "2f"]
+    # and with everything open: from the 1F lobby to 3F by the atrium escalators, floor by floor
+    route = route_from_kiosk(demo, "lobby-1f", "gale-sports")
+    assert route.levels() == ["1f", "2f", "3f"]
+    assert [describe_step(step, "en")[0] for step in route.steps[1:]] == [
+        "Take the escalator up to 2F", "Take the escalator up to 3F"]
+    assert all(step.kind == "connector" and step.connector_kind == "escalator" for step in route.steps[1:])
 
 
 def test_lift_card_names_the_lift_the_floor_and_a_landmark(demo):

@@ -253,6 +253,27 @@ def test_drag_pans_and_pinch_zooms_without_choosing_a_store(kiosk):
     assert screen.destination_id == ""
 
 
+def test_the_plan_is_drawn_where_taps_land_after_a_pinch(kiosk):
+    """Panning and zooming move the drawn plan (kept in level metres under a transform) and
+    `to_screen`, which taps use, together: the chosen store's fill is where its shape is."""
+    from screens import theme
+
+    screen = open_map(kiosk, store_id="cloud-coffee")
+    plan = screen.ids.plan
+    plan._zoom_about(plan.center, 2.5)
+    plan.pan = plan._clamped_pan(plan.pan[0] - 40, plan.pan[1] + 30)
+    kiosk.settle()
+    shape = next(s for s in plan.level.plan if s.ref == "cloud-coffee")
+    xs, ys = [x for x, _ in shape.polygon], [y for _, y in shape.polygon]
+    inside = ((min(xs) + max(xs)) / 2, min(ys) + 0.12 * (max(ys) - min(ys)))  # below its name
+    sx, sy = plan.to_screen(*inside)
+    x, y = plan.to_window(sx, sy)
+    image = kiosk.image()
+    pixel = image.getpixel((round(x), image.height - round(y)))
+    assert all(abs(c - round(e * 255)) <= 12 for c, e in zip(pixel, theme.MAP_HIGHLIGHT[:3])), pixel
+    assert plan.shape_at(sx, sy).ref == "cloud-coffee"
+
+
 def test_the_last_step_asks_how_the_kiosk_did_once(kiosk):
     import sqlite3
 

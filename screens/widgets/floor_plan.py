@@ -5,9 +5,11 @@ On the mall map the plan is `interactive`: one finger pans, two fingers pinch-zo
 wheel zooms too), and a tap that did not move selects the shape under it. The route is drawn
 in its own instruction group, so its drawing animation redraws only the route, not the plan.
 
-Polygons may be concave (an L-shaped shop), so they are tessellated, not fanned. Labels are
-drawn only where they fit inside their shape's bounds: a plan full of overlapping names is
-worse than one that names what it can; the highlighted store is always labelled.
+Polygons may be concave (an L-shaped shop), so they are tessellated, not fanned: once per level
+and heading, in level metres, drawn under a translate-and-scale transform, so a pan or a pinch
+redraws only the labels. Labels are drawn only where they fit inside their shape's bounds: a
+plan full of overlapping names is worse than one that names what it can; the highlighted store
+is always named (inside it, or beside it when it does not fit).
 """
 from __future__ import annotations
 
@@ -450,12 +452,16 @@ class FloorPlan(StencilView):
                 if texture is not None:
                     break
                 continue
-            # Too wide on one line: wrapped into the shape's width, between words, never
-            # inside a word.
-            if width * 0.9 < 2.2 * font_size or self._longest_word(text, font_size, highlighted) > width * 0.9:
+            # Too wide on one line: wrapped into the shape's width, between words, never inside
+            # a word. The wrap width goes in steps of 8 px where the longest word allows, so a
+            # pinch reuses the textures.
+            longest = self._longest_word(text, font_size, highlighted)
+            wrap_width = width * 0.9 // 8 * 8
+            if longest > wrap_width:
+                wrap_width = width * 0.9
+            if wrap_width < 2.2 * font_size or longest > wrap_width:
                 continue
-            # the wrap width in steps of 8 px: a pinch that changes it by a pixel reuses the texture
-            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=width * 0.9 // 8 * 8)
+            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=wrap_width)
             if texture.width <= width * 0.94 and texture.height <= height * 0.9:
                 break
         else:

@@ -12,6 +12,7 @@ The machine is shared, so each keystroke is timed REPEATS times and the fastest 
 """
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -109,7 +110,8 @@ def main() -> int:
 
     p50, p99 = statistics.median(ours), percentile(ours, 0.99)
     ref50, ref99 = statistics.median(reference), percentile(reference, 0.99)
-    print(f"directory: {len(content.stores)} stores, {len(keystrokes)} keystrokes, fastest of {REPEATS} runs each")
+    print(f"directory: {len(content.stores)} stores, {len(keystrokes)} keystrokes, fastest of {REPEATS} runs each "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(f"index build:            {build_ms:8.1f} ms")
     print(f"kiosk.search   p50/p99: {p50:8.3f} / {p99:.3f} ms per keystroke")
     print(f"rapidfuzz ref  p50/p99: {ref50:8.3f} / {ref99:.3f} ms per keystroke "

@@ -11,8 +11,10 @@ The index is built once per content version. Every key is folded (compatibility-
 accents dropped, case-folded, only letters and digits kept). Prefix and word-start matches are a
 bisect in sorted lists of keys and of key suffixes at word starts; matches inside a key are
 `str.find` calls over all keys joined into one string, not a Python loop over every store;
-one-typo matching runs in rapidfuzz over the keys cut to the query's length (±1). No Kivy here:
-the screens and `python -m kiosk search` share it.
+one-typo matching runs in rapidfuzz over the keys cut to the query's length (±1) that share the
+first half or the tail of the query (one edit cannot touch both). A query in two scripts that no
+key holds whole ("Cloud咖啡") finds the stores that each part finds. No Kivy here: the screens
+and `python -m kiosk search` share it.
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ from sync.protocol import LANGUAGES, Store
 
 MAX_QUERY_CHARS = 64
 """Longer input is no store name: it is cut here, so a stuck key costs nothing."""
+MAX_SCRIPT_RUNS = 4
+"""A query switching script more often than this is no name ("Cloud咖啡" has two runs)."""
 MIN_FUZZY_LETTERS = 4
 FUZZY_UNTIL_RESULTS = 40
 """A typo is looked for only while the typed text itself finds fewer stores than this: a query
@@ -80,6 +84,13 @@ class KeyKind(IntEnum):
     CATEGORY = 5
 
 
+TIER_OF_CODE = tuple(Tier)
+KIND_OF_CODE = tuple(KeyKind)
+"""Tier and kind from the bits of a match code by indexing: an Enum call costs a microsecond,
+and a one-letter query ranks a thousand stores."""
+NAME_MASK = (1 << NAME_BITS) - 1
+
+
 class SearchHit(NamedTuple):
     """One store found (a named tuple: a one-letter query makes a thousand of them)."""
 
@@ -92,6 +103,19 @@ class SearchHit(NamedTuple):
     """None when the search was not given the time."""
 
 
+class _TypoTable(NamedTuple):
+    """The cut key texts of one length, for one-typo matching."""
+
+    texts: list[str]
+    """Sorted."""
+    entries: list[tuple[tuple[int, int, str], ...]]
+    """Per text: (store, match code, key) of the keys it was cut from."""
+    backwards: list[str]
+    """Every text reversed, sorted: the texts that end with a given tail are one range."""
+    backward_rows: list[int]
+    """Per reversed text, its row in `texts`."""
+
+
 @dataclass(frozen=True)
 class _Key:
     store_index: int
@@ -99,6 +123,11 @@ class _Key:
     text: str
     word_starts: frozenset[int]
     """Offsets within `text` where a word or pinyin syllable begins (0 excluded)."""
+
+
+def _code(tier: Tier, kind: KeyKind, order: int) -> int:
+    """A match as one int: tier, kind, then key length (or unit order); see TIER_SHIFT."""
+    return (tier << TIER_SHIFT) | (kind << KIND_SHIFT) | min(order, ORDER_MASK)
 
 
 def fold(text: str) -> str:
@@ -111,6 +140,10 @@ def fold(text: str) -> str:
 def _words(text: str) -> list[str]:
     """Folded words of a Latin name: "Kam's Clay Pot" → ["kams", "clay", "pot"]."""
     return [w for w in (fold(part) for part in re.split(r"[\s\-_/&+·,.()]+", text or "")) if w]
+
+
+HAN_RUNS = re.compile("[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
+"""Runs of Chinese characters and runs of anything else."""
 
 
 def has_han(text: str) -> bool:
@@ -175,6 +208,7 @@ class StoreSearch:
         self.stores: list[Store] = list(index.stores)
         self._keys: list[_Key] = []
         self._pinyin_memo: dict[str, list[str]] = {}
+        self._category_memo: dict[str, list[list[str]]] = {}
         for position, store in enumerate(self.stores):
             self._add_store_keys(position, store)
         self._haystack, self._starts = self._join(self._keys)
@@ -189,6 +223,7 @@ class StoreSearch:
         self._name_rank = [0] * len(self.stores)
         for rank, position in enumerate(order):
             self._name_rank[position] = rank
+        self._position_by_rank = order
         hours_groups: dict[tuple, int] = {}
         self._hours_group = [
             hours_groups.setdefault(tuple((tuple(r.weekdays), r.open, r.close) for r in store.hours), len(hours_groups))
@@ -196,8 +231,17 @@ class StoreSearch:
         ]
         self._position_of = {store.id: position for position, store in enumerate(self.stores)}
         self._group_example = {group: position for position, group in enumerate(self._hours_group)}
+        self._first_hits = {key: {position: self._hit_variants(position, code, text)
+                                  for position, (code, text) in best.items()}
+                            for key, best in self._first_keys.items()}
+        """The hits of the first keys made in advance, closed, open and unknown: a first letter
+        finds a large part of the mall, and making a thousand hits costs more than ranking them."""
         self._open_minute: datetime | None = None
         self._open_by_group: dict[int, bool] = {}
+        self._open_by_position: list[bool] = []
+        self._closed_key: list[int] = []
+        """Per store, the bit that sorts a closed store after the open ones of its tier (0 when
+        open), already shifted into place: refreshed once a minute, not per hit."""
 
     def _display_name(self, position: int) -> str:
         name = self.stores[position].name
@@ -238,10 +282,16 @@ class StoreSearch:
             self._add_parts(position, KeyKind.KEYWORD, _words(keyword))
             if has_han(keyword):
                 self._add_parts(position, KeyKind.KEYWORD, self._syllables(keyword))
-        category = self.index.category(store.category_id)
-        if category is not None:
-            for language in LANGUAGES:
-                self._add_parts(position, KeyKind.CATEGORY, _words(getattr(category.name, language, "") or ""))
+        for words in self._category_words(store.category_id):
+            self._add_parts(position, KeyKind.CATEGORY, words)
+
+    def _category_words(self, category_id: str) -> list[list[str]]:
+        """The words of a category's names, folded once per category, not once per store."""
+        if category_id not in self._category_memo:
+            category = self.index.category(category_id)
+            self._category_memo[category_id] = [] if category is None else [
+                _words(getattr(category.name, language, "") or "") for language in LANGUAGES]
+        return self._category_memo[category_id]
 
     @staticmethod
     def _join(keys: list[_Key]) -> tuple[str, list[int]]:
@@ -265,6 +315,22 @@ class StoreSearch:
         self._head_entries = [entry for _, _, entry in heads]
         self._inner = [text for text, _, _ in inner]
         self._inner_entries = [(offset, entry) for _, offset, entry in inner]
+        # The same entries with their match codes worked out: (store, code when the query is
+        # the whole key, code when it is a prefix, key length, key) for heads; (store, code,
+        # key) for word starts inside keys.
+        self._head_codes = []
+        for store_index, kind, key_length, text in self._head_entries:
+            if kind == KeyKind.CATEGORY or kind == KeyKind.KEYWORD:
+                exact = Tier.WORD_START if kind == KeyKind.KEYWORD else Tier.RELATED
+                prefix = Tier.RELATED
+            else:
+                exact, prefix = Tier.EXACT, Tier.PREFIX
+            self._head_codes.append((store_index, _code(exact, kind, key_length), _code(prefix, kind, key_length),
+                                     key_length, text))
+        self._inner_codes = [
+            (store_index, _code(Tier.WORD_START if kind < KeyKind.KEYWORD else Tier.RELATED, kind, key_length), text)
+            for _, (store_index, kind, key_length, text) in self._inner_entries
+        ]
 
     def _build_units(self) -> None:
         self._folded_units = [fold(store.unit) for store in self.stores]
@@ -281,6 +347,7 @@ class StoreSearch:
         """Latin keys that may carry a typo, from every word or syllable start, cut to each
         length: the lists rapidfuzz scans for one-typo prefix matches."""
         suffixes: dict[str, set[int]] = {}
+        self._typo_memo: dict[frozenset[int], tuple[tuple[int, int, str], ...]] = {}
         for number, key in enumerate(self._keys):
             if key.kind in (KeyKind.INITIALS, KeyKind.CATEGORY) or not key.text.isascii():
                 continue
@@ -294,10 +361,31 @@ class StoreSearch:
                 cut.setdefault(length, {}).setdefault(suffix[:length], set()).update(numbers)
             if len(suffix) > MAX_PREFIX_FUZZY:
                 whole.setdefault(len(suffix), {}).setdefault(suffix, set()).update(numbers)
-        self._fuzzy_by_length = {length: (list(table), [sorted(n) for n in table.values()])
-                                 for length, table in cut.items()}
-        self._whole_by_length = {length: (list(table), [sorted(n) for n in table.values()])
-                                 for length, table in whole.items()}
+        self._fuzzy_by_length = {length: self._typo_table(table) for length, table in cut.items()}
+        self._whole_by_length = {length: self._typo_table(table) for length, table in whole.items()}
+
+    def _typo_table(self, table: dict[str, set[int]]) -> _TypoTable:
+        texts = sorted(table)
+        backwards = sorted((text[::-1], row) for row, text in enumerate(texts))
+        return _TypoTable(texts, [self._typo_entries(table[text]) for text in texts],
+                          [text for text, _ in backwards], [row for _, row in backwards])
+
+    def _typo_entries(self, numbers: set[int]) -> tuple[tuple[int, int, str], ...]:
+        """(store, one-typo match code, key) for the keys behind one cut text, the best key of
+        each store only: the loop over rapidfuzz's results does no more than compare ints.
+        Cuts of one key at every length share their entries (memoised by key numbers)."""
+        numbers = frozenset(numbers)
+        entries = self._typo_memo.get(numbers)
+        if entries is None:
+            chosen: dict[int, tuple[int, str]] = {}
+            for number in sorted(numbers):
+                key = self._keys[number]
+                code = _code(Tier.ONE_TYPO, key.kind, len(key.text))
+                if key.store_index not in chosen or code < chosen[key.store_index][0]:
+                    chosen[key.store_index] = (code, key.text)
+            entries = self._typo_memo[numbers] = tuple(
+                (store_index, code, text) for store_index, (code, text) in chosen.items())
+        return entries
 
     # -- searching
     def search(self, query: str, now: datetime | None = None, limit: int | None = None) -> list[SearchHit]:
@@ -307,9 +395,31 @@ class StoreSearch:
         if not folded:
             return []
         best = self._first_keys.get(folded)
-        if best is None:
-            best = self._matches(query, folded)
+        if best is not None:
+            return self._ranked(best, now, limit, self._first_hits[folded])
+        best = self._matches(query, folded)
+        if not best and has_han(query) and not folded.isascii():
+            best = self._match_each_script(query)
         return self._ranked(best, now, limit)
+
+    def _match_each_script(self, query: str) -> dict[int, tuple[int, str]]:
+        """A query in two scripts that no key holds as a whole ("Cloud咖啡", "3F咖啡"): the
+        stores that each run of Chinese and of other text finds, ranked by their weaker match."""
+        runs = {fold(run): run for run in HAN_RUNS.findall(query)}
+        runs.pop("", None)
+        if len(runs) > MAX_SCRIPT_RUNS:
+            return {}
+        found: dict[int, tuple[int, str]] | None = None
+        for folded, run in runs.items():
+            matches = self._first_keys.get(folded) or self._matches(run, folded)
+            if found is None:
+                found = dict(matches)
+            else:
+                found = {position: max(found[position], matches[position])
+                         for position in found if position in matches}
+            if not found:
+                return {}
+        return found or {}
 
     def _matches(self, query: str, folded: str) -> dict[int, tuple[int, str]]:
         """Store position → (match code, matched key) for every store the query finds."""
@@ -328,7 +438,7 @@ class StoreSearch:
     def _offer(best: dict, position: int, tier: Tier, kind: KeyKind, order: int, text: str) -> None:
         """Keep the store's best match: one int orders tier, then kind, then key length (or
         unit order), so the hot loops compare ints rather than tuples."""
-        code = (tier << TIER_SHIFT) | (kind << KIND_SHIFT) | min(order, ORDER_MASK)
+        code = _code(tier, kind, order)
         current = best.get(position)
         if current is None or code < current[0]:
             best[position] = (code, text)
@@ -339,21 +449,22 @@ class StoreSearch:
         words they would match most of the mall)."""
         offer, length = self._offer, len(folded)
         short_latin = folded.isascii() and length < MIN_INNER_LETTERS
+        get = best.get  # the hot loops keep a store's best code inline, not through _offer
         low = bisect.bisect_left(self._heads, folded)
         high = bisect.bisect_left(self._heads, folded + "\U0010ffff", low)
-        for store_index, kind, key_length, text in self._head_entries[low:high]:
-            if kind == KeyKind.CATEGORY or kind == KeyKind.KEYWORD:
-                tier = Tier.WORD_START if key_length == length and kind == KeyKind.KEYWORD else Tier.RELATED
-            else:
-                tier = Tier.EXACT if key_length == length else Tier.PREFIX
-            offer(best, store_index, tier, kind, key_length, text)
+        for store_index, exact_code, prefix_code, key_length, text in self._head_codes[low:high]:
+            code = exact_code if key_length == length else prefix_code
+            current = get(store_index)
+            if current is None or code < current[0]:
+                best[store_index] = (code, text)
         if short_latin:
             return
         low = bisect.bisect_left(self._inner, folded)
         high = bisect.bisect_left(self._inner, folded + "\U0010ffff", low)
-        for _, (store_index, kind, key_length, text) in self._inner_entries[low:high]:
-            tier = Tier.WORD_START if kind < KeyKind.KEYWORD else Tier.RELATED
-            offer(best, store_index, tier, kind, key_length, text)
+        for store_index, code, text in self._inner_codes[low:high]:
+            current = get(store_index)
+            if current is None or code < current[0]:
+                best[store_index] = (code, text)
         keys, starts, find = self._keys, self._starts, self._haystack.find
         position = find(folded)
         while position >= 0:
@@ -396,40 +507,70 @@ class StoreSearch:
                     self._offer(best, store_index, Tier.SOUNDS_LIKE, kind, key_length, text)
 
     def _match_one_typo(self, folded: str, best: dict) -> None:
-        length = len(folded)
+        """Keys cut to the query's length (±1) at most one edit away (OSA: a swap of two
+        neighbours is one edit). One edit leaves either the first half of the query or all of
+        it after the middle letter untouched, so only the texts that start with the one or end
+        with the other are compared, found by bisection in the table sorted forwards and
+        backwards: a few hundred comparisons rather than every text."""
+        length, get = len(folded), best.get
         tables = self._fuzzy_by_length if length <= MAX_PREFIX_FUZZY else self._whole_by_length
+        half = length // 2
+        head, tail = folded[:half], folded[half + 1:][::-1]
         for table_length in (length - 1, length, length + 1):
-            if table_length not in tables:
+            table = tables.get(table_length)
+            if table is None:
                 continue
-            texts, numbers = tables[table_length]
-            for _, _, row in process.extract(folded, texts, scorer=OSA.distance, score_cutoff=1, limit=None):
-                for number in numbers[row]:
-                    key = self._keys[number]
-                    if key.store_index not in best:
-                        self._offer(best, key.store_index, Tier.ONE_TYPO, key.kind, len(key.text), key.text)
+            texts, backwards = table.texts, table.backwards
+            low = bisect.bisect_left(texts, head)
+            rows = set(range(low, bisect.bisect_left(texts, head + "\U0010ffff", low)))
+            low = bisect.bisect_left(backwards, tail)
+            rows.update(table.backward_rows[low:bisect.bisect_left(backwards, tail + "\U0010ffff", low)])
+            if not rows:
+                continue
+            rows = sorted(rows)
+            candidates = [texts[row] for row in rows]
+            for _, _, number in process.extract(folded, candidates, scorer=OSA.distance, score_cutoff=1, limit=None):
+                for store_index, code, text in table.entries[rows[number]]:
+                    current = get(store_index)
+                    if current is None or code < current[0]:
+                        best[store_index] = (code, text)
 
-    def _ranked(self, best: dict, now: datetime | None, limit: int | None) -> list[SearchHit]:
-        if now is not None:
-            self._refresh_open(now)
-        groups, open_by_group, name_rank = self._hours_group, self._open_by_group, self._name_rank
+    def _hit_variants(self, position: int, code: int, text: str) -> tuple[SearchHit, SearchHit, SearchHit]:
+        """The hit of a store, as (closed, open, open state unknown)."""
+        store, tier, kind = self.stores[position], TIER_OF_CODE[code >> TIER_SHIFT], KIND_OF_CODE[(code >> KIND_SHIFT) & KIND_MASK]
+        return (SearchHit(store, tier, kind, text, False), SearchHit(store, tier, kind, text, True),
+                SearchHit(store, tier, kind, text, None))
 
-        closed_bit = 1 << CLOSED_SHIFT
+    def _ranked(self, best: dict, now: datetime | None, limit: int | None,
+                made: dict[int, tuple[SearchHit, SearchHit, SearchHit]] | None = None) -> list[SearchHit]:
+        """Best first. Each hit packs into one int — its match code (tier, closed, kind, key
+        length) above its place in name order — so ranking is a sort of ints, and the place in
+        name order leads back to the store. `made`: the hits made in advance (first keys)."""
+        name_rank = self._name_rank
         if now is None:
-            keyed = [((code << NAME_BITS) | name_rank[position], position) for position, (code, _) in best.items()]
+            keyed = [(code << NAME_BITS) | name_rank[position] for position, (code, _) in best.items()]
+            open_flags = None
         else:
-            # Closed sorts after open within a tier: its bit sits just below the tier's.
-            keyed = [(((code | (0 if open_by_group[groups[position]] else closed_bit)) << NAME_BITS)
-                      | name_rank[position], position) for position, (code, _) in best.items()]
+            self._refresh_open(now)
+            closed, open_flags = self._closed_key, self._open_by_position
+            keyed = [((code << NAME_BITS) | closed[position]) | name_rank[position]
+                     for position, (code, _) in best.items()]
         keyed.sort()
         if limit:
-            keyed = keyed[:limit]
-        stores = self.stores
+            del keyed[limit:]
+        by_rank = self._position_by_rank
+        if made is not None:
+            if open_flags is None:
+                return [made[by_rank[key & NAME_MASK]][2] for key in keyed]
+            return [made[position][open_flags[position]] for position in (by_rank[key & NAME_MASK] for key in keyed)]
+        stores, tiers, kinds = self.stores, TIER_OF_CODE, KIND_OF_CODE
         hits = []
-        for _, position in keyed:
+        append = hits.append
+        for key in keyed:
+            position = by_rank[key & NAME_MASK]
             code, text = best[position]
-            hits.append(SearchHit(stores[position], Tier(code >> TIER_SHIFT),
-                                  KeyKind((code >> KIND_SHIFT) & KIND_MASK), text,
-                                  None if now is None else open_by_group[groups[position]]))
+            append(SearchHit(stores[position], tiers[code >> TIER_SHIFT], kinds[(code >> KIND_SHIFT) & KIND_MASK],
+                             text, None if open_flags is None else open_flags[position]))
         return hits
 
     def is_open(self, store: Store, now: datetime) -> bool:
@@ -438,7 +579,7 @@ class StoreSearch:
         position = self._position_of.get(store.id)
         if position is None:
             return self.index.is_open(store, now)
-        return self._open_by_group[self._hours_group[position]]
+        return self._open_by_position[position]
 
     def _refresh_open(self, now: datetime) -> None:
         """Open or closed, per set of opening hours (most stores share the mall's), each minute."""
@@ -450,6 +591,9 @@ class StoreSearch:
             group: self.index.is_open(self.stores[position], now)
             for group, position in self._group_example.items()
         }
+        self._open_by_position = [self._open_by_group[group] for group in self._hours_group]
+        closed_key = 1 << (CLOSED_SHIFT + NAME_BITS)
+        self._closed_key = [0 if is_open else closed_key for is_open in self._open_by_position]
 
 
 _SEARCH_CACHE: dict[int, StoreSearch] = {}

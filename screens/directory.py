@@ -13,7 +13,7 @@ from kiosk.i18n import N_
 from kiosk.search import browse_letter, fold, pinyin_syllables, search_for
 from screens import theme
 from screens.base import KioskScreen
-from screens.widgets.common import ChoiceButton, text_width
+from screens.widgets.common import ChoiceButton, KButton, text_width
 from screens.widgets.store_list import rows_for
 
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
@@ -32,6 +32,8 @@ class DirectoryScreen(KioskScreen):
     result_count = NumericProperty(0)
     heading = StringProperty("")
     desk_text = StringProperty("")
+    desk_id = StringProperty("")
+    """The service desk the empty result offers the way to ("" when the mall has none)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -73,6 +75,7 @@ class DirectoryScreen(KioskScreen):
             self.level_id = ""
         self._show_hint()
         desk = index.service_desk()
+        self.desk_id = desk.id if desk else ""
         level = index.level(desk.level_id) if desk else None
         self.desk_text = self.tr("Or ask at the service desk ({floor}): we are glad to help.").format(
             floor=level.short_name if level else "") if desk else ""
@@ -220,6 +223,24 @@ class DirectoryScreen(KioskScreen):
             self.ids.stores.data = rows_for(stores)
         self.result_count = len(stores)
         self._build_suggestions(shown=bool(self.query) and not stores)
+        self._build_desk_way(shown=not stores)
+
+    def _build_desk_way(self, shown: bool) -> None:
+        """The way to the service desk, under an empty list (made only then, like the
+        suggestions: a hidden button would catch taps meant for the list)."""
+        box = self.ids.desk_way
+        box.clear_widgets()
+        if not shown or not self.desk_id:
+            return
+        label = self.tr("Take me to the service desk")
+        width = text_width(label, self.app.u * theme.TEXT_BODY) + self.app.u * 64
+        button = KButton(text=label, design_size=theme.TEXT_BODY, size_hint_x=None, width=width)
+        button.bind(on_release=lambda *args: self.show_desk())
+        box.add_widget(button)
+
+    def show_desk(self) -> None:
+        if self.desk_id:
+            self.app.show("map", facility_id=self.desk_id)
 
     def _build_suggestions(self, shown: bool) -> None:
         """Categories to browse when a search finds nothing (the largest first); none while

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from kiosk.content import ContentIndex
 from kiosk.search import (
+    MAX_PREFIX_FUZZY,
     StoreSearch,
     Tier,
     browse_letter,
@@ -97,6 +98,42 @@ def test_one_typo_in_a_query_of_four_or_more_letters_still_finds_the_store(store
     assert store.id in ids(typo), f"{word!r} typed as {typo!r}"
 
 
+@PROPERTY
+@given(store=ANY_STORE, data=st.data())
+def test_one_typo_matching_compares_only_what_can_match_and_misses_nothing(store, data):
+    """The halves prefilter finds exactly what comparing every cut key would."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    word = data.draw(st.sampled_from(["".join(pinyin_syllables(store.name.zh_CN)), fold(store.name.en)]))
+    letters = list(word[:data.draw(st.integers(min_value=3, max_value=max(3, len(word))))])
+    for _ in range(data.draw(st.integers(min_value=0, max_value=2))):
+        position = data.draw(st.integers(min_value=0, max_value=len(letters)))
+        edit = data.draw(st.sampled_from(["drop", "add", "replace", "swap"]))
+        letter = data.draw(st.sampled_from("abcdefghijklmnopqrstuvwxyz"))
+        if edit == "add" or not letters:
+            letters.insert(position, letter)
+        elif edit == "drop":
+            del letters[min(position, len(letters) - 1)]
+        elif edit == "replace":
+            letters[min(position, len(letters) - 1)] = letter
+        elif position + 1 < len(letters):
+            letters[position], letters[position + 1] = letters[position + 1], letters[position]
+    query = "".join(letters)
+    found: dict = {}
+    SEARCH._match_one_typo(query, found)
+    expected: dict = {}
+    tables = SEARCH._fuzzy_by_length if len(query) <= MAX_PREFIX_FUZZY else SEARCH._whole_by_length
+    for length in (len(query) - 1, len(query), len(query) + 1):
+        table = tables.get(length)
+        for _, _, row in process.extract(query, table.texts if table else [], scorer=OSA.distance,
+                                         score_cutoff=1, limit=None):
+            for store_index, code, text in table.entries[row]:
+                if store_index not in expected or code < expected[store_index][0]:
+                    expected[store_index] = (code, text)
+    assert found == expected, query
+
+
 def test_no_typo_is_forgiven_below_four_letters():
     assert "cloud-coffee" in ids("clodu")  # five letters, two swapped: forgiven
     assert "cloud-coffee" in ids("clud")  # four letters, one dropped: forgiven
@@ -167,6 +204,15 @@ def test_bad_queries_return_a_list_and_never_raise(query):
     assert isinstance(hits, list)
     if not fold(query):
         assert hits == []
+
+
+def test_a_query_in_two_scripts_finds_the_stores_each_part_names():
+    assert ids("Cloud咖啡") == ["cloud-coffee"]
+    assert ids("云朵coffee")[0] == "cloud-coffee"
+    on_first_floor = ids("1F咖啡")
+    assert on_first_floor[0] == "cloud-coffee"
+    assert all(INDEX.store(store_id).unit.startswith("1F") for store_id in on_first_floor)
+    assert ids("星bucks") == [], "no 星巴克 here, and no guessing"
 
 
 def test_full_width_input_is_folded_like_half_width():

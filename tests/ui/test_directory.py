@@ -64,12 +64,22 @@ def test_a_xingbake_style_word_from_the_dictionary_and_the_empty_result_offers_a
     suggestions = list(reversed(directory.ids.suggestions.children))
     assert suggestions and suggestions[0].get_root_window() is not None
     assert directory.desk_text, "the service desk is offered"
+    desk = kiosk.app.index.service_desk()
+    [way_to_desk] = directory.ids.desk_way.children
+    kiosk.tap(way_to_desk)
+    assert kiosk.current == "map" and kiosk.screen("map").destination_id == desk.id
+    kiosk.app.go_back()
+    kiosk.settle()
+    assert kiosk.current == "directory" and directory.result_count == 0
+    assert directory.ids.query_field.value == "星巴克", "Back returns to the search as it was"
 
+    suggestions = list(reversed(directory.ids.suggestions.children))
     kiosk.tap(suggestions[0])
     kiosk.settle()
     assert directory.query == "" and directory.mode == "category"
     assert directory.category_id == suggestions[0].value
     assert directory.result_count > 0
+    assert not directory.ids.desk_way.children, "no hidden button over the list"
 
 
 def test_initials_and_a_unit_number_on_the_digit_row(kiosk):

@@ -18,6 +18,8 @@ from sync.protocol import (
     ITEM_DETAIL_CATEGORY,
     ITEM_DETAIL_COLOUR,
     ITEM_DETAIL_LEVEL,
+    ITEM_DETAIL_PLACE_NOTE,
+    ITEM_DETAIL_POINT,
     CaseKind,
     ItemCategory,
     ItemColour,
@@ -78,10 +80,6 @@ WHEN_LABELS: dict[str, str] = {
 }
 WHEN_DETAIL = "occurred_when"
 """The choice itself goes to the details: staff see how rough the time is."""
-POINT_DETAIL = "place_point"
-"""A spot tapped on the floor plan, "x,y" in the level's metres (the floor is place_level_id)."""
-PLACE_NOTE_DETAIL = "place_note"
-"""That spot in words, in the visitor's language ("2F · Near the fountain"), for staff."""
 
 
 def occurred_at_for(choice: str, local_now: datetime) -> datetime | None:
@@ -175,9 +173,9 @@ def to_case_draft(draft: ItemDraft) -> CaseDraft:
     if draft.level_id:
         details[ITEM_DETAIL_LEVEL] = draft.level_id
         if draft.point is not None:
-            details[POINT_DETAIL] = f"{draft.point[0]:.1f},{draft.point[1]:.1f}"
+            details[ITEM_DETAIL_POINT] = f"{draft.point[0]:.1f},{draft.point[1]:.1f}"
             if draft.place_note.strip():
-                details[PLACE_NOTE_DETAIL] = draft.place_note.strip()[:MAX_DETAIL_VALUE_CHARS]
+                details[ITEM_DETAIL_PLACE_NOTE] = draft.place_note.strip()[:MAX_DETAIL_VALUE_CHARS]
     features = draft.features.strip()
     lost = CaseKind(draft.kind) == CaseKind.LOST_REPORT
     return CaseDraft(

@@ -414,6 +414,10 @@ ITEM_DETAIL_CATEGORY = "item_category"
 ITEM_DETAIL_COLOUR = "item_colour"
 ITEM_DETAIL_BRAND = "item_brand"
 ITEM_DETAIL_LEVEL = "place_level_id"
+ITEM_DETAIL_POINT = "place_point"
+"""A spot tapped on the kiosk's floor plan, "x,y" in the level's metres (the floor is ITEM_DETAIL_LEVEL)."""
+ITEM_DETAIL_PLACE_NOTE = "place_note"
+"""That spot in words, in the visitor's language ("2F · Near the fountain"), for staff."""
 
 
 class CaseReceipt(Model):

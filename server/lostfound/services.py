@@ -31,6 +31,7 @@ from sync.protocol import (
     ITEM_DETAIL_CATEGORY,
     ITEM_DETAIL_COLOUR,
     ITEM_DETAIL_LEVEL,
+    ITEM_DETAIL_PLACE_NOTE,
     REFERENCE_ALPHABET,
     CaseKind,
     CaseStatus,
@@ -89,8 +90,6 @@ MAX_PHOTOS_PER_ITEM = 6
 MAX_SIGNATURE_BYTES = 300 * 1024
 ID_DIGITS_RE = re.compile(r"^[0-9A-Za-z]{4}$")
 DATA_URL_PREFIX = "data:image/png;base64,"
-PLACE_NOTE_DETAIL = "place_note"
-"""The spot a visitor tapped on the kiosk's plan, in words (kiosk.items.PLACE_NOTE_DETAIL)."""
 LANGUAGE_OF_CASE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 
 
@@ -265,7 +264,7 @@ def record_from_case(case: Case) -> None:
         moment = case.occurred_at or case.created_at
         item = FoundItem.objects.create(
             found_at=moment, status=ItemStatus.ANNOUNCED, registered_at=case.received_at,
-            place=details.get(PLACE_NOTE_DETAIL, "")[:200],
+            place=details.get(ITEM_DETAIL_PLACE_NOTE, "")[:200],
             registered_by=f"kiosk {case.reference}", number=_new_number(case.received_at),
             keep_until=keep_until(category, timezone.localdate(case.received_at)),
             label_token=secrets.token_urlsafe(18), **common,

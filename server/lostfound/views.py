@@ -18,6 +18,7 @@ from server.core.console import page_context, staff_page
 from server.cases.access import can_handle_cases
 from server.cases.services import mall_zone
 from server.content.models import Level, Mall, Store
+from sync.protocol import ITEM_DETAIL_PLACE_NOTE
 
 from . import services
 from .access import can_work_items, items_visible_to, mall_ids_for, reports_visible_to
@@ -307,7 +308,7 @@ def _report_page(request, report, *, error: str = "", status: int = 200):
     return render(request, "lostfound/report_detail.html", page_context(
         request, report=report, error=error,
         floor=floors.get(report.level_id, report.level_id), store=stores.get(report.store_id, report.store_id),
-        place=(report.case.details or {}).get(services.PLACE_NOTE_DETAIL, "") if report.case else "",
+        place=(report.case.details or {}).get(ITEM_DETAIL_PLACE_NOTE, "") if report.case else "",
         suggestions=suggestions, can_work=can_work_items(request.user),
         floors=floors, stores=stores, floor_choices=sorted(floors.items()), categories=CATEGORY_CHOICES,
         search=_register_search(request, report), suggested_ids={s.item_id for s in suggestions},

@@ -137,14 +137,24 @@ def chinese_concepts(word: str) -> tuple[str, ...]:
     return _concepts(word)
 
 
-def brand_key(word: str) -> str:
-    """A Chinese brand name by its dictionary name: 华为 → huawei (from "Huawei (brand)"),
-    优衣库 → uniqlo; "" when the dictionary does not know it or it is not a short name."""
+_GENERIC_NAME_WORDS = frozenset("company corporation brand name group inc ltd limited co the".split())
+_NAME_SEPARATORS = re.compile(r"[,;]| or ")
+
+
+def brand_names(word: str) -> tuple[str, ...]:
+    """A Chinese brand's Latin names from the dictionary, letters only: 华为 → huawei (from
+    "Huawei (brand)"), 丰田 → toyota, 比亚迪 → byd (from "BYD Company (company name)"), and the
+    initials of a long name (工商银行 → icbc); () when the dictionary does not know it."""
     senses = [sense for sense in _dictionary().get(word, []) if not _SKIPPED_DEFINITIONS.match(sense)]
-    if not senses:
-        return ""
-    named = [sense for sense in senses if re.search(r"\b(brand|company|corporation|bank)\b", sense, re.IGNORECASE)]
-    name = _PARENTHESES.sub(" ", (named or senses)[0].split(",")[0]).strip().lower()
-    if not name or len(name.split()) > 3:
-        return ""
-    return re.sub(r"[^a-z0-9]+", "", name)
+    names: list[str] = []
+    for sense in senses[:DEFINITIONS_PER_WORD + 1]:
+        for piece in _NAME_SEPARATORS.split(_PARENTHESES.sub(" ", sense)):
+            words = [w for w in re.findall(r"[A-Za-z]+", piece) if w.lower() not in _GENERIC_NAME_WORDS]
+            if not words:
+                continue
+            if len(words) <= 3:
+                names.append("".join(words).lower())
+            capitalised = [w for w in words if w.lower() not in ENGLISH_STOPWORDS]
+            if len(capitalised) >= 3 and all(w[0].isupper() for w in capitalised):
+                names.append("".join(w[0] for w in capitalised).lower())
+    return tuple(dict.fromkeys(names))

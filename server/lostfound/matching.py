@@ -35,9 +35,10 @@ from pypinyin import lazy_pinyin
 from . import lexicon
 
 SUGGESTIONS_PER_REPORT = 5
-FOUND_BEFORE_LOST_SLACK = timedelta(hours=12)
-"""Visitors give the time of a loss roughly ("this morning"): an item may be found a little
-before the time they name."""
+FOUND_BEFORE_LOST_SLACK = timedelta(hours=24)
+"""Visitors give the time of a loss roughly (the kiosk offers "earlier today", "yesterday"):
+an item may be found up to a mall day before the time they name. Within this slack an
+earlier find only scores less (`_time_score`)."""
 MAX_DAYS_LOST_TO_FOUND = 30
 UNKNOWN_TIME_WINDOW = timedelta(days=30)
 
@@ -46,8 +47,12 @@ WEIGHT_COLOUR = 0.15
 WEIGHT_BRAND = 0.15
 WEIGHT_PLACE = 0.10
 WEIGHT_TIME = 0.15
+BRAND_UNKNOWN = 0.3
 TIME_HALF_LIFE_DAYS = 1.5
 """Most lost things are found and handed in within a day or so: later finds score less."""
+EARLY_FIND_HALF_LIFE_HOURS = 6
+"""A find before the time the visitor names is possible (their time is rough) but less
+likely the earlier it is."""
 
 RELATED_COLOURS = {
     frozenset({"grey", "silver"}), frozenset({"brown", "beige"}), frozenset({"gold", "yellow"}),
@@ -136,10 +141,35 @@ def text_terms(text: str) -> Counter:
 def normalise_brand(brand: str) -> str:
     """A brand compares by its Latin name: 华为 = HUAWEI = huawei (the dictionary's name for a
     Chinese brand when it has one), otherwise by its own letters or characters."""
+    return brand_keys(brand)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def brand_keys(brand: str) -> tuple[str, ...]:
+    """Every name a brand may go by, its `normalise_brand` first: for a Chinese brand its
+    characters, the dictionary's Latin names and its pinyin (老凤祥 = Lao Feng Xiang), and the
+    pinyin initials of a longer name (比亚迪 = BYD); for a Latin brand its letters, and the
+    initials of a long name (China Merchants Bank = CMB). () when there is no brand."""
     brand = normalise(brand).strip()
+    if not brand:
+        return ()
     if _CJK_RUN.fullmatch(brand):
-        return lexicon.brand_key(brand) or brand
-    return re.sub(r"[\W_]+", "", brand)
+        syllables = lazy_pinyin(brand)
+        keys = [*lexicon.brand_names(brand), brand, "".join(syllables)]
+        if len(syllables) >= 3:
+            keys.append("".join(syllable[0] for syllable in syllables))
+        return tuple(dict.fromkeys(keys))
+    words = _LATIN_WORD.findall(brand)
+    keys = [re.sub(r"[\W_]+", "", brand) or brand]
+    if len(words) >= 3:
+        keys.append("".join(word[0] for word in words))
+    return tuple(dict.fromkeys(keys))
+
+
+def _brand_known_by_name(brand: str) -> bool:
+    """Whether a brand's Latin name is known: written in letters, or in the dictionary."""
+    brand = normalise(brand).strip()
+    return not _CJK_RUN.fullmatch(brand) or bool(lexicon.brand_names(brand))
 
 
 def passes_filters(lost: ItemFacts, found: ItemFacts) -> bool:
@@ -199,14 +229,24 @@ def _colour_score(lost: str, found: str) -> float:
 
 
 def _brand_score(lost: ItemFacts, found: ItemFacts) -> float:
-    lost_brand, found_brand = normalise_brand(lost.brand), normalise_brand(found.brand)
-    if lost_brand and found_brand:
-        return 1.0 if lost_brand == found_brand else 0.0
-    known = lost_brand or found_brand
-    if not known:
-        return 0.3
-    other = found if lost_brand else lost
-    mentioned = known in other.terms or f"@{known}" in other.terms or known in normalise(other.text).replace(" ", "")
+    """Both brands given: the same brand by any of its names, or plainly different; a Chinese
+    brand the dictionary cannot name against a Latin one is unknown, not different (蔻驰 may
+    well be Coach). One brand given: whether the other description names it."""
+    lost_keys, found_keys = brand_keys(lost.brand), brand_keys(found.brand)
+    if lost_keys and found_keys:
+        if set(lost_keys) & set(found_keys):
+            return 1.0
+        same_script = bool(_CJK_RUN.search(normalise(lost.brand))) == bool(_CJK_RUN.search(normalise(found.brand)))
+        if same_script or (_brand_known_by_name(lost.brand) and _brand_known_by_name(found.brand)):
+            return 0.0
+        return BRAND_UNKNOWN
+    keys = lost_keys or found_keys
+    if not keys:
+        return BRAND_UNKNOWN
+    other = found if lost_keys else lost
+    other_text = normalise(other.text).replace(" ", "")
+    mentioned = any(key in other.terms or f"@{key}" in other.terms or (len(key) >= 3 and key in other_text)
+                    for key in keys)
     return 0.8 if mentioned else 0.25
 
 
@@ -221,8 +261,10 @@ def _place_score(lost: ItemFacts, found: ItemFacts) -> float:
 def _time_score(lost: ItemFacts, found: ItemFacts) -> float:
     if lost.at is None or found.at is None:
         return 0.3
-    days = abs((found.at - lost.at).total_seconds()) / 86400
-    return 0.5 ** (max(0.0, days - 0.5) / TIME_HALF_LIFE_DAYS)
+    hours = (found.at - lost.at).total_seconds() / 3600
+    if hours < 0:
+        return 0.5 ** (-hours / EARLY_FIND_HALF_LIFE_HOURS)
+    return 0.5 ** (max(0.0, hours / 24 - 0.5) / TIME_HALF_LIFE_DAYS)
 
 
 def score_pair(lost: ItemFacts, found: ItemFacts, idf: dict[str, float], default_idf: float) -> Suggestion:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.lostfound.matching import ItemFacts, colour_of, normalise_brand, passes_filters, rank, text_terms
+from server.lostfound.matching import ItemFacts, brand_keys, colour_of, normalise_brand, passes_filters, rank, text_terms
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
@@ -41,13 +41,36 @@ def test_brands_compare_across_languages():
     assert normalise_brand("优衣库") == normalise_brand("Uniqlo")
     assert normalise_brand("Some Brand!") == "somebrand"
     assert normalise_brand("蔻驰") == "蔻驰", "a brand the dictionary does not know keeps its characters"
+    assert normalise_brand("丰田") == normalise_brand("Toyota") and normalise_brand("大众") != normalise_brand("Volkswagen")
+    assert "byd" in brand_keys("比亚迪") and "icbc" in brand_keys("工商银行"), "dictionary names and their initials"
+    assert "laofengxiang" in brand_keys("老凤祥"), "a brand the dictionary lacks still goes by its pinyin"
+
+
+def _ranked(lost_brand: str, *found_brands: str) -> list[str]:
+    lost = ItemFacts(key="L", category="bag", text="bag", brand=lost_brand, at=NOW)
+    return [suggestion.key for suggestion in rank(lost, [
+        ItemFacts(key=brand or "none", category="bag", text="bag", brand=brand, at=NOW) for brand in found_brands])]
+
+
+def test_brands_differ_only_when_both_names_are_known():
+    assert _ranked("BYD", "丰田", "", "比亚迪") == ["比亚迪", "none", "丰田"]
+    assert _ranked("Coach", "古驰", "蔻驰")[0] == "蔻驰", "a Chinese brand the dictionary cannot name is unknown"
+    assert _ranked("蔻驰", "珑骧", "")[0] == "none", "two brands in the same script plainly differ"
+
+
+def test_a_find_before_the_stated_loss_time_scores_less_the_earlier_it_is():
+    lost = ItemFacts(key="L", category="bag", text="bag", at=NOW)
+    found = [ItemFacts(key=hours, category="bag", text="bag", at=NOW + timedelta(hours=hours)) for hours in (-20, -3, 2, -12)]
+    assert [suggestion.key for suggestion in rank(lost, found)] == [2, -3, -12, -20]
 
 
 def test_filters_category_and_time():
     lost = ItemFacts(key="L", category="bag", text="bag", at=NOW)
     assert passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW + timedelta(days=2)))
     assert not passes_filters(lost, ItemFacts(key="F", category="toy", text="bag", at=NOW))
-    assert not passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW - timedelta(days=1)))
+    assert passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW - timedelta(hours=20))), \
+        "the visitor's time is rough: a find the day before still counts"
+    assert not passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW - timedelta(days=2)))
     assert not passes_filters(lost, ItemFacts(key="F", category="bag", text="bag", at=NOW + timedelta(days=40)))
 
 

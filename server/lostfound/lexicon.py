@@ -36,9 +36,15 @@ _SKIPPED_DEFINITIONS = re.compile(r"^\s*(cl:|variant of|old variant|surname|see 
                                   r"used in|japanese variant|taiwan pr|erhua variant)", re.IGNORECASE)
 
 
+AMERICAN_SPELLINGS = {"gray": "grey", "color": "colour", "colored": "coloured"}
+"""CC-CEDICT writes American English (灰色 → "gray"); visitors and the colour chips' codes
+(`sync.protocol.ItemColour`) often write British."""
+
+
 def stem(word: str) -> str:
     """A crude English stemmer, the same for reports, registrations and dictionary senses:
     plurals and -ed/-ing endings go (cracked → crack, scratches → scratch, keys → key)."""
+    word = AMERICAN_SPELLINGS.get(word, word)
     if len(word) <= 3:
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -56,9 +62,49 @@ def stem(word: str) -> str:
     return word
 
 
+MIN_CORRECTED_LETTERS = 5
+"""Shorter words have too many neighbours one typo away to guess which was meant."""
+
+
 def english_concepts(text: str) -> list[str]:
-    """The stemmed content words of an English text (lower case expected)."""
-    return [stem(word) for word in _LATIN.findall(text) if word not in ENGLISH_STOPWORDS and len(word) > 1]
+    """The stemmed content words of an English text (lower case expected), a misspelt word
+    put right first (see `spelling`)."""
+    words = (spelling(word) for word in _LATIN.findall(text))
+    return [stem(word) for word in words if word not in ENGLISH_STOPWORDS and len(word) > 1]
+
+
+@functools.cache
+def _english_vocabulary() -> dict[str, int]:
+    """How often each English word occurs in the dictionary's definitions."""
+    counts: dict[str, int] = {}
+    for senses in _dictionary().values():
+        for sense in senses:
+            for word in _LATIN.findall(sense.lower()):
+                counts[word] = counts.get(word, 0) + 1
+    for word in ENGLISH_STOPWORDS:
+        counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+@functools.cache
+def spelling(word: str) -> str:
+    """A word the dictionary's definitions never use (nor its stem), one letter dropped, added,
+    changed or two swapped from one they do, is taken for the commonest such word ("crrier" →
+    carrier; "qite" stays: too short to guess); any other word is kept as it is."""
+    vocabulary = _english_vocabulary()
+    def uses(candidate: str) -> int:
+        return vocabulary.get(candidate) or vocabulary.get(stem(candidate), 0)
+
+    if len(word) < MIN_CORRECTED_LETTERS or uses(word):
+        return word
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:index], word[index:]) for index in range(len(word) + 1)]
+    candidates = {left + right[1:] for left, right in splits if right}
+    candidates |= {left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1}
+    candidates |= {left + letter + right[1:] for left, right in splits if right for letter in letters}
+    candidates |= {left + letter + right for left, right in splits for letter in letters}
+    known = [candidate for candidate in candidates if uses(candidate)]
+    return max(known, key=lambda candidate: (uses(candidate), candidate)) if known else word
 
 
 def _definition_words(definitions: list[str]) -> tuple[str, ...]:

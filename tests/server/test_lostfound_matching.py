@@ -26,7 +26,15 @@ def test_concepts_come_from_the_dictionary_not_a_word_list():
     assert not any(term.startswith("@") for term in text_terms("的了在有"))
 
 
+def test_a_misspelt_english_word_still_meets_its_chinese_wording():
+    assert "@wallet" in text_terms("black walet") and "@umbrella" in text_terms("blue umbrela")
+    assert "@scratch" in text_terms("scartched screen"), "two letters swapped"
+    assert "@zara" in text_terms("Zara coat"), "a word one typo from nothing known stays as written"
+
+
 def test_a_colour_named_only_in_the_text_counts_as_the_colour():
+    assert colour_of(ItemFacts(key="F", category="bag", text="深灰色双肩包")) == "grey", \
+        "the dictionary's American gray is the colour chip's grey"
     assert colour_of(ItemFacts(key="F", category="bag", text="黑色双肩包")) == "black"
     assert colour_of(ItemFacts(key="F", category="bag", text="黑白条纹包")) == "", "two colours: none chosen"
     assert colour_of(ItemFacts(key="F", category="bag", text="black bag", colour="red")) == "red"

@@ -107,7 +107,7 @@ def spelling(word: str) -> str:
     return max(known, key=lambda candidate: (uses(candidate), candidate)) if known else word
 
 
-def _definition_words(definitions: list[str]) -> tuple[str, ...]:
+def _definition_words(definitions: list[str], wanted: int = DEFINITIONS_PER_WORD) -> tuple[str, ...]:
     words: list[str] = []
     used = 0
     for definition in definitions:
@@ -117,7 +117,7 @@ def _definition_words(definitions: list[str]) -> tuple[str, ...]:
         for word in english_concepts(_PARENTHESES.sub(" ", definition).lower()):
             if len(word) > 2 and word not in words:
                 words.append(word)
-        if used >= DEFINITIONS_PER_WORD:
+        if used >= wanted:
             break
     return tuple(words[:GLOSS_WORDS_PER_WORD])
 
@@ -147,7 +147,10 @@ def _dictionary() -> dict[str, list[str]]:
 
 @functools.cache
 def _concepts(word: str) -> tuple[str, ...]:
-    return _definition_words(_dictionary().get(word, []))
+    """A word's concepts from its first senses; a single character's from its first sense
+    alone, as a lone character carries many unrelated senses (挂: hang, suspend, "(of a line)
+    dead") and its first is its commonest."""
+    return _definition_words(_dictionary().get(word, []), 1 if len(word) == 1 else DEFINITIONS_PER_WORD)
 
 
 @functools.cache

@@ -24,6 +24,8 @@ def test_taiwan_phrasing_and_english_endings_meet_the_same_concepts():
 def test_concepts_come_from_the_dictionary_not_a_word_list():
     assert "@shiba" in text_terms("壁纸是一只柴犬") and "@wallpaper" in text_terms("壁纸是一只柴犬")
     assert not any(term.startswith("@") for term in text_terms("的了在有"))
+    assert "@hang" in text_terms("挂着小熊") and "@dead" not in text_terms("挂着小熊"), \
+        "a lone character gives its commonest sense only"
 
 
 def test_a_misspelt_english_word_still_meets_its_chinese_wording():

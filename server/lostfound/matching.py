@@ -191,12 +191,26 @@ def _idf(candidates: Sequence[ItemFacts]) -> dict[str, float]:
     return {term: math.log((total + 1) / (count + 0.5)) for term, count in document_frequency.items()}
 
 
+def _is_chinese(term: str) -> bool:
+    """A Chinese character or character pair (concept and pair terms start with @ or ~)."""
+    return term[0] >= "\u3400"
+
+
+def _has_chinese(terms: Counter) -> bool:
+    return any(_is_chinese(term) for term in terms)
+
+
 def _cosine(left: Counter, right: Counter, idf: dict[str, float], default_idf: float) -> float:
+    """IDF-weighted cosine over the terms both texts could share: a Chinese and an English
+    description are compared by their concepts and syllable pairs alone, so the Chinese
+    characters an English text can never have do not make every such pair look unlike."""
     def weight(term: str, count: float) -> float:
         return (1 + math.log(count)) * idf.get(term, default_idf) if count >= 1 else count * idf.get(term, default_idf)
 
-    left_weights = {term: weight(term, count) for term, count in left.items()}
-    right_weights = {term: weight(term, count) for term, count in right.items()}
+    left_chinese, right_chinese = _has_chinese(left), _has_chinese(right)
+    comparable = (lambda term: True) if left_chinese == right_chinese else (lambda term: not _is_chinese(term))
+    left_weights = {term: weight(term, count) for term, count in left.items() if comparable(term)}
+    right_weights = {term: weight(term, count) for term, count in right.items() if comparable(term)}
     dot = sum(value * right_weights[term] for term, value in left_weights.items() if term in right_weights)
     if dot <= 0:
         return 0.0

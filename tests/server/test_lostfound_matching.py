@@ -34,6 +34,14 @@ def test_a_misspelt_english_word_still_meets_its_chinese_wording():
     assert "@zara" in text_terms("Zara coat"), "a word one typo from nothing known stays as written"
 
 
+def test_an_english_report_is_compared_with_a_chinese_registration_by_shared_concepts():
+    lost = ItemFacts(key="L", category="phone", text="phone, cracked screen", at=NOW)
+    found = [ItemFacts(key="zh", category="phone", text="手机，屏幕有裂痕", at=NOW),
+             ItemFacts(key="en", category="phone", text="phone, clear case", at=NOW)]
+    ranked = rank(lost, found)
+    assert [suggestion.key for suggestion in ranked] == ["zh", "en"] and ranked[0].text_similarity > 0.3
+
+
 def test_a_colour_named_only_in_the_text_counts_as_the_colour():
     assert colour_of(ItemFacts(key="F", category="bag", text="深灰色双肩包")) == "grey", \
         "the dictionary's American gray is the colour chip's grey"

@@ -141,7 +141,8 @@ def text_terms(text: str) -> Counter:
 def normalise_brand(brand: str) -> str:
     """A brand compares by its Latin name: 华为 = HUAWEI = huawei (the dictionary's name for a
     Chinese brand when it has one), otherwise by its own letters or characters."""
-    return brand_keys(brand)[0]
+    keys = brand_keys(brand)
+    return keys[0] if keys else ""
 
 
 @functools.lru_cache(maxsize=4096)

@@ -57,7 +57,7 @@ def test_a_name_in_chinese_meets_the_same_name_in_pinyin():
 def test_brands_compare_across_languages():
     assert normalise_brand("华为") == normalise_brand("HUAWEI") == "huawei"
     assert normalise_brand("优衣库") == normalise_brand("Uniqlo")
-    assert normalise_brand("Some Brand!") == "somebrand"
+    assert normalise_brand("Some Brand!") == "somebrand" and normalise_brand("  ") == ""
     assert normalise_brand("蔻驰") == "蔻驰", "a brand the dictionary does not know keeps its characters"
     assert normalise_brand("丰田") == normalise_brand("Toyota") and normalise_brand("大众") != normalise_brand("Volkswagen")
     assert "byd" in brand_keys("比亚迪") and "icbc" in brand_keys("工商银行"), "dictionary names and their initials"

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from server.core.console import page_context, staff_page
 from server.content.models import Level
+from server.content.promotions import level_label
 from sync.protocol import I18nText
 
 from . import services
@@ -24,8 +25,7 @@ broadcaster_view = staff_page(can_broadcast, "broadcasts/console/forbidden.html"
 
 def _form(request, data=None) -> BroadcastForm:
     malls = malls_of(request.user)
-    levels = [(level.content_id, f"{level.short_name} {level.name_zh_cn}" if malls.count() == 1
-               else f"{level.mall_id}: {level.short_name}")
+    levels = [(level.content_id, level_label(level) if malls.count() == 1 else f"{level.mall_id}: {level.short_name}")
               for level in Level.objects.filter(mall__in=malls).order_by("mall", "ordinal")]
     return BroadcastForm(data, malls=malls, levels=levels)
 
@@ -75,8 +75,10 @@ def _visible(request, broadcast_id: str) -> Broadcast:
 def broadcast_detail(request, broadcast_id: str):
     broadcast = _visible(request, broadcast_id)
     found = services.deliveries(broadcast)
+    short_names = dict(Level.objects.filter(mall_id=broadcast.mall_id).values_list("content_id", "short_name"))
+    floors = [short_names.get(level_id, level_id) for level_id in broadcast.target_level_ids or []]
     return render(request, "broadcasts/console/broadcast_detail.html", page_context(
-        request, broadcast=broadcast, deliveries=found, active=services.is_active(broadcast),
+        request, broadcast=broadcast, deliveries=found, active=services.is_active(broadcast), floors=floors,
         shown=sum(1 for d in found if d.shown_at), targeted=len(found),
     ))
 

@@ -3,16 +3,18 @@ blob, and proof-of-play counts from the kiosks' usage events. Publishing stays i
 from __future__ import annotations
 
 import io
-from datetime import date
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from server.content.models import Mall, Promotion
+from server.content.models import Mall, PlayCount, Promotion
 from server.content.services import ContentError, store_blob
-from server.fleet.models import KioskEvent
 
 PICTURE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_PICTURE_PIXELS = 40_000_000
@@ -46,22 +48,147 @@ def save_promotion(form, mall: Mall, picture: bytes | None) -> Promotion:
     return promotion
 
 
-def proof_of_play(mall: Mall, since: date | None = None) -> dict:
-    """Impressions (promotion_shown) and touches (promotion_touched) per promotion, per kiosk
-    and per day (the kiosk's clock, in the server's time zone)."""
-    events = KioskEvent.objects.filter(mall=mall, kind__in=("promotion_shown", "promotion_touched"))
-    if since is not None:
-        events = events.filter(at__date__gte=since)
-    rows = (events.annotate(day=TruncDate("at")).values("subject_id", "kiosk__code", "day", "kind")
-            .annotate(n=Count("id")).order_by("subject_id", "kiosk__code", "day"))
-    table: dict[tuple[str, str, date], dict[str, int]] = {}
-    totals: dict[str, dict[str, int]] = {}
-    for row in rows:
-        key = (row["subject_id"], row["kiosk__code"], row["day"])
-        column = "impressions" if row["kind"] == "promotion_shown" else "touches"
-        table.setdefault(key, {"impressions": 0, "touches": 0})[column] += row["n"]
-        totals.setdefault(row["subject_id"], {"impressions": 0, "touches": 0})[column] += row["n"]
+PROOF_OF_PLAY_KINDS = {"promotion_shown": "impressions", "promotion_touched": "touches"}
+DEFAULT_REPORT_DAYS = 30
+MAX_REPORT_DAYS = 366
+MAX_DETAIL_ROWS = 2000
+
+
+def mall_zone(mall: Mall) -> ZoneInfo:
+    try:
+        return ZoneInfo(mall.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def report_days(mall: Mall, first: date | None = None, last: date | None = None) -> tuple[date, date]:
+    """The report's first and last day (the mall's calendar): the last DEFAULT_REPORT_DAYS up to
+    today by default, at most MAX_REPORT_DAYS, never inverted."""
+    today = timezone.now().astimezone(mall_zone(mall)).date()
+    last = last or today
+    first = first or last - timedelta(days=DEFAULT_REPORT_DAYS - 1)
+    if first > last:
+        first, last = last, first
+    first = max(first, last - timedelta(days=MAX_REPORT_DAYS - 1))
+    return first, last
+
+
+def count_plays(kiosk, events) -> None:
+    """Add a batch's impressions and touches to the kiosk's daily counts (inside the transaction
+    that stores the batch once: a retried batch never gets here)."""
+    zone = mall_zone(kiosk.mall)
+    counts: dict[tuple[str, date], dict[str, int]] = {}
+    for event in events:
+        column = PROOF_OF_PLAY_KINDS.get(event.kind)
+        if column is None:
+            continue
+        key = ((event.subject_id or "")[:64], event.at.astimezone(zone).date())
+        counts.setdefault(key, {"impressions": 0, "touches": 0})[column] += 1
+    for (promotion_id, day), added in counts.items():
+        mine = PlayCount.objects.filter(kiosk=kiosk, promotion_id=promotion_id, day=day)
+        if not mine.update(impressions=F("impressions") + added["impressions"], touches=F("touches") + added["touches"]):
+            try:
+                with transaction.atomic():
+                    PlayCount.objects.create(mall_id=kiosk.mall_id, kiosk=kiosk, promotion_id=promotion_id, day=day,
+                                             **added)
+            except IntegrityError:  # created by a batch of the same kiosk a moment ago
+                mine.update(impressions=F("impressions") + added["impressions"],
+                            touches=F("touches") + added["touches"])
+
+
+def _summed(rows, *fields) -> list[dict]:
+    return [{**{name: row[field] for name, field in fields}, "impressions": row["shown"], "touches": row["touched"]}
+            for row in rows]
+
+
+def proof_of_play(mall: Mall, first: date | None = None, last: date | None = None, *,
+                  promotion: str = "", kiosk: str = "") -> dict:
+    """Impressions and touches reported by the kiosks, from `first` to `last` (days of the mall's
+    calendar, by the kiosks' clocks): per promotion, per kiosk and per day, each for one
+    promotion and/or kiosk (code) when given; and, when one is given, the detail per promotion,
+    kiosk and day. Each table is one grouped query over the daily counts."""
+    first, last = report_days(mall, first, last)
+    counts = PlayCount.objects.filter(mall=mall, day__gte=first, day__lte=last)
+    if promotion:
+        counts = counts.filter(promotion_id=promotion)
+    if kiosk:
+        counts = counts.filter(kiosk__code=kiosk)
+
+    def grouped(*fields):
+        return counts.values(*fields).annotate(shown=Sum("impressions"), touched=Sum("touches")).order_by(*fields)
+
+    per_promotion = _summed(grouped("promotion_id"), ("promotion", "promotion_id"))
+    per_kiosk = _summed(grouped("kiosk__code", "kiosk__location_id"), ("kiosk", "kiosk__code"),
+                        ("location", "kiosk__location_id"))
+    per_day = _summed(grouped("day"), ("day", "day"))
+    rows, truncated = [], False
+    if promotion or kiosk:
+        detail = list(grouped("promotion_id", "kiosk__code", "day")[:MAX_DETAIL_ROWS + 1])
+        truncated = len(detail) > MAX_DETAIL_ROWS
+        rows = _summed(detail[:MAX_DETAIL_ROWS], ("promotion", "promotion_id"), ("kiosk", "kiosk__code"), ("day", "day"))
+    total = {"impressions": sum(r["impressions"] for r in per_promotion),
+             "touches": sum(r["touches"] for r in per_promotion)}
+    return {"first": first, "last": last, "per_promotion": per_promotion, "per_kiosk": per_kiosk,
+            "per_day": per_day, "rows": rows, "truncated": truncated, "total": total}
+
+
+def totals_per_promotion(mall: Mall) -> dict[str, dict[str, int]]:
+    """Every impression and touch ever reported, per promotion (the editor's list)."""
+    rows = (PlayCount.objects.filter(mall=mall).values("promotion_id")
+            .annotate(shown=Sum("impressions"), touched=Sum("touches")).order_by())
+    return {row["promotion_id"]: {"impressions": row["shown"], "touches": row["touched"]} for row in rows}
+
+
+# ---------------------------------------------------------------- preview
+@dataclass(frozen=True)
+class Publication:
+    state: str
+    """"published" (the kiosks have it as saved), "changed" (saved changes not yet published),
+    "new" (never published), "none" (nothing published for the mall yet)."""
+    version: int | None = None
+
+
+def publication_of(promotion: Promotion) -> Publication:
+    """Whether the kiosks have this promotion as it is saved in the draft."""
+    from server.content.services import build_mall_content, current_version, read_blob
+
+    version = current_version(promotion.mall_id)
+    if version is None:
+        return Publication("none")
+    blob = read_blob(version.document_sha256)
+    published = None
+    if blob is not None:
+        document = json.loads(blob[0])
+        published = next((p for p in document.get("promotions", []) if p.get("id") == promotion.content_id), None)
+    if published is None:
+        return Publication("new", version.version)
+    content, _problems = build_mall_content(promotion.mall)
+    draft = next((p for p in (content.promotions if content else []) if p.id == promotion.content_id), None)
+    if draft is not None and draft.model_dump(mode="json") == published:
+        return Publication("published", version.version)
+    return Publication("changed", version.version)
+
+
+def level_label(level) -> str:
+    """"B1 超市 · 美食" rather than "B1 B1 超市 · 美食" when the name already starts with it."""
+    name = level.name_zh_cn or ""
+    return name if name.startswith(level.short_name) else f"{level.short_name} {name}".strip()
+
+
+def schedule_summary(promotion: Promotion) -> dict:
+    """What the preview says about where and when the promotion plays."""
+    from server.content.forms import WEEKDAYS
+    from server.content.models import KioskPoint, Level
+
+    days = sorted(set(promotion.weekdays or []))
+    weekday_names = dict(WEEKDAYS)
+    levels = {level.content_id: level_label(level) for level in Level.objects.filter(mall_id=promotion.mall_id)}
+    points = dict(KioskPoint.objects.filter(mall_id=promotion.mall_id).values_list("content_id", "name_zh_cn"))
     return {
-        "rows": [{"promotion": p, "kiosk": k, "day": d, **counts} for (p, k, d), counts in table.items()],
-        "totals": totals,
+        "every_day": days == list(range(7)),
+        "weekdays": [weekday_names[day] for day in days if day in weekday_names],
+        "all_day": (promotion.hours_from, promotion.hours_to) == ("00:00", "24:00"),
+        "past_midnight": promotion.hours_to <= promotion.hours_from,
+        "levels": [levels.get(level, level) for level in promotion.target_level_ids or []],
+        "kiosks": [points.get(point, point) for point in promotion.target_kiosk_ids or []],
     }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from . import promotions as editor
 from . import services
 from .forms import PromotionForm
 from .models import ContentVersion, Mall, Promotion
+from server.fleet.models import Kiosk
 
 EDIT_PROMOTIONS = "content.change_promotion"
 
@@ -57,9 +59,9 @@ def editor_view(view):
 
 def _list(request, mall, *, problems=(), published=None, status=200):
     latest = ContentVersion.objects.filter(mall=mall).order_by("-version").first()
-    totals = editor.proof_of_play(mall)["totals"]
+    totals = editor.totals_per_promotion(mall)
     rows = [{"promotion": p, **totals.get(p.content_id, {"impressions": 0, "touches": 0})}
-            for p in Promotion.objects.filter(mall=mall)]
+            for p in Promotion.objects.filter(mall=mall).order_by("position", "content_id")]
     return render(request, "content/console/promotion_list.html", page_context(
         request, mall=mall, rows=rows, latest=latest, problems=problems, published=published,
     ), status=status)
@@ -71,13 +73,33 @@ def promotion_list(request, mall):
     return _list(request, mall)
 
 
+def _edit_page(request, form, promotion, *, error="", status=200):
+    preview = None
+    if promotion is not None:
+        promotion.refresh_from_db()  # the saved draft, not what a refused form left in the instance
+        preview = {"schedule": editor.schedule_summary(promotion), "publication": editor.publication_of(promotion),
+                   "store": promotion.store, "category": promotion.category,
+                   "texts": [(html_lang, getattr(promotion, f"title_{suffix}"), getattr(promotion, f"text_{suffix}"),
+                              _leads_to(promotion, suffix))
+                             for html_lang, suffix in (("zh-Hans", "zh_cn"), ("en", "en"), ("zh-Hant", "zh_tw"))]}
+    return render(request, "content/console/promotion_edit.html",
+                  page_context(request, form=form, promotion=promotion, preview=preview, error=error), status=status)
+
+
+def _leads_to(promotion, suffix: str) -> str:
+    """The store's or category's name in one language (Chinese where it has none), "" for neither."""
+    linked = promotion.store or promotion.category
+    if linked is None:
+        return ""
+    return getattr(linked, f"name_{suffix}", "") or linked.name_zh_cn
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @editor_view
 def promotion_edit(request, mall, content_id: str | None = None):
     instance = get_object_or_404(Promotion, mall=mall, content_id=content_id) if content_id else None
     if request.method != "POST":
-        form = PromotionForm(instance=instance, mall=mall)
-        return render(request, "content/console/promotion_edit.html", page_context(request, form=form, promotion=instance))
+        return _edit_page(request, PromotionForm(instance=instance, mall=mall), instance)
     form = PromotionForm(request.POST, request.FILES, instance=instance, mall=mall)
     error = ""
     if form.is_valid():
@@ -88,8 +110,7 @@ def promotion_edit(request, mall, content_id: str | None = None):
             error = "; ".join(refused.problems)
         else:
             return redirect("content:promotion_edit", content_id=saved.content_id)
-    return render(request, "content/console/promotion_edit.html",
-                  page_context(request, form=form, promotion=instance, error=error), status=400)
+    return _edit_page(request, form, instance, error=error, status=400)
 
 
 @require_POST
@@ -102,11 +123,34 @@ def publish(request, mall):
     return _list(request, mall, published=result)
 
 
+def _day(value: str | None):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @require_safe
 @editor_view
 def proof_of_play(request, mall):
-    report = editor.proof_of_play(mall)
-    titles = dict(Promotion.objects.filter(mall=mall).values_list("content_id", "title_zh_cn"))
-    for row in report["rows"]:
-        row["title"] = titles.get(row["promotion"], _("(no longer in the draft)"))
-    return render(request, "content/console/proof_of_play.html", page_context(request, mall=mall, report=report))
+    """Impressions and touches over a range of days: per promotion, per kiosk, per day; filtered
+    to one promotion or kiosk, also the detail per promotion, kiosk and day."""
+    promotions = list(Promotion.objects.filter(mall=mall).order_by("position", "content_id")
+                      .values_list("content_id", "title_zh_cn"))
+    titles = dict(promotions)
+    kiosks = list(Kiosk.objects.filter(mall=mall).order_by("code").values_list("code", "location_id"))
+    chosen_promotion = request.GET.get("promotion", "")
+    chosen_kiosk = request.GET.get("kiosk", "")
+    chosen_promotion = chosen_promotion if chosen_promotion in titles else ""
+    chosen_kiosk = chosen_kiosk if chosen_kiosk in dict(kiosks) else ""
+    report = editor.proof_of_play(mall, _day(request.GET.get("from")), _day(request.GET.get("to")),
+                                  promotion=chosen_promotion, kiosk=chosen_kiosk)
+    gone = _("(no longer in the draft)")
+    order = {content_id: position for position, (content_id, _title) in enumerate(promotions)}
+    report["per_promotion"].sort(key=lambda row: (order.get(row["promotion"], len(order)), row["promotion"]))
+    for row in report["per_promotion"] + report["rows"]:
+        row["title"] = titles.get(row["promotion"], gone)
+    return render(request, "content/console/proof_of_play.html", page_context(
+        request, mall=mall, report=report, promotions=promotions, kiosks=kiosks,
+        chosen_promotion=chosen_promotion, chosen_kiosk=chosen_kiosk,
+    ))

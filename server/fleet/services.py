@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from server.content.models import KioskPoint, Mall
+from server.content.promotions import count_plays
 from server.content.services import current_version
 from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk, KioskEvent, KioskEventBatch
 from sync.protocol import REFERENCE_ALPHABET, Command, EventBatch, Heartbeat, HeartbeatReply
@@ -265,6 +266,7 @@ def record_event_batch(kiosk: Kiosk, batch: EventBatch) -> StoredBatch:
                            subject_id=event.subject_id or "", value=event.value or "")
                 for event in batch.events
             ])
+            count_plays(kiosk, batch.events)  # proof of play, in the same once-only transaction
     except IntegrityError:
         already = KioskEventBatch.objects.filter(kiosk=kiosk, batch_id=batch.batch_id).first()
         if already is None:

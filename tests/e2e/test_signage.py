@@ -146,11 +146,15 @@ def test_a_promotion_published_in_the_console_plays_on_a_running_kiosk(signage_s
         kiosk.kill()
 
 
-def server_impressions(server: ServerProcess, kiosk_code: str) -> int:
-    result = manage(server.env, "shell", "-c", (
-        "from server.fleet.models import KioskEvent;"
-        f"print(KioskEvent.objects.filter(kind='promotion_shown', kiosk__code={kiosk_code!r}).count())"
-    ))
+def server_impressions(server: ServerProcess, kiosk_code: str, counted: bool = False) -> int:
+    """The kiosk's impressions the server stored as events, or (`counted`) those the console's
+    proof-of-play figures add up."""
+    query = (f"from django.db.models import Sum; from server.content.models import PlayCount;"
+             f"print(PlayCount.objects.filter(kiosk__code={kiosk_code!r}).aggregate(n=Sum('impressions'))['n'] or 0)"
+             if counted else
+             f"from server.fleet.models import KioskEvent;"
+             f"print(KioskEvent.objects.filter(kind='promotion_shown', kiosk__code={kiosk_code!r}).count())")
+    result = manage(server.env, "shell", "-c", query)
     assert result.returncode == 0, result.stderr
     return int(result.stdout.strip().splitlines()[-1])
 
@@ -196,5 +200,6 @@ def test_proof_of_play_survives_a_power_cut_and_a_server_outage_exactly(signage_
         assert wait_until(lambda: kiosk.ask("queued", "queued") == 0, timeout=60, every=1.0), \
             "the kiosk never emptied its queue of impressions"
         assert server_impressions(signage_server, code) == recorded
+        assert server_impressions(signage_server, code, counted=True) == recorded, "the console's figures agree"
     finally:
         kiosk.kill()

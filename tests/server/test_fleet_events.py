@@ -76,3 +76,17 @@ def test_events_need_a_device_key(client, enrolled_kiosk):
 def test_bad_batches_get_422_json_and_store_nothing(client, enrolled_kiosk, mangle):
     assert_error(post_json(client, EVENTS, mangle(batch(3)), **enrolled_kiosk.headers), 422)
     assert KioskEvent.objects.count() == 0 and KioskEventBatch.objects.count() == 0
+
+
+def test_the_daily_play_counts_grow_with_each_new_batch_and_never_with_a_retry(client, enrolled_kiosk):
+    from server.content.models import PlayCount
+
+    first, second = batch(4), batch(3)
+    second["events"].append({"kind": "promotion_touched", "at": START.isoformat(), "subject_id": "promo-1"})
+    second["events"].append({"kind": "screen_view", "at": START.isoformat(), "subject_id": "home"})
+    for body in (first, second, first, second):  # each sent twice: the replies were lost
+        assert post_json(client, EVENTS, body, **enrolled_kiosk.headers).status_code in (200, 201)
+    counts = {(c.promotion_id, c.day.isoformat()): (c.impressions, c.touches)
+              for c in PlayCount.objects.filter(kiosk_id=enrolled_kiosk.id)}
+    # 10:00 UTC is 18:00 in the mall (Asia/Shanghai): the same day.
+    assert counts == {("promo-0", "2026-11-20"): (4, 0), ("promo-1", "2026-11-20"): (3, 1)}

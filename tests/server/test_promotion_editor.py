@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,7 @@ from server_helpers import post_json
 from test_cases_support import csrf_token_of, make_staff, visible_text
 from ulid import ULID
 
-from server.content.models import Blob, ContentVersion, Promotion
+from server.content.models import Blob, Category, ContentVersion, Promotion
 from server.content.services import read_blob
 from server.fleet import services as fleet
 from sync.protocol import MallContent, sha256_hex
@@ -93,20 +94,86 @@ def test_desk_agents_cannot_edit_promotions(imported_mall):
     assert browser.get(LIST).status_code == 403
 
 
+def upload(client, device_key: str, events: list[dict], batch_id: str | None = None) -> int:
+    batch = {"batch_id": batch_id or str(ULID()), "events": events}
+    return post_json(client, "/api/v1/kiosk/events", json.dumps(batch), Authorization=f"Bearer {device_key}").status_code
+
+
+def row_counts(page: str, table: str, key: str) -> dict[str, tuple[int, int]]:
+    """{data-<key> value: (impressions, touches)} of one table of the proof-of-play page."""
+    section = page.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    return {found[0]: (int(found[1]), int(found[2])) for found in re.findall(
+        rf'<tr data-{key}="([^"]+)"[^>]*>.*?<td class="impressions">(\d+)</td><td class="touches">(\d+)</td>',
+        section, re.S)}
+
+
 def test_proof_of_play_counts_per_promotion_kiosk_and_day_without_double_counting(editor, client, imported_mall):
-    kiosk = fleet.enroll_kiosk(fleet.create_enrollment_code(imported_mall).code).device_key
-    batch = {"batch_id": str(ULID()), "events": [
+    first = fleet.enroll_kiosk(fleet.create_enrollment_code(imported_mall).code)
+    second = fleet.enroll_kiosk(fleet.create_enrollment_code(imported_mall).code)
+    batch_id = str(ULID())
+    events = [
         {"kind": "promotion_shown", "at": "2026-10-03T03:00:00Z", "subject_id": "p-tea"},
         {"kind": "promotion_shown", "at": "2026-10-03T03:00:08Z", "subject_id": "p-tea"},
         {"kind": "promotion_touched", "at": "2026-10-03T03:00:09Z", "subject_id": "p-tea"},
         {"kind": "screen_view", "at": "2026-10-03T03:00:09Z", "subject_id": "store"},
-    ]}
+        # 01:30 on 4 October in the mall (Asia/Shanghai), still the 3rd in UTC: the mall's day counts.
+        {"kind": "promotion_shown", "at": "2026-10-03T17:30:00Z", "subject_id": "p-tea"},
+    ]
     for _ in range(2):  # a retried upload of the same batch
-        assert post_json(client, "/api/v1/kiosk/events", json.dumps(batch),
-                         Authorization=f"Bearer {kiosk}").status_code in (200, 201)
-    page = editor.get(LIST + "proof-of-play").content.decode()
-    assert '<td class="impressions">2</td><td class="touches">1</td>' in page
-    assert "2026-10-03" in page
+        assert upload(client, first.device_key, events, batch_id) in (200, 201)
+    assert upload(client, second.device_key, [
+        {"kind": "promotion_shown", "at": "2026-10-04T02:00:00Z", "subject_id": "p-cake"},
+        {"kind": "promotion_shown", "at": "2026-09-20T02:00:00Z", "subject_id": "p-cake"},  # before the range
+    ]) == 201
+
+    page = editor.get(LIST + "proof-of-play", {"from": "2026-10-01", "to": "2026-10-31"}).content.decode()
+    assert row_counts(page, "per-promotion", "promotion") == {"p-tea": (3, 1), "p-cake": (1, 0)}
+    assert row_counts(page, "per-kiosk", "kiosk") == {first.kiosk.code: (3, 1), second.kiosk.code: (1, 0)}
+    assert row_counts(page, "per-day", "day") == {"2026-10-03": (2, 1), "2026-10-04": (2, 0)}
+
+    one = editor.get(LIST + "proof-of-play", {"from": "2026-10-01", "to": "2026-10-31", "promotion": "p-tea"})
+    detail = one.content.decode().split('id="proof-of-play"', 1)[1]
+    assert re.findall(r'data-kiosk="(\w+)"><td>.*?</td><td class="ref">\w+</td><td>([\d-]+)</td>'
+                      r'<td class="impressions">(\d+)</td><td class="touches">(\d+)</td>', detail, re.S) == [
+        (first.kiosk.code, "2026-10-03", "2", "1"), (first.kiosk.code, "2026-10-04", "1", "0")]
+
+    default = editor.get(LIST + "proof-of-play").content.decode()  # the last 30 days: none of these
+    assert row_counts(default, "per-promotion", "promotion") == {}
+
+
+def test_dates_show_in_the_date_fields_in_every_language_and_new_promotions_run_every_day(editor, imported_mall, published):
+    assert submit(editor, LIST + "new", promotion_fields(), jpeg()).status_code == 302
+    for language in ("zh-hans", "en", "zh-hant"):
+        page = editor.get(LIST + "p-autumn/", {"lang": language}).content.decode()
+        assert 'name="starts_on" value="2026-09-01"' in page, language  # what <input type="date"> reads
+        assert 'name="ends_on" value="2026-11-30"' in page, language
+    blank = editor.get(LIST + "new").content.decode()
+    assert len(re.findall(r'name="weekdays" value="\d" [^>]*checked', blank)) == 7
+
+
+def test_the_preview_says_where_and_when_it_plays_and_whether_the_kiosks_have_it(editor, imported_mall, published):
+    food = Category.objects.get(mall=imported_mall, content_id="food").pk
+    assert submit(editor, LIST + "new", promotion_fields(category=food), jpeg()).status_code == 302
+    preview = editor.get(LIST + "p-autumn/", {"lang": "en"})
+    text = visible_text(preview)
+    assert "Not published yet" in text
+    schedule = preview.content.decode().split('id="schedule"', 1)[1].split("</dl>", 1)[0]
+    assert "2026-09-01 – 2026-11-30" in schedule and "10:00–22:00" in schedule
+    assert "Sat Sun" in schedule and "2F" in schedule and "every kiosk" not in schedule
+    assert Promotion.objects.get(content_id="p-autumn").category.content_id == "food"
+
+    listing = editor.get(LIST)
+    assert editor.post(LIST + "publish", {"csrfmiddlewaretoken": csrf_token_of(listing)}).status_code == 200
+    assert "On the kiosks" in visible_text(editor.get(LIST + "p-autumn/", {"lang": "en"}))
+    page = editor.get(LIST + "p-autumn/")
+    assert submit(editor, LIST + "p-autumn/", {**promotion_fields(category=food), "priority": "7"}, None).status_code == 302
+    assert "Not published yet" in visible_text(editor.get(LIST + "p-autumn/", {"lang": "en"})), page
+
+
+def test_a_showing_cannot_start_at_24_00(editor):
+    response = submit(editor, LIST + "new", promotion_fields(hours_from="24:00", hours_to="02:00"), jpeg())
+    assert response.status_code == 400
+    assert not Promotion.objects.filter(content_id="p-autumn").exists()
 
 
 @pytest.mark.parametrize("language, words", [

@@ -25,7 +25,7 @@ async def broadcasts(request: HttpRequest, response: HttpResponse, wait: int = 0
     kiosk, if_none_match = request.auth, request.headers.get("If-None-Match")
     wait = min(max(wait, 0), services.long_poll_seconds())
     if wait and if_none_match:
-        state, etag = await watch().hold(kiosk.mall_id, wait, lambda: on_database_thread(services.state_for_kiosk, kiosk),
+        state, etag = await watch().hold(kiosk, wait, lambda: on_database_thread(services.state_for_kiosk, kiosk),
                                          lambda etag: etag_matches(if_none_match, etag))
     else:
         state, etag = await on_database_thread(services.state_for_kiosk, kiosk)

@@ -118,11 +118,16 @@ def as_protocol(broadcast: Broadcast) -> protocol.Broadcast:
 def state_for_kiosk(kiosk: Kiosk) -> tuple[BroadcastState, str]:
     """What `kiosk` must show now (emergencies first, newest first) and its ETag."""
     now = timezone.now()
-    rows = list(active_broadcasts(kiosk.mall_id, now).order_by("kind", "-starts_at"))
-    if any(row.target_level_ids for row in rows):
-        level_id = kiosk_level_id(kiosk)
-        rows = [row for row in rows if targets(row, level_id)]
-    rows.sort(key=lambda row: (row.kind != Kind.EMERGENCY, -row.starts_at.timestamp()))
+    rows = list(active_broadcasts(kiosk.mall_id, now))
+    level_id = kiosk_level_id(kiosk) if any(row.target_level_ids for row in rows) else None
+    return broadcast_state(rows, level_id, now)
+
+
+def broadcast_state(in_force, level_id: str | None, now: datetime) -> tuple[BroadcastState, str]:
+    """The state of a kiosk on `level_id` given the mall's broadcasts in force at `now` (also
+    what a held poll answers from the watcher's snapshot, server/broadcasts/watch.py)."""
+    rows = [row for row in in_force if targets(row, level_id) and is_active(row, now)]
+    rows.sort(key=lambda row: (row.kind != Kind.EMERGENCY, -row.starts_at.timestamp(), row.id))
     shown = [as_protocol(row) for row in rows]
     state = BroadcastState(server_time=now, broadcasts=shown, poll_seconds=poll_seconds(),
                            long_poll_seconds=long_poll_seconds())

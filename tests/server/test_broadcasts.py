@@ -192,3 +192,26 @@ def test_the_console_page_speaks_both_chinese_scripts(desk, language, words):
     for word in words:
         assert word in text
     assert "Send now" not in text
+
+
+def test_a_held_poll_answers_from_the_watchers_snapshot_exactly_as_from_the_database(kiosks, imported_mall):
+    """200 woken polls answer from one read (server/broadcasts/watch.py): for every kiosk the
+    snapshot gives the same list and ETag as its own database read, floor targeting included."""
+    from server.broadcasts.watch import broadcasts_in_force, state_from
+    from server.fleet.models import Kiosk
+
+    everyone = emergency(imported_mall)
+    upstairs = emergency(imported_mall, kind="notice", reason="closing_time", level_ids=["L2"])
+    ended = emergency(imported_mall, kind="notice", reason="lost_child")
+    services.end_broadcast(ended)
+    snapshot = broadcasts_in_force()
+    assert snapshot.fingerprint(imported_mall.pk) == tuple(sorted(
+        (b.id, b.expires_at, tuple(b.target_level_ids)) for b in (everyone, upstairs)))
+    for name, enrollment in kiosks.items():
+        kiosk = Kiosk.objects.get(pk=enrollment.kiosk.pk)
+        from_snapshot, snapshot_etag = state_from(snapshot, kiosk)
+        from_database, database_etag = services.state_for_kiosk(kiosk)
+        assert snapshot_etag == database_etag, name
+        assert [b.id for b in from_snapshot.broadcasts] == [b.id for b in from_database.broadcasts], name
+    upper = Kiosk.objects.get(pk=kiosks["upper"].kiosk.pk)
+    assert [b.id for b in state_from(snapshot, upper)[0].broadcasts] == [everyone.id, upstairs.id]

@@ -401,5 +401,7 @@ def test_the_broadcast_listener_polls_at_most_every_poll_interval_and_waits_for_
     assert listener._delay(elapsed=0.5, received=False) == 1.5, "a server answering at once: a 2 s fast poll"
     assert listener._delay(elapsed=25.0, received=False) == 0.0, "after a held poll: ask again at once"
     assert listener._delay(elapsed=25.0, received=True) == 2.0, "a new list: wait for the screen's acknowledgement"
-    listener.failures = 3
-    assert listener._delay(elapsed=0.1, received=False) == 8.0
+    listener.failures = 2
+    assert listener._delay(elapsed=0.1, received=False) == 4.0
+    listener.failures = 6
+    assert listener._delay(elapsed=0.1, received=False) == 5.0, "back online within seconds, however long it was down"

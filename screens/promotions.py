@@ -16,6 +16,17 @@ from screens.store_page import BABEL_LOCALES
 from screens.widgets.common import TappableCard
 
 
+NO_BREAK_SPACE = "\u00a0"
+
+
+def wrappable(text: str, language: str) -> str:
+    """Kivy breaks lines only at spaces (and inside a word too long for a line). Chinese has no
+    spaces but between Latin and Han ("1F 美妆专柜…"), where a break would strand "1F" on a
+    line of its own: there the spaces become no-break spaces, and the text wraps by character,
+    as Chinese does."""
+    return text.replace(" ", NO_BREAK_SPACE) if language.startswith("zh") else text
+
+
 class PromotionCard(TappableCard):
     promotion_id = StringProperty("")
     image_sha256 = StringProperty("")
@@ -43,7 +54,6 @@ class PromotionsScreen(KioskScreen):
     columns = NumericProperty(3)
     card_width = NumericProperty(100)
     count = NumericProperty(0)
-    count_text = StringProperty("")
     has_promotions = BooleanProperty(False)
 
     def __init__(self, **kwargs):
@@ -65,7 +75,6 @@ class PromotionsScreen(KioskScreen):
         promotions = promotions_on(app.index, app.now(), app.kiosk_point()) if app.index is not None else []
         self.count = len(promotions)
         self.has_promotions = bool(promotions)
-        self.count_text = app.tr("{count} offers on now").format(count=self.count) if promotions else ""
         if not promotions:
             return
         for group in by_category(app.index, promotions):
@@ -85,7 +94,7 @@ class PromotionsScreen(KioskScreen):
             promotion_id=promotion.id,
             image_sha256=promotion.image_sha256,
             title=app.text(promotion.title),
-            body=app.text(promotion.text),
+            body=wrappable(app.text(promotion.text), app.language),
             when=self._when(promotion),
             where=self._where(store, category),
             store_id=store.id if store is not None else "",

@@ -106,6 +106,23 @@ def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _between_slides(kiosk, app) -> None:
+    """Let a slide change that is due within a few seconds happen and its cross-fade end, then
+    hold that slide, so the attract shot shows one picture whatever the frame rate."""
+    import time as time_module
+
+    from screens import attract
+
+    screen = app.screen("attract")
+    into_slide = app.now().timestamp() % attract.SLIDE_SECONDS
+    if into_slide > attract.SLIDE_SECONDS - 3:
+        kiosk.wait(attract.SLIDE_SECONDS - into_slide + 0.6)  # the loop looks every 0.5 s
+    deadline = time_module.monotonic() + 30
+    while screen.fade < 1 and time_module.monotonic() < deadline:
+        kiosk.pump(1)
+    screen.hold()
+
+
 TOUR_QUERIES = {"zh_CN": "yund", "en": "cof", "zh_TW": "yund"}
 """Typed on the directory's keyboard: pinyin composes (candidates show), English searches."""
 
@@ -144,6 +161,7 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bu
 
     app.start_over()
     app.set_language(language)
+    _between_slides(kiosk, app)
     shot("attract")
 
     app.show("home")

@@ -39,7 +39,7 @@ def test_offers_are_grouped_under_their_category_names(kiosk):
     for section, group in zip(sections, expected):
         shown = [card.promotion_id for card in reversed(section.ids.grid.children)]
         assert shown == [promotion.id for promotion in group.promotions]
-    assert screen.count_text == f"{len(on_now)} 项活动进行中"
+    assert screen.count == len(on_now)
     # The coffee offer sits under its store's category.
     assert card_for(screen, "promo-coffee").parent.parent.title == app.index.category("cafes").name.zh_CN
 
@@ -117,3 +117,126 @@ def test_a_slide_draws_every_picture_into_one_texture_of_its_own(kiosk):
     assert len(textures) == 1, "each picture must be drawn into the slide's own texture"
     slide.sha256 = "0" * 64  # a blob the kiosk does not have: nothing, not a crash
     assert slide.texture is None
+
+
+def test_every_card_of_the_first_row_shows_its_buttons_without_scrolling(kiosk):
+    """Landscape 1920×1080: the visitor sees "Store page" and "Route" (or "Find the stores")
+    on the first row of offers at once, not hidden under the footer until they scroll."""
+    screen = open_whats_on(kiosk)
+    scroller = screen.ids.scroller
+    bottom = scroller.to_window(*scroller.pos)[1]
+    first_row = list(reversed(screen.ids.sections.children))[:screen.columns]
+    cards = [card for section in first_row for card in section.ids.grid.children]
+    buttons = [button for card in cards for button in (card.ids.store_button, card.ids.route_button,
+                                                         card.ids.category_button) if button.opacity]
+    assert buttons, "the demo mall's first row has offers with buttons"
+    for button in buttons:
+        assert button.to_window(*button.pos)[1] >= bottom, f"{button.text!r} is below the visible list"
+
+
+@pytest.fixture
+def wall_clock(kiosk):
+    """The app's wall clock, movable by the test (restored afterwards)."""
+    app = kiosk.app
+    frozen = app.wall_clock
+    clock = {"now": frozen()}
+    app.wall_clock = lambda: clock["now"]
+    yield clock
+    app.wall_clock = frozen
+    kiosk.app.start_over()
+    kiosk.app.show("home", remember=False)
+
+
+def recorded_events(kiosk, kind: str) -> list[str]:
+    rows = kiosk.store.db.conn.execute("SELECT subject_id FROM events WHERE kind = ? ORDER BY id", (kind,))
+    return [subject for (subject,) in rows]
+
+
+def next_slide(kiosk, clock) -> None:
+    import time
+    from datetime import timedelta
+
+    from screens import attract
+
+    screen = kiosk.screen("attract")
+    before = (screen.slide_number, screen._front)
+    clock["now"] += timedelta(seconds=attract.SLIDE_SECONDS)
+    deadline = time.monotonic() + 30
+    # The loop looks every 0.5 s (later on a busy machine), then the cross-fade runs its course.
+    while ((screen.slide_number, screen._front) == before and not screen._covered()) or screen.fade < 1:
+        assert time.monotonic() < deadline, (
+            f"the slide never changed: {before} -> {(screen.slide_number, screen._front)}, fade {screen.fade}, "
+            f"timer {screen._timer}, on screen {screen._on_screen()}, covered {screen._covered()}, "
+            f"{len(screen._promotions)} promotions at {kiosk.app.now()}")
+        kiosk.pump(1)
+        time.sleep(0.01)
+    kiosk.settle()
+
+
+def test_the_attract_loop_counts_one_impression_per_slide_shown_and_none_unseen(kiosk, wall_clock):
+    from datetime import timedelta
+
+    from ulid import ULID
+
+    from kiosk import broadcasts
+    from sync.protocol import Broadcast, I18nText
+
+    app = kiosk.app
+    before = len(recorded_events(kiosk, "promotion_shown"))
+    app.start_over()
+    kiosk.settle()
+    screen = kiosk.screen("attract")
+    shown = [screen.promotion_id]
+    for _ in range(3):
+        next_slide(kiosk, wall_clock)
+        shown.append(screen.promotion_id)
+        front = screen.ids[screen._front]
+        hidden = screen.ids["slide_b" if screen._front == "slide_a" else "slide_a"]
+        assert (front.opacity, hidden.opacity) == (1, 0), "after the fade: the slide in front, the other hidden"
+    assert recorded_events(kiosk, "promotion_shown")[before:] == shown
+
+    # A visitor switching languages elsewhere, or new content arriving: no slide is shown.
+    kiosk.tap(kiosk.screen("attract").ids.slide_a)  # a touch goes home
+    assert kiosk.current == "home"
+    counted = len(recorded_events(kiosk, "promotion_shown"))
+    app.set_language("en")
+    app.reload_content(force=True)
+    app.set_language("zh_CN")
+    kiosk.settle()
+    assert len(recorded_events(kiosk, "promotion_shown")) == counted
+
+    # Under an emergency the loop stops: nothing shown, nothing counted.
+    app.start_over()
+    kiosk.settle()
+    counted = len(recorded_events(kiosk, "promotion_shown"))
+    now = app.now()
+    alert = Broadcast(id=str(ULID()), kind="emergency", reason="fire",
+                      title=I18nText(zh_CN="火警", en="Fire", zh_TW="火警"), text=I18nText(zh_CN=""),
+                      starts_at=now, expires_at=now + timedelta(hours=1))
+    app.broadcast_overlay.update([alert])
+    kiosk.settle()
+    for _ in range(2):
+        next_slide(kiosk, wall_clock)
+    assert len(recorded_events(kiosk, "promotion_shown")) == counted
+    app.broadcast_overlay.update([])
+    broadcasts.save_state(kiosk.store, [], None)
+    next_slide(kiosk, wall_clock)
+    assert len(recorded_events(kiosk, "promotion_shown")) == counted + 1, "the loop counts again once it is over"
+
+
+def test_a_touch_on_a_slide_counts_as_a_touch_on_its_promotion(kiosk, wall_clock):
+    app = kiosk.app
+    app.start_over()
+    kiosk.settle()
+    playing = kiosk.screen("attract").promotion_id
+    assert playing
+    before = recorded_events(kiosk, "promotion_touched")
+    kiosk.driver.tap_at(960, 700)  # on the picture, above the "touch to start" bar
+    assert kiosk.current == "home"
+    assert recorded_events(kiosk, "promotion_touched") == before + [playing]
+
+    app.start_over()
+    kiosk.settle()
+    english = next(w for w in kiosk.screen("attract").walk() if getattr(w, "start_language", None) == "en")
+    kiosk.tap(english)  # the invitation, not the picture
+    assert recorded_events(kiosk, "promotion_touched") == before + [playing]

@@ -99,3 +99,21 @@ def test_a_notice_is_a_banner_and_the_kiosk_stays_usable(calm):
     assert "寻找走失儿童" in overlay.ids.notice_banner.children[-1].text
     kiosk.tap(home_tile(kiosk, "directory"))
     assert kiosk.current == "directory"
+
+
+@pytest.mark.parametrize("visitor_language", ["zh_CN", "en", "zh_TW"])
+def test_each_language_of_an_emergency_is_drawn_in_its_own_face(calm, visitor_language):
+    """Simplified text in the SC face and Traditional in the TC face, whatever the last visitor
+    chose: the two faces draw punctuation (，。) and some characters differently."""
+    from screens.fonts import font_for
+
+    kiosk = calm
+    kiosk.app.set_language(visitor_language)
+    receive(kiosk, [broadcast(kiosk)])
+    try:
+        blocks = [w for w in kiosk.app.broadcast_overlay.walk() if type(w).__name__ == "EmergencyBlock"]
+        faces = {block.block_language: {label.font_name for label in block.children if hasattr(label, "font_name")}
+                 for block in blocks}
+        assert faces == {language: {font_for(language)} for language in ("zh_CN", "en", "zh_TW")}
+    finally:
+        kiosk.app.set_language("zh_CN")

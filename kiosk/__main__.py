@@ -194,7 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("PIL").setLevel(logging.INFO)  # Kivy lowers the root level; Pillow traces every PNG chunk
+    # Kivy lowers the root level to DEBUG: Pillow would trace every PNG chunk, urllib3 every request
+    # (a line per broadcast poll); their warnings still show.
+    for chatty in ("PIL", "urllib3"):
+        logging.getLogger(chatty).setLevel(logging.INFO)
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -597,15 +598,19 @@ class StoreSearch:
 
 
 _SEARCH_CACHE: dict[int, StoreSearch] = {}
+_SEARCH_CACHE_LOCK = threading.Lock()
 
 
 def search_for(index: ContentIndex) -> StoreSearch:
-    """The search index of `index`, built on first use and kept while that index lives."""
-    search = _SEARCH_CACHE.get(id(index))
-    if search is None or search.index is not index:
-        _SEARCH_CACHE.clear()
-        search = _SEARCH_CACHE[id(index)] = StoreSearch(index)
-    return search
+    """The search index of `index`, built on first use and kept while that index lives. The
+    lock lets a keystroke wait for a build already under way (kiosk.warmup) instead of
+    starting a second one."""
+    with _SEARCH_CACHE_LOCK:
+        search = _SEARCH_CACHE.get(id(index))
+        if search is None or search.index is not index:
+            _SEARCH_CACHE.clear()
+            search = _SEARCH_CACHE[id(index)] = StoreSearch(index)
+        return search
 
 
 TIER_NAMES = {

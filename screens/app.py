@@ -306,6 +306,11 @@ class KioskApp(App):
         self.has_content = content is not None
         self.content_version = version_id or 0
         self._update_content_texts()
+        if content is not None:
+            from kiosk.warmup import prepare_in_background
+
+            point = self.kiosk_point()
+            prepare_in_background(content, index, point.id if point is not None else None)
         for screen in list(self._screens.values()):
             self._safely(screen.refresh)
         current = self.manager.current if self.manager.has_screen(self.manager.current or "") else ""

@@ -1,0 +1,46 @@
+"""A new content version's search index and route trees are ready before a visitor asks."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kiosk.content import ContentIndex
+from kiosk.routing import PROFILES, router_for
+from kiosk.search import search_for
+from kiosk.warmup import prepare_in_background
+from sync.bundle import load_source_bundle
+
+DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
+
+
+def test_the_search_index_and_the_trees_from_the_kiosk_are_built_ahead():
+    content = load_source_bundle(DEMO).content
+    index = ContentIndex(content)
+    point = content.kiosks[0]
+
+    prepare_in_background(content, index, point.id).join(timeout=60)
+
+    router = router_for(content)
+    source = router.graph.index[point.node_id]
+    assert {profile_id for (built_from, profile_id) in router.graph._trees if built_from == source} == set(PROFILES)
+    prepared = search_for(index)
+    assert search_for(index) is prepared, "the keystroke reuses the prepared index"
+    assert [hit.store.id for hit in prepared.search(content.stores[0].name.en)][:1] == [content.stores[0].id]
+
+
+def test_a_kiosk_point_off_the_path_graph_still_gets_its_search_index():
+    content = load_source_bundle(DEMO).content
+    content.kiosks[0].node_id = "nowhere"
+    index = ContentIndex(content)
+
+    prepare_in_background(content, index, content.kiosks[0].id).join(timeout=60)
+
+    assert router_for(content).graph._trees == {}
+    assert search_for(index).index is index
+
+
+def test_a_failure_ahead_is_logged_and_left_to_first_use(caplog):
+    content = load_source_bundle(DEMO).content
+    with caplog.at_level(logging.ERROR, logger="kiosk.warmup"):
+        prepare_in_background(content, None, None).join(timeout=60)
+    assert "preparing the search index and routes ahead failed" in caplog.text

@@ -284,7 +284,7 @@ TOUR_BROADCASTS = {
     "notice": ("lost_child", ("寻找走失儿童：5岁男孩，穿红色外套", "Lost child: a boy of 5 in a red coat",
                               "尋找走失兒童：5歲男孩，穿紅色外套"),
                ("如见到请带到一楼服务台。", "If you see him, please bring him to the service desk on 1F.",
-                "如見到請帶到一樓服務台。")),
+                "如見到請帶到一樓服務臺。")),
 }
 """Tour data: what staff would send (not real alerts)."""
 

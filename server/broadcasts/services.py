@@ -233,7 +233,7 @@ STANDARD_WORDING: dict[str, tuple[I18nText, I18nText]] = {
         I18nText(zh_CN="寻找走失儿童", en="Lost child", zh_TW="尋找走失兒童"),
         I18nText(zh_CN="如见到独自一人的儿童，请带到服务台或告知工作人员。",
                  en="If you see a child on their own, please bring them to the service desk or tell a member of staff.",
-                 zh_TW="如見到獨自一人的兒童，請帶到服務台或告知工作人員。"),
+                 zh_TW="如見到獨自一人的兒童，請帶到服務臺或告知工作人員。"),
     ),
     "closing_time": (
         I18nText(zh_CN="商场即将关门", en="The mall is closing soon", zh_TW="商場即將關門"),

@@ -192,7 +192,7 @@ def world(imported_mall, published):
     broadcast = broadcasts.send_broadcast(
         mall, kind="notice", reason="lost_child",
         title=I18nText(zh_CN="寻人", en="Lost child", zh_TW="尋人"),
-        text=I18nText(zh_CN="请到服务台", en="Come to the desk", zh_TW="請到服務台"),
+        text=I18nText(zh_CN="请到服务台", en="Come to the desk", zh_TW="請到服務臺"),
         duration=timedelta(hours=1), user=agent)
     return {"people": people, "case": case, "photo": photo, "item": item, "item_photo": item_photo,
             "report": report, "suggestion": suggestion, "claim": claim, "broadcast": broadcast}

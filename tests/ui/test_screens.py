@@ -261,3 +261,26 @@ def test_the_kiosk_cannot_be_closed_or_configured_by_a_visitor(kiosk):
     assert Window.dispatch("on_request_close") is True
     assert kiosk.app.open_settings() is False
     assert kiosk.app.use_kivy_settings is False
+
+
+@pytest.mark.parametrize("screen_name", ["home", "directory", "store_picker"])
+def test_the_mall_name_is_whole_in_the_header_of_a_portrait_panel(kiosk, screen_name):
+    """Portrait is the default panel: the name may step down to two lines beside a title but
+    is never cut off ("Galaxy Har…")."""
+    from kivy.core.window import Window
+
+    kiosk.tap(footer_switch(kiosk).button_for("en"))
+    landscape = Window.size
+    Window.size = (1080, 1920)
+    try:
+        kiosk.app.show(screen_name)
+        kiosk.settle()
+        assert not kiosk.app.landscape
+        header = next(w for w in kiosk.app.root.walk() if type(w).__name__ == "Header")
+        name = next(w for w in header.walk(restrict=True) if getattr(w, "text", None) == kiosk.app.mall_name)
+        drawn = [word.text for line in name._label._cached_lines for word in line.words]
+        assert "".join(drawn).replace(" ", "") == name.text.replace(" ", ""), drawn
+        assert len(name._label._cached_lines) <= 2 and name.texture_size[1] <= header.height
+    finally:
+        Window.size = landscape
+        kiosk.settle()

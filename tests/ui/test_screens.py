@@ -263,24 +263,39 @@ def test_the_kiosk_cannot_be_closed_or_configured_by_a_visitor(kiosk):
     assert kiosk.app.use_kivy_settings is False
 
 
-@pytest.mark.parametrize("screen_name", ["home", "directory", "store_picker"])
-def test_the_mall_name_is_whole_in_the_header_of_a_portrait_panel(kiosk, screen_name):
-    """Portrait is the default panel: the name may step down to two lines beside a title but
-    is never cut off ("Galaxy Har…")."""
+def portrait_titles() -> list[str]:
+    """Every screen's title (none on the home screen)."""
+    from kiosk.i18n import KIND_LABELS
+    from screens.item_form import TITLES
+
+    return ["", "Store directory", "Facilities", "Feedback", "Mall map", "Found something?", "Where exactly?",
+            "What's on", "Thank you", "Store", "Which store?", *KIND_LABELS.values(), *TITLES.values()]
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en", "zh_TW"])
+def test_the_header_of_a_portrait_panel_cuts_off_neither_name_nor_title(kiosk, language):
+    """Portrait is the default panel: the mall's name and each screen's title may step down to
+    two lines there, but are never cut off ("Galaxy Harbo…", "I found…ething")."""
     from kivy.core.window import Window
 
-    kiosk.tap(footer_switch(kiosk).button_for("en"))
+    kiosk.app.set_language(language)
     landscape = Window.size
     Window.size = (1080, 1920)
     try:
-        kiosk.app.show(screen_name)
         kiosk.settle()
         assert not kiosk.app.landscape
         header = next(w for w in kiosk.app.root.walk() if type(w).__name__ == "Header")
-        name = next(w for w in header.walk(restrict=True) if getattr(w, "text", None) == kiosk.app.mall_name)
-        drawn = [word.text for line in name._label._cached_lines for word in line.words]
-        assert "".join(drawn).replace(" ", "") == name.text.replace(" ", ""), drawn
-        assert len(name._label._cached_lines) <= 2 and name.texture_size[1] <= header.height
+        for title in portrait_titles():
+            kiosk.app.screen_title = title
+            kiosk.settle()
+            shown = [kiosk.app.mall_name] + ([kiosk.app.tr(title, language)] if title else [])
+            for text in shown:
+                label = next(w for w in header.walk(restrict=True) if getattr(w, "text", None) == text)
+                label.texture_update()
+                drawn = [word.text for line in label._label._cached_lines for word in line.words]
+                assert "".join(drawn).replace(" ", "") == text.replace(" ", ""), (title, drawn)
+                assert len(label._label._cached_lines) <= 2 and label.texture_size[1] <= header.height, title
     finally:
         Window.size = landscape
+        kiosk.app.show("home")
         kiosk.settle()

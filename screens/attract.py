@@ -13,14 +13,19 @@ from __future__ import annotations
 
 from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, NumericProperty, StringProperty
 
 from screens.base import KioskScreen
 from kiosk.schedule import promotions_on
+from sync.protocol import LANGUAGES
 
 SLIDE_SECONDS = 8
 FADE_SECONDS = 0.5
 """Short: each frame of a cross-fade redraws the whole panel (costly without a GPU)."""
+PORTRAIT_TOP_SHARE = 0.26
+"""On a portrait panel, the share of its height above the picture (the mall and the time)."""
+PORTRAIT_SLIDE_RATIO = 9 / 16
+"""Height over width of the picture's band on a portrait panel: promotions are made 16:9."""
 
 
 class AttractScreen(KioskScreen):
@@ -30,6 +35,9 @@ class AttractScreen(KioskScreen):
     slide_number = NumericProperty(-1)
     fade = NumericProperty(1.0)
     """Progress of the cross-fade to the slide in front (1: done)."""
+    slide_titles = DictProperty({})
+    """The title of the promotion on screen, by language (shown under it on a portrait panel)."""
+    mall_names = DictProperty({})
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -47,6 +55,8 @@ class AttractScreen(KioskScreen):
         neither decode pictures nor count impressions (entering it refreshes it anyway)."""
         if not self._on_screen():
             return
+        name = self.app.index.mall.name if self.app.index is not None else None
+        self.mall_names = {language: name.get(language) for language in LANGUAGES} if name else {}
         self._promotions = []
         self.slide_number = -1
         self._advance(animate=False)
@@ -91,6 +101,7 @@ class AttractScreen(KioskScreen):
         self.slide_number = number
         promotion = self._promotions[number]
         self.promotion_id = promotion.id
+        self.slide_titles = {language: promotion.title.get(language) for language in LANGUAGES}
         back = "slide_b" if self._front == "slide_a" else "slide_a"
         incoming, outgoing = self.ids[back], self.ids[self._front]
         incoming.sha256 = promotion.image_sha256  # preloaded: already set, nothing to decode now

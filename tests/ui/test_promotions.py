@@ -240,3 +240,38 @@ def test_a_touch_on_a_slide_counts_as_a_touch_on_its_promotion(kiosk, wall_clock
     english = next(w for w in kiosk.screen("attract").walk() if getattr(w, "start_language", None) == "en")
     kiosk.tap(english)  # the invitation, not the picture
     assert recorded_events(kiosk, "promotion_touched") == before + [playing]
+
+
+def band_texts(screen) -> list[str]:
+    return [w.text for w in screen.walk(restrict=True) if type(w).__name__ == "AttractLine" and w.text]
+
+
+def test_on_a_portrait_panel_the_loop_names_the_mall_and_each_slide_in_three_languages(kiosk, wall_clock):
+    """A 16:9 picture leaves most of a portrait panel empty: the mall and the time go above it,
+    the title of the promotion on screen, in the three languages, below it."""
+    from kivy.core.window import Window
+
+    app = kiosk.app
+    content = kiosk.bundle.content
+    screen = kiosk.screen("attract")
+    app.start_over()
+    kiosk.settle()
+    assert band_texts(screen) == [], "landscape: the picture fills the panel, no bands"
+
+    landscape = Window.size
+    Window.size = (1080, 1920)
+    try:
+        kiosk.settle()
+        for _ in range(2):
+            promotion = next(p for p in content.promotions if p.id == screen.promotion_id)
+            texts = band_texts(screen)
+            assert texts[:2] == [content.mall.name.zh_CN, content.mall.name.en]
+            assert texts[3:] == [promotion.title.zh_CN, promotion.title.en, promotion.title.zh_TW]
+            slide = screen.ids[screen._front]
+            assert slide.width == Window.width and abs(slide.height - Window.width * 9 / 16) < 1
+            under = [w for w in screen.walk(restrict=True) if getattr(w, "text", None) == promotion.title.zh_CN][0]
+            assert under.top <= slide.y, "the titles are under the picture, not over it"
+            next_slide(kiosk, wall_clock)
+    finally:
+        Window.size = landscape
+        kiosk.settle()

@@ -136,11 +136,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_tour(args: argparse.Namespace) -> int:
-    from screens.tour import render_tour  # Kivy starts here, not before
+    from screens.tour import TOUR_SIZE, render_tour  # Kivy starts here, not before
 
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    render_tour(out_dir)
+    render_tour(out_dir, size=TOUR_SIZE[::-1] if args.portrait else TOUR_SIZE)
     print(f"Screens rendered to {out_dir}")
     return 0
 
@@ -180,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tour = commands.add_parser("tour", help="render every screen in every language to PNG files")
     tour.add_argument("--out", required=True, metavar="DIR")
+    tour.add_argument("--portrait", action="store_true",
+                      help="a portrait panel (1080x1920, the kiosk's default) instead of landscape (1920x1080)")
     tour.set_defaults(handler=cmd_tour)
 
     search = with_data_dir(commands.add_parser("search", help="the directory's ranked results for a query"))

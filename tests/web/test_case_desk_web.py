@@ -17,6 +17,7 @@ from server.cases.models import Case
 from server.content.models import Mall
 from server.fleet import services as fleet
 from sync.protocol import CaseUpload, sha256_hex
+from web_helpers import signed_in_page
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
@@ -70,14 +71,9 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
         chromium, live_server, complaint, screenshots):
     case, token = complaint["case"], complaint["token"]
     track_url = f"{live_server.url}/t/{token}"
-    desk = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-
     # The agent signs in and finds the complaint in the inbox, phone masked.
-    desk.goto(f"{live_server.url}/console/cases/")
-    desk.fill('input[name="username"]', "agent-li")
-    desk.fill('input[name="password"]', PASSWORD)
-    desk.click('button[type="submit"]')
-    desk.wait_for_url("**/console/cases/")
+    desk = signed_in_page(chromium, f"{live_server.url}/console/cases/", "agent-li", PASSWORD, "**/console/cases/",
+                          viewport={"width": 1366, "height": 900})
     row = desk.locator("table.cases tbody tr", has_text=case.reference)
     assert row.is_visible() and "138****5678" in row.inner_text()
     desk.screenshot(path=str(screenshots / "desk-1-inbox.png"), full_page=True)
@@ -158,12 +154,8 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
 
 
 def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_server, complaint, screenshots):
-    desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    desk.goto(f"{live_server.url}/console/cases/new")
-    desk.fill('input[name="username"]', "agent-li")
-    desk.fill('input[name="password"]', PASSWORD)
-    desk.click('button[type="submit"]')
-    desk.wait_for_url("**/console/cases/new")
+    desk = signed_in_page(chromium, f"{live_server.url}/console/cases/new", "agent-li", PASSWORD,
+                          "**/console/cases/new")
 
     desk.check('input[name="source"][value="phone"]')
     desk.select_option('select[name="kind"]', "complaint")
@@ -207,12 +199,8 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     for minutes, face in ((5, "4"), (20, "3"), (50, "4"), (70, "2"), (95, "4"), (130, "1")):
         KioskEvent.objects.create(batch=batch, kiosk=kiosk, mall=mall, kind="satisfaction",
                                   at=now - timedelta(minutes=minutes), subject_id="receipt", value=face)
-    page = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{live_server.url}/console/reports/monthly")
-    page.fill('input[name="username"]', "boss-wang")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/console/reports/monthly")
+    page = signed_in_page(chromium, f"{live_server.url}/console/reports/monthly", "boss-wang", PASSWORD,
+                          "**/console/reports/monthly")
 
     assert page.get_by_role("heading", name="客服接待月报表", exact=False).is_visible()
     assert page.locator("svg.chart").count() >= 3

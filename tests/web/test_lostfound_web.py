@@ -15,6 +15,7 @@ from server.fleet import services as fleet
 from server.lostfound import services
 from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
 from sync.protocol import CaseUpload, sha256_hex
+from web_helpers import signed_in_page
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
@@ -51,12 +52,8 @@ def phone_page(chromium, live_server, token: str):
 
 def test_a_claim_from_suggestion_to_signed_hand_over(chromium, live_server, office, screenshots):
     item, report = office["item"], office["report"]
-    desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
-    desk.goto(f"{live_server.url}/console/lost-property/reports/?lang=en")
-    desk.fill('input[name="username"]', "desk-wang")
-    desk.fill('input[name="password"]', PASSWORD)
-    desk.click('button[type="submit"]')
-    desk.wait_for_url("**/console/lost-property/reports/**")
+    desk = signed_in_page(chromium, f"{live_server.url}/console/lost-property/reports/?lang=en", "desk-wang",
+                          PASSWORD, "**/console/lost-property/reports/**", locale="en-GB")
 
     desk.get_by_role("link", name=report.reference).click()
     row = desk.locator(f'tr.suggestion[data-item="{item.number}"]')
@@ -122,12 +119,8 @@ def test_the_printed_label_qr_code_opens_the_item(chromium, live_server, office,
     from PIL import Image
 
     item = office["item"]
-    page = chromium.new_context(viewport={"width": 900, "height": 700}, locale="zh-CN").new_page()
-    page.goto(f"{live_server.url}/console/lost-property/items/{item.pk}/label")
-    page.fill('input[name="username"]', "desk-wang")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/label")
+    page = signed_in_page(chromium, f"{live_server.url}/console/lost-property/items/{item.pk}/label", "desk-wang",
+                          PASSWORD, "**/label", viewport={"width": 900, "height": 700})
     path = screenshots / "lostfound-label.png"
     page.locator(".label").screenshot(path=str(path))
     decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(path))]

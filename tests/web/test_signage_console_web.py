@@ -17,6 +17,7 @@ from server.accounts.services import create_staff_user
 from server.broadcasts.models import Broadcast
 from server.content.models import ContentVersion, Promotion
 from server.fleet import services as fleet
+from web_helpers import signed_in_page
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +27,8 @@ PASSWORD = "Signage-desk-2026!"
 @pytest.fixture
 def manager_page(chromium, live_server, demo_mall):
     create_staff_user("manager-wu", "manager", PASSWORD, mall=demo_mall, check_password=False)
-    page = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(f"{live_server.url}/console/promotions/")
-    page.fill('input[name="username"]', "manager-wu")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/console/promotions/")
-    return page
+    return signed_in_page(chromium, f"{live_server.url}/console/promotions/", "manager-wu", PASSWORD,
+                          "**/console/promotions/", viewport={"width": 1366, "height": 900})
 
 
 def test_a_manager_makes_previews_and_publishes_a_promotion(manager_page, live_server, demo_mall, screenshots,

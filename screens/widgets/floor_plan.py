@@ -171,6 +171,7 @@ class FloorPlan(StencilView):
         self.bind(zoom=self._redraw_soon, pan=self._redraw_soon, route_legs=self._redraw_soon,
                   route_active=self._redraw_soon, route_progress=self._draw_route_soon)
         self._caption_boxes: list[tuple[float, float, float, float]] = []
+        self._label_boxes: list[tuple[float, float, float, float]] = []
         self._route_group = InstructionGroup()
         self._touches: dict[object, tuple[float, float]] = {}
         self._travel = 0.0
@@ -263,6 +264,7 @@ class FloorPlan(StencilView):
             RoundedRectangle(pos=self.pos, size=self.size, radius=[min(self.width, self.height) * 0.02])
         highlighted = set(self.highlight_refs)
         self._caption_boxes = []
+        self._label_boxes = []
         self._callouts: list[tuple[float, float, str]] = []
         self._draw_shapes(highlighted)
         for shape, _meshes, _outline, span, centre in self._shape_meshes():
@@ -476,6 +478,8 @@ class FloorPlan(StencilView):
             # Marker captions drawn later keep clear of the highlighted name.
             self._caption_boxes.append((cx - texture.width / 2 - 10, cy - texture.height / 2 - 6,
                                         texture.width + 20, texture.height + 12))
+        else:
+            self._label_boxes.append((left, bottom, texture.width, texture.height))
         with self.canvas:
             Color(1, 1, 1, 1)
             Rectangle(texture=texture, pos=(int(cx - texture.width / 2), int(cy - texture.height / 2)),
@@ -507,8 +511,8 @@ class FloorPlan(StencilView):
             Rectangle(texture=texture, pos=(int(box_x + 12), int(box_y + 6)), size=texture.size)
 
     def _caption_position(self, sx: float, sy: float, radius: float, box_w: float, box_h: float):
-        """Above the marker, else below, right or left: wherever it overlaps no other caption
-        and stays inside the widget."""
+        """Above the marker, below, right or left, inside the widget: of the places that overlap
+        no other caption, the one that hides the least of the units' names (the first on a tie)."""
         gap = radius + 10
         candidates = [
             (sx - box_w / 2, sy + gap),
@@ -520,15 +524,15 @@ class FloorPlan(StencilView):
         def clamp(x: float, y: float) -> tuple[float, float]:
             return (min(max(x, self.x + 4), self.right - box_w - 4), min(max(y, self.y + 4), self.top - box_h - 4))
 
-        def overlaps(x: float, y: float) -> bool:
-            return any(x < ox + ow and ox < x + box_w and y < oy + oh and oy < y + box_h
-                       for ox, oy, ow, oh in self._caption_boxes)
+        def covered(x: float, y: float, boxes) -> float:
+            """The area of `boxes` that a caption at (x, y) would cover."""
+            return sum(max(0.0, min(x + box_w, ox + ow) - max(x, ox)) * max(0.0, min(y + box_h, oy + oh) - max(y, oy))
+                       for ox, oy, ow, oh in boxes)
 
-        for x, y in candidates:
-            x, y = clamp(x, y)
-            if not overlaps(x, y):
-                return x, y
-        return clamp(*candidates[0])
+        free = [place for place in (clamp(x, y) for x, y in candidates) if not covered(*place, self._caption_boxes)]
+        if not free:
+            return clamp(*candidates[0])
+        return min(free, key=lambda place: covered(*place, self._label_boxes))
 
     # ---------------------------------------------------------------- touch
     def shape_at(self, sx: float, sy: float) -> PlanShape | None:

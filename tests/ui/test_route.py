@@ -302,3 +302,25 @@ def test_the_last_step_asks_how_the_kiosk_did_once(kiosk):
     kiosk.app.start_over()
     kiosk.settle()
     assert not pulse.voted
+
+
+def test_a_name_tag_goes_where_it_hides_the_least_of_the_units_names(kiosk):
+    """Above its marker, else below, right or left, clear of other tags: the first place that
+    hides no unit's name, or the one that hides the least of them."""
+    from screens.widgets.floor_plan import FloorPlan
+
+    plan = FloorPlan(pos=(0, 0), size=(800, 600))
+    tag = (120, 40)
+    above, below, right, left = (340, 326), (340, 234), (426, 280), (254, 280)
+    assert plan._caption_position(400, 300, 16, *tag) == above
+
+    plan._label_boxes = [(350, 330, 100, 30)]  # a unit's name just above the marker
+    assert plan._caption_position(400, 300, 16, *tag) == below
+    plan._label_boxes.append((330, 250, 40, 20))  # and one below
+    assert plan._caption_position(400, 300, 16, *tag) == right
+    plan._caption_boxes = [(430, 276, 200, 60)]  # another tag on the right
+    assert plan._caption_position(400, 300, 16, *tag) == left
+    plan._label_boxes.append((240, 290, 20, 10))  # names everywhere: the least hidden
+    assert plan._caption_position(400, 300, 16, *tag) == left
+    plan._label_boxes.append((250, 280, 130, 40))
+    assert plan._caption_position(400, 300, 16, *tag) == below

@@ -299,3 +299,30 @@ def test_the_header_of_a_portrait_panel_cuts_off_neither_name_nor_title(kiosk, l
         Window.size = landscape
         kiosk.app.show("home")
         kiosk.settle()
+
+
+@pytest.mark.parametrize("screen_name", ["map", "attract"])
+def test_a_screen_hidden_during_a_rotation_comes_back_as_it_was(kiosk, screen_name):
+    """A panel turned to portrait and back (or a display that comes up in the other
+    orientation first) leaves no screen laid out for the other shape."""
+    from kivy.core.window import Window
+
+    def geometry():
+        kiosk.app.show(screen_name)
+        kiosk.settle()
+        shown = [(type(w).__name__, tuple(map(round, w.pos)), tuple(map(round, w.size)))
+                 for w in kiosk.screen(screen_name).walk(restrict=True)]
+        kiosk.app.show("home")
+        kiosk.settle()
+        return shown
+
+    before = geometry()
+    landscape = Window.size
+    Window.size = (1080, 1920)
+    try:
+        kiosk.settle()
+        geometry()  # laid out for portrait once
+    finally:
+        Window.size = landscape
+        kiosk.settle()
+    assert geometry() == before

@@ -240,7 +240,7 @@ def frame_time(content: MallContent, kiosk_id: str, place: str) -> None:
 
 def main() -> None:
     print("Route time: tap to route ready (route + directions; the kiosk's tree is built once per content version,")
-    print("by its first route, and timed apart as 'tree build'),")
+    print("in the background as soon as the version is active, and timed apart as 'tree build'),")
     print("median of %d routes, against networkx.dijkstra_path on the same graph and costs.\n" % ROUTES_PER_GRAPH)
     demo = load_source_bundle(REPOSITORY / "assets" / "demo").content
     bench_graph("demo mall", demo, "lobby-1f", [store.id for store in demo.stores])

@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,7 +77,8 @@ def _setup_django(backend: str, data_dir: Path) -> None:
 
 def _mall_with_staff():
     from server.accounts.services import create_staff_user
-    from server.content.models import Category, Level, Mall, Store
+    from server.content.models import Category, Level, Store
+    from server.malls.models import Mall
 
     mall = Mall.objects.create(id="plaza", name_zh_cn="星光广场", name_en="Starlight Plaza")
     category = Category.objects.create(mall=mall, content_id="food", name_zh_cn="餐饮")

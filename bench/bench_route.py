@@ -28,7 +28,6 @@ sys.path.insert(0, str(REPOSITORY))
 
 import networkx as nx  # noqa: E402
 
-from kiosk.routing import PROFILES, Router  # noqa: E402
 from sync.bundle import load_source_bundle  # noqa: E402
 from sync.protocol import (  # noqa: E402
     Category,
@@ -44,6 +43,7 @@ from sync.protocol import (  # noqa: E402
     Store,
     TimeRange,
 )
+from venue.routing import PROFILES, Router  # noqa: E402
 
 IMDF_SAMPLE = REPOSITORY.parent / "shared" / "data" / "imdf-polymap"
 ROUTES_PER_GRAPH = 60

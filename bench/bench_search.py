@@ -1,4 +1,4 @@
-"""Search as you type on a directory of 2,000 stores: per-keystroke latency of kiosk.search
+"""Search as you type on a directory of 2,000 stores: per-keystroke latency of venue.search
 against rapidfuzz's `process.extract` over the same names (the reference), and the time to
 build the index.
 
@@ -26,10 +26,10 @@ sys.path.insert(0, str(REPOSITORY))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from kiosk.content import ContentIndex  # noqa: E402
-from kiosk.search import StoreSearch, pinyin_initials, pinyin_syllables  # noqa: E402
 from sync.bundle import load_source_bundle  # noqa: E402
 from sync.protocol import I18nText, MallContent, Store  # noqa: E402
+from venue.index import ContentIndex  # noqa: E402
+from venue.search import StoreSearch, pinyin_initials, pinyin_syllables  # noqa: E402
 
 STORE_COUNT = 2000
 QUERY_COUNT = 120
@@ -113,7 +113,7 @@ def main() -> int:
     print(f"directory: {len(content.stores)} stores, {len(keystrokes)} keystrokes, fastest of {REPEATS} runs each "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(f"index build:            {build_ms:8.1f} ms")
-    print(f"kiosk.search   p50/p99: {p50:8.3f} / {p99:.3f} ms per keystroke")
+    print(f"venue.search   p50/p99: {p50:8.3f} / {p99:.3f} ms per keystroke")
     print(f"rapidfuzz ref  p50/p99: {ref50:8.3f} / {ref99:.3f} ms per keystroke "
           f"(process.extract, fuzz.ratio, {len(names)} names)")
     print(f"ratio ours/reference:   p50 {p50 / ref50:.2f}x, p99 {p99 / ref99:.2f}x")

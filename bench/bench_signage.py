@@ -68,7 +68,7 @@ def shell(server, code: str) -> str:
 
 def enrollment_codes(server, count: int) -> list[str]:
     code = (
-        "import json; from server.content.models import Mall; from server.fleet.services import create_enrollment_code;"
+        "import json; from server.malls.models import Mall; from server.fleet.services import create_enrollment_code;"
         f"mall = Mall.objects.get(); print(json.dumps([create_enrollment_code(mall).code for _ in range({count})]))"
     )
     return json.loads(shell(server, code))
@@ -85,7 +85,6 @@ class ConsoleSender:
         import re
 
         import requests
-
         from live_server import manage
 
         made = manage(server.env, "create-user", self.USER, "--role", "manager", "--password", self.PASSWORD)
@@ -144,12 +143,12 @@ class ReceiptReader:
 
 def emergency_latency() -> dict:
     import requests
+    from live_server import ServerProcess, free_port, manage, new_enrollment_code
 
     from kiosk import broadcasts
+    from kiosk.broadcast_listener import BroadcastListener
     from kiosk.store import LocalStore
-    from live_server import ServerProcess, free_port, manage, new_enrollment_code
-    from sync.agent import enroll_kiosk
-    from sync.broadcasts import BroadcastListener
+    from kiosk.sync_agent import enroll_kiosk
 
     work = Path(tempfile.mkdtemp(prefix="bench-signage-"))
     # 200 real kiosks each write to a disk of their own; simulated in one process, their stores

@@ -167,8 +167,8 @@ def _seed(data_dir: Path) -> str:
 
     from server.accounts.services import create_staff_user
     from server.cases import services
-    from server.content.models import Mall
     from server.fleet import services as fleet
+    from server.malls.models import Mall
     from sync.protocol import CaseStatus, CaseUpload, sha256_hex
 
     call_command("migrate", interactive=False, verbosity=0)

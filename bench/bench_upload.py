@@ -23,7 +23,7 @@ from live_server import ServerProcess, enroll, free_port, manage, new_enrollment
 from kiosk import APP_VERSION  # noqa: E402
 from kiosk.cases import CaseDraft, submit_case  # noqa: E402
 from kiosk.identity import load_identity  # noqa: E402
-from sync.agent import SyncAgent  # noqa: E402
+from kiosk.sync_agent import SyncAgent  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_UPLOAD_ROUNDS", "200"))
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk import APP_VERSION
 from kiosk.config import KioskConfig, default_data_dir
 from kiosk.identity import load_identity, save_identity
 from kiosk.store import LocalStore, StoreError
 
-from kiosk import APP_VERSION
 EXIT_USAGE = 2
 EXIT_FAILED = 1
 
@@ -37,7 +38,7 @@ def _print_identity(identity) -> None:  # noqa: ANN001 - KioskIdentity
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from sync.agent import EnrollError, enroll_kiosk
+    from kiosk.sync_agent import EnrollError, enroll_kiosk
 
     data_dir = _data_dir(args)
     with _open_store(data_dir) as store:
@@ -119,7 +120,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             "this kiosk is not enrolled: running offline with its local content only"
         )
     else:
-        from sync.agent import SyncAgent
+        from kiosk.sync_agent import SyncAgent
 
         agent = SyncAgent(store, identity, APP_VERSION)
     from screens.app import run_kiosk  # Kivy starts here, not before
@@ -146,7 +147,6 @@ def cmd_tour(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from kiosk.search import print_search
 
     data_dir = _data_dir(args)
     if not (data_dir / "kiosk.db").exists():
@@ -154,7 +154,7 @@ def cmd_search(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_FAILED
     with _open_store(data_dir) as store:
-        return print_search(store, args.query, limit=args.limit)
+        return _print_search(store, args.query, limit=args.limit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,6 +209,36 @@ def main(argv: list[str] | None = None) -> int:
     except PermissionError as exc:
         print(f"Permission denied: {exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _print_search(store, query: str, limit: int = 20, now: datetime | None = None) -> int:
+    """`python -m kiosk search`: the ranked results from the installed content, for operators
+    checking their content; returns the exit status."""
+    from kiosk.content import active_content, active_version
+    from venue.index import ContentIndex
+    from venue.search import StoreSearch, Tier
+
+    tier_names = {
+        Tier.EXACT: "exact", Tier.PREFIX: "prefix", Tier.WORD_START: "word start", Tier.CONTAINS: "contains",
+        Tier.SOUNDS_LIKE: "sounds like", Tier.RELATED: "related", Tier.ONE_TYPO: "one typo",
+    }
+    content = active_content(store)
+    if content is None:
+        print("No content is installed on this kiosk.")
+        return 1
+    index = ContentIndex(content)
+    hits = StoreSearch(index).search(query, now or datetime.now(UTC))
+    version = active_version(store)
+    print(f"{len(hits)} result(s) for {query!r} in {content.mall.id} content version {version.version}")
+    for rank, hit in enumerate(hits[:max(0, limit)], start=1):
+        level = index.level(hit.store.level_id)
+        names = " / ".join(dict.fromkeys(n for n in (hit.store.name.zh_CN, hit.store.name.en, hit.store.name.zh_TW) if n))
+        state = "open" if hit.is_open else "closed"
+        print(f"{rank:3d}. {hit.store.unit:<8} {level.short_name if level else '?':<3} {names}  "
+              f"[{tier_names[hit.tier]}: {hit.matched}; {state}]")
+    if len(hits) > limit:
+        print(f"… and {len(hits) - limit} more (--limit)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from kiosk.routing import describe_step, route_to_nearest_exit
 from kiosk.store import LocalStore
 from sync.protocol import Broadcast, BroadcastShown, MallContent
+from venue.routing import describe_step, route_to_nearest_exit
 
 STATE_KEY = "broadcasts.state"
 ETAG_KEY = "broadcasts.etag"

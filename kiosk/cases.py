@@ -23,7 +23,6 @@ from sync.protocol import (
     MAX_DETAILS,
     PHONE_RE,
     REFERENCE_ALPHABET,
-    TRACKING_PATH,
     CaseKind,
     CaseUpload,
     ComplaintCategory,
@@ -31,6 +30,7 @@ from sync.protocol import (
     normalize_phone,
     sha256_hex,
 )
+from venue.paths import tracking_url
 
 MAX_STORE_ID_CHARS = 64
 TRACKING_TOKEN_BYTES = 32
@@ -217,10 +217,6 @@ def _counter_key(kiosk_code: str) -> str:
 
 
 # ---------------------------------------------------------------- filing
-def build_tracking_url(public_base_url: str, token: str) -> str:
-    return public_base_url.rstrip("/") + TRACKING_PATH.format(token=token)
-
-
 def build_case_upload(
     draft: CaseDraft,
     *,
@@ -291,6 +287,6 @@ def submit_case(
     return CaseReceiptView(
         case_id=case_id,
         reference=reference,
-        tracking_url=build_tracking_url(identity.public_base_url, token),
+        tracking_url=tracking_url(identity.public_base_url, token),
         created_at=created_at,
     )

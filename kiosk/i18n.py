@@ -2,14 +2,12 @@
 
 Message ids are English. Catalogs live in `kiosk/locale/<lang>/LC_MESSAGES/kiosk.po` (this
 package's messages) and `screens/locale/<lang>/LC_MESSAGES/*.po` (the screens': `screens.po` for
-the shell, one more domain per feature, such as `wayfinding.po`, so features keep their own files);
-a `.po` is compiled in memory, so editing a translation needs no build step, and a `.mo`
-is used instead only when it is at least as new as its `.po`.
+the shell, one more domain per feature, such as `wayfinding.po`, so features keep their own files),
+then the words of places, hours and routes that the phone pages share (`venue.i18n`).
 """
 from __future__ import annotations
 
 import gettext
-import io
 import logging
 import threading
 from collections.abc import Callable
@@ -17,12 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from kiosk.cases import DraftError, DraftErrorCode
 from sync.protocol import DEFAULT_LANGUAGE, LANGUAGES, CaseKind, ComplaintCategory
+from venue import i18n as venue_i18n
+from venue.i18n import DOMAIN as VENUE_DOMAIN
+from venue.i18n import LOCALE_DIR as VENUE_LOCALE_DIR
+from venue.i18n import N_, chain_catalogs
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DOMAINS: tuple[tuple[str, Path], ...] = (
     ("screens", ROOT / "screens" / "locale"),
     ("kiosk", ROOT / "kiosk" / "locale"),
+    (VENUE_DOMAIN, VENUE_LOCALE_DIR),
 )
 """The main domain of each catalog folder, searched in this order: a screens message shadows a
 kiosk message with the same id. Further `.po` files in a folder are searched after its main one."""
@@ -43,57 +44,18 @@ def _domains_for(language: str) -> list[tuple[str, Path]]:
         domains.extend((domain, directory) for domain in others if domain != main_domain)
     return domains
 
-LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English", "zh_TW": "繁體中文"}
-"""Each language named in itself, for the language toggle."""
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it yet (translate when shown)."""
-    return message
-
-
-def _catalog_file(directory: Path, language: str, domain: str) -> Path:
-    return directory / language / "LC_MESSAGES" / f"{domain}.po"
-
-
-def _load_catalog(directory: Path, language: str, domain: str) -> gettext.GNUTranslations | None:
-    po_path = _catalog_file(directory, language, domain)
-    mo_path = po_path.with_suffix(".mo")
-    if mo_path.is_file() and (not po_path.is_file() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
-        with mo_path.open("rb") as handle:
-            return gettext.GNUTranslations(handle)
-    if not po_path.is_file():
-        return None
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=domain)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
 
 
 @lru_cache(maxsize=None)
 def load_translations(language: str) -> gettext.NullTranslations:
     """Every catalog for `language`, chained; untranslated ids fall through to English."""
-    chain: gettext.NullTranslations | None = None
-    for domain, directory in _domains_for(language):
-        try:
-            translations = _load_catalog(directory, language, domain)
-        except Exception:  # a broken catalog must not take the kiosk down: show English
-            log.exception("cannot read the %s catalog for %s", domain, language)
-            translations = None
-        if translations is None:
-            continue
-        if chain is None:
-            chain = translations
-        else:
-            chain.add_fallback(translations)
-    return chain or gettext.NullTranslations()
+    return chain_catalogs(language, _domains_for(language))
 
 
 def reload_catalogs() -> None:
     """Forget compiled catalogs (after a .po changed on disk)."""
     load_translations.cache_clear()
+    venue_i18n.load_translations.cache_clear()
 
 
 class Translator:

@@ -284,7 +284,8 @@ class KioskApp(App):
     # ---------------------------------------------------------------- content
     def reload_content(self, force: bool = False) -> None:
         """Pick up a newly activated content version (from the agent or an install)."""
-        from kiosk.content import ContentIndex, active_content, active_version
+        from kiosk.content import active_content, active_version
+        from venue.index import ContentIndex
 
         try:
             version = active_version(self.store)

@@ -13,11 +13,16 @@ from __future__ import annotations
 
 from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, DictProperty, NumericProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    DictProperty,
+    NumericProperty,
+    StringProperty,
+)
 
 from screens.base import KioskScreen
-from kiosk.schedule import promotions_on
 from sync.protocol import LANGUAGES
+from venue.schedule import promotions_on
 
 SLIDE_SECONDS = 8
 FADE_SECONDS = 0.5

@@ -14,7 +14,13 @@ from PIL import Image
 def window_image() -> Image.Image:
     """The current window contents as a PIL image (tests decode QR codes from it)."""
     from kivy.core.window import Window
-    from kivy.graphics.opengl import GL_PACK_ALIGNMENT, GL_RGB, GL_UNSIGNED_BYTE, glPixelStorei, glReadPixels
+    from kivy.graphics.opengl import (
+        GL_PACK_ALIGNMENT,
+        GL_RGB,
+        GL_UNSIGNED_BYTE,
+        glPixelStorei,
+        glReadPixels,
+    )
 
     Window.dispatch("on_draw")
     width, height = (int(v) for v in Window.size)

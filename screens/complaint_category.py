@@ -3,7 +3,6 @@ category decides who handles the case and how fast it must be answered."""
 from __future__ import annotations
 
 from kivy.properties import StringProperty
-
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from kivy.properties import NumericProperty, OptionProperty, StringProperty
 
 from kiosk.i18n import N_
-from kiosk.search import browse_letter, fold, pinyin_syllables, search_for
 from screens import theme
 from screens.base import KioskScreen
 from screens.widgets.common import ChoiceButton, KButton, text_width
 from screens.widgets.store_list import rows_for
+from venue.search import browse_letter, fold, pinyin_syllables, search_for
 
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
 SUGGESTED_CATEGORIES = 6

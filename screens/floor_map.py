@@ -13,15 +13,33 @@ Open it with `app.show("map", store_id=…)`, `facility_id=…` (the service des
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    NumericProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
-from kiosk.routing import (
+from screens import theme
+from screens.base import KioskScreen
+from screens.places import (
+    FACILITY_SHORT_LABELS,
+    facility_labels,
+    level_label,
+    unit_label,
+)
+from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in floor_map.kv
+from screens.widgets.common import ChoiceButton, TappableCard
+from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
+from venue.languages import page_code
+from venue.paths import route_url
+from venue.routing import (
     GENERIC_CONNECTOR_NAMES,
     PROFILE_LABELS,
     UNREACHABLE_MESSAGES,
@@ -33,12 +51,6 @@ from kiosk.routing import (
     router_for,
     walking_time_text,
 )
-from screens import theme
-from screens.base import KioskScreen
-from screens.places import FACILITY_SHORT_LABELS, facility_labels, level_label, unit_label
-from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in floor_map.kv
-from screens.widgets.common import ChoiceButton, TappableCard
-from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +59,6 @@ NEAREST_CHOICES = (("restroom", N_("Toilets")), ("nursing_room", N_("Nursing roo
 DRAW_SECONDS = 1.2
 CARD_LAYOUT_SECONDS = 0.15
 """Step cards take a few frames to find their height (wrapped text); scroll after that."""
-ROUTE_PATH = "/r/{mall}/{origin}/{destination}"
-PAGE_LANGUAGE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 """The phone page's language codes (server.core.language), so it opens in the kiosk's language."""
 
 
@@ -227,10 +237,8 @@ class FloorMapScreen(KioskScreen):
         origin = self._origin_id()
         if not base or origin is None or self.app.content is None:
             return ""
-        path = ROUTE_PATH.format(mall=quote(self.app.content.mall.id, safe=""), origin=quote(origin, safe=""),
-                                 destination=quote(destination, safe=""))
-        query = urlencode({"profile": self.profile, "lang": PAGE_LANGUAGE[self.app.language]})
-        return f"{base.rstrip('/')}{path}?{query}"
+        query = urlencode({"profile": self.profile, "lang": page_code(self.app.language)})
+        return route_url(base, self.app.content.mall.id, origin, destination) + "?" + query
 
     # ---------------------------------------------------------------- visitor actions
     def choose_profile(self, profile: str) -> None:

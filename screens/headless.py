@@ -42,10 +42,9 @@ class HeadlessKiosk:
     ):
         prepare_headless_environment()
         from kivy.config import Config
+        from kivy.logger import LOG_LEVELS, Logger
 
         from screens.app import KioskApp, configure_kivy
-
-        from kivy.logger import Logger, LOG_LEVELS
 
         configure_kivy(config)
         Config.set("graphics", "maxfps", "0")

@@ -3,7 +3,7 @@
 Message ids are English, marked in Python as `tr("…")`, `trn("…", "…", n)` or `N_("…")`, and
 in .kv files as `app.tr('…', app.language)`. A feature may keep its messages in a catalog of
 its own beside `screens.po` (`wayfinding.po`, `lostfound.po`…); the kiosk core's `kiosk.po`
-counts too. `python -m screens.messages` adds the ids that no catalog has yet to
+counts too, and so does the venue catalog of the words the phone pages share (`venue/locale`). `python -m screens.messages` adds the ids that no catalog has yet to
 `screens/locale/<lang>/LC_MESSAGES/screens.po` (keeping every translation already there), drops
 ids no longer used, and lists what still needs translating. The UI tests fail while any
 message lacks a translation, so an untranslated string never reaches a kiosk.
@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 SCREENS_DIR = Path(__file__).resolve().parent
 LOCALE_DIR = SCREENS_DIR / "locale"
 KIOSK_LOCALE_DIR = SCREENS_DIR.parent / "kiosk" / "locale"
+VENUE_LOCALE_DIR = SCREENS_DIR.parent / "venue" / "locale"
 CATALOG_LANGUAGES = ("zh_CN", "en", "zh_TW")
 TRANSLATED_LANGUAGES = ("zh_CN", "zh_TW")
 """Message ids are English, so an English entry may stay empty; the Chinese ones may not."""
@@ -85,6 +86,7 @@ def other_catalogs(language: str) -> list[Catalog]:
     paths = [path for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
              if path != catalog_path(language)]
     paths += sorted((KIOSK_LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
+    paths += sorted((VENUE_LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
     catalogs = []
     for path in paths:
         with path.open("rb") as handle:

@@ -5,16 +5,20 @@ category's promotion to the directory of that category."""
 from __future__ import annotations
 
 from babel.dates import format_skeleton
-from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
-from kiosk.schedule import by_category, promotions_on
 from screens.base import KioskScreen
 from screens.places import unit_label
-from screens.store_page import BABEL_LOCALES
 from screens.widgets.common import TappableCard
-
+from venue.languages import BABEL_LOCALES
+from venue.schedule import by_category, promotions_on
 
 NO_BREAK_SPACE = "\u00a0"
 

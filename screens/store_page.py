@@ -10,15 +10,15 @@ from babel.dates import format_date
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import N_
-from kiosk.schedule import is_on, playing_order
-from kiosk.store_info import BABEL_LOCALES, describe_hours, open_status
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import facility_labels, level_label, unit_label
 from screens.widgets.floor_plan import MapMarker
 from sync.protocol import LANGUAGES
-
-__all__ = ["BABEL_LOCALES", "StorePageScreen"]
+from venue.hours import describe_hours, open_status
+from venue.languages import BABEL_LOCALES
+from venue.paths import store_url
+from venue.schedule import is_on, playing_order
 
 
 class StorePageScreen(KioskScreen):
@@ -126,7 +126,7 @@ class StorePageScreen(KioskScreen):
         identity = self.app.identity
         if identity is None or not identity.public_base_url:
             return ""
-        url = f"{identity.public_base_url.rstrip('/')}/s/{quote(index.mall.id)}/{quote(store.id)}"
+        url = store_url(identity.public_base_url, index.mall.id, store.id)
         kiosk = self.app.kiosk_point()
         return f"{url}?from={quote(kiosk.id)}" if kiosk is not None else url
 

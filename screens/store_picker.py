@@ -1,16 +1,16 @@
 """Choosing the store a case is about: filter by floor and category, or search as in the
-directory (kiosk.search: Chinese, pinyin, initials — "xbk" finds 星巴克 — English, unit number,
+directory (venue.search: Chinese, pinyin, initials — "xbk" finds 星巴克 — English, unit number,
 one typo forgiven), then tap it."""
 from __future__ import annotations
 
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_
-from kiosk.search import search_for
-from screens.base import KioskScreen
 from screens import theme
+from screens.base import KioskScreen
 from screens.widgets.common import ChoiceButton, text_width
 from screens.widgets.store_list import rows_for
+from venue.search import search_for
 
 
 class StorePickerScreen(KioskScreen):

@@ -1,8 +1,8 @@
 """`python -m server.i18n_compile`: compile every gettext catalog of the project with Babel.
 
-Compiles `server/**/locale/*/LC_MESSAGES/django.po`, `kiosk/locale/**/*.po` and
-`screens/locale/**/*.po` to `.mo` files beside them (no GNU gettext needed). Folders that
-don't exist yet are skipped; a catalog that fails to parse fails the run, naming the file.
+Compiles `server/**/locale/*/LC_MESSAGES/django.po`, `kiosk/locale/**/*.po`,
+`venue/locale/**/*.po` and `screens/locale/**/*.po` to `.mo` files beside them (no GNU
+gettext needed). Folders that don't exist yet are skipped; a catalog that fails to parse fails the run, naming the file.
 A `.mo` whose bytes would not change is left alone, so `make` stays quiet.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 def catalog_sources(repo_dir: Path = REPO_DIR) -> list[Path]:
     """Every .po file the build compiles, in a stable order."""
     found = set((repo_dir / "server").glob("**/locale/*/LC_MESSAGES/django.po"))
-    for package in ("kiosk", "screens"):
+    for package in ("kiosk", "screens", "venue"):
         found |= set((repo_dir / package / "locale").glob("**/*.po"))
     return sorted(path for path in found if ".venv" not in path.parts)
 

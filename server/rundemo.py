@@ -73,7 +73,6 @@ def _enrolled_here(kiosk_dir: Path, server_url: str) -> bool:
     from kiosk.config import KioskConfig
     from kiosk.identity import load_identity
     from kiosk.store import LocalStore
-
     from server.fleet.models import Kiosk
 
     store = LocalStore(KioskConfig(data_dir=kiosk_dir).database_path)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "server.malls",
     "server.core",
     "server.accounts",
     "server.content",

@@ -1,1 +1,1 @@
-"""The wire contract shared by kiosk and server, and the kiosk-side sync agent."""
+"""The wire contract shared by kiosk and server (`protocol`), and content bundles on disk (`bundle`)."""

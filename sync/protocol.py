@@ -23,10 +23,11 @@ BLOB_PATH = "/api/v1/blobs/{sha256}"
 CASES_PATH = "/api/v1/kiosk/cases"
 HEARTBEAT_PATH = "/api/v1/kiosk/heartbeat"
 EVENTS_PATH = "/api/v1/kiosk/events"
-TRACKING_PATH = "/t/{token}"
 
 LANGUAGES = ("zh_CN", "en", "zh_TW")
 DEFAULT_LANGUAGE = "zh_CN"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+"""A mall's time zone when none is given, and where a name cannot be read (IANA name)."""
 Language = Literal["zh_CN", "en", "zh_TW"]
 
 MAX_DESCRIPTION_CHARS = 2000
@@ -145,7 +146,7 @@ class TimeRange(Model):
 class Mall(Model):
     id: str
     name: I18nText
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     hours: list[TimeRange]
     service_desk_id: str | None = None
     """The facility where visitors hand in found items and ask for help."""

@@ -29,11 +29,18 @@ for _path in (str(HERE), str(REPO)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
+import drawing  # noqa: E402
 from catalogue import (  # noqa: E402
-    CATEGORIES, MALL_EN, MALL_ZH, PROMOTIONS, STORES, PromotionSpec, StoreSpec,
+    CATEGORIES,
+    MALL_EN,
+    MALL_ZH,
+    PROMOTIONS,
+    STORES,
+    PromotionSpec,
+    StoreSpec,
 )
 from hanzi_traditional import to_traditional  # noqa: E402
-import drawing  # noqa: E402
+
 from sync.protocol import MallContent  # noqa: E402
 
 SEED = 20260101

@@ -9,9 +9,9 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview import RecycleView
 
-from kiosk.search import search_for
 from screens.places import unit_label
 from sync.protocol import Store
+from venue.search import search_for
 
 
 class StoreRow(ButtonBehavior, BoxLayout):

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from server.accounts.models import AuditEntry, StaffProfile
+from server.accounts.models import AuditEntry
+from server.malls.models import StaffProfile
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -1,43 +1,10 @@
-"""Staff accounts are Django's users; this adds the mall each person works for."""
+"""The audit log of what staff did; staff are Django's users, their mall is `server.malls`."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class Department(models.TextChoices):
-    """The mall's departments that cases are routed to (the manuals' division of work)."""
-
-    SERVICE_DESK = "service_desk", _("Service desk")
-    SECURITY = "security", _("Security")
-    ENGINEERING = "engineering", _("Engineering")
-    FLOOR = "floor", _("Floor management")
-    MARKETING = "marketing", _("Marketing")
-    CLEANING = "cleaning", _("Cleaning")
-
-
-class StaffProfile(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
-    )
-    mall = models.ForeignKey(
-        "content.Mall", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
-        verbose_name=_("mall"), help_text=_("Empty only for administrators who work across all malls."),
-    )
-    display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    department = models.CharField(
-        _("department"), max_length=20, blank=True, choices=Department.choices,
-        help_text=_("For department handlers: they see only the cases routed to this department."),
-    )
-
-    class Meta:
-        verbose_name = _("staff profile")
-        verbose_name_plural = _("staff profiles")
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.mall_id or '*'}"
 
 
 class AuditQuerySet(models.QuerySet):
@@ -66,7 +33,7 @@ class AuditEntry(models.Model):
     actor_label = models.CharField(_("by"), max_length=150)
     action = models.CharField(_("action"), max_length=40, db_index=True)
     mall = models.ForeignKey(
-        "content.Mall", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "malls.Mall", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("mall"),
     )
     subject = models.CharField(_("subject"), max_length=64, blank=True, db_index=True)

@@ -36,16 +36,18 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: ["*"],
     Role.MANAGER: [
         "cases.*", "content.*", "fleet.*", "accounts.view", "auth.view_user", "auth.view_group",
+        "malls.view", "malls.change_mall",
     ],
     Role.AGENT: [
-        "cases.*", "content.view", "fleet.view_kiosk",
+        "cases.*", "content.view", "fleet.view_kiosk", "malls.view_mall",
     ],
     Role.DEPARTMENT_HANDLER: [
         "cases.view_case", "cases.view_caseevent", "cases.view_caseattachment", "cases.view_cannedreply",
         "cases.change_case", "cases.add_caseevent", "cases.add_caseattachment", "content.view",
+        "malls.view_mall",
     ],
     Role.CONTENT_EDITOR: [
-        "content.*", "fleet.view", "fleet.add_enrollmentcode",
+        "content.*", "fleet.view", "fleet.add_enrollmentcode", "malls.view_mall", "malls.change_mall",
     ],
 }
 

@@ -6,9 +6,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
-from server.accounts.models import StaffProfile
 from server.accounts.roles import ROLES_WITH_ADMIN_SITE, Role
-from server.content.models import Mall
+from server.malls.models import Mall, StaffProfile
 
 
 class StaffError(Exception):

@@ -16,7 +16,7 @@ def can_broadcast(user) -> bool:
 
 def malls_of(user):
     """The malls `user` broadcasts to: every mall for an administrator, else their own."""
-    from server.content.models import Mall
+    from server.malls.models import Mall
 
     if user.is_superuser:
         return Mall.objects.all()

@@ -6,8 +6,8 @@ from ninja import Router
 
 from server.broadcasts import services
 from server.broadcasts.watch import watch
-from server.core.database_threads import on_database_thread
 from server.content.services import etag_matches
+from server.core.database_threads import on_database_thread
 from server.fleet.auth import PooledDeviceKeyAuth
 from sync.protocol import BroadcastShownReport, BroadcastState, ErrorBody
 

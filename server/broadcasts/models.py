@@ -38,7 +38,7 @@ class Reason(models.TextChoices):
 
 class Broadcast(models.Model):
     id = models.CharField(_("id"), max_length=26, primary_key=True, default=new_broadcast_id, editable=False)
-    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="broadcasts",
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="broadcasts",
                              verbose_name=_("mall"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices, default=Reason.OTHER)

@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from server.accounts.services import record_audit
 from server.broadcasts.models import Broadcast, Kind, ShownReceipt
-from server.content.models import KioskPoint, Level, Mall
+from server.content.models import KioskPoint, Level
 from server.fleet.models import Kiosk
+from server.malls.models import Mall
 from sync import protocol
 from sync.protocol import BroadcastShownReport, BroadcastState, I18nText
 

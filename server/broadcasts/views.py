@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from server.core.console import page_context, staff_page
 from server.content.models import Level
 from server.content.promotions import level_label
+from server.core.console import page_context, staff_page
 from sync.protocol import I18nText
 
 from . import services

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
-from server.accounts.models import StaffProfile
 from server.accounts.roles import Role
+from server.malls.models import StaffProfile
 
 from .models import Case
 

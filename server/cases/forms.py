@@ -2,12 +2,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from server.accounts.services import person_name
+from server.malls.models import Department
 from sync.protocol import CaseStatus
 
-from server.accounts.models import Department
-
 from .models import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, Source, Visibility
-from server.accounts.services import person_name
 from .services import MAX_NOTE_CHARS
 
 

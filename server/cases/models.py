@@ -9,10 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from server.accounts.models import Department
+from server.malls.models import Department
 from sync.protocol import CaseKind, CaseStatus, ComplaintCategory
+from venue.languages import LANGUAGE_NAMES
 
 KIND_LABELS = {
     CaseKind.ENQUIRY: _("Enquiry"),
@@ -60,7 +62,6 @@ VISITOR_STATUS_LABELS = {
 }
 
 
-LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English", "zh_TW": "繁體中文"}
 """The kiosk's languages, each in its own words."""
 
 
@@ -94,7 +95,7 @@ class Source(models.TextChoices):
 class Case(models.Model):
     id = models.CharField(_("id"), max_length=26, primary_key=True)
     mall = models.ForeignKey(
-        "content.Mall", on_delete=models.PROTECT, related_name="cases", verbose_name=_("mall")
+        "malls.Mall", on_delete=models.PROTECT, related_name="cases", verbose_name=_("mall")
     )
     kiosk = models.ForeignKey(
         "fleet.Kiosk", on_delete=models.SET_NULL, null=True, blank=True,
@@ -251,7 +252,7 @@ class CategoryRule(models.Model):
     """How a mall handles one complaint category: which department it goes to and how long
     the desk promises to take. Categories without a rule use services.DEFAULT_RULES."""
 
-    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="case_rules",
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="case_rules",
                              verbose_name=_("mall"))
     category = models.CharField(_("category"), max_length=32,
                                 choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()])
@@ -273,7 +274,7 @@ class CategoryRule(models.Model):
 class Holiday(models.Model):
     """A day the mall's deadlines do not count (a public holiday or a closing day)."""
 
-    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="holidays",
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="holidays",
                              verbose_name=_("mall"))
     day = models.DateField(_("day"))
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -291,7 +292,7 @@ class Holiday(models.Model):
 class CannedReply(models.Model):
     """A public reply the desk sends often, in the three languages visitors read."""
 
-    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, null=True, blank=True,
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, null=True, blank=True,
                              related_name="canned_replies", verbose_name=_("mall"),
                              help_text=_("Empty: offered in every mall."))
     title = models.CharField(_("title"), max_length=100)
@@ -339,7 +340,7 @@ class DeskReferencePrefix(models.Model):
     desk never collide with any kiosk's, even ones made offline."""
 
     code = models.CharField(max_length=3, primary_key=True)
-    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="+")
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="+")
     issued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,14 +1,15 @@
 """Small display helpers shared by the tracking page and the console."""
 from __future__ import annotations
 
+from venue.languages import DEFAULT, FIELD_SUFFIX_OF_PAGE
+
 # The console and phone pages use Django language codes; content fields use the protocol's
 # languages (zh_CN / en / zh_TW), stored as name_zh_cn / name_en / name_zh_tw.
-CONTENT_FIELD_SUFFIX = {"zh-hans": "zh_cn", "en": "en", "zh-hant": "zh_tw"}
 
 
 def mall_name(mall, language: str) -> str:
     """The mall's name in `language`, falling back to Simplified Chinese, then the id."""
-    suffix = CONTENT_FIELD_SUFFIX.get(language, "zh_cn")
+    suffix = FIELD_SUFFIX_OF_PAGE.get(language, DEFAULT.field_suffix)
     return getattr(mall, f"name_{suffix}", "") or mall.name_zh_cn or mall.name_en or str(mall.pk)
 
 
@@ -18,7 +19,7 @@ def store_choices(mall_ids, language: str) -> list[tuple[str, str]]:
     """(store id, "name · unit") of the malls' draft stores, for filters and forms."""
     from server.content.models import Store
 
-    suffix = CONTENT_FIELD_SUFFIX.get(language, "zh_cn")
+    suffix = FIELD_SUFFIX_OF_PAGE.get(language, DEFAULT.field_suffix)
     rows = Store.objects.filter(mall_id__in=mall_ids).order_by("mall_id", "unit", "content_id")
     return [(row.content_id, f"{getattr(row, f'name_{suffix}', '') or row.name_zh_cn} · {row.unit}")
             for row in rows]

@@ -11,16 +11,17 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
-
 from ulid import ULID
 
+from server.accounts.services import department_of, person_name, record_audit
+from server.malls.models import Department, Mall
 from sync.protocol import (
     MAX_DETAIL_KEY_CHARS,
     MAX_DETAIL_VALUE_CHARS,
@@ -51,9 +52,6 @@ from .models import (
     Source,
     Visibility,
 )
-from server.accounts.models import Department
-from server.content.models import Mall
-from server.accounts.services import department_of, person_name, record_audit
 
 S = CaseStatus
 
@@ -225,15 +223,7 @@ def _aware(moment: datetime | None, mall) -> datetime | None:
     """Kiosk clocks are local: a time without an offset is read in the mall's time zone."""
     if moment is None or timezone.is_aware(moment):
         return moment
-    return moment.replace(tzinfo=mall_zone(mall))
-
-
-def mall_zone(mall) -> ZoneInfo:
-    """The mall's time zone, for reading kiosk times and showing times to visitors."""
-    try:
-        return ZoneInfo(mall.timezone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+    return moment.replace(tzinfo=mall.zone)
 
 
 def _kiosk_label(kiosk) -> str:
@@ -272,7 +262,7 @@ def business_calendar(mall) -> BusinessCalendar:
     """The mall's opening hours and holidays (one query for the holidays)."""
     holidays = Holiday.objects.filter(mall=mall, day__gte=timezone.now().date() - timedelta(days=400))
     return BusinessCalendar.from_hours(
-        mall_zone(mall), mall.hours, holidays.values_list("day", flat=True)
+        mall.zone, mall.hours, holidays.values_list("day", flat=True)
     )
 
 
@@ -992,8 +982,9 @@ def escalate_overdue(now: datetime | None = None) -> list[Case]:
     Each case is claimed with a conditional update (escalated_at is null), so two servers
     running the job at the same moment escalate each case exactly once.
     """
-    from server.accounts.roles import Role
     from django.contrib.auth import get_user_model
+
+    from server.accounts.roles import Role
 
     now = now or timezone.now()
     candidates = list(Case.objects.filter(overdue_q(now), escalated_at__isnull=True)
@@ -1009,7 +1000,7 @@ def escalate_overdue(now: datetime | None = None) -> list[Case]:
             CaseEvent.objects.create(
                 case=case, at=now, kind=EventKind.ESCALATE, actor_label="system",
                 note=gettext("Overdue since %(due)s: escalated to the manager (%(names)s).") % {
-                    "due": timezone.localtime(case.due_at, mall_zone(case.mall)).strftime("%Y-%m-%d %H:%M"),
+                    "due": timezone.localtime(case.due_at, case.mall.zone).strftime("%Y-%m-%d %H:%M"),
                     "names": names},
                 visibility=Visibility.INTERNAL,
             )

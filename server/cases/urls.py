@@ -3,13 +3,15 @@
 Staff sign in and out through server.accounts (settings.LOGIN_URL)."""
 from django.urls import path
 
+from venue.paths import TRACKING_PATH, django_route
+
 from . import views
 
 app_name = "cases"
 urlpatterns = [
-    path("t/<str:token>", views.track, name="track"),
-    path("t/<str:token>/reply", views.track_reply, name="track_reply"),
-    path("t/<str:token>/rate", views.track_rate, name="track_rate"),
+    path(django_route(TRACKING_PATH), views.track, name="track"),
+    path(django_route(TRACKING_PATH) + "/reply", views.track_reply, name="track_reply"),
+    path(django_route(TRACKING_PATH) + "/rate", views.track_rate, name="track_rate"),
     path("console/", views.console_home, name="console_home"),
     path("console/cases/", views.case_list, name="case_list"),
     path("console/cases/new", views.case_new, name="case_new"),

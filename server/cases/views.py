@@ -1,7 +1,6 @@
 """The phone tracking page and the staff console: thin views over services and access."""
 from __future__ import annotations
 
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -10,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from sync.protocol import CaseStatus
-
 from server.core.console import page_context, staff_page
 from server.core.database_threads import serve_on_database_threads
-from server.accounts.models import Department
 from server.core.language import in_page_language
+from server.malls.models import Department
+from sync.protocol import CaseStatus
 
 from . import services
 from .access import (
@@ -59,7 +57,7 @@ def _no_store(response):
 
 
 def _track_page(request, case, *, reply_form=None, rating_form=None, error="", status=200):
-    zone = services.mall_zone(case.mall)
+    zone = case.mall.zone
     running = CaseStatus(case.status) in services.ACTIVE_STATUSES | {CaseStatus.WAITING_ON_VISITOR}
     reply_form = reply_form or (
         VisitorReplyForm() if case.status == CaseStatus.WAITING_ON_VISITOR.value else None)
@@ -145,7 +143,7 @@ def _forbidden(request):
 
 def _mall_ids(user) -> list[str]:
     if user.is_superuser:
-        from server.content.models import Mall
+        from server.malls.models import Mall
 
         return list(Mall.objects.values_list("pk", flat=True))
     return [staff_mall_id(user)]
@@ -208,7 +206,7 @@ def case_new(request):
     form = RegisterCaseForm(request.POST or None, stores=stores)
     error = ""
     if request.method == "POST" and form.is_valid():
-        from server.content.models import Mall
+        from server.malls.models import Mall
 
         mall = Mall.objects.get(pk=mall_ids[0]) if mall_ids else None
         try:
@@ -239,7 +237,7 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
     """The case page, with whichever form came back with an error kept as the agent typed it."""
     allowed = services.allowed_next_statuses(case)
     replies = services.canned_replies_for(case.mall)
-    zone = services.mall_zone(case.mall)
+    zone = case.mall.zone
     with timezone.override(zone):
         return render(request, "cases/console/case_detail.html", page_context(
             request,

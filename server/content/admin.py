@@ -14,11 +14,11 @@ from server.content.models import (
     Facility,
     KioskPoint,
     Level,
-    Mall,
     PathGraph,
     Promotion,
     Store,
 )
+from server.malls.models import Mall
 
 NAME_FIELDS = ("name_zh_cn", "name_en", "name_zh_tw")
 

@@ -12,11 +12,9 @@ database serves each one about once per proxy.
 """
 from __future__ import annotations
 
-import zoneinfo
 from typing import get_args
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +29,6 @@ sha256_validator = RegexValidator(SHA256_RE.pattern, _("A SHA-256 in lowercase h
 time_of_day_validator = RegexValidator(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", _("HH:MM, 00:00 to 24:00."))
 
 
-def validate_timezone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValidationError(_("Unknown time zone: %(tz)s"), params={"tz": value}) from error
-
-
 def empty_list() -> list:
     return []
 
@@ -46,43 +37,10 @@ def all_weekdays() -> list[int]:
     return [0, 1, 2, 3, 4, 5, 6]
 
 
-class Mall(models.Model):
-    id = models.SlugField(_("id"), max_length=64, primary_key=True)
-    name_zh_cn = models.CharField(_("name (Simplified Chinese)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    name_zh_tw = models.CharField(_("name (Traditional Chinese)"), max_length=200, blank=True)
-    timezone = models.CharField(
-        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
-    )
-    hours = models.JSONField(
-        _("opening hours"), default=empty_list, blank=True,
-        help_text=_('A list of {"weekdays": [0..6], "open": "10:00", "close": "22:00"}; 0 is Monday.'),
-    )
-    service_desk_id = models.CharField(
-        _("service desk facility id"), max_length=64, blank=True,
-        help_text=_("The facility where visitors hand in found items and ask for help."),
-    )
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    closed_connectors = models.JSONField(
-        _("closed connectors"), default=empty_list, blank=True,
-        help_text=_("Facility ids of lifts, escalators or stairs that are out of service."),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("mall")
-        verbose_name_plural = _("malls")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.name_zh_cn or self.id
-
-
 class MallRow(models.Model):
     """A draft row of one mall, known in published content by `content_id`."""
 
-    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, verbose_name=_("mall"))
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, verbose_name=_("mall"))
     content_id = models.CharField(_("id"), max_length=64, validators=[content_id_validator])
     position = models.IntegerField(
         _("position"), default=0, help_text=_("Order in lists on the kiosk (smaller first).")
@@ -233,7 +191,7 @@ class PathGraph(models.Model):
     import or a map tool), and a large mall has ~10,000 nodes, which one JSON value holds well.
     """
 
-    mall = models.OneToOneField(Mall, on_delete=models.CASCADE, primary_key=True, related_name="path_graph")
+    mall = models.OneToOneField("malls.Mall", on_delete=models.CASCADE, primary_key=True, related_name="path_graph")
     nodes = models.JSONField(_("nodes"), default=empty_list, blank=True)
     edges = models.JSONField(_("edges"), default=empty_list, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -267,7 +225,7 @@ class Blob(models.Model):
 class ContentVersion(models.Model):
     """One published, immutable version of a mall's content: what kiosks download."""
 
-    mall = models.ForeignKey(Mall, on_delete=models.PROTECT, related_name="versions", verbose_name=_("mall"))
+    mall = models.ForeignKey("malls.Mall", on_delete=models.PROTECT, related_name="versions", verbose_name=_("mall"))
     version = models.PositiveIntegerField(_("version"))
     manifest = models.JSONField(_("manifest"))
     etag = models.CharField(_("ETag"), max_length=120)
@@ -299,7 +257,7 @@ class PlayCount(models.Model):
     Rows are added to in the same transaction that stores an event batch once, so a retried
     batch counts nothing twice."""
 
-    mall = models.ForeignKey(Mall, on_delete=models.CASCADE, related_name="play_counts", verbose_name=_("mall"))
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="play_counts", verbose_name=_("mall"))
     kiosk = models.ForeignKey("fleet.Kiosk", on_delete=models.CASCADE, related_name="play_counts",
                               verbose_name=_("kiosk"))
     promotion_id = models.CharField(_("promotion"), max_length=64)

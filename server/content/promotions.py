@@ -6,15 +6,15 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from server.content.models import Mall, PlayCount, Promotion
+from server.content.models import PlayCount, Promotion
 from server.content.services import ContentError, store_blob
+from server.malls.models import Mall
 
 PICTURE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_PICTURE_PIXELS = 40_000_000
@@ -54,17 +54,11 @@ MAX_REPORT_DAYS = 366
 MAX_DETAIL_ROWS = 2000
 
 
-def mall_zone(mall: Mall) -> ZoneInfo:
-    try:
-        return ZoneInfo(mall.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
 
 def report_days(mall: Mall, first: date | None = None, last: date | None = None) -> tuple[date, date]:
     """The report's first and last day (the mall's calendar): the last DEFAULT_REPORT_DAYS up to
     today by default, at most MAX_REPORT_DAYS, never inverted."""
-    today = timezone.now().astimezone(mall_zone(mall)).date()
+    today = timezone.now().astimezone(mall.zone).date()
     last = last or today
     first = first or last - timedelta(days=DEFAULT_REPORT_DAYS - 1)
     if first > last:
@@ -76,7 +70,7 @@ def report_days(mall: Mall, first: date | None = None, last: date | None = None)
 def count_plays(kiosk, events) -> None:
     """Add a batch's impressions and touches to the kiosk's daily counts (inside the transaction
     that stores the batch once: a retried batch never gets here)."""
-    zone = mall_zone(kiosk.mall)
+    zone = kiosk.mall.zone
     counts: dict[tuple[str, date], dict[str, int]] = {}
     for event in events:
         column = PROOF_OF_PLAY_KINDS.get(event.kind)

@@ -22,11 +22,11 @@ from server.content.models import (
     Facility,
     KioskPoint,
     Level,
-    Mall,
     PathGraph,
     Promotion,
     Store,
 )
+from server.malls.models import Mall
 from sync import protocol
 from sync.bundle import validate_content
 from sync.protocol import SHA256_RE, BlobRef, ContentManifest, I18nText, MallContent, sha256_hex

@@ -8,14 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from server.core.console import page_context, staff_page
 from server.accounts.services import default_mall, mall_of
+from server.core.console import page_context, staff_page
+from server.fleet.models import Kiosk
+from server.malls.models import Mall
 
 from . import promotions as editor
 from . import services
 from .forms import PromotionForm
-from .models import ContentVersion, Mall, Promotion
-from server.fleet.models import Kiosk
+from .models import ContentVersion, Promotion
 
 EDIT_PROMOTIONS = "content.change_promotion"
 

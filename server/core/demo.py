@@ -19,8 +19,9 @@ from django.db import transaction
 from server.accounts import services as accounts
 from server.accounts.roles import Role
 from server.content import services as content
-from server.content.models import KioskPoint, Mall
+from server.content.models import KioskPoint
 from server.fleet import services as fleet
+from server.malls.models import Mall
 
 DEMO_BUNDLE_DIR = settings.REPO_DIR / "assets" / "demo"
 DEMO_AGENT = "demo-agent"

@@ -11,7 +11,6 @@ import json
 import logging
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse

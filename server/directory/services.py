@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from kiosk.content import ContentIndex
-from kiosk.schedule import is_on, playing_order
 from server.content import services as content_services
 from sync.protocol import Promotion, Store
+from venue.index import ContentIndex
+from venue.schedule import is_on, playing_order
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from kiosk.i18n import load_translations
-from kiosk.store_info import BABEL_LOCALES, describe_hours, open_status
 from server.core.language import in_page_language
 from server.directory.services import published_store
 from sync.protocol import BLOB_PATH
-
-KIOSK_LANGUAGE = {"zh-hans": "zh_CN", "en": "en", "zh-hant": "zh_TW"}
+from venue.hours import describe_hours, open_status
+from venue.i18n import load_translations
+from venue.languages import BABEL_LOCALES, kiosk_code
 
 
 @require_http_methods(["GET", "HEAD"])
 @in_page_language()
 def store_page(request, mall_id: str, store_id: str):
-    language = KIOSK_LANGUAGE[request.page_language]
+    language = kiosk_code(request.page_language)
     tr = load_translations(language).gettext
     context = {"language_links": request.page_language_links, "html_lang": request.page_html_lang}
     found = published_store(mall_id, store_id, timezone.now())

@@ -26,7 +26,7 @@ def empty_list() -> list:
 
 class Kiosk(models.Model):
     id = models.CharField(_("id"), max_length=26, primary_key=True, default=new_kiosk_id, editable=False)
-    mall = models.ForeignKey("content.Mall", on_delete=models.PROTECT, related_name="kiosks", verbose_name=_("mall"))
+    mall = models.ForeignKey("malls.Mall", on_delete=models.PROTECT, related_name="kiosks", verbose_name=_("mall"))
     code = models.CharField(
         _("kiosk code"), max_length=3, unique=True, editable=False, validators=[kiosk_code_validator],
         help_text=_("The first part of every case reference this kiosk makes."),
@@ -88,7 +88,7 @@ class EnrollmentCode(models.Model):
     """A one-time code an operator types into a new kiosk to enroll it at a mall (and kiosk point)."""
 
     mall = models.ForeignKey(
-        "content.Mall", on_delete=models.CASCADE, related_name="enrollment_codes", verbose_name=_("mall")
+        "malls.Mall", on_delete=models.CASCADE, related_name="enrollment_codes", verbose_name=_("mall")
     )
     location_id = models.CharField(_("kiosk point"), max_length=64, blank=True)
     code_sha256 = models.CharField(max_length=64, unique=True, editable=False)
@@ -134,7 +134,7 @@ class KioskEvent(models.Model):
 
     batch = models.ForeignKey(KioskEventBatch, on_delete=models.CASCADE, related_name="events")
     kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="events", verbose_name=_("kiosk"))
-    mall = models.ForeignKey("content.Mall", on_delete=models.CASCADE, related_name="kiosk_events")
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="kiosk_events")
     kind = models.CharField(_("kind"), max_length=32)
     at = models.DateTimeField(_("at (kiosk clock)"))
     subject_id = models.CharField(_("subject"), max_length=64, blank=True)

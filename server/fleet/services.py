@@ -19,10 +19,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from server.content.models import KioskPoint, Mall
+from server.content.models import KioskPoint
 from server.content.promotions import count_plays
 from server.content.services import current_version
 from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk, KioskEvent, KioskEventBatch
+from server.malls.models import Mall
 from sync.protocol import REFERENCE_ALPHABET, Command, EventBatch, Heartbeat, HeartbeatReply
 
 SERVER_CODE_PREFIX = "Z"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sync.protocol import ItemCategory, ItemColour
 
@@ -73,7 +74,7 @@ class IdKind(models.TextChoices):
 
 
 class FoundItem(models.Model):
-    mall = models.ForeignKey("content.Mall", on_delete=models.PROTECT, related_name="found_items",
+    mall = models.ForeignKey("malls.Mall", on_delete=models.PROTECT, related_name="found_items",
                              verbose_name=_("mall"))
     number = models.CharField(_("item number"), max_length=16, unique=True,
                               help_text=_("Written on the bag label: LF-2611-0007."))
@@ -132,7 +133,7 @@ class ItemPhoto(models.Model):
 
 
 class LostReport(models.Model):
-    mall = models.ForeignKey("content.Mall", on_delete=models.PROTECT, related_name="lost_reports",
+    mall = models.ForeignKey("malls.Mall", on_delete=models.PROTECT, related_name="lost_reports",
                              verbose_name=_("mall"))
     case = models.OneToOneField("cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="lost_report", verbose_name=_("kiosk case"))

@@ -39,6 +39,7 @@ from sync.protocol import (
     ItemColour,
     has_control_characters,
 )
+from venue.languages import page_code
 
 from . import matching
 from .models import (
@@ -90,7 +91,6 @@ MAX_PHOTOS_PER_ITEM = 6
 MAX_SIGNATURE_BYTES = 300 * 1024
 ID_DIGITS_RE = re.compile(r"^[0-9A-Za-z]{4}$")
 DATA_URL_PREFIX = "data:image/png;base64,"
-LANGUAGE_OF_CASE = {"zh_CN": "zh-hans", "en": "en", "zh_TW": "zh-hant"}
 
 
 class LostPropertyError(Exception):
@@ -517,7 +517,7 @@ _CLOSING_PATH = (CaseStatus.CLOSED, CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP,
 
 def _finish_case(case: Case, actor, message: str) -> None:
     """Walk the kiosk case to closed through the case lifecycle, telling the visitor why."""
-    with translation.override(LANGUAGE_OF_CASE.get(case.language, "zh-hans")):
+    with translation.override(page_code(case.language)):
         note = gettext(message)
     told = False
     while CaseStatus(case.status) not in case_services.FINAL_STATUSES:

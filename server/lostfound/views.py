@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from server.core.console import page_context, staff_page
 from server.cases.access import can_handle_cases
-from server.cases.services import mall_zone
-from server.content.models import Level, Mall, Store
+from server.content.models import Level, Store
+from server.core.console import page_context, staff_page
+from server.malls.models import Mall
 from sync.protocol import ITEM_DETAIL_PLACE_NOTE
+from venue.languages import DEFAULT, FIELD_SUFFIX_OF_PAGE
 
 from . import services
 from .access import can_work_items, items_visible_to, mall_ids_for, reports_visible_to
@@ -35,7 +36,6 @@ from .forms import (
 from .models import CATEGORY_CHOICES, Claim, Disposal, ItemStatus, ReportStatus
 
 ROWS_PER_PAGE = 30
-CONTENT_SUFFIX = {"zh-hans": "zh_cn", "en": "en", "zh-hant": "zh_tw"}
 
 
 console_view = staff_page(can_handle_cases, "lostfound/forbidden.html")
@@ -54,7 +54,7 @@ def _staff_mall(request) -> Mall | None:
 
 
 def _places(mall, language: str) -> tuple[list, list]:
-    suffix = CONTENT_SUFFIX.get(language, "zh_cn")
+    suffix = FIELD_SUFFIX_OF_PAGE.get(language, DEFAULT.field_suffix)
     floors = list(Level.objects.filter(mall=mall).order_by("ordinal").values_list("content_id", "short_name"))
     stores = [(row.content_id, f"{getattr(row, f'name_{suffix}', '') or row.name_zh_cn} · {row.unit}")
               for row in Store.objects.filter(mall=mall).order_by("unit", "content_id")]
@@ -218,7 +218,7 @@ def item_label(request, item_id: int):
     the item in the console (staff sign-in needed). No description: labels are seen by anyone."""
     item = _visible_item(request, item_id)
     scan_url = request.build_absolute_uri(reverse("lostfound:label_scan", args=[item.label_token]))
-    with timezone.override(mall_zone(item.mall)):
+    with timezone.override(item.mall.zone):
         return render(request, "lostfound/label.html", page_context(request, item=item, qr=_qr_svg(scan_url)))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from django.utils.translation import gettext as _, pgettext
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .services import DailyLog, MonthlyReport
 

@@ -14,9 +14,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Avg, Count, F, Q
 from django.utils.translation import gettext as _
 
-from server.accounts.models import Department
 from server.cases.models import CATEGORY_LABELS, KIND_LABELS, Case
-from server.cases.services import mall_zone
+from server.malls.models import Department
 from sync.protocol import CaseKind, CaseStatus
 
 HANDLED_STATUSES = [CaseStatus.RESOLVED.value, CaseStatus.FOLLOWED_UP.value, CaseStatus.CLOSED.value]
@@ -26,7 +25,7 @@ HOT_SPOT_LIMIT = 10
 
 
 def _local_range(mall, first: date, last: date) -> tuple[datetime, datetime]:
-    zone = mall_zone(mall)
+    zone = mall.zone
     return (datetime.combine(first, datetime.min.time(), zone),
             datetime.combine(last + timedelta(days=1), datetime.min.time(), zone))
 
@@ -134,7 +133,7 @@ def monthly_report(mall, month: date, store_names: dict[str, str] | None = None,
     ratings = cases.filter(rating__isnull=False).aggregate(n=Count("id"), mean=Avg("rating"))
     callbacks = cases.filter(callback_satisfaction__isnull=False).aggregate(
         n=Count("id"), mean=Avg("callback_satisfaction"))
-    zone = mall_zone(mall)
+    zone = mall.zone
     per_day = Counter(
         moment.astimezone(zone).day
         for moment in cases.values_list("received_at", flat=True).iterator(chunk_size=5000)
@@ -199,7 +198,7 @@ def satisfaction_pulse(mall, start: datetime, end: datetime) -> dict:
     mean (1–4). Repeated presses were already filtered on the kiosk."""
     from server.content.models import KioskPoint
 
-    zone = mall_zone(mall)
+    zone = mall.zone
     floors = dict(KioskPoint.objects.filter(mall=mall).values_list("content_id", "level__short_name"))
     by_kiosk: dict[str, Counter] = defaultdict(Counter)
     by_hour: dict[int, Counter] = defaultdict(Counter)

@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from server.core.console import page_context, staff_page
 from server.accounts.models import AuditEntry
 from server.accounts.services import person_name, record_audit
 from server.cases.access import can_view_reports, staff_mall_id
 from server.cases.presentation import floor_choices, mall_name, store_choices
-from server.cases.services import AUDITED_CASE_ACTIONS, mall_zone
-from server.content.models import Mall
+from server.cases.services import AUDITED_CASE_ACTIONS
+from server.core.console import page_context, staff_page
+from server.malls.models import Mall
 
 from . import charts, exports, services
 
@@ -74,14 +74,14 @@ def daily(request):
     mall = _mall(request)
     if mall is None:
         return render(request, "reports/no_mall.html", page_context(request))
-    today = timezone.localdate(timezone=mall_zone(mall))
+    today = timezone.localdate(timezone=mall.zone)
     day = _parse_day(request.GET.get("day"), today)
     log = services.daily_log(mall, day)
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         tables = exports.daily_tables(log, lambda c: c.status_label, person_name)
         return _download(request, mall, tables, f"daily-log-{mall.pk}-{day.isoformat()}", export)
-    with timezone.override(mall_zone(mall)):
+    with timezone.override(mall.zone):
         return render(request, "reports/daily.html", page_context(
             request, mall=mall, mall_name=mall_name(mall, request.page_language), day=day, log=log,
             kinds_chart=charts.horizontal_bars(log.period.by_kind, title=_("Cases by kind")),
@@ -95,7 +95,7 @@ def monthly(request):
     mall = _mall(request)
     if mall is None:
         return render(request, "reports/no_mall.html", page_context(request))
-    today = timezone.localdate(timezone=mall_zone(mall))
+    today = timezone.localdate(timezone=mall.zone)
     month = _parse_month(request.GET.get("month"), today)
     stores = dict(store_choices([mall.pk], request.page_language))
     floors = dict(floor_choices([mall.pk]))

@@ -1,7 +1,7 @@
 """Wayfinding on the server: routes for phones, connector closures, the map check.
 
 * The phone route page computes the route from the newest *published* content with the same
-  router the kiosk uses (`kiosk.routing`), so a phone shows what the kiosk showed.
+  router the kiosk uses (`venue.routing`), so a phone shows what the kiosk showed.
 * A closure reaches kiosks as a new published content version: the newest published document
   with the changed `closed_connectors`, nothing else. Kiosks already fetch, verify and switch
   content versions atomically, keep them across restarts, and apply them offline, so a closure
@@ -20,10 +20,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kiosk.routing import CONNECTOR_KINDS, Route, RoutingError, reachability_problems, router_for
 from server.content import services as content_services
-from server.content.models import ContentVersion, Mall
+from server.content.models import ContentVersion
+from server.malls.models import Mall
 from sync.protocol import BlobRef, ContentManifest, MallContent
+from venue.routing import (
+    CONNECTOR_KINDS,
+    Route,
+    RoutingError,
+    reachability_problems,
+    router_for,
+)
 
 
 class ClosureError(Exception):
@@ -144,7 +151,7 @@ def _publish_document(mall: Mall, content: MallContent, based_on: ContentVersion
 
 # ---------------------------------------------------------------- the map check
 def route_problems(content: MallContent) -> list[str]:
-    """The wayfinding part of publish validation (kiosk.routing.reachability_problems): every
+    """The wayfinding part of publish validation (venue.routing.reachability_problems): every
     place reachable from every kiosk point on foot, and a way back from it under each profile.
     Step-free reach itself is sync.bundle's check, already in the validation."""
     return reachability_problems(content, step_free_reach=False)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from kiosk.routing import Route
 from sync.protocol import Level, MallContent
+from venue.routing import Route
 
 FILL = {
     "outline": "#ffffff", "corridor": "#ffffff", "atrium": "#dcebf5", "void": "#c4cbd3",

@@ -1,11 +1,13 @@
 """/r/<mall>/<from>/<to>: a route handed over from a kiosk by QR code; /console/wayfinding/."""
 from django.urls import path
 
+from venue.paths import ROUTE_PATH, django_route
+
 from . import views
 
 app_name = "wayfinding"
 urlpatterns = [
-    path("r/<str:mall_id>/<str:origin_id>/<str:destination_id>", views.route_page, name="route"),
+    path(django_route(ROUTE_PATH), views.route_page, name="route"),
     path("console/wayfinding/", views.console, name="console"),
     path("console/wayfinding/closures", views.close_connector, name="close_connector"),
     path("console/wayfinding/publish", views.publish, name="publish"),

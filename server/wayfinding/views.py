@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kiosk.i18n import load_translations
-from kiosk.routing import (
+from server.accounts.services import mall_of, record_audit
+from server.content import services as content_services
+from server.core.console import page_context, staff_page
+from server.core.language import in_page_language
+from server.malls.models import Mall
+from server.wayfinding import services
+from server.wayfinding.svg import route_drawings
+from venue.i18n import load_translations
+from venue.languages import kiosk_code
+from venue.routing import (
     PROFILE_LABELS,
     UNREACHABLE_MESSAGES,
     VISITOR_PROFILES,
@@ -25,15 +33,7 @@ from kiosk.routing import (
     describe_step,
     walking_time_text,
 )
-from server.core.console import page_context, staff_page
-from server.accounts.services import mall_of, record_audit
-from server.content import services as content_services
-from server.content.models import Mall
-from server.core.language import in_page_language
-from server.wayfinding import services
-from server.wayfinding.svg import route_drawings
 
-KIOSK_LANGUAGE = {"zh-hans": "zh_CN", "en": "en", "zh-hant": "zh_TW"}
 CONNECTOR_KIND_LABELS = {"lift": gettext_lazy("Lift"), "escalator": gettext_lazy("Escalator"),
                          "stairs": gettext_lazy("Stairs"), "ramp": gettext_lazy("Ramp")}
 
@@ -42,7 +42,7 @@ CONNECTOR_KIND_LABELS = {"lift": gettext_lazy("Lift"), "escalator": gettext_lazy
 @require_http_methods(["GET", "HEAD"])
 @in_page_language()
 def route_page(request, mall_id: str, origin_id: str, destination_id: str):
-    language = KIOSK_LANGUAGE[request.page_language]
+    language = kiosk_code(request.page_language)
     tr = load_translations(language).gettext
     profile = request.GET.get("profile", "standard")
     if profile not in VISITOR_PROFILES:
@@ -89,7 +89,7 @@ def route_page(request, mall_id: str, origin_id: str, destination_id: str):
 def can_manage_wayfinding(user) -> bool:
     """Content editors, managers and administrators: they keep the map and its closures."""
     return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_perm("content.change_mall")))
+                and (user.is_superuser or user.has_perm("malls.change_mall")))
 
 
 console_view = staff_page(can_manage_wayfinding, "wayfinding/forbidden.html")
@@ -111,7 +111,7 @@ def console(request):
     mall = _mall(request)
     if mall is None:
         return render(request, "wayfinding/console.html", page_context(request, mall=None))
-    language = KIOSK_LANGUAGE[request.page_language]
+    language = kiosk_code(request.page_language)
     found = services.published(mall.id)
     connector_rows = services.connectors(found[1], language) if found else []
     check = services.map_check(mall) if request.GET.get("check") or request.method == "POST" else None
@@ -138,7 +138,7 @@ def close_connector(request):
         record_audit(request.user, "wayfinding.close" if closed else "wayfinding.reopen", mall=mall,
                      subject=connector_id, detail=f"content version {version.version}")
         names = {row.id: row.name for row in services.connectors(services.published(mall.id)[1],
-                                                                 KIOSK_LANGUAGE[request.page_language])}
+                                                                 kiosk_code(request.page_language))}
         messages.success(request, (_("%(connector)s is closed. Kiosks reroute when they next fetch content "
                                      "(version %(version)d).") if closed else
                                    _("%(connector)s is open again. Kiosks pick it up with version %(version)d."))
@@ -156,7 +156,7 @@ def publish(request):
     try:
         result = content_services.publish(mall, request.user, only_if_changed=True)
     except content_services.PublishError as error:
-        language = KIOSK_LANGUAGE[request.page_language]
+        language = kiosk_code(request.page_language)
         found = services.published(mall.id)
         return render(request, "wayfinding/console.html", page_context(
             request, mall=mall, version=found[0] if found else None,

@@ -32,7 +32,7 @@ from kiosk import APP_VERSION, events  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.identity import load_identity  # noqa: E402
 from kiosk.store import LocalStore  # noqa: E402
-from sync.agent import SyncAgent  # noqa: E402
+from kiosk.sync_agent import SyncAgent  # noqa: E402
 
 
 def say(**answer) -> None:

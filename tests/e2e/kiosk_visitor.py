@@ -21,12 +21,13 @@ from screens.headless import HeadlessKiosk, prepare_headless_environment  # noqa
 
 prepare_headless_environment()
 
+from ui_helpers import open_complaint_form, type_on_keyboard  # noqa: E402
+
 from kiosk import APP_VERSION  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.identity import load_identity  # noqa: E402
 from kiosk.store import LocalStore  # noqa: E402
-from sync.agent import SyncAgent  # noqa: E402
-from ui_helpers import open_complaint_form, type_on_keyboard  # noqa: E402
+from kiosk.sync_agent import SyncAgent  # noqa: E402
 
 
 class Visitor:

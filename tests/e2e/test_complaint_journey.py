@@ -7,13 +7,20 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 import zxingcpp
-from conftest import STAFF_PASSWORD, STAFF_USER, KioskProcess, StaffBrowser, VisitorProcess, cases_with_reference, wait_for_case
+from conftest import (
+    STAFF_PASSWORD,
+    STAFF_USER,
+    KioskProcess,
+    StaffBrowser,
+    VisitorProcess,
+    cases_with_reference,
+    wait_for_case,
+)
+from live_server import wait_until
 from PIL import Image
 
 from kiosk.content import active_version
 from kiosk.store import LocalStore
-
-from live_server import wait_until
 
 pytestmark = pytest.mark.e2e
 

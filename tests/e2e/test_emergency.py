@@ -10,7 +10,6 @@ import re
 
 import pytest
 from conftest import STAFF_PASSWORD, STAFF_USER, KioskProcess, StaffBrowser
-
 from live_server import enroll, new_enrollment_code, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]

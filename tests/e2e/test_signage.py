@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 from conftest import StaffBrowser
-from PIL import Image
-
 from live_server import ROOT, ServerProcess, enroll, free_port, manage, new_enrollment_code, wait_until
+from PIL import Image
 
 pytestmark = pytest.mark.e2e
 

@@ -68,7 +68,7 @@ def test_the_kiosk_core_never_imports_kivy():
         "for module in pkgutil.walk_packages(kiosk.__path__, 'kiosk.'):\n"
         "    if module.name != 'kiosk.__main__':\n"
         "        importlib.import_module(module.name)\n"
-        "import kiosk.__main__, sync.agent\n"
+        "import kiosk.__main__, kiosk.sync_agent\n"
         "loaded = [name for name in sys.modules if name == 'kivy' or name.startswith(('kivy.', 'screens'))]\n"
         "assert not loaded, loaded\n"
     )

@@ -7,7 +7,6 @@ import pytest
 
 from kiosk.content import (
     BlobMismatchError,
-    ContentIndex,
     ContentInstallError,
     active_content,
     active_version,
@@ -20,6 +19,7 @@ from kiosk.content import (
 )
 from kiosk.store import LocalStore
 from sync.protocol import BlobRef, ContentManifest, I18nText, sha256_hex
+from venue.index import ContentIndex
 
 PUBLISHED = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.content import ContentIndex
 from sync.protocol import TimeRange
+from venue.index import ContentIndex
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,17 +7,17 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from kiosk.cases import ALL_DRAFT_ERROR_CODES, DraftError, MAX_DESCRIPTION_CHARS
+from kiosk.cases import ALL_DRAFT_ERROR_CODES, MAX_DESCRIPTION_CHARS, DraftError
 from kiosk.i18n import (
     CATALOG_DOMAINS,
     DRAFT_ERROR_MESSAGES,
-    LANGUAGE_NAMES,
     Translator,
     category_label,
     kind_label,
     message_for,
 )
 from sync.protocol import LANGUAGES, CaseKind, ComplaintCategory
+from venue.languages import LANGUAGE_NAMES
 
 KIOSK_DIR = Path(__file__).resolve().parents[2] / "kiosk"
 # Characters whose Simplified and Traditional forms differ, common in our messages.

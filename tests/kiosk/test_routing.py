@@ -8,16 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.routing import (
-    Router,
-    closure_reason,
-    describe_step,
-    route_from_kiosk,
-    route_to_nearest_exit,
-    router_for,
-    walking_distances_from,
-    walking_time_text,
-)
 from sync.bundle import load_source_bundle
 from sync.protocol import (
     Category,
@@ -32,6 +22,16 @@ from sync.protocol import (
     PathGraph,
     Store,
     TimeRange,
+)
+from venue.routing import (
+    Router,
+    closure_reason,
+    describe_step,
+    route_from_kiosk,
+    route_to_nearest_exit,
+    router_for,
+    walking_distances_from,
+    walking_time_text,
 )
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
@@ -224,7 +224,7 @@ def test_walking_time_is_shown_in_each_language(demo):
 
 
 def test_unknown_places_and_profiles_are_refused(demo):
-    from kiosk.routing import RoutingError
+    from venue.routing import RoutingError
 
     with pytest.raises(RoutingError):
         route_from_kiosk(demo, "lobby-1f", "no-such-store")
@@ -313,7 +313,7 @@ def bellman_ford(nodes, edges, source, kinds, speed):
 @settings(max_examples=150, deadline=None)
 @given(random_graphs(), st.sampled_from(["standard", "step_free"]))
 def test_routes_are_as_fast_as_any_path(graph, profile_id):
-    from kiosk.routing import PROFILES
+    from venue.routing import PROFILES
 
     nodes, edges = graph
     text = I18nText(zh_CN="店")
@@ -342,17 +342,17 @@ def test_every_wayfinding_message_is_translated(language):
     from babel.messages.extract import extract_from_file
     from babel.messages.pofile import read_po
 
-    from kiosk.routing import PROFILE_LABELS, UNREACHABLE_MESSAGES
+    from venue.routing import PROFILE_LABELS, UNREACHABLE_MESSAGES
 
     root = Path(__file__).resolve().parents[2]
     messages = set(PROFILE_LABELS.values()) | set(UNREACHABLE_MESSAGES.values())
-    for source in ("kiosk/routing.py", "server/wayfinding/views.py"):
+    for source in ("venue/routing.py", "server/wayfinding/views.py"):
         for _lineno, message, _comments, _context in extract_from_file(
                 "python", str(root / source), keywords={"_": None, "tr": None}):
             if isinstance(message, str) and "%(" not in message:  # %-style ids are the console's (Django)
                 messages.add(message)
     translated: set[str] = set()
-    for po_file in (root / "screens" / "locale" / language / "LC_MESSAGES").glob("*.po"):  # the chain tr() reads
+    for po_file in (root / "venue" / "locale" / language / "LC_MESSAGES").glob("*.po"):  # what both sides read
         with po_file.open("rb") as handle:
             translated |= {m.id for m in read_po(handle, locale=language) if m.id and m.string}
     assert len(messages) > 25

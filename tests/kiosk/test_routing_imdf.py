@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.routing import Router
 from server.wayfinding.imdf import import_imdf
+from venue.routing import Router
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdf-polymap"
 needs_sample = pytest.mark.skipif(

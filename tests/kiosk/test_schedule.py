@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kiosk_helpers import make_bundle
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kiosk_helpers import make_bundle
 
-from kiosk.content import ContentIndex
-from kiosk.schedule import by_category, is_on, promotions_on, targets_kiosk
 from sync.protocol import I18nText, KioskPoint, Promotion, PromotionTarget
+from venue.index import ContentIndex
+from venue.schedule import by_category, is_on, promotions_on, targets_kiosk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ["B1", "L1", "L2"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from kiosk.content import ContentIndex
-from kiosk.routing import PROFILES, router_for
-from kiosk.search import search_for
 from kiosk.warmup import prepare_in_background
 from sync.bundle import load_source_bundle
+from venue.index import ContentIndex
+from venue.routing import PROFILES, router_for
+from venue.search import search_for
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
 

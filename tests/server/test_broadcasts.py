@@ -13,8 +13,9 @@ from test_cases_support import csrf_token_of, make_staff, visible_text
 
 from server.broadcasts import services
 from server.broadcasts.models import Broadcast, ShownReceipt
-from server.content.models import KioskPoint, Level, Mall
+from server.content.models import KioskPoint, Level
 from server.fleet import services as fleet
+from server.malls.models import Mall
 from sync.protocol import BroadcastState, I18nText
 
 pytestmark = pytest.mark.django_db

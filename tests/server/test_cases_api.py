@@ -15,8 +15,8 @@ from django.test import Client
 from test_cases_support import enrollment, mall, other_mall, upload_for  # noqa: F401
 
 from server.cases.models import Case, CaseEvent
-from server.content.models import Mall
 from server.fleet import services as fleet
+from server.malls.models import Mall
 from sync.protocol import CASES_PATH
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from test_cases_support import agent, enrollment, kiosk, make_staff, mall, new_case  # noqa: F401
 
 from server.cases import services

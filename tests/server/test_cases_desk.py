@@ -149,7 +149,7 @@ def test_the_visitor_page_shows_the_expected_date(client, kiosk):
 
     text = visible_text(client.get(f"/t/{token}", HTTP_ACCEPT_LANGUAGE="en"))
 
-    local_due = timezone.localtime(case.due_at, services.mall_zone(case.mall))
+    local_due = timezone.localtime(case.due_at, case.mall.zone)
     assert f"Expected answer by {local_due:%Y-%m-%d %H:%M}" in text
 
 

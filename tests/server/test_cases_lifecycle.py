@@ -10,7 +10,7 @@ from test_cases_support import agent, enrollment, kiosk, make_staff, mall, new_c
 from server.cases import services
 from server.cases.models import Case, CaseEvent
 from server.cases.services import IllegalTransition, InvalidHandOver, InvalidNote
-from server.content.models import Mall
+from server.malls.models import Mall
 from sync.protocol import CaseStatus
 
 pytestmark = pytest.mark.django_db

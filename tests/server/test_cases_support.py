@@ -15,8 +15,8 @@ from ulid import ULID
 from server.accounts.services import create_staff_user
 from server.cases import services
 from server.cases.models import Case
-from server.content.models import Mall
 from server.fleet import services as fleet
+from server.malls.models import Mall
 from sync.protocol import CaseUpload, sha256_hex
 
 STAFF_PASSWORD = "Guest-desk-2026!"

@@ -10,7 +10,6 @@ from lostfound_helpers import PASSWORD, file_kiosk_case, jpeg_bytes, signature_d
 
 from server.accounts.services import create_staff_user
 from server.cases.models import Case
-from server.content.models import Mall
 from server.fleet import services as fleet
 from server.lostfound import services
 from server.lostfound.models import (
@@ -22,6 +21,7 @@ from server.lostfound.models import (
     ReportStatus,
     SuggestionStatus,
 )
+from server.malls.models import Mall
 from sync.protocol import CaseStatus
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from django.utils import timezone
 from lostfound_helpers import PASSWORD, file_kiosk_case, jpeg_bytes, signature_data_url
 
 from server.accounts.services import create_staff_user
-from server.content.models import Mall
 from server.fleet import services as fleet
 from server.lostfound import services
 from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
+from server.malls.models import Mall
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.lostfound.matching import ItemFacts, brand_keys, colour_of, normalise_brand, passes_filters, rank, text_terms
+from server.lostfound.matching import (
+    ItemFacts,
+    brand_keys,
+    colour_of,
+    normalise_brand,
+    passes_filters,
+    rank,
+    text_terms,
+)
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 

@@ -18,8 +18,8 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from PIL import Image
 from lostfound_helpers import file_kiosk_case, signature_data_url
+from PIL import Image
 from test_cases_support import make_staff
 
 from server.cases import services
@@ -148,10 +148,10 @@ def world(imported_mall, published):
     """One mall with something behind every console route, its staff in every role, and a staff
     member of another mall."""
     from server.broadcasts import services as broadcasts
-    from server.content.models import Mall
     from server.fleet import services as fleet
     from server.lostfound import services as lostfound
     from server.lostfound.models import LostReport
+    from server.malls.models import Mall
 
     mall = imported_mall
     far = Mall.objects.create(id="far", name_zh_cn="远方广场")

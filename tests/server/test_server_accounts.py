@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from server.accounts import services
-from server.accounts.models import StaffProfile
 from server.accounts.roles import Role
+from server.malls.models import StaffProfile
 
 PASSWORD = "correct-horse-battery-9"
 

@@ -11,9 +11,10 @@ from server_helpers import png_bytes
 
 from server.accounts.roles import Role
 from server.accounts.services import create_staff_user
-from server.content.models import Blob, ContentVersion, Mall
+from server.content.models import Blob, ContentVersion
 from server.fleet import services as fleet
 from server.fleet.models import EnrollmentCode, Kiosk
+from server.malls.models import Mall
 from sync.protocol import sha256_hex
 
 PLATFORM_APPS = {"accounts", "content", "fleet"}
@@ -70,7 +71,7 @@ def test_uploading_html_is_refused(admin_client):
 
 
 def test_the_publish_action(admin_client, imported_mall):
-    changelist = reverse("admin:content_mall_changelist")
+    changelist = reverse("admin:malls_mall_changelist")
     response = admin_client.post(changelist, {"action": "publish_selected", "_selected_action": [imported_mall.pk]},
                                  follow=True)
     assert response.status_code == 200

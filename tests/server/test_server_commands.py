@@ -16,11 +16,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from server_helpers import make_bundle, post_json
 
-from server.accounts.models import StaffProfile
 from server.accounts.roles import Role
 from server.accounts.services import roles_of
-from server.content.models import Blob, Category, ContentVersion, Level, Mall, Promotion, Store
+from server.content.models import Blob, Category, ContentVersion, Level, Promotion, Store
 from server.fleet.models import EnrollmentCode, Kiosk
+from server.malls.models import Mall, StaffProfile
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 

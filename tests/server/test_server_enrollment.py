@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from server_helpers import assert_error, post_json
 
 from server.fleet import services
 from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk
 from sync.protocol import REFERENCE_ALPHABET, EnrollResponse, sha256_hex
-from server_helpers import assert_error, post_json
 
 ENROLL = "/api/v1/kiosks/enroll"
 

@@ -15,11 +15,11 @@ from server.content.models import (
     Facility,
     KioskPoint,
     Level,
-    Mall,
     PathGraph,
     Promotion,
     Store,
 )
+from server.malls.models import Mall
 from sync.protocol import ContentManifest, Edge, MallContent, sha256_hex
 
 DRAFT_MODELS = (Mall, Level, Category, Store, Facility, Promotion, KioskPoint, PathGraph, Blob)

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from kiosk.routing import describe_step, router_for
 from server.accounts.services import create_staff_user
 from server.content import services as content_services
-from server.content.models import ContentVersion, Mall, PathGraph
+from server.content.models import ContentVersion, PathGraph
+from server.malls.models import Mall
 from server.wayfinding import services
 from sync.bundle import load_source_bundle
 from sync.protocol import MallContent
+from venue.routing import describe_step, router_for
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEMO = REPOSITORY / "assets" / "demo"

@@ -18,8 +18,6 @@ from live_server import free_port, wait_until  # noqa: F401 - re-exported for th
 from kiosk.identity import KioskIdentity
 
 
-
-
 @dataclass
 class Request:
     method: str

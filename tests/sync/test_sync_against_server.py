@@ -21,7 +21,7 @@ from kiosk import outbox
 from kiosk.cases import CaseDraft, submit_case
 from kiosk.content import active_content, active_version
 from kiosk.identity import load_identity
-from sync.agent import SyncAgent
+from kiosk.sync_agent import SyncAgent
 from sync.protocol import CONTENT_PATH
 
 pytestmark = pytest.mark.e2e
@@ -193,7 +193,7 @@ def test_cases_wait_out_a_server_outage_and_arrive_once(central_server, tmp_path
 # ---------------------------------------------------------------- broadcasts: the long poll
 def send_emergency(server) -> str:
     sent = manage(server.env, "shell", "-c", (
-        "from datetime import timedelta; from server.content.models import Mall;"
+        "from datetime import timedelta; from server.malls.models import Mall;"
         "from server.broadcasts.services import send_broadcast; from sync.protocol import I18nText;"
         "t = I18nText(zh_CN='演练', en='Drill', zh_TW='演練');"
         "print(send_broadcast(Mall.objects.get(), kind='emergency', reason='other', title=t, text=t,"

@@ -7,11 +7,12 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from sync_helpers import Reply, free_port, make_identity, wait_until
 
 from kiosk import outbox
 from kiosk.cases import CaseDraft, submit_case
 from kiosk.content import active_content, active_version
-from sync.agent import SyncAgent, enroll_kiosk, EnrollError
+from kiosk.sync_agent import EnrollError, SyncAgent, enroll_kiosk
 from sync.protocol import (
     BROADCASTS_PATH,
     BlobRef,
@@ -24,8 +25,6 @@ from sync.protocol import (
     TimeRange,
     sha256_hex,
 )
-
-from sync_helpers import Reply, free_port, make_identity, wait_until
 
 PHONE = "13712345678"
 

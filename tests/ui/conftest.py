@@ -51,7 +51,7 @@ class FakeMonotonic:
 
 
 class FakeAgent:
-    """Stands in for sync.agent.SyncAgent: records wake() calls, exposes the callbacks."""
+    """Stands in for kiosk.sync_agent.SyncAgent: records wake() calls, exposes the callbacks."""
 
     def __init__(self) -> None:
         self.wakes = 0

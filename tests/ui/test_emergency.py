@@ -4,11 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from ui_helpers import home_tile
 from ulid import ULID
 
 from kiosk import broadcasts
 from sync.protocol import Broadcast, I18nText
-from ui_helpers import home_tile
 
 pytestmark = pytest.mark.ui
 EMERGENCY_RED = (163, 10, 20)

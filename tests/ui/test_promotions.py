@@ -4,9 +4,9 @@ texture per picture (a signage loop runs for months)."""
 from __future__ import annotations
 
 import pytest
-
-from kiosk.schedule import by_category, promotions_on
 from ui_helpers import home_tile
+
+from venue.schedule import by_category, promotions_on
 
 pytestmark = pytest.mark.ui
 

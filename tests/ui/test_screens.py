@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 from kivy.uix.behaviors import ButtonBehavior
-
 from ui_helpers import footer_switch, home_tile, open_complaint_form, type_on_keyboard
 
 pytestmark = pytest.mark.ui

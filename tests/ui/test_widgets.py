@@ -10,9 +10,9 @@ import zxingcpp
 from PIL import Image
 
 from screens import theme
-from kiosk.schedule import is_on, promotions_on, targets_kiosk
 from screens.widgets.keyboard import DELETE, InputMethod
 from sync.protocol import KioskPoint, Promotion, PromotionTarget
+from venue.schedule import is_on, promotions_on, targets_kiosk
 
 pytestmark = pytest.mark.ui
 SHANGHAI = ZoneInfo("Asia/Shanghai")

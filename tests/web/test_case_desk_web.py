@@ -10,14 +10,14 @@ import secrets
 
 import pytest
 from ulid import ULID
+from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
 from server.cases import services
 from server.cases.models import Case
-from server.content.models import Mall
 from server.fleet import services as fleet
+from server.malls.models import Mall
 from sync.protocol import CaseUpload, sha256_hex
-from web_helpers import signed_in_page
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
@@ -172,14 +172,13 @@ def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_serve
 
 
 def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, complaint, screenshots):
-    from server.accounts.services import create_staff_user
-    from server.content.models import Mall
-
     from datetime import timedelta
 
     from django.utils import timezone
 
+    from server.accounts.services import create_staff_user
     from server.fleet.models import KioskEvent, KioskEventBatch
+    from server.malls.models import Mall
 
     mall = Mall.objects.get()
     boss = create_staff_user("boss-wang", "manager", PASSWORD, mall=mall, check_password=False)

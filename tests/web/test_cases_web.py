@@ -13,8 +13,8 @@ from ulid import ULID
 
 from server.accounts.services import create_staff_user
 from server.cases import services
-from server.content.models import Mall
 from server.fleet import services as fleet
+from server.malls.models import Mall
 from sync.protocol import CaseStatus, CaseUpload, sha256_hex
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]

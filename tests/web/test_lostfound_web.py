@@ -7,15 +7,15 @@ import secrets
 import pytest
 from django.utils import timezone
 from ulid import ULID
+from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
 from server.cases import services as case_services
-from server.content.models import Mall
 from server.fleet import services as fleet
 from server.lostfound import services
 from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
+from server.malls.models import Mall
 from sync.protocol import CaseUpload, sha256_hex
-from web_helpers import signed_in_page
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 

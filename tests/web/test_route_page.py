@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kiosk.routing import describe_step, router_for
 from server.wayfinding import services
+from venue.routing import describe_step, router_for
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 

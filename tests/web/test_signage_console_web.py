@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 import pytest
 import requests
 from PIL import Image
+from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
 from server.broadcasts.models import Broadcast
 from server.content.models import ContentVersion, Promotion
 from server.fleet import services as fleet
-from web_helpers import signed_in_page
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
 WECHAT_UA = (

@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import server.content.models
+import server.malls.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
                 ('name_zh_cn', models.CharField(max_length=200, verbose_name='name (Simplified Chinese)')),
                 ('name_en', models.CharField(blank=True, max_length=200, verbose_name='name (English)')),
                 ('name_zh_tw', models.CharField(blank=True, max_length=200, verbose_name='name (Traditional Chinese)')),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64, validators=[server.content.models.validate_timezone], verbose_name='time zone')),
+                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64, validators=[server.malls.models.validate_timezone], verbose_name='time zone')),
                 ('hours', models.JSONField(blank=True, default=server.content.models.empty_list, help_text='A list of {"weekdays": [0..6], "open": "10:00", "close": "22:00"}; 0 is Monday.', verbose_name='opening hours')),
                 ('service_desk_id', models.CharField(blank=True, help_text='The facility where visitors hand in found items and ask for help.', max_length=64, verbose_name='service desk facility id')),
                 ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),

@@ -6,9 +6,8 @@ import getpass
 from django.core.management.base import BaseCommand, CommandError
 
 from server.accounts import services
-from server.accounts.models import Department
 from server.accounts.roles import Role
-from server.content.models import Mall
+from server.malls.models import Department, Mall
 
 
 class Command(BaseCommand):

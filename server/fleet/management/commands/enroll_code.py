@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from server.content.models import Mall
 from server.fleet import services
+from server.malls.models import Mall
 
 
 class Command(BaseCommand):

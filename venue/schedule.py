@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from kiosk.content import ContentIndex
 from sync.protocol import KioskPoint, Promotion
+from venue.index import ContentIndex
 
 
 def _minutes(clock: str) -> int:

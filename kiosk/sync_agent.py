@@ -29,10 +29,15 @@ import requests
 from pydantic import BaseModel, ValidationError
 
 from kiosk import events, outbox
-from kiosk.content import ContentInstallError, active_version, install_version, prune_content
+from kiosk.broadcast_listener import BroadcastListener
+from kiosk.content import (
+    ContentInstallError,
+    active_version,
+    install_version,
+    prune_content,
+)
 from kiosk.identity import KioskIdentity
 from kiosk.store import LocalStore
-from sync.broadcasts import BroadcastListener
 from sync.protocol import (
     BLOB_PATH,
     CASES_PATH,
@@ -183,7 +188,7 @@ class SyncAgent:
         broadcast_session.headers.update(self.session.headers)
         self.broadcasts = BroadcastListener(self.db_path, self.base_url, broadcast_session, clock=clock,
                                             on_back_online=self.server_back_online)
-        """Notices and emergencies: a long poll on a thread of its own (sync/broadcasts.py)."""
+        """Notices and emergencies: a long poll on a thread of its own (kiosk/broadcast_listener.py)."""
         self._started_monotonic = clock.monotonic()
         self._errors: collections.deque[str] = collections.deque(maxlen=MAX_REPORTED_ERRORS)
         self._status = SyncStatus()

@@ -24,7 +24,13 @@ from pydantic import ValidationError
 
 from kiosk import broadcasts
 from kiosk.store import LocalStore
-from sync.protocol import BROADCASTS_PATH, BROADCASTS_SHOWN_PATH, Broadcast, BroadcastShownReport, BroadcastState
+from sync.protocol import (
+    BROADCASTS_PATH,
+    BROADCASTS_SHOWN_PATH,
+    Broadcast,
+    BroadcastShownReport,
+    BroadcastState,
+)
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from kiosk.content import ContentIndex
 from sync.protocol import LANGUAGES, Store
+from venue.index import ContentIndex
 
 MAX_QUERY_CHARS = 64
 """Longer input is no store name: it is cut here, so a stuck key costs nothing."""
@@ -611,35 +611,3 @@ def search_for(index: ContentIndex) -> StoreSearch:
             _SEARCH_CACHE.clear()
             search = _SEARCH_CACHE[id(index)] = StoreSearch(index)
         return search
-
-
-TIER_NAMES = {
-    Tier.EXACT: "exact", Tier.PREFIX: "prefix", Tier.WORD_START: "word start", Tier.CONTAINS: "contains",
-    Tier.SOUNDS_LIKE: "sounds like", Tier.RELATED: "related", Tier.ONE_TYPO: "one typo",
-}
-
-
-def print_search(store, query: str, limit: int = 20, now: datetime | None = None) -> int:
-    """`python -m kiosk search`: the ranked results from the installed content, for operators
-    checking their content; returns the exit status."""
-    from datetime import UTC
-
-    from kiosk.content import active_content, active_version
-
-    content = active_content(store)
-    if content is None:
-        print("No content is installed on this kiosk.")
-        return 1
-    index = ContentIndex(content)
-    hits = StoreSearch(index).search(query, now or datetime.now(UTC))
-    version = active_version(store)
-    print(f"{len(hits)} result(s) for {query!r} in {content.mall.id} content version {version.version}")
-    for rank, hit in enumerate(hits[:max(0, limit)], start=1):
-        level = index.level(hit.store.level_id)
-        names = " / ".join(dict.fromkeys(n for n in (hit.store.name.zh_CN, hit.store.name.en, hit.store.name.zh_TW) if n))
-        state = "open" if hit.is_open else "closed"
-        print(f"{rank:3d}. {hit.store.unit:<8} {level.short_name if level else '?':<3} {names}  "
-              f"[{TIER_NAMES[hit.tier]}: {hit.matched}; {state}]")
-    if len(hits) > limit:
-        print(f"… and {len(hits) - limit} more (--limit)")
-    return 0

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sync.protocol import Edge, I18nText, MallContent
+from venue.i18n import load_translations
 
 WALKING_SPEED_MPS = 1.2
 """An adult walking in a mall, unhurried."""
@@ -664,8 +665,8 @@ def route_to_nearest_exit(content: MallContent, kiosk_point_id: str) -> Route | 
 # ---------------------------------------------------------------- words
 def describe_step(step: Step, language: str, gettext=None) -> tuple[str, str]:
     """(title, detail) of a card in `language`: "Take Lift B to 3F", "then turn left at the
-    fountain. Walk 45 m to Cloud Coffee." `gettext` defaults to the kiosk catalogs."""
-    _ = gettext or _kiosk_gettext(language)
+    fountain. Walk 45 m to Cloud Coffee." `gettext` defaults to the venue catalog."""
+    _ = gettext or _venue_gettext(language)
     walk_to = step.walk_to.get(language)
     metres = max(1, round(step.walk_m))
     walk = _("Walk {metres} m to {place}.").format(metres=metres, place=walk_to)
@@ -707,7 +708,7 @@ def describe_step(step: Step, language: str, gettext=None) -> tuple[str, str]:
 
 def closure_reason(route: Route, content: MallContent, language: str, gettext=None) -> str:
     """"Lift B is closed: this route goes another way." — or "" when no closure mattered."""
-    _ = gettext or _kiosk_gettext(language)
+    _ = gettext or _venue_gettext(language)
     closed = route.avoids_closed or route.blocked_by_closed
     if not closed:
         return ""
@@ -725,13 +726,11 @@ def closure_reason(route: Route, content: MallContent, language: str, gettext=No
 
 
 def walking_time_text(route: Route, language: str, gettext=None) -> str:
-    _ = gettext or _kiosk_gettext(language)
+    _ = gettext or _venue_gettext(language)
     return _("About {minutes} min · {metres} m").format(minutes=route.minutes, metres=round(route.metres))
 
 
-def _kiosk_gettext(language: str):
-    from kiosk.i18n import load_translations
-
+def _venue_gettext(language: str):
     return load_translations(language).gettext
 
 

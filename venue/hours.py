@@ -1,6 +1,6 @@
 """How a store's hours and open state read, in the visitor's language, without Kivy: the
 kiosk's store page and the phone store page (server/directory) say the same words, from the
-same catalogs (`tr` is a gettext function of kiosk.i18n's translations)."""
+same catalogs (`tr` is a gettext function of venue.i18n's catalog, or of the kiosk's chain that includes it)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from babel.dates import get_day_names
 
-from kiosk.content import ContentIndex
 from sync.protocol import Store, TimeRange
+from venue.index import ContentIndex
+from venue.languages import BABEL_LOCALES
 
-BABEL_LOCALES = {"zh_CN": "zh_Hans_CN", "en": "en", "zh_TW": "zh_Hant_TW"}
 Translate = Callable[[str], str]
+
 
 
 def weekday_names(language: str) -> dict[int, str]:

@@ -431,8 +431,8 @@ class KioskApp(App):
         self.show("home", remember=False)
 
     def _forget_case(self) -> None:
-        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback", "item_form", "item_place",
-                     "found"):
+        for name in ("receipt", "case_form", "complaint_category", "store_picker", "feedback", "item_form",
+                     "item_place", "found"):
             if name in self._screens:
                 self._safely(self._screens[name].reset)
 

@@ -5,8 +5,9 @@ three invitations starts in that language. Each slide put on screen counts one i
 count while the loop is hidden or an emergency covers it.
 
 Slides cross-fade without a gap: the next picture is decoded into the hidden slide while the
-current one is on screen, and the impression is written then too, after the fade. The slide shown is worked out from the wall clock (slide = seconds since the epoch divided by
-the slide duration), not counted by a timer, so it never drifts and every kiosk in the mall
+current one is on screen, and the impression is written then too, after the fade. The slide
+shown is worked out from the wall clock (slide = seconds since the epoch divided by the slide
+duration), not counted by a timer, so it never drifts and every kiosk in the mall
 shows the same slide at the same moment.
 """
 from __future__ import annotations

@@ -39,7 +39,7 @@ from kiosk.items import (
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import unit_label
-from screens.widgets.common import ChoiceButton
+from screens.widgets.common import ChoiceButton, discard_children
 from sync.protocol import CaseKind, ItemCategory, ItemColour
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ class ItemFormScreen(KioskScreen):
 
     def _build_floor_buttons(self) -> None:
         row = self.ids.floors
-        row.clear_widgets()
+        discard_children(row)
         index = self.app.index
         if index is None:
             return

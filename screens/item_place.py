@@ -12,7 +12,7 @@ from kiosk.i18n import N_
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import nearest_landmark
-from screens.widgets.common import ChoiceButton
+from screens.widgets.common import ChoiceButton, discard_children
 from screens.widgets.floor_plan import FloorPlan, MapMarker
 
 
@@ -114,7 +114,7 @@ class ItemPlaceScreen(KioskScreen):
     def refresh(self) -> None:
         app, index = self.app, self.app.index
         row = self.ids.floors
-        row.clear_widgets()
+        discard_children(row)
         if index is None:
             return
         for level in sorted(index.content.levels, key=lambda level: level.ordinal, reverse=True):

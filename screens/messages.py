@@ -3,7 +3,8 @@
 Message ids are English, marked in Python as `tr("…")`, `trn("…", "…", n)` or `N_("…")`, and
 in .kv files as `app.tr('…', app.language)`. A feature may keep its messages in a catalog of
 its own beside `screens.po` (`wayfinding.po`, `lostfound.po`…); the kiosk core's `kiosk.po`
-counts too, and so does the venue catalog of the words the phone pages share (`venue/locale`). `python -m screens.messages` adds the ids that no catalog has yet to
+counts too, and so does the venue catalog of the words the phone pages share (`venue/locale`).
+`python -m screens.messages` adds the ids that no catalog has yet to
 `screens/locale/<lang>/LC_MESSAGES/screens.po` (keeping every translation already there), drops
 ids no longer used, and lists what still needs translating. The UI tests fail while any
 message lacks a translation, so an untranslated string never reaches a kiosk.

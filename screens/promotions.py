@@ -16,7 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.i18n import N_
 from screens.base import KioskScreen
 from screens.places import unit_label
-from screens.widgets.common import TappableCard
+from screens.widgets.common import TappableCard, discard_children
 from venue.languages import BABEL_LOCALES
 from venue.schedule import by_category, promotions_on
 
@@ -74,7 +74,7 @@ class PromotionsScreen(KioskScreen):
     def refresh(self) -> None:
         app = self.app
         sections = self.ids.sections
-        sections.clear_widgets()
+        discard_children(sections)
         self._promotions = {}
         promotions = promotions_on(app.index, app.now(), app.kiosk_point()) if app.index is not None else []
         self.count = len(promotions)

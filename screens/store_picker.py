@@ -8,7 +8,7 @@ from kivy.properties import NumericProperty, StringProperty
 from kiosk.i18n import N_
 from screens import theme
 from screens.base import KioskScreen
-from screens.widgets.common import ChoiceButton, text_width
+from screens.widgets.common import ChoiceButton, discard_children, text_width
 from screens.widgets.store_list import rows_for
 from venue.search import search_for
 
@@ -68,7 +68,7 @@ class StorePickerScreen(KioskScreen):
     def _build_filters(self) -> None:
         app = self.app
         levels = self.ids.levels
-        levels.clear_widgets()
+        discard_children(levels)
         for value, label in [("", app.tr("All floors"))] + [
             (level.id, level.short_name) for level in reversed(app.index.levels())
         ]:
@@ -77,7 +77,7 @@ class StorePickerScreen(KioskScreen):
             button.bind(on_release=self._choose_level)
             levels.add_widget(button)
         categories = self.ids.categories
-        categories.clear_widgets()
+        discard_children(categories)
         for value, label in [("", app.tr("All categories"))] + [
             (category.id, app.text(category.name)) for category in app.index.categories
             if app.index.stores_in_category(category.id)

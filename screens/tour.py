@@ -36,8 +36,9 @@ SCREENS = (
     "store-page", "map", "map-store", "route-start", "route-floor-change",
     "route-step-free-closed", "promotions",
     "feedback-choice", "complaint-category", "complaint-form", "complaint-form-errors",
-    "store-picker", "idle-warning", "receipt", "satisfaction-pulse", "found-something", "emergency", "notice", "no-content",
-    "found-item-spot", "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form", "lost-item-errors",
+    "store-picker", "idle-warning", "receipt", "satisfaction-pulse", "found-something", "emergency", "notice",
+    "no-content", "found-item-spot", "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form",
+    "lost-item-errors",
     "lost-item-details", "lost-item-receipt",
 )
 
@@ -298,7 +299,8 @@ def _tour_broadcast(app, kind: str):
 
     reason, title, text = TOUR_BROADCASTS[kind]
     now = app.now()
-    return Broadcast(id=str(ULID()), kind=kind, reason=reason, title=I18nText(zh_CN=title[0], en=title[1], zh_TW=title[2]),
+    return Broadcast(id=str(ULID()), kind=kind, reason=reason,
+                     title=I18nText(zh_CN=title[0], en=title[1], zh_TW=title[2]),
                      text=I18nText(zh_CN=text[0], en=text[1], zh_TW=text[2]),
                      starts_at=now, expires_at=now + timedelta(hours=1))
 

@@ -18,6 +18,10 @@ run() {  # run NAME pytest-args...: exit 5 (nothing collected) counts as a failu
   elif [ $rc -ne 0 ]; then failed+=("$name"); fi
 }
 
+echo "=== lint (ruff, mypy)"
+"$PY" -m ruff check . || failed+=("ruff")
+"$PY" -m mypy || failed+=("mypy")
+
 run "core and server (SQLite)" tests --ignore=tests/ui --ignore=tests/e2e --ignore=tests/web
 if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
   CONCIERGE_DATABASE_URL=$CONCIERGE_TEST_POSTGRES_URL run "server (PostgreSQL)" tests/server

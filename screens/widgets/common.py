@@ -7,6 +7,7 @@ tap landed.
 from __future__ import annotations
 
 from kivy.clock import Clock
+from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -34,6 +35,19 @@ def text_width(text: str, font_size: float, bold: bool = True) -> float:
     app = App.get_running_app()
     font_name = app.font_name if app is not None else "Roboto"
     return CoreLabel(font_size=font_size, font_name=font_name, bold=bold).get_extents(text)[0]
+
+
+def discard_children(parent) -> None:
+    """Remove every child of `parent` for good, with the kv bindings of the whole subtree.
+
+    A kv rule binds each widget to the app (`app.language`, `app.u`) through weak proxies; Kivy
+    drops those bindings only when each widget is collected, one by one, so a language switch
+    between a card's collection and its buttons' fired a rule of a dead card (ReferenceError).
+    Unbinding the subtree first leaves nothing to fire."""
+    for child in list(parent.children):
+        for widget in child.walk(restrict=True):
+            Builder.unbind_widget(widget.uid)
+    parent.clear_widgets()
 
 
 class KButton(ButtonBehavior, Label):

@@ -22,7 +22,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.ime import DirectInput, InputMethod, PinyinInput, PinyinLexicon
 from screens import theme
-from screens.widgets.common import KButton, text_width
+from screens.widgets.common import KButton, discard_children, text_width
 
 __all__ = ["DirectInput", "InputMethod", "OnScreenKeyboard"]
 
@@ -195,7 +195,7 @@ class OnScreenKeyboard(BoxLayout):
 
     def _build_keys(self, *args) -> None:
         container = self.ids.rows
-        container.clear_widgets()
+        discard_children(container)
         for row in self._rows():
             line = BoxLayout(orientation="horizontal", spacing=self.spacing)
             for key in row:
@@ -287,7 +287,7 @@ class OnScreenKeyboard(BoxLayout):
 
     def on_candidates(self, instance, candidates: list[str]) -> None:
         strip = self.ids.candidates
-        strip.clear_widgets()
+        discard_children(strip)
         app = App.get_running_app()
         scale = app.u if app is not None else 1.0
         for index, candidate in enumerate(candidates[:MAX_CANDIDATES_SHOWN]):

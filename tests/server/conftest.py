@@ -6,6 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from server_helpers import Bundle, EnrolledKiosk, make_bundle, post_json
+from test_cases_support import make_staff
+
+from server.fleet import services as fleet
+from server.malls.models import Mall
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +59,40 @@ def enrolled_kiosk(client, enrollment_code) -> EnrolledKiosk:
     assert response.status_code == 201, response.content
     body = response.json()
     return EnrolledKiosk(id=body["kiosk_id"], code=body["kiosk_code"], device_key=body["device_key"])
+
+
+# A mall made in code with a kiosk enrolled through the fleet's own services, and staff made
+# through the accounts' own services (the test_cases_* modules, the reports; helpers in
+# test_cases_support). A module defining a fixture of the same name overrides these.
+
+
+@pytest.fixture
+def mall(db) -> Mall:
+    return Mall.objects.create(
+        id="plaza", name_zh_cn="星光广场", name_en="Starlight Plaza", name_zh_tw="星光廣場"
+    )
+
+
+@pytest.fixture
+def other_mall(db) -> Mall:
+    return Mall.objects.create(id="harbour", name_zh_cn="海港城", name_en="Harbour City")
+
+
+@pytest.fixture
+def enrollment(mall) -> fleet.Enrollment:
+    return fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code, hostname="kiosk-1")
+
+
+@pytest.fixture
+def kiosk(enrollment):
+    return enrollment.kiosk
+
+
+@pytest.fixture
+def other_kiosk(other_mall):
+    return fleet.enroll_kiosk(fleet.create_enrollment_code(other_mall).code).kiosk
+
+
+@pytest.fixture
+def agent(mall):
+    return make_staff("agent-li", "agent", mall)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test import Client
-from test_cases_support import enrollment, mall, other_mall, upload_for  # noqa: F401
+from test_cases_support import upload_for
 
 from server.cases.models import Case, CaseEvent
 from server.fleet import services as fleet

@@ -5,20 +5,7 @@ import re
 
 import pytest
 from django.test import Client
-from test_cases_support import (  # noqa: F401
-    STAFF_PASSWORD,
-    agent,
-    csrf_token_of,
-    enrollment,
-    kiosk,
-    make_staff,
-    mall,
-    new_case,
-    other_kiosk,
-    other_mall,
-    put_in,
-    visible_text,
-)
+from test_cases_support import STAFF_PASSWORD, csrf_token_of, make_staff, new_case, put_in, visible_text
 
 from server.cases import services
 from server.cases.models import Case, CaseEvent

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from test_cases_support import agent, enrollment, kiosk, make_staff, mall, new_case  # noqa: F401
+from test_cases_support import make_staff, new_case
 
 from server.cases import services
 from server.cases.deadlines import BusinessCalendar

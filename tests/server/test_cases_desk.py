@@ -11,16 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
-from test_cases_support import (  # noqa: F401
-    agent,
-    csrf_token_of,
-    enrollment,
-    kiosk,
-    make_staff,
-    mall,
-    new_case,
-    visible_text,
-)
+from test_cases_support import csrf_token_of, make_staff, new_case, visible_text
 
 from server.accounts.models import AuditEntry
 from server.cases import services

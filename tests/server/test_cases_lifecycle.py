@@ -5,7 +5,7 @@ import secrets
 from itertools import product
 
 import pytest
-from test_cases_support import agent, enrollment, kiosk, make_staff, mall, new_case, put_in  # noqa: F401
+from test_cases_support import make_staff, new_case, put_in
 
 from server.cases import services
 from server.cases.models import Case, CaseEvent

@@ -1,7 +1,8 @@
-"""Shared fixtures and helpers of the test_cases_* modules (no tests here).
+"""Shared helpers of the test_cases_* modules (no tests here); their fixtures (a mall with a
+kiosk enrolled through the fleet's own services, an agent) live in tests/server/conftest.py.
 
-A mall with a kiosk enrolled through the fleet's own services, staff made through the
-accounts' own services, and cases received through the cases service, as a kiosk sends them.
+Staff made through the accounts' own services, and cases received through the cases service,
+as a kiosk sends them.
 """
 from __future__ import annotations
 
@@ -9,44 +10,15 @@ import html
 import re
 import secrets
 
-import pytest
 from ulid import ULID
 
 from server.accounts.services import create_staff_user
 from server.cases import services
 from server.cases.models import Case
-from server.fleet import services as fleet
 from server.malls.models import Mall
 from sync.protocol import CaseUpload, sha256_hex
 
 STAFF_PASSWORD = "Guest-desk-2026!"
-
-
-@pytest.fixture
-def mall(db) -> Mall:
-    return Mall.objects.create(
-        id="plaza", name_zh_cn="星光广场", name_en="Starlight Plaza", name_zh_tw="星光廣場"
-    )
-
-
-@pytest.fixture
-def other_mall(db) -> Mall:
-    return Mall.objects.create(id="harbour", name_zh_cn="海港城", name_en="Harbour City")
-
-
-@pytest.fixture
-def enrollment(mall) -> fleet.Enrollment:
-    return fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code, hostname="kiosk-1")
-
-
-@pytest.fixture
-def kiosk(enrollment):
-    return enrollment.kiosk
-
-
-@pytest.fixture
-def other_kiosk(other_mall):
-    return fleet.enroll_kiosk(fleet.create_enrollment_code(other_mall).code).kiosk
 
 
 def make_staff(username: str, role: str, mall: Mall | None, *, hashed: bool = False,
@@ -56,11 +28,6 @@ def make_staff(username: str, role: str, mall: Mall | None, *, hashed: bool = Fa
         username, role, STAFF_PASSWORD if hashed else "unused", mall=mall, check_password=False,
         department=department,
     )
-
-
-@pytest.fixture
-def agent(mall):
-    return make_staff("agent-li", "agent", mall)
 
 
 def upload_for(kiosk, *, token: str | None = None, **overrides) -> CaseUpload:

@@ -5,16 +5,7 @@ import re
 import secrets
 
 import pytest
-from test_cases_support import (  # noqa: F401
-    agent,
-    enrollment,
-    kiosk,
-    mall,
-    new_case,
-    other_kiosk,
-    other_mall,
-    visible_text,
-)
+from test_cases_support import new_case, visible_text
 
 from server.cases import services
 from sync.protocol import CaseStatus

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from test_cases_support import agent, enrollment, kiosk, mall, new_case, visible_text  # noqa: F401
+from test_cases_support import new_case, visible_text
 
 from server.accounts.models import AuditEntry
 from server.cases import services

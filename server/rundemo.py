@@ -42,7 +42,7 @@ def _seed():
     from django.core.management import call_command
     from django.db import connections
 
-    from server.core.demo import describe, seed_demo
+    from server.demo.services import describe, seed_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     summary = seed_demo()

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "server.broadcasts",
     "server.wayfinding",
     "server.directory",
+    "server.demo",
 ]
 
 MIDDLEWARE = [

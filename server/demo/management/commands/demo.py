@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from server.content.services import ContentError
-from server.core.demo import DEMO_BUNDLE_DIR, describe, seed_demo
+from server.demo.services import DEMO_BUNDLE_DIR, describe, seed_demo
 
 
 class Command(BaseCommand):

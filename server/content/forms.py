@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, KioskPoint, Level, Promotion, Store
+from .promotions import WEEKDAYS, level_label
 
-WEEKDAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 ISO_DATE = "%Y-%m-%d"
@@ -38,8 +38,6 @@ class PromotionForm(forms.ModelForm):
         }
 
     def __init__(self, *args, mall, **kwargs):
-        from .promotions import level_label
-
         super().__init__(*args, **kwargs)
         self.mall = mall
         self.fields["store"].queryset = Store.objects.filter(mall=mall).order_by("position", "content_id")
@@ -75,10 +73,12 @@ class PromotionForm(forms.ModelForm):
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The last day is before the first day."))
         if cleaned.get("hours_from") == "24:00":
-            self.add_error("hours_from", _("A day's showing starts at 23:59 at the latest (00:00 is the start of the day)."))
+            self.add_error("hours_from",
+                           _("A day's showing starts at 23:59 at the latest (00:00 is the start of the day)."))
         elif cleaned.get("hours_from") and cleaned.get("hours_from") == cleaned.get("hours_to"):
             self.add_error("hours_to", _("Shown from and until are the same time, so it would never show."))
         content_id = cleaned.get("content_id")
-        if content_id and not self.instance.pk and Promotion.objects.filter(mall=self.mall, content_id=content_id).exists():
+        taken = Promotion.objects.filter(mall=self.mall, content_id=content_id)
+        if content_id and not self.instance.pk and taken.exists():
             self.add_error("content_id", _("Another promotion of this mall has this id."))
         return cleaned

@@ -10,14 +10,17 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from server.content.models import PlayCount, Promotion
+from server.content.models import KioskPoint, Level, PlayCount, Promotion
 from server.content.services import ContentError, store_blob
 from server.malls.models import Mall
 
 PICTURE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_PICTURE_PIXELS = 40_000_000
+WEEKDAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
+"""The editor's names of the days a promotion plays (the form's choices, the preview's words)."""
 
 
 def picture_blob(data: bytes):
@@ -171,9 +174,6 @@ def level_label(level) -> str:
 
 def schedule_summary(promotion: Promotion) -> dict:
     """What the preview says about where and when the promotion plays."""
-    from server.content.forms import WEEKDAYS
-    from server.content.models import KioskPoint, Level
-
     days = sorted(set(promotion.weekdays or []))
     weekday_names = dict(WEEKDAYS)
     levels = {level.content_id: level_label(level) for level in Level.objects.filter(mall_id=promotion.mall_id)}

@@ -166,7 +166,7 @@ def _seed(data_dir: Path) -> str:
     from ulid import ULID
 
     from server.accounts.services import create_staff_user
-    from server.cases import services
+    from server.cases import flows, intake, notes
     from server.fleet import services as fleet
     from server.malls.models import Mall
     from sync.protocol import CaseStatus, CaseUpload, sha256_hex
@@ -176,14 +176,14 @@ def _seed(data_dir: Path) -> str:
     kiosk = fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code).kiosk
     agent = create_staff_user("agent", "agent", "x", mall=mall, check_password=False)
     token = secrets.token_urlsafe(32)
-    case = services.receive_upload(kiosk, CaseUpload(
+    case = intake.receive_upload(kiosk, CaseUpload(
         id=str(ULID()), reference=f"{kiosk.code}-7Q2M", tracking_token_sha256=sha256_hex(token.encode()),
         kind="complaint", category="service_attitude", description="收银员态度不好，希望商场处理。" * 3,
         contact_phone="13812345678", contact_consent=True, created_at="2026-11-20T15:42:10+08:00"))[0]
-    services.transition(case, CaseStatus.ACCEPTED, agent, note="您好，我们已受理。")
-    services.add_note(case, agent, "内部备注", "internal")
-    services.transition(case, CaseStatus.IN_PROGRESS, agent, note="已联系店长了解情况。")
-    services.add_note(case, agent, "店长正在调查，明天答复您。", "public")
+    flows.transition(case, CaseStatus.ACCEPTED, agent, note="您好，我们已受理。")
+    notes.add_note(case, agent, "内部备注", "internal")
+    flows.transition(case, CaseStatus.IN_PROGRESS, agent, note="已联系店长了解情况。")
+    notes.add_note(case, agent, "店长正在调查，明天答复您。", "public")
     return token
 
 

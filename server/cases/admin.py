@@ -1,4 +1,4 @@
-"""Admin for cases: read-mostly. Status changes belong in the console, through services.transition,
+"""Admin for cases: read-mostly. Status changes belong in the console, through flows.transition,
 so the admin cannot bypass the lifecycle, hand-overs or what a visitor filed."""
 from django.contrib import admin
 

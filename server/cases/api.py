@@ -4,12 +4,13 @@ from ninja import Router, Status
 from server.fleet.auth import DeviceKeyAuth
 from sync.protocol import CaseReceipt, CaseStatus, CaseUpload, ErrorBody
 
-from . import services
+from . import intake
+from .errors import CaseError, UploadConflict, UploadRejected
 
 router = Router(tags=["cases"])
 
 
-def _error(exc: services.CaseError) -> dict:
+def _error(exc: CaseError) -> dict:
     return {"error": {"code": exc.code, "message": exc.message}}
 
 
@@ -23,10 +24,10 @@ def _error(exc: services.CaseError) -> dict:
 )
 def upload_case(request, upload: CaseUpload):
     try:
-        case, created = services.receive_upload(request.auth, upload)
-    except services.UploadConflict as exc:
+        case, created = intake.receive_upload(request.auth, upload)
+    except UploadConflict as exc:
         return Status(409, _error(exc))
-    except services.UploadRejected as exc:
+    except UploadRejected as exc:
         return Status(422, _error(exc))
     receipt = CaseReceipt(
         id=case.id, reference=case.reference, status=CaseStatus(case.status), created=created

@@ -19,9 +19,9 @@ class CasesConfig(AppConfig):
 
         from server.core.jobs import register_job
 
-        from . import services
+        from . import jobs
 
-        register_job("escalate-overdue", lambda: f"{len(services.escalate_overdue())} escalated",
+        register_job("escalate-overdue", lambda: f"{len(jobs.escalate_overdue())} escalated",
                      every=timedelta(minutes=5))
-        register_job("erase-expired-contacts", lambda: f"{services.erase_expired_contacts()} erased",
+        register_job("erase-expired-contacts", lambda: f"{jobs.erase_expired_contacts()} erased",
                      every=timedelta(hours=1))

@@ -1,4 +1,4 @@
-"""Console forms. They only check shapes; the case rules live in services."""
+"""Console forms. They only check shapes; the case rules live in flows, intake and the like."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,11 +7,11 @@ from server.malls.models import Department
 from sync.protocol import CaseStatus
 
 from .models import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, Source, Visibility
-from .services import MAX_NOTE_CHARS
+from .notes import MAX_NOTE_CHARS
 
 
 class TransitionForm(forms.Form):
-    # Every status is a valid choice here: whether the move is allowed is services.transition's
+    # Every status is a valid choice here: whether the move is allowed is flows.transition's
     # decision, and its refusal is what the agent should read.
     to_status = forms.ChoiceField(
         label=_("New status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
@@ -65,9 +65,10 @@ class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("Any kind"))] + [(k.value, l) for k, l in KIND_LABELS.items()])
+                             choices=[("", _("Any kind"))] + [(k.value, label) for k, label in KIND_LABELS.items()])
     category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=[("", _("Any category"))] + [(c.value, l) for c, l in CATEGORY_LABELS.items()])
+                                 choices=[("", _("Any category"))]
+                                 + [(c.value, label) for c, label in CATEGORY_LABELS.items()])
     department = forms.ChoiceField(label=_("Department"), required=False,
                                    choices=[("", _("Any department"))] + list(Department.choices))
     owner = forms.ChoiceField(label=_("Owner"), required=False)
@@ -92,8 +93,8 @@ class InboxFilterForm(forms.Form):
         self.fields["store"].choices = [("", _("Any store"))] + list(stores)
 
     def filters(self):
-        """The services' InboxFilters from whatever fields are valid."""
-        from .services import InboxFilters
+        """The inbox's InboxFilters from whatever fields are valid."""
+        from .inbox import InboxFilters
 
         self.is_valid()
         data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
@@ -115,9 +116,9 @@ class RegisterCaseForm(forms.Form):
     source = forms.ChoiceField(label=_("Came in by"), choices=[
         (Source.DESK.value, Source.DESK.label), (Source.PHONE.value, Source.PHONE.label)],
         widget=forms.RadioSelect, initial=Source.DESK.value)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, l) for k, l in KIND_LABELS.items()])
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()])
     category = forms.ChoiceField(label=_("Category (complaints)"), required=False,
-                                 choices=[("", "—")] + [(c.value, l) for c, l in CATEGORY_LABELS.items()])
+                                 choices=[("", "—")] + [(c.value, label) for c, label in CATEGORY_LABELS.items()])
     store_id = forms.ChoiceField(label=_("Store"), required=False)
     description = forms.CharField(label=_("What the visitor told us"), max_length=MAX_NOTE_CHARS,
                                   widget=forms.Textarea(attrs={"rows": 4}))

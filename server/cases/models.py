@@ -250,7 +250,7 @@ class CaseEvent(models.Model):
 
 class CategoryRule(models.Model):
     """How a mall handles one complaint category: which department it goes to and how long
-    the desk promises to take. Categories without a rule use services.DEFAULT_RULES."""
+    the desk promises to take. Categories without a rule use routing.DEFAULT_RULES."""
 
     mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="case_rules",
                              verbose_name=_("mall"))

@@ -40,3 +40,17 @@ def qr_svg(text: str) -> str:
 
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4, box_size=8)
     return image.to_string(encoding="unicode")
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****1234: enough for staff to recognise a caller in a list, not to copy the number."""
+    if not phone:
+        return ""
+    digits = phone.lstrip("+")
+    prefix = "+" if phone.startswith("+") else ""
+    if digits.startswith("86") and len(digits) == 13:
+        prefix, digits = "+86 ", digits[2:]
+    if len(digits) <= 7:
+        return prefix + "*" * len(digits)
+    return f"{prefix}{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+

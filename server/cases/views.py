@@ -15,7 +15,7 @@ from server.core.language import in_page_language
 from server.malls.models import Department
 from sync.protocol import CaseStatus
 
-from . import services
+from . import attachments, audit, callbacks, flows, inbox, intake, notes, routing, tracking
 from .access import (
     can_add_attachments,
     can_add_notes,
@@ -27,6 +27,7 @@ from .access import (
     cases_visible_to,
     staff_mall_id,
 )
+from .errors import CaseError, InvalidCase
 from .forms import (
     AttachmentForm,
     CallbackForm,
@@ -58,19 +59,19 @@ def _no_store(response):
 
 def _track_page(request, case, *, reply_form=None, rating_form=None, error="", status=200):
     zone = case.mall.zone
-    running = CaseStatus(case.status) in services.ACTIVE_STATUSES | {CaseStatus.WAITING_ON_VISITOR}
+    running = CaseStatus(case.status) in routing.ACTIVE_STATUSES | {CaseStatus.WAITING_ON_VISITOR}
     reply_form = reply_form or (
         VisitorReplyForm() if case.status == CaseStatus.WAITING_ON_VISITOR.value else None)
-    rating_form = rating_form or (RatingForm() if services.can_rate(case) else None)
+    rating_form = rating_form or (RatingForm() if tracking.can_rate(case) else None)
     context = page_context(
         request,
         case=case,
         token=request.resolver_match.kwargs["token"],
         mall_name=mall_name(case.mall, request.page_language),
-        steps=services.visitor_progress(case),
-        timeline=services.visitor_timeline(case, zone),
-        filed=services.moment(case.created_at, zone),
-        expected=services.moment(case.due_at, zone) if running else None,
+        steps=tracking.visitor_progress(case),
+        timeline=tracking.visitor_timeline(case, zone),
+        filed=tracking.moment(case.created_at, zone),
+        expected=tracking.moment(case.due_at, zone) if running else None,
         reply_form=reply_form,
         rating_form=rating_form,
         error=error,
@@ -90,7 +91,7 @@ def _not_found(request):
 @in_page_language()
 def track(request, token: str):
     """The visitor's view of their case, opened from the receipt's QR code. No login, no JS."""
-    case = services.find_by_token(token)
+    case = tracking.find_by_token(token)
     if case is None:
         return _not_found(request)
     return _no_store(_track_page(request, case))
@@ -101,15 +102,15 @@ def track(request, token: str):
 @in_page_language()
 def track_reply(request, token: str):
     """The visitor answers the desk's question."""
-    case = services.find_by_token(token)
+    case = tracking.find_by_token(token)
     if case is None:
         return _not_found(request)
     form = VisitorReplyForm(request.POST)
     if not form.is_valid():
         return _no_store(_track_page(request, case, reply_form=form, status=400))
     try:
-        services.visitor_reply(case, form.cleaned_data["text"])
-    except services.CaseError as exc:
+        tracking.visitor_reply(case, form.cleaned_data["text"])
+    except CaseError as exc:
         return _no_store(_track_page(request, case, reply_form=form, error=exc.message, status=409))
     return redirect("cases:track", token=token)
 
@@ -119,15 +120,15 @@ def track_reply(request, token: str):
 @in_page_language()
 def track_rate(request, token: str):
     """The visitor's rating: a form they fill in and submit (never a link a mail scanner follows)."""
-    case = services.find_by_token(token)
+    case = tracking.find_by_token(token)
     if case is None:
         return _not_found(request)
     form = RatingForm(request.POST)
     if not form.is_valid():
         return _no_store(_track_page(request, case, rating_form=form, status=400))
     try:
-        services.rate_case(case, form.cleaned_data["stars"], form.cleaned_data["comment"])
-    except services.CaseError as exc:
+        tracking.rate_case(case, form.cleaned_data["stars"], form.cleaned_data["comment"])
+    except CaseError as exc:
         return _no_store(_track_page(request, case, rating_form=form, error=exc.message, status=409))
     return redirect("cases:track", token=token)
 
@@ -169,22 +170,22 @@ def case_list(request):
               .select_related("staff_profile").order_by("username"))
     form = InboxFilterForm(request.GET, owners=owners, floors=floor_choices(mall_ids), stores=stores)
     filters = form.filters()
-    shown = services.filter_inbox(visible, filters)
-    counts = services.status_counts(visible)
-    chips = [{"value": services.OPEN_FILTER, "label": _("Open"), "count": sum(counts.values())}] + [
+    shown = inbox.filter_inbox(visible, filters)
+    counts = inbox.status_counts(visible)
+    chips = [{"value": inbox.OPEN_FILTER, "label": _("Open"), "count": sum(counts.values())}] + [
         {"value": s.value, "label": STATUS_LABELS[s], "count": counts.get(s.value, 0)}
-        for s in CaseStatus if s not in services.FINAL_STATUSES
+        for s in CaseStatus if s not in flows.FINAL_STATUSES
     ]
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         page_number = 1
-    rows, has_older = services.first_rows(
+    rows, has_older = inbox.first_rows(
         shown.select_related("mall", "owner__staff_profile"), page_number, CASES_PER_PAGE)
     now = timezone.now()
     store_names = dict(stores)
     for case in rows:
-        case.overdue = services.is_overdue(case, now)
+        case.overdue = routing.is_overdue(case, now)
         case.store_name = store_names.get(case.store_id, case.store_id)
     query = request.GET.copy()
     query.pop("page", None)
@@ -211,12 +212,12 @@ def case_new(request):
         mall = Mall.objects.get(pk=mall_ids[0]) if mall_ids else None
         try:
             if mall is None:
-                raise services.InvalidCase(str(_("There is no mall to register the case in.")))
-            case, token = services.register_case(mall, request.user, **form.cleaned_data)
-        except services.CaseError as exc:
+                raise InvalidCase(str(_("There is no mall to register the case in.")))
+            case, token = intake.register_case(mall, request.user, **form.cleaned_data)
+        except CaseError as exc:
             error = exc.message
         else:
-            url = services.tracking_url(token)
+            url = tracking.tracking_url(token)
             return render(request, "cases/console/case_ticket.html", page_context(
                 request, case=case, tracking_url=url, qr=qr_svg(url),
                 mall_name=mall_name(case.mall, request.page_language)))
@@ -235,8 +236,8 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
             callback_form=None, attachment_form=None, revealed_phone="", error: str = "",
             status: int = 200):
     """The case page, with whichever form came back with an error kept as the agent typed it."""
-    allowed = services.allowed_next_statuses(case)
-    replies = services.canned_replies_for(case.mall)
+    allowed = flows.allowed_next_statuses(case)
+    replies = notes.canned_replies_for(case.mall)
     zone = case.mall.zone
     with timezone.override(zone):
         return render(request, "cases/console/case_detail.html", page_context(
@@ -245,7 +246,7 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
             mall_name=mall_name(case.mall, request.page_language),
             events=case.events.select_related("actor").order_by("at", "id"),
             attachments=case.attachments.only("id", "filename", "size", "uploaded_at").order_by("uploaded_at"),
-            overdue=services.is_overdue(case),
+            overdue=routing.is_overdue(case),
             department_label=Department(case.department).label if case.department else "",
             transition_form=transition_form or TransitionForm(allowed=allowed),
             note_form=note_form or NoteForm(),
@@ -259,7 +260,7 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
             can_reveal=can_reveal_contact(request.user),
             revealed_phone=revealed_phone,
             can_hand_over=case.status != CaseStatus.NEW.value
-            and CaseStatus(case.status) not in services.FINAL_STATUSES,
+            and CaseStatus(case.status) not in flows.FINAL_STATUSES,
             error=error,
         ), status=status)
 
@@ -283,15 +284,15 @@ def case_transition(request, case_id: str):
     case = _changeable_case(request, case_id)
     if case is None:
         return _forbidden(request)
-    form = TransitionForm(request.POST, allowed=services.allowed_next_statuses(case))
+    form = TransitionForm(request.POST, allowed=flows.allowed_next_statuses(case))
     if not form.is_valid():
         return _detail(request, case, transition_form=form, status=400)
     try:
-        services.transition(
+        flows.transition(
             case, form.cleaned_data["to_status"], request.user,
             note=form.cleaned_data["note"], visibility=form.cleaned_data["visibility"],
         )
-    except services.CaseError as exc:
+    except CaseError as exc:
         return _detail(request, case, transition_form=form, error=exc.message, status=409)
     return redirect("cases:case_detail", case_id=case.pk)
 
@@ -307,10 +308,10 @@ def case_note(request, case_id: str):
     if not form.is_valid():
         return _detail(request, case, note_form=form, status=400)
     try:
-        services.add_note(
+        notes.add_note(
             case, request.user, form.cleaned_data["text"], form.cleaned_data["visibility"]
         )
-    except services.CaseError as exc:
+    except CaseError as exc:
         return _detail(request, case, note_form=form, error=exc.message, status=400)
     return redirect("cases:case_detail", case_id=case.pk)
 
@@ -322,10 +323,10 @@ def case_canned_reply(request, case_id: str):
     case = _changeable_case(request, case_id)
     if case is None or not can_add_notes(request.user):
         return _forbidden(request)
-    form = CannedReplyForm(request.POST, replies=services.canned_replies_for(case.mall))
+    form = CannedReplyForm(request.POST, replies=notes.canned_replies_for(case.mall))
     if not form.is_valid():
         return _detail(request, case, error=str(_("Choose a reply from the list.")), status=400)
-    services.send_canned_reply(case, request.user, form.cleaned_data["reply"])
+    notes.send_canned_reply(case, request.user, form.cleaned_data["reply"])
     return redirect("cases:case_detail", case_id=case.pk)
 
 
@@ -340,10 +341,10 @@ def case_hand_over(request, case_id: str):
     if not form.is_valid():
         return _detail(request, case, hand_over_form=form, status=400)
     try:
-        services.hand_over(
+        flows.hand_over(
             case, form.cleaned_data["new_owner"], request.user, note=form.cleaned_data["note"]
         )
-    except services.CaseError as exc:
+    except CaseError as exc:
         return _detail(request, case, hand_over_form=form, error=exc.message, status=409)
     return redirect("cases:case_detail", case_id=case.pk)
 
@@ -359,8 +360,8 @@ def case_callback(request, case_id: str):
     if not form.is_valid():
         return _detail(request, case, callback_form=form, status=400)
     try:
-        services.record_callback(case, request.user, **form.cleaned_data)
-    except services.CaseError as exc:
+        callbacks.record_callback(case, request.user, **form.cleaned_data)
+    except CaseError as exc:
         return _detail(request, case, callback_form=form, error=exc.message, status=409)
     return redirect("cases:case_detail", case_id=case.pk)
 
@@ -373,7 +374,7 @@ def case_reveal_contact(request, case_id: str):
     case = _visible_case(request, case_id)
     if not can_reveal_contact(request.user):
         return _forbidden(request)
-    response = _detail(request, case, revealed_phone=services.reveal_contact(case, request.user))
+    response = _detail(request, case, revealed_phone=audit.reveal_contact(case, request.user))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -389,11 +390,11 @@ def case_attach(request, case_id: str):
     if not form.is_valid():
         return _detail(request, case, attachment_form=form, status=400)
     upload = form.cleaned_data["photo"]
-    if upload.size > services.MAX_ATTACHMENT_BYTES:
+    if upload.size > attachments.MAX_ATTACHMENT_BYTES:
         return _detail(request, case, error=str(_("A photo can be at most 5 MB.")), status=400)
     try:
-        services.attach_photo(case, request.user, upload.name, upload.read())
-    except services.CaseError as exc:
+        attachments.attach_photo(case, request.user, upload.name, upload.read())
+    except CaseError as exc:
         return _detail(request, case, error=exc.message, status=400)
     return redirect("cases:case_detail", case_id=case.pk)
 

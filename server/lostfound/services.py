@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from server.accounts.services import person_name
-from server.cases import services as case_services
+from server.cases import flows
 from server.cases.models import Case, Visibility
 from sync.protocol import (
     ITEM_DETAIL_BRAND,
@@ -520,12 +520,12 @@ def _finish_case(case: Case, actor, message: str) -> None:
     with translation.override(page_code(case.language)):
         note = gettext(message)
     told = False
-    while CaseStatus(case.status) not in case_services.FINAL_STATUSES:
-        allowed = case_services.allowed_next_statuses(case)
+    while CaseStatus(case.status) not in flows.FINAL_STATUSES:
+        allowed = flows.allowed_next_statuses(case)
         target = next(status for status in _CLOSING_PATH if status in allowed)
         public_note = note if target == CaseStatus.RESOLVED and not told else ""
         told = told or bool(public_note)
-        case_services.transition(case, target, actor, note=public_note, visibility=Visibility.PUBLIC)
+        flows.transition(case, target, actor, note=public_note, visibility=Visibility.PUBLIC)
 
 
 # ---------------------------------------------------------------- retention and disposal

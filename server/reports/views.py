@@ -12,8 +12,8 @@ from django.views.decorators.http import require_safe
 from server.accounts.models import AuditEntry
 from server.accounts.services import person_name, record_audit
 from server.cases.access import can_view_reports, staff_mall_id
+from server.cases.audit import AUDITED_CASE_ACTIONS
 from server.cases.presentation import floor_choices, mall_name, store_choices
-from server.cases.services import AUDITED_CASE_ACTIONS
 from server.core.console import page_context, staff_page
 from server.malls.models import Mall
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from PIL import Image, ImageDraw
 from ulid import ULID
 
-from server.cases import services as case_services
+from server.cases import intake
 from sync.protocol import (
     ITEM_DETAIL_BRAND,
     ITEM_DETAIL_CATEGORY,
@@ -45,7 +45,7 @@ def file_kiosk_case(kiosk, kind: str, description: str, *, category: str, colour
         occurred_at=occurred_at, contact_phone=phone, contact_consent=bool(phone), language=language,
         created_at=occurred_at or datetime.now().astimezone(), details=details,
     )
-    case, created = case_services.receive_upload(kiosk, upload)
+    case, created = intake.receive_upload(kiosk, upload)
     assert created
     return case, token
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from test_cases_support import STAFF_PASSWORD, csrf_token_of, make_staff, new_case, put_in, visible_text
 
-from server.cases import services
+from server.cases import flows, notes, tracking
 from server.cases.models import Case, CaseEvent
 from sync.protocol import CaseStatus
 
@@ -139,7 +139,7 @@ def test_the_inbox_lists_newest_first_with_masked_phones(signed_in, kiosk):
 def test_the_inbox_filters_by_status(signed_in, kiosk, agent):
     waiting = new_case(kiosk)
     accepted = new_case(kiosk)
-    services.transition(accepted, S.ACCEPTED, agent)
+    flows.transition(accepted, S.ACCEPTED, agent)
     closed = put_in(new_case(kiosk), S.CLOSED)
 
     new_only = visible_text(signed_in.get(CASES + "?status=new"))
@@ -178,8 +178,8 @@ def test_the_console_speaks_simplified_chinese_by_default_and_switches(signed_in
 # ---------------------------------------------------------------- a case
 def test_the_detail_shows_every_field_and_the_full_timeline(signed_in, kiosk, agent):
     case = new_case(kiosk, store_id="s-tea", details={"colour": "红色"})
-    services.transition(case, S.ACCEPTED, agent, note="已受理")
-    services.add_note(case, agent, "只给同事看的备注", "internal")
+    flows.transition(case, S.ACCEPTED, agent, note="已受理")
+    notes.add_note(case, agent, "只给同事看的备注", "internal")
 
     response = signed_in.get(detail_url(case))
 
@@ -257,9 +257,9 @@ def test_adding_notes_public_and_internal(signed_in, kiosk):
                           {"text": text, "visibility": visibility})
         assert response.status_code == 302
 
-    notes = list(case.events.filter(kind="note").values_list("note", "visibility"))
-    assert notes == [("已联系店铺", "public"), ("店长态度敷衍", "internal")]
-    assert [e.note for e in services.public_timeline(case)] == ["", "已联系店铺"]
+    written = list(case.events.filter(kind="note").values_list("note", "visibility"))
+    assert written == [("已联系店铺", "public"), ("店长态度敷衍", "internal")]
+    assert [e.note for e in tracking.public_timeline(case)] == ["", "已联系店铺"]
 
 
 def test_an_empty_note_is_refused_on_the_page(signed_in, kiosk):
@@ -276,7 +276,7 @@ def test_handing_a_case_over_to_a_department(signed_in, kiosk, agent, mall):
     engineer = make_staff("eng-zhao", "department_handler", mall)
     make_staff("editor-qian", "content_editor", mall)
     case = new_case(kiosk)
-    services.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.ACCEPTED, agent)
 
     page = signed_in.get(detail_url(case)).content.decode()
     options = re.search(r'<select name="new_owner".*?</select>', page, re.S).group(0)
@@ -290,7 +290,7 @@ def test_handing_a_case_over_to_a_department(signed_in, kiosk, agent, mall):
 
 def test_a_department_handler_can_move_a_case_along(browser, kiosk, mall, agent):
     case = new_case(kiosk)
-    services.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.ACCEPTED, agent)
     # The case (facilities) is routed to engineering, where this handler works.
     browser.force_login(make_staff("eng-zhao", "department_handler", mall, department="engineering"))
 

@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from test_cases_support import make_staff, new_case
 
-from server.cases import services
+from server.cases import flows, jobs, routing
 from server.cases.deadlines import BusinessCalendar
 from server.cases.models import Case, CaseEvent, CategoryRule, Holiday
 from sync.protocol import CaseStatus
@@ -104,7 +104,7 @@ def test_a_mall_rule_overrides_the_default_routing_and_promise(open_mall, kiosk)
     case = new_case(kiosk, category="safety")
 
     assert case.department == "engineering"
-    expected = services.business_calendar(open_mall).deadline(case.received_at, 3)
+    expected = routing.business_calendar(open_mall).deadline(case.received_at, 3)
     assert case.due_at == expected
 
 
@@ -114,13 +114,13 @@ def test_praise_has_no_deadline_and_a_complex_complaint_gets_working_days(open_m
     dispute = new_case(kiosk, category="tenant_dispute")
 
     assert praise.due_at is None
-    assert dispute.due_at == services.business_calendar(open_mall).deadline(dispute.received_at, 5)
+    assert dispute.due_at == routing.business_calendar(open_mall).deadline(dispute.received_at, 5)
 
 
 @pytest.mark.django_db
 def test_waiting_on_the_visitor_pauses_the_deadline(open_mall, kiosk, agent):
     case = new_case(kiosk)
-    services.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.ACCEPTED, agent)
     due = at("2026-11-23 22:00")
     Case.objects.filter(pk=case.pk).update(due_at=due, paused_at=at("2026-11-23 20:00"),
                                            status=S.WAITING_ON_VISITOR.value)
@@ -129,7 +129,7 @@ def test_waiting_on_the_visitor_pauses_the_deadline(open_mall, kiosk, agent):
     from unittest import mock
 
     with mock.patch("django.utils.timezone.now", return_value=at("2026-11-24 14:00")):
-        services.transition(case, S.IN_PROGRESS, agent)
+        flows.transition(case, S.IN_PROGRESS, agent)
 
     stored = Case.objects.get(pk=case.pk)
     assert stored.paused_at is None
@@ -139,14 +139,14 @@ def test_waiting_on_the_visitor_pauses_the_deadline(open_mall, kiosk, agent):
 @pytest.mark.django_db
 def test_entering_waiting_records_the_pause_and_is_not_overdue(kiosk, agent):
     case = new_case(kiosk)
-    services.transition(case, S.ACCEPTED, agent)
-    services.transition(case, S.WAITING_ON_VISITOR, agent, note="请问是哪一层？")
+    flows.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.WAITING_ON_VISITOR, agent, note="请问是哪一层？")
     Case.objects.filter(pk=case.pk).update(due_at=case.received_at - timedelta(hours=1))
 
     stored = Case.objects.get(pk=case.pk)
     assert stored.paused_at is not None
-    assert not services.is_overdue(stored)
-    assert services.escalate_overdue() == []
+    assert not routing.is_overdue(stored)
+    assert jobs.escalate_overdue() == []
 
 
 @pytest.mark.django_db
@@ -157,8 +157,8 @@ def test_escalation_happens_once_per_overdue_case_and_names_the_manager(kiosk, a
     Case.objects.filter(pk__in=[late.pk, finished.pk]).update(due_at=past)
     Case.objects.filter(pk=finished.pk).update(status="resolved")
 
-    first = services.escalate_overdue()
-    second = services.escalate_overdue()  # a second server running the job right after
+    first = jobs.escalate_overdue()
+    second = jobs.escalate_overdue()  # a second server running the job right after
 
     assert [c.pk for c in first] == [late.pk] and second == []
     assert Case.objects.get(pk=late.pk).escalated_at is not None
@@ -205,4 +205,4 @@ def test_a_holiday_is_entered_in_the_admin(client, open_mall):
 
     assert response.status_code == 302, response.content[:500]
     assert Holiday.objects.get().day == date(2026, 10, 1)
-    assert not services.business_calendar(open_mall).is_business_day(date(2026, 10, 1))
+    assert not routing.business_calendar(open_mall).is_business_day(date(2026, 10, 1))

@@ -14,9 +14,10 @@ from PIL import Image
 from test_cases_support import csrf_token_of, make_staff, new_case, visible_text
 
 from server.accounts.models import AuditEntry
-from server.cases import services
+from server.cases import attachments, audit, callbacks, flows, inbox, intake, jobs, notes, presentation, tracking
+from server.cases.errors import InvalidCallback, InvalidCase, VisitorError
+from server.cases.inbox import InboxFilters
 from server.cases.models import CannedReply, Case, CaseEvent
-from server.cases.services import InboxFilters
 from sync.protocol import REFERENCE_RE, CaseStatus
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,8 @@ S = CaseStatus
 
 def resolved_case(kiosk, agent, **overrides) -> Case:
     case = new_case(kiosk, **overrides)
-    services.transition(case, S.ACCEPTED, agent)
-    services.transition(case, S.RESOLVED, agent, note="已处理")
+    flows.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.RESOLVED, agent, note="已处理")
     return case
 
 
@@ -49,30 +50,30 @@ def test_resolving_a_case_with_a_phone_sets_a_call_back_task(kiosk, agent):
 
     assert case.callback_due_at is not None and case.callback_due_at > case.resolved_at
     assert silent.callback_due_at is None
-    due = services.filter_inbox(Case.objects.all(), InboxFilters(callback_due=True))
+    due = inbox.filter_inbox(Case.objects.all(), InboxFilters(callback_due=True))
     assert list(due) == [Case.objects.get(pk=case.pk)]
 
 
 def test_a_call_back_records_satisfaction_and_moves_the_case_on(kiosk, agent):
     case = resolved_case(kiosk, agent)
 
-    services.record_callback(case, agent, reached=False, outcome="无人接听")
+    callbacks.record_callback(case, agent, reached=False, outcome="无人接听")
     assert Case.objects.get(pk=case.pk).status == "resolved"
-    services.record_callback(case, agent, reached=True, satisfaction=4, outcome="顾客满意")
+    callbacks.record_callback(case, agent, reached=True, satisfaction=4, outcome="顾客满意")
 
     stored = Case.objects.get(pk=case.pk)
     assert (stored.status, stored.callback_satisfaction, stored.callback_outcome) == ("followed_up", 4, "顾客满意")
     assert stored.callback_done_at is not None and stored.callback_due_at is None
-    notes = list(CaseEvent.objects.filter(case=case).exclude(kind="created").values_list("kind", "visibility"))
-    assert ("callback", "internal") in notes and ("status", "internal") in notes
+    logged = list(CaseEvent.objects.filter(case=case).exclude(kind="created").values_list("kind", "visibility"))
+    assert ("callback", "internal") in logged and ("status", "internal") in logged
 
 
 def test_a_call_back_needs_a_satisfaction_and_a_resolved_case(kiosk, agent):
     case = resolved_case(kiosk, agent)
-    with pytest.raises(services.InvalidCallback):
-        services.record_callback(case, agent, reached=True, satisfaction=None)
-    with pytest.raises(services.InvalidCallback):
-        services.record_callback(new_case(kiosk), agent, reached=True, satisfaction=5)
+    with pytest.raises(InvalidCallback):
+        callbacks.record_callback(case, agent, reached=True, satisfaction=None)
+    with pytest.raises(InvalidCallback):
+        callbacks.record_callback(new_case(kiosk), agent, reached=True, satisfaction=5)
 
 
 def test_the_call_back_form_in_the_console(kiosk, agent):
@@ -90,8 +91,8 @@ def test_the_call_back_form_in_the_console(kiosk, agent):
 def test_the_visitor_answers_a_question_and_the_case_runs_again(client, kiosk, agent):
     token = secrets.token_urlsafe(32)
     case = new_case(kiosk, token=token)
-    services.transition(case, S.ACCEPTED, agent)
-    services.transition(case, S.WAITING_ON_VISITOR, agent, note="请问是哪一层的洗手间？")
+    flows.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.WAITING_ON_VISITOR, agent, note="请问是哪一层的洗手间？")
     page = client.get(f"/t/{token}")
     assert "请问是哪一层的洗手间？" in visible_text(page)
 
@@ -118,8 +119,8 @@ def test_the_rating_is_a_form_submit_accepted_once(client, kiosk, agent):
     token = secrets.token_urlsafe(32)
     case = new_case(kiosk, token=token)
     assert 'name="stars"' not in client.get(f"/t/{token}").content.decode()  # not resolved yet
-    services.transition(case, S.ACCEPTED, agent)
-    services.transition(case, S.RESOLVED, agent)
+    flows.transition(case, S.ACCEPTED, agent)
+    flows.transition(case, S.RESOLVED, agent)
     assert 'name="stars"' in client.get(f"/t/{token}").content.decode()
 
     assert client.get(f"/t/{token}/rate?stars=1").status_code == 405  # a link cannot rate
@@ -130,8 +131,8 @@ def test_the_rating_is_a_form_submit_accepted_once(client, kiosk, agent):
 
     stored = Case.objects.get(pk=case.pk)
     assert (stored.rating, stored.rating_comment) == (4, "谢谢")
-    with pytest.raises(services.VisitorError):
-        services.rate_case(stored, 1)
+    with pytest.raises(VisitorError):
+        tracking.rate_case(stored, 1)
 
 
 def test_the_visitor_page_shows_the_expected_date(client, kiosk):
@@ -146,16 +147,16 @@ def test_the_visitor_page_shows_the_expected_date(client, kiosk):
 
 # ---------------------------------------------------------------- staff register a case
 def test_an_agent_registers_a_phone_call_and_owns_it(mall, agent):
-    case, token = services.register_case(
+    case, token = intake.register_case(
         mall, agent, source="phone", kind="complaint", category="safety",
         description="顾客来电：地下车库B2灯坏了", contact_phone="13900001111", contact_consent=True,
     )
 
     assert REFERENCE_RE.match(case.reference)
     assert (case.status, case.owner, case.department, case.source) == ("accepted", agent, "security", "phone")
-    assert services.find_by_token(token) == case
+    assert tracking.find_by_token(token) == case
     assert AuditEntry.objects.filter(action="case.register", subject=case.pk).exists()
-    second, _ = services.register_case(mall, agent, source="desk", kind="suggestion", description="多放些座椅")
+    second, _ = intake.register_case(mall, agent, source="desk", kind="suggestion", description="多放些座椅")
     assert second.reference[:3] == case.reference[:3]  # the desk's own prefix
 
 
@@ -167,8 +168,8 @@ def test_an_agent_registers_a_phone_call_and_owns_it(mall, agent):
     {"source": "desk", "kind": "praise", "description": "x", "contact_phone": "13900001111"},
 ])
 def test_registering_refuses_bad_input_with_a_message(mall, agent, fields):
-    with pytest.raises(services.InvalidCase) as refused:
-        services.register_case(mall, agent, **fields)
+    with pytest.raises(InvalidCase) as refused:
+        intake.register_case(mall, agent, **fields)
     assert refused.value.message
     assert not Case.objects.exists()
 
@@ -203,13 +204,13 @@ def test_inbox_filters_combine(kiosk, agent, mall):
     engineer = make_staff("eng-zhao", "department_handler", mall, department="engineering")
     safety = new_case(kiosk, category="safety", description="扶梯异响", store_id="s-tea")
     toilet = new_case(kiosk, description="洗手间没纸")
-    services.transition(toilet, S.ACCEPTED, agent)
-    services.hand_over(toilet, engineer, agent)
+    flows.transition(toilet, S.ACCEPTED, agent)
+    flows.hand_over(toilet, engineer, agent)
     late = new_case(kiosk, kind="suggestion", category=None, description="希望多一些座椅")
     Case.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=1))
 
     def matching(**filters):
-        return {c.pk for c in services.filter_inbox(Case.objects.all(), InboxFilters(**filters))}
+        return {c.pk for c in inbox.filter_inbox(Case.objects.all(), InboxFilters(**filters))}
 
     assert matching(department="security") == {safety.pk}
     assert matching(owner=engineer.pk) == {toilet.pk}
@@ -234,12 +235,12 @@ def test_text_search_finds_rare_and_common_words_through_the_index_and_without(k
     odd = new_case(kiosk, description='有人写了 "100%_满意" 的字条')
 
     def matching(text):
-        return {c.pk for c in services.filter_inbox(Case.objects.all(), InboxFilters(search=text))}
+        return {c.pk for c in inbox.filter_inbox(Case.objects.all(), InboxFilters(search=text))}
 
-    assert services._indexed_description_matches("道闸抬", 10) == [rare.pk], (
+    assert inbox._indexed_description_matches("道闸抬", 10) == [rare.pk], (
         "migration 0005 built the trigram index and its triggers feed it")
     for limit in (10, 3):  # the index answers; a common term falls back to the ordered scan
-        services.SEARCH_CANDIDATES, saved = limit, services.SEARCH_CANDIDATES
+        inbox.SEARCH_CANDIDATES, saved = limit, inbox.SEARCH_CANDIDATES
         try:
             assert matching("道闸抬") == {rare.pk}
             assert matching("exit-7") == {rare.pk}  # any case
@@ -248,7 +249,7 @@ def test_text_search_finds_rare_and_common_words_through_the_index_and_without(k
             assert matching('"100%_') == {odd.pk}
             assert matching("100%x") == set()
         finally:
-            services.SEARCH_CANDIDATES = saved
+            inbox.SEARCH_CANDIDATES = saved
 
     Case.objects.filter(pk=rare.pk).update(description="已改写的描述")
     assert matching("道闸抬") == set() and matching("已改写") == {rare.pk}
@@ -329,13 +330,13 @@ def test_bulk_changes_to_the_audit_log_are_refused_too(agent, mall):
 def test_the_audit_log_records_who_did_what_to_a_case(kiosk, agent, mall):
     other = make_staff("agent-zhou", "agent", mall)
     case = new_case(kiosk)
-    services.transition(case, S.ACCEPTED, agent)
-    services.add_note(case, agent, "已联系工程部", "internal")
-    services.hand_over(case, other, agent)
-    services.attach_photo(case, other, "leak.png", _png())
-    services.transition(case, S.RESOLVED, other, note="已修好")
-    services.record_callback(case, other, reached=False)
-    services.reveal_contact(case, other)
+    flows.transition(case, S.ACCEPTED, agent)
+    notes.add_note(case, agent, "已联系工程部", "internal")
+    flows.hand_over(case, other, agent)
+    attachments.attach_photo(case, other, "leak.png", _png())
+    flows.transition(case, S.RESOLVED, other, note="已修好")
+    callbacks.record_callback(case, other, reached=False)
+    audit.reveal_contact(case, other)
 
     entries = list(AuditEntry.objects.filter(subject=case.pk).order_by("at", "id")
                    .values_list("actor__username", "action"))
@@ -357,7 +358,7 @@ def _png() -> bytes:
     ("13812345678", "138****5678"), ("+8613812345678", "+86 138****5678"), ("12345", "*****"), ("", ""),
 ])
 def test_phone_masking(phone, masked):
-    assert services.mask_phone(phone) == masked
+    assert presentation.mask_phone(phone) == masked
 
 
 def test_contacts_are_erased_after_retention_and_links_stop_working(kiosk, agent, settings):
@@ -366,18 +367,18 @@ def test_contacts_are_erased_after_retention_and_links_stop_working(kiosk, agent
     old, fresh = new_case(kiosk, token=old_token), new_case(kiosk, token=fresh_token)
     open_case = new_case(kiosk)
     for case in (old, fresh):
-        services.transition(case, S.WITHDRAWN, agent)
+        flows.transition(case, S.WITHDRAWN, agent)
     Case.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))
 
-    assert services.find_by_token(old_token) is None  # before the job ran
-    assert services.erase_expired_contacts() == 1
-    assert services.erase_expired_contacts() == 0  # a second server: nothing left
+    assert tracking.find_by_token(old_token) is None  # before the job ran
+    assert jobs.erase_expired_contacts() == 1
+    assert jobs.erase_expired_contacts() == 0  # a second server: nothing left
 
     stored = Case.objects.get(pk=old.pk)
     assert stored.contact_phone is None and stored.contact_erased_at is not None
-    assert services.find_by_token(old_token) is None
+    assert tracking.find_by_token(old_token) is None
     assert Case.objects.get(pk=fresh.pk).contact_phone == "13812345678"
-    assert services.find_by_token(fresh_token) == fresh
+    assert tracking.find_by_token(fresh_token) == fresh
     assert Case.objects.get(pk=open_case.pk).contact_phone == "13812345678"
 
 

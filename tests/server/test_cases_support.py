@@ -13,7 +13,7 @@ import secrets
 from ulid import ULID
 
 from server.accounts.services import create_staff_user
-from server.cases import services
+from server.cases import intake
 from server.cases.models import Case
 from server.malls.models import Mall
 from sync.protocol import CaseUpload, sha256_hex
@@ -49,7 +49,7 @@ def upload_for(kiosk, *, token: str | None = None, **overrides) -> CaseUpload:
 
 
 def new_case(kiosk, *, token: str | None = None, **overrides) -> Case:
-    return services.receive_upload(kiosk, upload_for(kiosk, token=token, **overrides))[0]
+    return intake.receive_upload(kiosk, upload_for(kiosk, token=token, **overrides))[0]
 
 
 def put_in(case: Case, status, owner=None) -> Case:

@@ -7,7 +7,7 @@ import secrets
 import pytest
 from test_cases_support import new_case, visible_text
 
-from server.cases import services
+from server.cases import flows, notes
 from sync.protocol import CaseStatus
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,9 @@ def handled_case(kiosk, agent, token):
         kiosk, token=token, kind="complaint", category="service_attitude",
         description="收银员态度不好", contact_phone="13812345678",
     )
-    services.transition(case, S.ACCEPTED, agent, note="您好，我们已受理，今天内回复您。")
-    services.add_note(case, agent, "内部：该店本月第三次被投诉", "internal")
-    services.transition(case, S.IN_PROGRESS, agent, note="内部：已转楼层经理", visibility="internal")
+    flows.transition(case, S.ACCEPTED, agent, note="您好，我们已受理，今天内回复您。")
+    notes.add_note(case, agent, "内部：该店本月第三次被投诉", "internal")
+    flows.transition(case, S.IN_PROGRESS, agent, note="内部：已转楼层经理", visibility="internal")
     return case
 
 
@@ -67,7 +67,7 @@ def test_the_step_indicator_marks_where_the_case_is(client, handled_case, token)
 
 
 def test_a_case_waiting_on_the_visitor_says_so(client, handled_case, agent, token):
-    services.transition(handled_case, S.WAITING_ON_VISITOR, agent, note="Which counter was it?")
+    flows.transition(handled_case, S.WAITING_ON_VISITOR, agent, note="Which counter was it?")
 
     text = visible_text(client.get(f"/t/{token}", HTTP_ACCEPT_LANGUAGE="en"))
 
@@ -77,7 +77,7 @@ def test_a_case_waiting_on_the_visitor_says_so(client, handled_case, agent, toke
 
 
 def test_a_withdrawn_case_has_no_steps_but_a_notice(client, handled_case, agent, token):
-    services.transition(handled_case, S.WITHDRAWN, agent)
+    flows.transition(handled_case, S.WITHDRAWN, agent)
 
     response = client.get(f"/t/{token}", HTTP_ACCEPT_LANGUAGE="en")
 
@@ -166,7 +166,7 @@ def test_an_unknown_lang_parameter_is_ignored(client, handled_case, token):
 def test_markup_in_a_description_and_notes_is_shown_as_text(client, kiosk, agent, token):
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     case = new_case(kiosk, token=token, description=attack)
-    services.transition(case, S.ACCEPTED, agent, note='<b onclick="steal()">ok</b>')
+    flows.transition(case, S.ACCEPTED, agent, note='<b onclick="steal()">ok</b>')
 
     response = client.get(f"/t/{token}")
 

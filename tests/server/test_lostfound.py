@@ -84,10 +84,10 @@ def test_unknown_kiosk_details_are_kept_not_dropped(kiosk):
 def test_complaints_do_not_enter_the_register(kiosk):
     from ulid import ULID
 
-    from server.cases import services as case_services
+    from server.cases import intake
     from sync.protocol import CaseUpload
 
-    case_services.receive_upload(kiosk, CaseUpload(
+    intake.receive_upload(kiosk, CaseUpload(
         id=str(ULID()), reference=f"{kiosk.code}-7777", tracking_token_sha256="a" * 64, kind="complaint",
         category="safety", description="地滑", created_at=timezone.now()))
     assert FoundItem.objects.count() == 0 and LostReport.objects.count() == 0

@@ -22,7 +22,7 @@ from lostfound_helpers import file_kiosk_case, signature_data_url
 from PIL import Image
 from test_cases_support import make_staff
 
-from server.cases import services
+from server.cases import attachments, flows
 from sync.protocol import CaseStatus, I18nText
 
 pytestmark = pytest.mark.django_db
@@ -170,8 +170,8 @@ def world(imported_mall, published):
     from test_cases_support import new_case
 
     case = new_case(kiosk)  # facilities: routed to engineering
-    services.transition(case, CaseStatus.ACCEPTED, agent)
-    photo = services.attach_photo(case, agent, "a.png", png())
+    flows.transition(case, CaseStatus.ACCEPTED, agent)
+    photo = attachments.attach_photo(case, agent, "a.png", png())
 
     item = lostfound.register_found_item(
         mall, agent, category="phone", description="黑色手机", found_at=timezone.now(), colour="black",

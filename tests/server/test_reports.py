@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from test_cases_support import new_case, visible_text
 
 from server.accounts.models import AuditEntry
-from server.cases import services
+from server.cases import flows, intake
 from server.cases.models import Case
 from server.reports import services as reports
 from sync.protocol import CaseStatus
@@ -34,13 +34,13 @@ def local(text: str) -> datetime:
 def november(kiosk, agent):
     """Four cases in November 2026 (two handled, one on time), one in October."""
     complaint = received_on(new_case(kiosk, store_id="s-tea"), local("2026-11-05 11:00"))
-    services.transition(complaint, S.ACCEPTED, agent)
-    services.transition(complaint, S.RESOLVED, agent)
+    flows.transition(complaint, S.ACCEPTED, agent)
+    flows.transition(complaint, S.RESOLVED, agent)
     Case.objects.filter(pk=complaint.pk).update(
         resolved_at=local("2026-11-05 15:00"), due_at=local("2026-11-05 22:00"), rating=4)
     late = received_on(new_case(kiosk, store_id="s-tea", category="service_attitude"), local("2026-11-06 12:00"))
-    services.transition(late, S.ACCEPTED, agent)
-    services.transition(late, S.RESOLVED, agent)
+    flows.transition(late, S.ACCEPTED, agent)
+    flows.transition(late, S.RESOLVED, agent)
     Case.objects.filter(pk=late.pk).update(
         resolved_at=local("2026-11-08 12:00"), due_at=local("2026-11-07 22:00"), rating=2)
     received_on(new_case(kiosk, kind="suggestion", category=None), local("2026-11-05 18:00"))
@@ -50,7 +50,7 @@ def november(kiosk, agent):
 
 
 def test_the_daily_log_counts_one_day_in_mall_time(mall, november, agent):
-    enquiry, _token = services.register_case(mall, agent, source="phone", kind="enquiry",
+    enquiry, _token = intake.register_case(mall, agent, source="phone", kind="enquiry",
                                              description="几点关门？ What time do you close?")
     received_on(enquiry, local("2026-11-05 19:30"))
     log = reports.daily_log(mall, date(2026, 11, 5))

@@ -13,7 +13,7 @@ from ulid import ULID
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
-from server.cases import services
+from server.cases import callbacks, flows, intake, tracking
 from server.cases.models import Case
 from server.fleet import services as fleet
 from server.malls.models import Mall
@@ -34,7 +34,7 @@ def complaint():
     create_staff_user("agent-li", "agent", PASSWORD, mall=mall, check_password=False,
                       display_name="李客服")
     token = secrets.token_urlsafe(32)
-    case = services.receive_upload(kiosk, CaseUpload(
+    case = intake.receive_upload(kiosk, CaseUpload(
         id=str(ULID()), reference=f"{kiosk.code}-7Q2M",
         tracking_token_sha256=sha256_hex(token.encode("ascii")), kind="complaint",
         category="environment_facilities", description="二楼女洗手间的烘手机坏了，一直不出风。",
@@ -183,15 +183,15 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     mall = Mall.objects.get()
     boss = create_staff_user("boss-wang", "manager", PASSWORD, mall=mall, check_password=False)
     for category in ("safety", "safety", "service_attitude", "tenant_dispute"):
-        services.register_case(mall, boss, source="phone", kind="complaint",
+        intake.register_case(mall, boss, source="phone", kind="complaint",
                                category=category, description="电话投诉")
     # One case resolved and rated, and a morning of smiley taps on the kiosk: the figures,
     # the pulse tables and its chart have something to show.
     case = complaint["case"]
-    services.transition(case, "accepted", boss)
-    services.transition(case, "resolved", boss, note="已修好")
-    services.record_callback(case, boss, reached=True, satisfaction=4, outcome="满意")
-    services.rate_case(case, 5, "很快")
+    flows.transition(case, "accepted", boss)
+    flows.transition(case, "resolved", boss, note="已修好")
+    callbacks.record_callback(case, boss, reached=True, satisfaction=4, outcome="满意")
+    tracking.rate_case(case, 5, "很快")
     kiosk = case.kiosk
     batch = KioskEventBatch.objects.create(kiosk=kiosk, batch_id="01WEBTESTBATCH", event_count=6)
     now = timezone.now()

@@ -12,7 +12,7 @@ import pytest
 from ulid import ULID
 
 from server.accounts.services import create_staff_user
-from server.cases import services
+from server.cases import flows, intake, notes
 from server.fleet import services as fleet
 from server.malls.models import Mall
 from sync.protocol import CaseStatus, CaseUpload, sha256_hex
@@ -37,15 +37,15 @@ def scene():
     kiosk = fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code).kiosk
     agent = create_staff_user("agent-li", "agent", PASSWORD, mall=mall, check_password=False)
     token = secrets.token_urlsafe(32)
-    case = services.receive_upload(kiosk, CaseUpload(
+    case = intake.receive_upload(kiosk, CaseUpload(
         id=str(ULID()), reference=f"{kiosk.code}-3QX9",
         tracking_token_sha256=sha256_hex(token.encode("ascii")), kind="complaint",
         category="service_attitude", description="三楼奶茶店的店员对老人很不耐烦，希望商场处理。",
         contact_phone="13812345678", contact_consent=True, created_at="2026-11-20T15:42:10+08:00",
     ))[0]
-    services.transition(case, CaseStatus.ACCEPTED, agent, note="您好，我们已受理，今天内给您答复。")
-    services.add_note(case, agent, "内部：该店本月第二次", "internal")
-    services.transition(case, CaseStatus.IN_PROGRESS, agent, note="已联系店长了解情况。")
+    flows.transition(case, CaseStatus.ACCEPTED, agent, note="您好，我们已受理，今天内给您答复。")
+    notes.add_note(case, agent, "内部：该店本月第二次", "internal")
+    flows.transition(case, CaseStatus.IN_PROGRESS, agent, note="已联系店长了解情况。")
     return {"case": case, "token": token, "agent": agent}
 
 

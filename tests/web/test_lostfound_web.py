@@ -10,7 +10,7 @@ from ulid import ULID
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
-from server.cases import services as case_services
+from server.cases import intake
 from server.fleet import services as fleet
 from server.lostfound import services
 from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
@@ -34,7 +34,7 @@ def office():
         mall, None, category="phone", description="黑色华为手机，透明手机壳", found_at=timezone.now(),
         colour="black", brand="华为", storage_place="Safe A", hidden_details="壁纸是一只柴犬")
     token = secrets.token_urlsafe(32)
-    case, _ = case_services.receive_upload(kiosk, CaseUpload(
+    case, _ = intake.receive_upload(kiosk, CaseUpload(
         id=str(ULID()), reference=f"{kiosk.code}-7KQ2", tracking_token_sha256=sha256_hex(token.encode("ascii")),
         kind="lost_report", description="Lost my black Huawei phone with a clear case", language="en",
         created_at=timezone.now(), details={"item_category": "phone", "item_colour": "black",

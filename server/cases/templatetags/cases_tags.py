@@ -1,7 +1,7 @@
 """Template filters for case pages."""
 from django import template
 
-from ..services import mask_phone
+from ..presentation import mask_phone
 
 register = template.Library()
 

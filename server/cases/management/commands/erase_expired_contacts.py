@@ -5,7 +5,7 @@ Safe to run on several servers at once: every case is claimed by a conditional u
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from server.cases.services import erase_expired_contacts
+from server.cases.jobs import erase_expired_contacts
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 Safe to run on several servers at once: every case is claimed by a conditional update."""
 from django.core.management.base import BaseCommand
 
-from server.cases.services import escalate_overdue
+from server.cases.jobs import escalate_overdue
 
 
 class Command(BaseCommand):

@@ -1,0 +1,220 @@
+"""Registering cases: uploads from kiosks (idempotent on the case id) and cases staff register
+for a walk-in or a phone call, with their references; both start routed and timed.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from ulid import ULID
+
+from server.accounts.services import record_audit
+from sync.protocol import (
+    MAX_DETAIL_KEY_CHARS,
+    MAX_DETAIL_VALUE_CHARS,
+    MAX_DETAILS,
+    REFERENCE_ALPHABET,
+    CaseKind,
+    CaseStatus,
+    CaseUpload,
+    ComplaintCategory,
+    has_control_characters,
+)
+
+from .audit import label_of
+from .errors import InvalidCase, InvalidNote, UploadConflict, UploadRejected
+from .flows import transition
+from .models import Case, CaseEvent, DeskReferencePrefix, EventKind, Source, Visibility
+from .notes import clean_note
+from .routing import floor_of, route
+from .tracking import tracking_token_hash
+
+S = CaseStatus
+MAX_LOCATION_ID_CHARS = 64
+
+
+def receive_upload(kiosk, upload: CaseUpload) -> tuple[Case, bool]:
+    """Store one case from `kiosk`'s outbox; return (case, created).
+
+    Idempotent on the case id: a retry (even one racing the first upload) returns the stored
+    case with created=False. The primary key decides the race, not a read before the write.
+    """
+    _check_server_limits(upload)
+    mall = kiosk.mall
+    now = timezone.now()
+    category = upload.category.value if upload.category else ""
+    department, due_at = route(mall, upload.kind.value, category, now)
+    store_id = upload.store_id or ""
+    location_id = upload.location_id or getattr(kiosk, "location_id", "")
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                id=upload.id,
+                mall=mall,
+                kiosk=kiosk,
+                reference=upload.reference,
+                tracking_token_sha256=upload.tracking_token_sha256,
+                kind=upload.kind.value,
+                category=upload.category.value if upload.category else "",
+                store_id=upload.store_id or "",
+                occurred_at=_aware(upload.occurred_at, mall),
+                description=upload.description,
+                contact_phone=upload.contact_phone if upload.contact_consent else None,
+                contact_consent=upload.contact_consent,
+                language=upload.language,
+                status=S.NEW.value,
+                created_at=_aware(upload.created_at, mall),
+                received_at=now,
+                status_changed_at=now,
+                location_id=location_id,
+                details=dict(upload.details),
+                source=Source.KIOSK,
+                department=department,
+                due_at=due_at,
+                level_id=floor_of(mall, store_id, location_id),
+            )
+            CaseEvent.objects.create(
+                case=case, at=now, kind=EventKind.CREATED, to_status=S.NEW.value,
+                actor_label=_kiosk_label(kiosk), visibility=Visibility.PUBLIC,
+            )
+        return case, True
+    except IntegrityError:
+        pass
+    return _already_received(kiosk, upload), False
+
+
+def _already_received(kiosk, upload: CaseUpload) -> Case:
+    """After a failed insert: the same case sent again, or a clash with another case."""
+    existing = Case.objects.filter(pk=upload.id).first()
+    if existing is not None:
+        same_case = (
+            existing.mall_id == kiosk.mall_id
+            and existing.reference == upload.reference
+            and existing.tracking_token_sha256 == upload.tracking_token_sha256
+        )
+        if same_case:
+            return existing
+        raise UploadConflict(
+            f"case id {upload.id} is already used by a different case", code="id_conflict"
+        )
+    if Case.objects.filter(reference=upload.reference).exists():
+        raise UploadConflict(
+            f"reference {upload.reference} is already used by another case",
+            code="reference_conflict",
+        )
+    if Case.objects.filter(tracking_token_sha256=upload.tracking_token_sha256).exists():
+        raise UploadConflict(
+            "tracking token is already used by another case", code="token_conflict"
+        )
+    # Neither a duplicate nor a clash we know of (e.g. the kiosk's row vanished meanwhile).
+    raise UploadConflict("the case could not be stored; retry later", code="conflict")
+
+
+def _check_server_limits(upload: CaseUpload) -> None:
+    """Limits the protocol leaves open but the database and the console need."""
+    if upload.location_id and len(upload.location_id) > MAX_LOCATION_ID_CHARS:
+        raise UploadRejected(f"location_id is longer than {MAX_LOCATION_ID_CHARS} characters")
+    for text in (upload.store_id, upload.location_id):
+        if text and has_control_characters(text):
+            raise UploadRejected("store_id and location_id must not contain control characters")
+    if len(upload.details) > MAX_DETAILS:
+        raise UploadRejected(f"details has more than {MAX_DETAILS} fields")
+    for key, value in upload.details.items():
+        if not key or len(key) > MAX_DETAIL_KEY_CHARS or len(value) > MAX_DETAIL_VALUE_CHARS:
+            raise UploadRejected(
+                f"details keys need 1-{MAX_DETAIL_KEY_CHARS} characters and values at most "
+                f"{MAX_DETAIL_VALUE_CHARS}"
+            )
+        if has_control_characters(key) or has_control_characters(value):
+            raise UploadRejected("details must not contain control characters")
+
+
+def _aware(moment: datetime | None, mall) -> datetime | None:
+    """Kiosk clocks are local: a time without an offset is read in the mall's time zone."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return moment.replace(tzinfo=mall.zone)
+
+
+def _kiosk_label(kiosk) -> str:
+    name = getattr(kiosk, "code", "") or kiosk.pk
+    return f"kiosk {name}"
+
+
+DESK_PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
+"""Numbers staff write down: any the visitor gives (landlines, extensions' digits), not only mobiles."""
+
+
+def register_case(mall, actor, *, source: str, kind: str, description: str, category: str = "",
+                  store_id: str = "", contact_phone: str = "", contact_consent: bool = False,
+                  language: str = "zh_CN") -> tuple[Case, str]:
+    """A case a staff member registers for a walk-in or a phone call; returns (case, token).
+
+    The staff member took it, so they accept it at once and own it (first-contact
+    responsibility). The raw tracking token is returned once, for the ticket the desk prints.
+    """
+    if actor is None:
+        raise InvalidCase(gettext("Only a staff member can accept a case."))
+    if source not in (Source.DESK, Source.PHONE):
+        raise InvalidCase(gettext("Choose where the case came from."))
+    if kind not in {k.value for k in CaseKind}:
+        raise InvalidCase(gettext("Choose a kind of case."))
+    if category and category not in {c.value for c in ComplaintCategory}:
+        raise InvalidCase(gettext("Choose a category from the list."))
+    if kind == CaseKind.COMPLAINT.value and not category:
+        raise InvalidCase(gettext("A complaint needs a category."))
+    if not (description or "").strip():
+        raise InvalidCase(gettext("Write down what the visitor told us."))
+    try:
+        description = clean_note(description, required=True)
+    except InvalidNote as exc:
+        raise InvalidCase(exc.message) from None
+    contact_phone = (contact_phone or "").strip()
+    if contact_phone and not DESK_PHONE_RE.match(contact_phone):
+        raise InvalidCase(gettext("That does not look like a phone number."))
+    if contact_phone and not contact_consent:
+        raise InvalidCase(gettext("Keep a phone number only when the visitor agrees to be contacted."))
+    now = timezone.now()
+    department, due_at = route(mall, kind, category, now)
+    token = secrets.token_urlsafe(24)
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    id=str(ULID()), mall=mall, reference=_desk_reference(mall),
+                    tracking_token_sha256=tracking_token_hash(token), kind=kind,
+                    category=category if kind == CaseKind.COMPLAINT.value else "",
+                    store_id=store_id, description=description,
+                    contact_phone=contact_phone or None, contact_consent=bool(contact_phone),
+                    language=language, created_at=now, received_at=now, status_changed_at=now,
+                    source=source, department=department, due_at=due_at,
+                    level_id=floor_of(mall, store_id, ""),
+                )
+                CaseEvent.objects.create(
+                    case=case, at=now, actor=actor, actor_label=label_of(actor),
+                    kind=EventKind.CREATED, to_status=S.NEW.value, visibility=Visibility.PUBLIC,
+                )
+            break
+        except IntegrityError:
+            continue  # a reference drawn twice: draw again
+    else:
+        raise InvalidCase(gettext("The case could not be stored; please try again."))
+    transition(case, S.ACCEPTED, actor)
+    record_audit(actor, "case.register", mall=mall, subject=case.pk, detail=f"{source} {case.reference}")
+    return case, token
+
+
+def _desk_reference(mall) -> str:
+    """A reference with the mall's desk prefix (a kiosk code issued to the desk)."""
+    from server.fleet.services import issue_kiosk_code
+
+    prefix = (DeskReferencePrefix.objects.filter(mall=mall).order_by("-issued_at")
+              .values_list("code", flat=True).first())
+    if prefix is None or Case.objects.filter(reference__startswith=prefix + "-").count() > 500_000:
+        prefix = issue_kiosk_code()
+        DeskReferencePrefix.objects.create(code=prefix, mall=mall)
+    return prefix + "-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4))

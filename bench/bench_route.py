@@ -43,7 +43,8 @@ from sync.protocol import (  # noqa: E402
     Store,
     TimeRange,
 )
-from venue.routing import PROFILES, Router  # noqa: E402
+from venue.routing.graph import PROFILES  # noqa: E402
+from venue.routing.router import Router  # noqa: E402
 
 IMDF_SAMPLE = REPOSITORY.parent / "shared" / "data" / "imdf-polymap"
 ROUTES_PER_GRAPH = 60

@@ -15,7 +15,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from kiosk.store import LocalStore
 from sync.protocol import Broadcast, BroadcastShown, MallContent
-from venue.routing import describe_step, route_to_nearest_exit
+from venue.routing.router import route_to_nearest_exit
+from venue.routing.wording import describe_step
 
 STATE_KEY = "broadcasts.state"
 ETAG_KEY = "broadcasts.etag"

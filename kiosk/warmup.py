@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
     """Build the search index of `index` and, when the kiosk stands at a known point, the
     route trees from it for every visitor profile and for the evacuation route."""
-    from venue.routing import PROFILES, RoutingError, router_for
+    from venue.routing.graph import PROFILES
+    from venue.routing.router import RoutingError, router_for
     from venue.search import search_for
 
     search_for(index)

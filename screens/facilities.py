@@ -1,6 +1,6 @@
 """Facilities: restrooms, accessible restrooms, nursing rooms, the service desk, ATMs, parking
 pay stations, charging, wheelchair and stroller lending — nearest first from this kiosk by
-walking distance (venue.routing), or by floor (this floor first) when no route can be measured.
+walking distance (venue.routing.router), or by floor (this floor first) when no route can be measured.
 A tap shows the way there on the map.
 """
 from __future__ import annotations
@@ -96,7 +96,7 @@ class FacilitiesScreen(KioskScreen):
         if kiosk is None:
             return None
         try:
-            from venue.routing import walking_distances_from
+            from venue.routing.router import walking_distances_from
 
             return {profile: walking_distances_from(app.content, kiosk.node_id, profile)
                     for profile in ("standard", "step_free")}

@@ -39,16 +39,14 @@ from screens.widgets.common import ChoiceButton, TappableCard
 from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
 from venue.languages import page_code
 from venue.paths import route_url
-from venue.routing import (
+from venue.routing.graph import VISITOR_PROFILES
+from venue.routing.router import RoutingError, find_place, router_for
+from venue.routing.wording import (
     GENERIC_CONNECTOR_NAMES,
     PROFILE_LABELS,
     UNREACHABLE_MESSAGES,
-    VISITOR_PROFILES,
-    RoutingError,
     closure_reason,
     describe_step,
-    find_place,
-    router_for,
     walking_time_text,
 )
 

@@ -24,13 +24,10 @@ from server.content import services as content_services
 from server.content.models import ContentVersion
 from server.malls.models import Mall
 from sync.protocol import BlobRef, ContentManifest, MallContent
-from venue.routing import (
-    CONNECTOR_KINDS,
-    Route,
-    RoutingError,
-    reachability_problems,
-    router_for,
-)
+from venue.routing.checks import reachability_problems
+from venue.routing.graph import CONNECTOR_KINDS
+from venue.routing.route import Route
+from venue.routing.router import RoutingError, router_for
 
 
 class ClosureError(Exception):

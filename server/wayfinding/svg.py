@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from sync.protocol import Level, MallContent
-from venue.routing import Route
+from venue.routing.route import Route
 
 FILL = {
     "outline": "#ffffff", "corridor": "#ffffff", "atrium": "#dcebf5", "void": "#c4cbd3",

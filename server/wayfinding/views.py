@@ -25,10 +25,10 @@ from server.wayfinding import services
 from server.wayfinding.svg import route_drawings
 from venue.i18n import load_translations
 from venue.languages import kiosk_code
-from venue.routing import (
+from venue.routing.graph import VISITOR_PROFILES
+from venue.routing.wording import (
     PROFILE_LABELS,
     UNREACHABLE_MESSAGES,
-    VISITOR_PROFILES,
     closure_reason,
     describe_step,
     walking_time_text,

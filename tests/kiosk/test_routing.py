@@ -23,16 +23,14 @@ from sync.protocol import (
     Store,
     TimeRange,
 )
-from venue.routing import (
+from venue.routing.router import (
     Router,
-    closure_reason,
-    describe_step,
     route_from_kiosk,
     route_to_nearest_exit,
     router_for,
     walking_distances_from,
-    walking_time_text,
 )
+from venue.routing.wording import closure_reason, describe_step, walking_time_text
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
 STAIRS_AND_ESCALATORS = {"stairs", "escalator"}
@@ -224,7 +222,7 @@ def test_walking_time_is_shown_in_each_language(demo):
 
 
 def test_unknown_places_and_profiles_are_refused(demo):
-    from venue.routing import RoutingError
+    from venue.routing.router import RoutingError
 
     with pytest.raises(RoutingError):
         route_from_kiosk(demo, "lobby-1f", "no-such-store")
@@ -313,7 +311,7 @@ def bellman_ford(nodes, edges, source, kinds, speed):
 @settings(max_examples=150, deadline=None)
 @given(random_graphs(), st.sampled_from(["standard", "step_free"]))
 def test_routes_are_as_fast_as_any_path(graph, profile_id):
-    from venue.routing import PROFILES
+    from venue.routing.graph import PROFILES
 
     nodes, edges = graph
     text = I18nText(zh_CN="店")
@@ -337,16 +335,16 @@ def test_routes_are_as_fast_as_any_path(graph, profile_id):
 
 @pytest.mark.parametrize("language", ["zh_CN", "zh_TW"])
 def test_every_wayfinding_message_is_translated(language):
-    """Directions and the phone page's words come from kiosk/routing.py and the route page view,
+    """Directions and the phone page's words come from venue/routing/wording.py and the route page view,
     outside screens/: check them against the wayfinding catalog here."""
     from babel.messages.extract import extract_from_file
     from babel.messages.pofile import read_po
 
-    from venue.routing import PROFILE_LABELS, UNREACHABLE_MESSAGES
+    from venue.routing.wording import PROFILE_LABELS, UNREACHABLE_MESSAGES
 
     root = Path(__file__).resolve().parents[2]
     messages = set(PROFILE_LABELS.values()) | set(UNREACHABLE_MESSAGES.values())
-    for source in ("venue/routing.py", "server/wayfinding/views.py"):
+    for source in ("venue/routing/wording.py", "server/wayfinding/views.py"):
         for _lineno, message, _comments, _context in extract_from_file(
                 "python", str(root / source), keywords={"_": None, "tr": None}):
             if isinstance(message, str) and "%(" not in message:  # %-style ids are the console's (Django)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from server.wayfinding.imdf import import_imdf
-from venue.routing import Router
+from venue.routing.router import Router
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdf-polymap"
 needs_sample = pytest.mark.skipif(

@@ -7,7 +7,8 @@ from pathlib import Path
 from kiosk.warmup import prepare_in_background
 from sync.bundle import load_source_bundle
 from venue.index import ContentIndex
-from venue.routing import PROFILES, router_for
+from venue.routing.graph import PROFILES
+from venue.routing.router import router_for
 from venue.search import search_for
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"

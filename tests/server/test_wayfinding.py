@@ -16,7 +16,8 @@ from server.malls.models import Mall
 from server.wayfinding import services
 from sync.bundle import load_source_bundle
 from sync.protocol import MallContent
-from venue.routing import describe_step, router_for
+from venue.routing.router import router_for
+from venue.routing.wording import describe_step
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEMO = REPOSITORY / "assets" / "demo"

@@ -12,7 +12,8 @@ from live_server import ServerProcess, enroll, free_port, manage, new_enrollment
 from kiosk.content import active_content, active_version
 from kiosk.identity import load_identity
 from kiosk.sync_agent import SyncAgent
-from venue.routing import closure_reason, route_from_kiosk
+from venue.routing.router import route_from_kiosk
+from venue.routing.wording import closure_reason
 
 pytestmark = pytest.mark.e2e
 DESTINATION = "gale-sports"

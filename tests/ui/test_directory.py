@@ -158,7 +158,7 @@ def test_the_store_page_shows_its_promotion_a_scannable_qr_and_starts_the_route(
 
 
 def test_facilities_are_listed_nearest_first_and_open_the_way_there(kiosk):
-    from venue.routing import walking_distances_from
+    from venue.routing.router import walking_distances_from
 
     directory = open_directory(kiosk)
     kiosk.tap(next(w for w in directory.walk() if getattr(w, "text", "") == kiosk.app.tr("Facilities")))

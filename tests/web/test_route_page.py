@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from server.wayfinding import services
-from venue.routing import describe_step, router_for
+from venue.routing.router import router_for
+from venue.routing.wording import describe_step
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 

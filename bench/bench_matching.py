@@ -96,7 +96,8 @@ def main() -> int:
     found_by_key = {found.key: found for found in data.found}
     languages = Counter(data.languages.values())
     print(f"labelled set (seed {SEED}): {len(data.found)} found items, {len(data.lost)} lost reports "
-          f"({languages['zh_CN']} Simplified Chinese, {languages['en']} English, {languages['zh_TW']} Traditional Chinese)")
+          f"({languages['zh_CN']} Simplified Chinese, {languages['en']} English, "
+          f"{languages['zh_TW']} Traditional Chinese)")
     no_shared = sum(1 for lost in data.lost if not keywords(lost) & keywords(found_by_key[data.truth[lost.key]]))
     linked, pairs = dictionary_links()
     print(f"reports sharing no keyword with their true item: {no_shared} ({no_shared / len(data.lost):.0%}); "

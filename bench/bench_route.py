@@ -21,6 +21,7 @@ import random
 import statistics
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -176,7 +177,7 @@ def _nx_route(graph: nx.DiGraph, source: str, target: str) -> float | None:
         path = nx.dijkstra_path(graph, source, target, weight="cost")
     except nx.NetworkXNoPath:
         return None
-    return sum(graph[a][b]["cost"] for a, b in zip(path, path[1:]))
+    return sum(graph[a][b]["cost"] for a, b in pairwise(path))
 
 
 def imdf_content() -> tuple[MallContent, str, list[str]] | None:

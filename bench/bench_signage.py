@@ -109,7 +109,8 @@ class ConsoleSender:
 
     def end(self, broadcast_id: str) -> None:
         page = self.session.get(f"{self.url}/console/broadcasts/{broadcast_id}/", timeout=30)
-        self.session.post(f"{self.url}/console/broadcasts/{broadcast_id}/end", timeout=30, headers={"Referer": page.url},
+        self.session.post(f"{self.url}/console/broadcasts/{broadcast_id}/end", timeout=30,
+                          headers={"Referer": page.url},
                           data={"csrfmiddlewaretoken": self._token(page.text)}).raise_for_status()
 
 
@@ -172,9 +173,11 @@ def emergency_latency() -> dict:
             session.headers["Authorization"] = f"Bearer {identity.device_key}"
             listener = BroadcastListener(store.path, server.url, session, poll_s=POLL_SECONDS)
 
-            def acknowledge(received, store_path=store.path, listener=listener, opened={}):
-                # The screen's store, open for as long as the kiosk runs (opened on the thread
-                # that uses it, as SQLite wants).
+            # The screen's store, open for as long as the kiosk runs (opened on the thread that
+            # uses it, as SQLite wants).
+            opened: dict[str, LocalStore] = {}
+
+            def acknowledge(received, store_path=store.path, listener=listener, opened=opened):
                 if "store" not in opened:
                     opened["store"] = LocalStore(store_path)
                 for item in received:
@@ -400,7 +403,7 @@ def growth_per_thousand(samples: list[float]) -> float:
     xs = [index * 200 for index in range(len(samples))]
     mean_x, mean_y = statistics.fmean(xs), statistics.fmean(samples)
     spread = sum((x - mean_x) ** 2 for x in xs) or 1.0
-    return 1000 * sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, samples)) / spread
+    return 1000 * sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, samples, strict=True)) / spread
 
 
 def in_subprocess(part: str, *args: str) -> dict:
@@ -451,9 +454,11 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"emergency latency, trigger in the console to acknowledgement on the server, {KIOSKS} kiosks x {ROUNDS} "
           f"emergencies ({latency['samples']} acknowledgements): p50 {latency['p50']:.2f} s, "
-          f"p99 {latency['p99']:.2f} s, max {latency['max']:.2f} s (shown on the kiosks: p50 {latency['shown_p50']:.2f} s, "
+          f"p99 {latency['p99']:.2f} s, max {latency['max']:.2f} s "
+          f"(shown on the kiosks: p50 {latency['shown_p50']:.2f} s, "
           f"p99 {latency['shown_p99']:.2f} s); long poll held up to 25 s, fast-poll interval {POLL_SECONDS} s "
-          f"(ratio p50/interval {latency['p50'] / POLL_SECONDS:.2f}, p99/interval {latency['p99'] / POLL_SECONDS:.2f}); "
+          f"(ratio p50/interval {latency['p50'] / POLL_SECONDS:.2f}, "
+          f"p99/interval {latency['p99'] / POLL_SECONDS:.2f}); "
           f"target p99 < 5 s: {'met' if latency['p99'] < 5 else 'NOT met'}; server and all {KIOSKS} kiosks on this "
           f"machine ({os.cpu_count()} CPUs, load average {load:.1f})")
 

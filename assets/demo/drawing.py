@@ -83,7 +83,7 @@ def readable_ink(backgrounds: list[tuple], candidates: list[tuple], wanted: floa
 
 
 def mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
 
 
 def vertical_gradient(size: tuple[int, int], top: tuple, bottom: tuple) -> Image.Image:
@@ -187,7 +187,7 @@ def _motif_balloons(d, c, r, accent, dark, canvas):
     cx, cy = c
     colours = [(*accent, 255), (255, 213, 79, 255), (236, 64, 122, 255), (66, 165, 245, 255)]
     spots = [(-0.55, -0.35, 0.42), (0.1, -0.6, 0.48), (0.62, -0.2, 0.4), (-0.05, 0.05, 0.36)]
-    for (dx, dy, size), colour in zip(spots, colours):
+    for (dx, dy, size), colour in zip(spots, colours, strict=True):
         bx, by = cx + dx * r, cy + dy * r
         d.line([(bx, by + size * r * 1.15), (cx + dx * r * 0.2, cy + r * 1.0)], fill=(90, 90, 90, 255), width=6)
         d.ellipse((bx - size * r * 0.85, by - size * r, bx + size * r * 0.85, by + size * r * 1.1), fill=colour)
@@ -367,7 +367,7 @@ def draw_plan_previews(content, out_dir: Path, px_per_m: int = 9) -> list[Path]:
         image = Image.new("RGB", (w, h), (255, 255, 255))
         draw = ImageDraw.Draw(image)
 
-        def xy(x: float, y: float) -> tuple[float, float]:
+        def xy(x: float, y: float, h: int = h) -> tuple[float, float]:  # this level's height
             return x * px_per_m, h - y * px_per_m
 
         for shape in level.plan:

@@ -21,6 +21,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -219,7 +220,7 @@ class WalkNetwork:
         self._landmarks: list[tuple[Segment, float, str, str]] = []
 
     def line(self, *points: tuple[float, float]) -> None:
-        for p, q in zip(points, points[1:]):
+        for p, q in pairwise(points):
             self.segments.append(Segment(p, q))
 
     def _nearest(self, x: float, y: float) -> tuple[Segment, float]:
@@ -262,12 +263,12 @@ class WalkNetwork:
                 merged.append(t)
             merged[-1] = segment.length
             chain: list[str] = []
-            for start, end in zip(merged, merged[1:]):
+            for start, end in pairwise(merged):
                 pieces = max(1, math.ceil((end - start) / NODE_SPACING_M - 1e-9))
                 for k in range(pieces):
                     chain.append(self.graph.node(self.level, *segment.point(start + (end - start) * k / pieces)))
             chain.append(self.graph.node(self.level, *segment.point(segment.length)))
-            for a, b in zip(chain, chain[1:]):
+            for a, b in pairwise(chain):
                 self.graph.edge(a, b)
         for node_id, segment, t in self._hooks:
             self.graph.edge(node_id, self._station(segment, t))
@@ -627,7 +628,7 @@ class MallBuilder:
                                     seconds=LIFT_WAIT_SECONDS + LIFT_SECONDS_PER_FLOOR * floors,
                                     connector_id=connector)
         for side in ("w", "e"):
-            for lower, upper in zip(LEVEL_IDS, LEVEL_IDS[1:]):
+            for lower, upper in pairwise(LEVEL_IDS):
                 self.graph.edge(f"fac-stairs-{side}-{lower}", f"fac-stairs-{side}-{upper}", "stairs",
                                 length=STAIR_FLIGHT_M, seconds=STAIRS_SECONDS,
                                 connector_id=f"stairs-{side}-{lower}")
@@ -725,7 +726,7 @@ def generate(out_dir: Path, base_year: int | None = None) -> MallContent:
     (out_dir / "images").mkdir(exist_ok=True)
     for spec in PROMOTIONS:
         drawing.draw_promotion(spec, out_dir / spec.image, MALL_ZH, MALL_EN)
-    for store_id, (path, spec) in sorted(builder.logos.items()):
+    for _store_id, (path, spec) in sorted(builder.logos.items()):
         drawing.draw_logo(spec, out_dir / path)
     (out_dir / "mall.json").write_text(dump_json(document) + "\n", encoding="utf-8")
     return content

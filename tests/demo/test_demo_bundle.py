@@ -85,19 +85,24 @@ def _drop_edge(doc, a, b):
 
 BROKEN = {
     "store on an unknown level": (lambda d: d["stores"][0].update(level_id="9f"), "store shop-a: unknown level '9f'"),
-    "facility on an unknown level": (lambda d: d["facilities"][0].update(level_id="9f"), "facility desk: unknown level '9f'"),
+    "facility on an unknown level": (lambda d: d["facilities"][0].update(level_id="9f"),
+                                     "facility desk: unknown level '9f'"),
     "node on an unknown level": (lambda d: d["graph"]["nodes"].append({"id": "x", "level_id": "9f", "x": 0, "y": 0}),
                                  "node x: unknown level '9f'"),
-    "store with an unknown node": (lambda d: d["stores"][1].update(node_id="ghost"), "store shop-b: unknown node 'ghost'"),
-    "kiosk with an unknown node": (lambda d: d["kiosks"][0].update(node_id="ghost"), "kiosk point k1: unknown node 'ghost'"),
+    "store with an unknown node": (lambda d: d["stores"][1].update(node_id="ghost"),
+                                   "store shop-b: unknown node 'ghost'"),
+    "kiosk with an unknown node": (lambda d: d["kiosks"][0].update(node_id="ghost"),
+                                   "kiosk point k1: unknown node 'ghost'"),
     "store whose node is on another level": (lambda d: d["stores"][1].update(node_id="door-a"),
                                              "store shop-b is on 2F but its node door-a is on 1F"),
     "store with an unknown category": (lambda d: d["stores"][0].update(category_id="toys"), "unknown category 'toys'"),
     "edge to an unknown node": (lambda d: _edge(d, "c2", "door-b").update(b="ghost"), "unknown node 'ghost'"),
     "duplicate store id": (lambda d: d["stores"].append(copy.deepcopy(d["stores"][0])), "duplicate store id 'shop-a'"),
-    "duplicate node id": (lambda d: d["graph"]["nodes"].append(dict(d["graph"]["nodes"][0])), "duplicate node id 'kiosk'"),
+    "duplicate node id": (lambda d: d["graph"]["nodes"].append(dict(d["graph"]["nodes"][0])),
+                          "duplicate node id 'kiosk'"),
     "duplicate level id": (lambda d: d["levels"].append(dict(d["levels"][1], plan=[])), "duplicate level id '2f'"),
-    "store and facility sharing an id": (lambda d: d["facilities"][0].update(id="shop-a"), "both a store and a facility"),
+    "store and facility sharing an id": (lambda d: d["facilities"][0].update(id="shop-a"),
+                                         "both a store and a facility"),
     "level whose walkways fall apart": (lambda d: _drop_edge(d, "c2", "door-b"),
                                         "level 2F: walkways fall into 2 separate pieces"),
     "store reachable only by escalator": (lambda d: _drop_edge(d, "lift1", "lift2"),
@@ -106,7 +111,8 @@ BROKEN = {
                                        "cannot be reached step-free from kiosk point k1: shop-b"),
     "one-way lift pointing away": (lambda d: _edge(d, "lift1", "lift2").update(a="lift2", b="lift1", directed=True),
                                    "cannot be reached step-free from kiosk point k1: shop-b"),
-    "escalator that is not one-way": (lambda d: _edge(d, "esc1", "esc2").update(directed=False), "an escalator runs one way"),
+    "escalator that is not one-way": (lambda d: _edge(d, "esc1", "esc2").update(directed=False),
+                                      "an escalator runs one way"),
     "walk edge between levels": (lambda d: d["graph"]["edges"].append(
         {"a": "c1", "b": "c2", "kind": "walk", "length_m": 4}), "a walk edge joins two levels"),
     "negative length": (lambda d: _edge(d, "kiosk", "c1").update(length_m=-1), "is not a distance"),
@@ -115,7 +121,8 @@ BROKEN = {
     "connector of the wrong kind": (lambda d: _edge(d, "lift1", "lift2").update(connector_id="esc-up"),
                                     "connector 'esc-up' is a escalator, not a lift"),
     "unknown service desk": (lambda d: d["mall"].update(service_desk_id="nowhere"), "mall service desk 'nowhere'"),
-    "service desk that is a lift": (lambda d: d["mall"].update(service_desk_id="lift-1f"), "is a lift, not a service_desk"),
+    "service desk that is a lift": (lambda d: d["mall"].update(service_desk_id="lift-1f"),
+                                    "is a lift, not a service_desk"),
     "unknown closed connector": (lambda d: d.update(closed_connectors=["lift-z"]), "closed connector 'lift-z'"),
     "plan shape for an unknown store": (lambda d: d["levels"][0]["plan"][0].update(ref="shop-z"),
                                         "unknown store or facility 'shop-z'"),
@@ -154,8 +161,10 @@ def test_validation_is_fast_on_a_large_graph():
     width, height = 300, 200
     nodes = [{"id": f"g{x}-{y}", "level_id": "1f", "x": x * 0.05, "y": y * 0.05}
              for x in range(width) for y in range(height)]
-    edges = [{"a": f"g{x}-{y}", "b": f"g{x + 1}-{y}", "length_m": 0.05} for x in range(width - 1) for y in range(height)]
-    edges += [{"a": f"g{x}-{y}", "b": f"g{x}-{y + 1}", "length_m": 0.05} for x in range(width) for y in range(height - 1)]
+    edges = [{"a": f"g{x}-{y}", "b": f"g{x + 1}-{y}", "length_m": 0.05}
+             for x in range(width - 1) for y in range(height)]
+    edges += [{"a": f"g{x}-{y}", "b": f"g{x}-{y + 1}", "length_m": 0.05}
+              for x in range(width) for y in range(height - 1)]
     edges.append({"a": "g0-0", "b": "kiosk", "length_m": 1})
     document["graph"]["nodes"] += nodes
     document["graph"]["edges"] += edges

@@ -138,7 +138,8 @@ class StaffBrowser:
 
 def cases_with_reference(server: ServerProcess, reference: str) -> int:
     result = manage(server.env, "shell", "-c",
-                    f"from server.cases.models import Case; print(Case.objects.filter(reference={reference!r}).count())")
+                    "from server.cases.models import Case; "
+                    f"print(Case.objects.filter(reference={reference!r}).count())")
     assert result.returncode == 0, result.stderr
     return int(result.stdout.strip().splitlines()[-1])
 

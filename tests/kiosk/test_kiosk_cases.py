@@ -72,7 +72,9 @@ def test_emoji_html_and_sql_are_accepted_and_stored_verbatim(store, identity, te
     assert CaseUpload.model_validate(payload).description == text
 
 
-@pytest.mark.parametrize("text", ["abc\x00def", "bell\x07", "esc\x1b[31m", "c1\x85", "bidi\u202eevil", "zero\u200bwidth"])
+@pytest.mark.parametrize(
+    "text", ["abc\x00def", "bell\x07", "esc\x1b[31m", "c1\x85", "bidi\u202eevil", "zero\u200bwidth"]
+)
 def test_control_characters_are_refused(text):
     assert "description_control_chars" in codes(complaint(description=text))
 
@@ -84,13 +86,16 @@ def test_category_is_required_for_complaints_only():
 
 @pytest.mark.parametrize(
     "phone",
-    ["123", "12812345678", "1381234567", "138123456789", "+0123456789", "phone", "13812345678x", "++8613812345678", "+1234567"],
+    ["123", "12812345678", "1381234567", "138123456789", "+0123456789", "phone", "13812345678x", "++8613812345678",
+     "+1234567"],
 )
 def test_malformed_phones(phone):
     assert codes(complaint(contact_phone=phone, contact_consent=True)) == ["phone_invalid"]
 
 
-@pytest.mark.parametrize("phone", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 138 1234 5678", "+44 20 7946 0958"])
+@pytest.mark.parametrize(
+    "phone", ["13812345678", "138 1234 5678", "138-1234-5678", "+86 138 1234 5678", "+44 20 7946 0958"]
+)
 def test_good_phones_with_consent(phone):
     assert codes(complaint(contact_phone=phone, contact_consent=True)) == []
 
@@ -150,7 +155,7 @@ def test_tracking_token_has_at_least_128_bits_and_only_its_hash_is_stored(store,
     on_disk = disk_bytes(store)
     store.checkpoint_truncate()
     on_disk += disk_bytes(store)
-    for receipt, token in zip(receipts, tokens):
+    for receipt, token in zip(receipts, tokens, strict=True):
         assert receipt.tracking_url == f"https://concierge.example.com/t/{token}"
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         assert len(raw) >= MIN_TRACKING_TOKEN_BYTES and len(raw) * 8 >= 128

@@ -64,7 +64,8 @@ def test_other_timezone_and_daylight_saving(bundle_factory):
     # 8 March 2026: clocks go forward at 02:00. 10:00 EDT is 14:00 UTC.
     assert index.is_open(None, datetime(2026, 3, 8, 14, 0, tzinfo=UTC))
     assert not index.is_open(None, datetime(2026, 3, 8, 13, 59, tzinfo=UTC))
-    assert index.closes_at(None, datetime(2026, 3, 8, 15, 0, tzinfo=UTC)) == datetime(2026, 3, 8, 22, 0, tzinfo=new_york)
+    assert (index.closes_at(None, datetime(2026, 3, 8, 15, 0, tzinfo=UTC))
+            == datetime(2026, 3, 8, 22, 0, tzinfo=new_york))
 
 
 def test_open_around_the_clock(bundle):

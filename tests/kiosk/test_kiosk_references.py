@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_100k_references_are_unique_and_well_formed():
 
 def test_consecutive_references_do_not_look_sequential():
     references = [encode_reference("C7K", counter)[4:] for counter in range(1000)]
-    changed = [sum(a != b for a, b in zip(x, y)) for x, y in zip(references, references[1:])]
+    changed = [sum(a != b for a, b in zip(x, y, strict=True)) for x, y in pairwise(references)]
     assert sum(changed) / len(changed) > 2.5, "neighbours should differ in most of the 4 characters"
     assert sorted(references) != references
 

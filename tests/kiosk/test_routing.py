@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def store_on(content: MallContent, level_id: str) -> str:
 
 def walked_edges(router: Router, route) -> list[Edge]:
     index = router.graph.index
-    return [router.edge_between(index[a], index[b], route.profile) for a, b in zip(route.node_ids, route.node_ids[1:])]
+    return [router.edge_between(index[a], index[b], route.profile) for a, b in pairwise(route.node_ids)]
 
 
 # ---------------------------------------------------------------- the demo mall
@@ -68,7 +69,7 @@ def test_same_floor_route_walks_only_and_says_where_to(demo):
     assert route.node_ids[0] == "kiosk-lobby-1f"
     assert route.node_ids[-1] == next(s.node_id for s in demo.stores if s.id == "cloud-coffee")
     # metres are the sum of the drawn legs
-    drawn = sum(math.dist(a, b) for leg in route.legs for a, b in zip(leg.points, leg.points[1:]))
+    drawn = sum(math.dist(a, b) for leg in route.legs for a, b in pairwise(leg.points))
     assert route.metres == pytest.approx(drawn, rel=1e-6)
 
 
@@ -130,7 +131,7 @@ def test_escalators_are_only_ridden_the_way_they_run(demo):
     for kiosk in ("lobby-1f", "parking-b1", "atrium-3f"):
         for store in demo.stores[::5]:
             route = router.route(kiosk, store.id, "standard")
-            for a, b in zip(route.node_ids, route.node_ids[1:]):
+            for a, b in pairwise(route.node_ids):
                 edge = router.edge_between(router.graph.index[a], router.graph.index[b], "standard")
                 if edge.kind == "escalator":
                     assert (edge.a, edge.b) == (a, b)
@@ -235,8 +236,8 @@ def tiny_mall(edges: list[Edge], nodes: list[Node], stores: list[Store], closed_
     text = I18nText(zh_CN="x", en="x")
     return MallContent(
         mall=Mall(id="tiny", name=text, hours=[TimeRange(weekdays=[0], open="10:00", close="22:00")]),
-        levels=[Level(id=l, short_name=l.upper(), ordinal=o, name=text, width_m=10, height_m=10)
-                for l, o in (("1f", 0), ("2f", 1))],
+        levels=[Level(id=level_id, short_name=level_id.upper(), ordinal=o, name=text, width_m=10, height_m=10)
+                for level_id, o in (("1f", 0), ("2f", 1))],
         categories=[Category(id="c", name=text)],
         stores=stores,
         facilities=[Facility(id="esc", kind="escalator", name=text, level_id="1f", node_id="e1")],

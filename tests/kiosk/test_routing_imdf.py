@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,8 @@ def test_routes_between_levels_are_found_where_the_path_graph_joins_them(sample)
     # The importer joins places to the largest piece where it can: walk that piece from a store.
     start = content.stores[0]
     tree = router.graph.tree(index[start.node_id], router.profile("standard"))
-    main_piece = {node for node, seconds in zip(router.graph.node_ids, tree.seconds) if math.isfinite(seconds)}
+    main_piece = {node for node, seconds in zip(router.graph.node_ids, tree.seconds, strict=True)
+                  if math.isfinite(seconds)}
     assert len(main_piece) >= 2600
     by_level: dict[str, list] = {}
     for store in content.stores:
@@ -60,7 +62,7 @@ def test_routes_between_levels_are_found_where_the_path_graph_joins_them(sample)
     assert len(by_level) >= 5
     levels = sorted(by_level)
     found = 0
-    for a, b in zip(levels, levels[1:]):
+    for a, b in pairwise(levels):
         route = router.route(by_level[a][0].id, by_level[b][-1].id, "standard")
         assert route.reachable
         assert route.levels()[0] == a and route.levels()[-1] == b
@@ -75,7 +77,8 @@ def test_a_place_in_a_cut_off_piece_is_reported_unreachable_not_crashed(sample):
     content = sample.content
     router = Router(content)
     tree = router.graph.tree(router.graph.index[content.stores[0].node_id], router.profile("standard"))
-    stranded = [node for node, seconds in zip(router.graph.node_ids, tree.seconds) if not math.isfinite(seconds)]
+    stranded = [node for node, seconds in zip(router.graph.node_ids, tree.seconds, strict=True)
+                if not math.isfinite(seconds)]
     assert stranded
     from sync.protocol import Facility, I18nText
 

@@ -77,7 +77,8 @@ def make_bundle(mall_id: str = "test-mall") -> Bundle:
             Facility(id="f-lift", kind="lift", name=text(zh_CN="电梯", en="Lift"), level_id="L1", node_id="n1-lift"),
         ],
         promotions=[
-            Promotion(id="p-tea", title=text(zh_CN="买一送一", en="Two for one"), text=text(zh_CN="仅限本周", en="This week"),
+            Promotion(id="p-tea", title=text(zh_CN="买一送一", en="Two for one"),
+                      text=text(zh_CN="仅限本周", en="This week"),
                       image_sha256=sha256_hex(poster), store_id="s-tea", starts_on="2025-01-01", ends_on="2030-12-31",
                       target=PromotionTarget(level_ids=["L1"], kiosk_ids=["k-lobby"])),
         ],

@@ -168,7 +168,8 @@ def test_a_claim_needs_matching_answers_and_an_identity_check(mall, agent, run_o
     started = claim(item, agent)
     assert (started.id_last_digits, started.id_kind, started.id_checked_by) == ("123X", "resident_id", "desk-wang")
     # Only a record of the check is kept: no field of a claim holds an image of a document.
-    image_fields = [f.name for f in Claim._meta.get_fields() if f.get_internal_type() in ("BinaryField", "FileField", "ImageField")]
+    image_fields = [f.name for f in Claim._meta.get_fields()
+                    if f.get_internal_type() in ("BinaryField", "FileField", "ImageField")]
     assert image_fields == ["signature_png"]
 
 

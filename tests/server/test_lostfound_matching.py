@@ -67,7 +67,8 @@ def test_brands_compare_across_languages():
     assert normalise_brand("优衣库") == normalise_brand("Uniqlo")
     assert normalise_brand("Some Brand!") == "somebrand" and normalise_brand("  ") == ""
     assert normalise_brand("蔻驰") == "蔻驰", "a brand the dictionary does not know keeps its characters"
-    assert normalise_brand("丰田") == normalise_brand("Toyota") and normalise_brand("大众") != normalise_brand("Volkswagen")
+    assert normalise_brand("丰田") == normalise_brand("Toyota")
+    assert normalise_brand("大众") != normalise_brand("Volkswagen")
     assert "byd" in brand_keys("比亚迪") and "icbc" in brand_keys("工商银行"), "dictionary names and their initials"
     assert "laofengxiang" in brand_keys("老凤祥"), "a brand the dictionary lacks still goes by its pinyin"
 
@@ -86,7 +87,8 @@ def test_brands_differ_only_when_both_names_are_known():
 
 def test_a_find_before_the_stated_loss_time_scores_less_the_earlier_it_is():
     lost = ItemFacts(key="L", category="bag", text="bag", at=NOW)
-    found = [ItemFacts(key=hours, category="bag", text="bag", at=NOW + timedelta(hours=hours)) for hours in (-20, -3, 2, -12)]
+    found = [ItemFacts(key=hours, category="bag", text="bag", at=NOW + timedelta(hours=hours))
+             for hours in (-20, -3, 2, -12)]
     assert [suggestion.key for suggestion in rank(lost, found)] == [2, -3, -12, -20]
 
 

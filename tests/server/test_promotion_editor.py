@@ -96,7 +96,8 @@ def test_desk_agents_cannot_edit_promotions(imported_mall):
 
 def upload(client, device_key: str, events: list[dict], batch_id: str | None = None) -> int:
     batch = {"batch_id": batch_id or str(ULID()), "events": events}
-    return post_json(client, "/api/v1/kiosk/events", json.dumps(batch), Authorization=f"Bearer {device_key}").status_code
+    response = post_json(client, "/api/v1/kiosk/events", json.dumps(batch), Authorization=f"Bearer {device_key}")
+    return response.status_code
 
 
 def row_counts(page: str, table: str, key: str) -> dict[str, tuple[int, int]]:
@@ -141,7 +142,9 @@ def test_proof_of_play_counts_per_promotion_kiosk_and_day_without_double_countin
     assert row_counts(default, "per-promotion", "promotion") == {}
 
 
-def test_dates_show_in_the_date_fields_in_every_language_and_new_promotions_run_every_day(editor, imported_mall, published):
+def test_dates_show_in_the_date_fields_in_every_language_and_new_promotions_run_every_day(
+    editor, imported_mall, published
+):
     assert submit(editor, LIST + "new", promotion_fields(), jpeg()).status_code == 302
     for language in ("zh-hans", "en", "zh-hant"):
         page = editor.get(LIST + "p-autumn/", {"lang": language}).content.decode()
@@ -166,7 +169,8 @@ def test_the_preview_says_where_and_when_it_plays_and_whether_the_kiosks_have_it
     assert editor.post(LIST + "publish", {"csrfmiddlewaretoken": csrf_token_of(listing)}).status_code == 200
     assert "On the kiosks" in visible_text(editor.get(LIST + "p-autumn/", {"lang": "en"}))
     page = editor.get(LIST + "p-autumn/")
-    assert submit(editor, LIST + "p-autumn/", {**promotion_fields(category=food), "priority": "7"}, None).status_code == 302
+    changed = submit(editor, LIST + "p-autumn/", {**promotion_fields(category=food), "priority": "7"}, None)
+    assert changed.status_code == 302
     assert "Not published yet" in visible_text(editor.get(LIST + "p-autumn/", {"lang": "en"})), page
 
 

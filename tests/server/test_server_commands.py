@@ -157,8 +157,8 @@ def test_catalogs_compile_with_babel(tmp_path):
 
     po = tmp_path / "server" / "app" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     po.parent.mkdir(parents=True)
-    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Sign in"\nmsgstr "登录"\n',
-                  encoding="utf-8")
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Sign in"\nmsgstr "登录"\n', encoding="utf-8")
     kiosk_po = tmp_path / "kiosk" / "locale" / "en" / "LC_MESSAGES" / "kiosk.po"
     kiosk_po.parent.mkdir(parents=True)
     kiosk_po.write_text('msgid ""\nmsgstr ""\n\nmsgid "Hello"\nmsgstr "Hello"\n', encoding="utf-8")

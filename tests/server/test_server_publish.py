@@ -42,7 +42,8 @@ def test_import_creates_the_draft_rows(imported_mall, bundle):
     assert row_counts() == {"Mall": 1, "Level": 2, "Category": 2, "Store": 2, "Facility": 2, "Promotion": 1,
                             "KioskPoint": 1, "PathGraph": 1, "Blob": 2}
     tea = Store.objects.get(content_id="s-tea")
-    assert (tea.name_zh_cn, tea.name_en, tea.level.content_id, tea.category.content_id) == ("茶馆", "Tea House", "L1", "food")
+    assert (tea.name_zh_cn, tea.name_en, tea.level.content_id, tea.category.content_id) == (
+        "茶馆", "Tea House", "L1", "food")
     assert tea.logo_sha256 == bundle.logo_sha256
     assert Promotion.objects.get().store == tea
 

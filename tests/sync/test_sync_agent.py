@@ -114,7 +114,8 @@ def test_refused_case_is_kept_reported_and_the_rest_still_go(kiosk_store, script
 
 @pytest.mark.parametrize("status", [408, 429])
 def test_timeouts_and_throttling_are_retried_not_rejected(kiosk_store, scripted_identity, scripted_server, status):
-    scripted_server.routes[("POST", "/api/v1/kiosk/cases")] = lambda r: Reply(status, {"error": {"code": "slow", "message": ""}})
+    scripted_server.routes[("POST", "/api/v1/kiosk/cases")] = lambda r: Reply(
+        status, {"error": {"code": "slow", "message": ""}})
     case_id = file_case(kiosk_store, scripted_identity)
     agent_for(kiosk_store, scripted_identity).push_outbox(kiosk_store)
     assert outbox.get(kiosk_store, case_id).rejected_status is None
@@ -159,7 +160,7 @@ def test_closed_port_backs_off_exponentially(kiosk_store):
         case_delays.append(due - before)
         network_delays.append(agent._network_blocked_until - before)
     # Full jitter: each delay is uniform in [0, min(300, 2 * 2^(n-1))] for the n-th failure.
-    for n, (case_delay, network_delay) in enumerate(zip(case_delays, network_delays), start=1):
+    for n, (case_delay, network_delay) in enumerate(zip(case_delays, network_delays, strict=True), start=1):
         ceiling = min(300, 2 * 2 ** (n - 1)) + 1
         assert -1 <= case_delay <= ceiling and -1 <= network_delay <= ceiling
     assert sum(case_delays[5:]) > sum(case_delays[:5]), "later delays are longer"
@@ -186,7 +187,8 @@ def test_cycle_skips_network_work_while_backing_off(kiosk_store):
 # ---------------------------------------------------------------- content
 def tiny_content(name: str) -> MallContent:
     return MallContent(
-        mall=Mall(id="mall-1", name=I18nText(zh_CN=name), hours=[TimeRange(weekdays=[0, 1, 2, 3, 4, 5, 6], open="10:00", close="22:00")]),
+        mall=Mall(id="mall-1", name=I18nText(zh_CN=name),
+                  hours=[TimeRange(weekdays=[0, 1, 2, 3, 4, 5, 6], open="10:00", close="22:00")]),
         levels=[Level(id="L1", short_name="1F", ordinal=0, name=I18nText(zh_CN="一楼"), width_m=10, height_m=10)],
         categories=[], stores=[], facilities=[], graph=PathGraph(nodes=[], edges=[]),
     )
@@ -344,7 +346,7 @@ def test_events_are_pushed_in_batches_and_kept_when_the_server_lacks_the_endpoin
 ):
     from kiosk import events
 
-    for n in range(1200):
+    for _ in range(1200):
         events.record_event(kiosk_store, "promotion_shown", subject_id="p1")
     agent = agent_for(kiosk_store, scripted_identity)
     assert agent.push_events(kiosk_store) == 0  # 404: no endpoint yet

@@ -33,7 +33,7 @@ def receive(kiosk, received: list[Broadcast]) -> None:
 
 def red_share(image) -> float:
     pixels = image.resize((96, 54)).getdata()
-    close = sum(1 for p in pixels if all(abs(a - b) < 40 for a, b in zip(p, EMERGENCY_RED)))
+    close = sum(1 for p in pixels if all(abs(a - b) < 40 for a, b in zip(p, EMERGENCY_RED, strict=True)))
     return close / len(pixels)
 
 

@@ -36,7 +36,7 @@ def test_offers_are_grouped_under_their_category_names(kiosk):
     sections = list(reversed(screen.ids.sections.children))
     assert [section.title for section in sections] == [
         app.index.category(group.category_id).name.zh_CN if group.category_id else "全场活动" for group in expected]
-    for section, group in zip(sections, expected):
+    for section, group in zip(sections, expected, strict=True):
         shown = [card.promotion_id for card in reversed(section.ids.grid.children)]
         assert shown == [promotion.id for promotion in group.promotions]
     assert screen.count == len(on_now)
@@ -113,7 +113,7 @@ def test_a_slide_draws_every_picture_into_one_texture_of_its_own(kiosk):
         with Image.open(kiosk.store.blob_path(sha)) as picture:
             expected = ImageOps.fit(picture.convert("RGBA"), (192, 108)).tobytes()
         shown = average_colour(slide.texture.pixels)
-        assert all(abs(a - b) < 6 for a, b in zip(shown, average_colour(expected))), sha
+        assert all(abs(a - b) < 6 for a, b in zip(shown, average_colour(expected), strict=True)), sha
     assert len(textures) == 1, "each picture must be drawn into the slide's own texture"
     slide.sha256 = "0" * 64  # a blob the kiosk does not have: nothing, not a crash
     assert slide.texture is None

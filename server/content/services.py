@@ -2,7 +2,8 @@
 
 Publishing turns the draft rows of a mall into a `sync.protocol.MallContent` document, stores it
 as a blob, and records version N+1 with its `ContentManifest`. Versions are immutable: kiosks
-poll the newest one and fetch the blobs it names by hash.
+poll the newest one and fetch the blobs it names by hash. `publish` is the only way a version is
+made (console, admin, closures, imports, the demo), so every version passed the same checks.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from server.malls.models import Mall
 from sync import protocol
 from sync.bundle import validate_content
 from sync.protocol import SHA256_RE, BlobRef, ContentManifest, I18nText, MallContent, sha256_hex
+from venue.routing.checks import reachability_problems
 
 DOCUMENT_MEDIA_TYPE = "application/json"
 """The media type of a published MallContent document blob."""
@@ -214,7 +216,8 @@ def import_mall_content(content: MallContent, blobs: dict[str, tuple[bytes, str]
     problems += [
         f"promotion {promotion.id}: unknown {kind} {ref}"
         for promotion in content.promotions
-        for kind, ref, known in (("store", promotion.store_id, store_ids), ("category", promotion.category_id, categories))
+        for kind, ref, known in (("store", promotion.store_id, store_ids),
+                                 ("category", promotion.category_id, categories))
         if ref is not None and ref not in known
     ]
     if problems:
@@ -347,7 +350,8 @@ def build_mall_content(mall: Mall) -> tuple[MallContent | None, list[str]]:
                 image_sha256=row.image_sha256, store_id=store_ids.get(row.store_id),
                 category_id=category_ids.get(row.category_id), starts_on=row.starts_on, ends_on=row.ends_on,
                 weekdays=row.weekdays, hours_from=row.hours_from, hours_to=row.hours_to, priority=row.priority,
-                target=protocol.PromotionTarget(level_ids=row.target_level_ids or [], kiosk_ids=row.target_kiosk_ids or []),
+                target=protocol.PromotionTarget(level_ids=row.target_level_ids or [],
+                                                kiosk_ids=row.target_kiosk_ids or []),
             ))
         except PydanticValidationError as error:
             problems.append(f"promotion {row.content_id}: {_summarize(error)}")
@@ -401,12 +405,11 @@ def validate_mall_content(content: MallContent) -> list[str]:
 
     The content rules (references, path graph, walkways in one piece per level, every store
     reachable step-free from every kiosk point, promotion schedules) are `sync.bundle`'s, the
-    same checks the demo-mall tooling runs; the server adds what only it knows: whether every
-    image the content names is in the blob store.
+    same checks the demo-mall tooling runs; `venue.routing` adds the map's reach per route
+    profile and the ways back (step-free reach is sync.bundle's already); the server adds what
+    only it knows: whether every image the content names is in the blob store.
     """
-    from server.wayfinding.services import route_problems  # wayfinding: per-profile reach, ways back
-
-    problems = list(validate_content(content)) + route_problems(content)
+    problems = list(validate_content(content)) + reachability_problems(content, step_free_reach=False)
     if not content.levels:
         problems.insert(0, "the mall has no levels")
     present = set(Blob.objects.filter(pk__in=referenced_blob_hashes(content)).values_list("pk", flat=True))
@@ -436,16 +439,21 @@ def document_bytes(content: MallContent) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-def publish(mall: Mall, user=None, *, only_if_changed: bool = False) -> PublishResult:
-    """Validate the draft of `mall` and publish it as version N+1.
+def publish(mall: Mall, user=None, *, only_if_changed: bool = False,
+            content: MallContent | None = None) -> PublishResult:
+    """Validate the draft of `mall` (or `content`, when given) and publish it as version N+1.
 
-    Raises PublishError (nothing stored) when the draft does not validate. Two publishes of
+    `content` is for a closure, which republishes the newest version with another closure list
+    rather than whatever the draft holds; it passes the same checks as a draft.
+    Raises PublishError (nothing stored) when the document does not validate. Two publishes of
     the same mall at once are serialized by a lock on the mall row (PostgreSQL) or by SQLite's
     single writer, and the (mall, version) constraint backs that up: each gets its own N.
     With `only_if_changed`, a draft whose document equals the newest version's is not
     published again (the demo seeding relies on this to stay idempotent).
     """
-    content, problems = build_mall_content(mall)
+    problems: list[str] = []
+    if content is None:
+        content, problems = build_mall_content(mall)
     if content is not None:
         problems = validate_mall_content(content)
     if problems:
@@ -468,7 +476,8 @@ def publish(mall: Mall, user=None, *, only_if_changed: bool = False) -> PublishR
             version=number,
             published_at=published_at,
             document=BlobRef(sha256=document_blob.sha256, size=document_blob.size, media_type=DOCUMENT_MEDIA_TYPE),
-            blobs=[BlobRef(sha256=b.sha256, size=b.size, media_type=b.media_type) for b in referenced.only("sha256", "size", "media_type")],
+            blobs=[BlobRef(sha256=b.sha256, size=b.size, media_type=b.media_type)
+                   for b in referenced.only("sha256", "size", "media_type")],
         )
         version = ContentVersion.objects.create(
             mall=mall, version=number, manifest=manifest.model_dump(mode="json"), etag=manifest.etag(),

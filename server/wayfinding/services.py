@@ -6,10 +6,12 @@
   with the changed `closed_connectors`, nothing else. Kiosks already fetch, verify and switch
   content versions atomically, keep them across restarts, and apply them offline, so a closure
   is never lost by a kiosk that missed a heartbeat, and it never publishes someone's
-  half-finished draft. The draft's own `closed_connectors` is updated too, so the next
+  half-finished draft. It is published by `server.content.services.publish`, with the same
+  checks as any version. The draft's own `closed_connectors` is updated too, so the next
   regular publish keeps the closure.
 * The map check is the publish validation (`server.content.services.validate_mall_content`,
-  which includes `route_problems`) run on the draft, for the console to list before publishing.
+  which includes `venue.routing`'s reachability checks) run on the draft, for the console to
+  list before publishing.
 """
 from __future__ import annotations
 
@@ -17,21 +19,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 
 from server.content import services as content_services
 from server.content.models import ContentVersion
 from server.malls.models import Mall
-from sync.protocol import BlobRef, ContentManifest, MallContent
-from venue.routing.checks import reachability_problems
+from sync.protocol import MallContent
 from venue.routing.graph import CONNECTOR_KINDS
 from venue.routing.route import Route
 from venue.routing.router import RoutingError, router_for
 
 
 class ClosureError(Exception):
-    """A closure that cannot be made (unknown connector, nothing published yet)."""
+    """A closure that cannot be made (unknown connector, nothing published yet, or the version
+    it would make does not pass the content checks)."""
 
 
 # ---------------------------------------------------------------- published content
@@ -92,7 +92,7 @@ def connectors(content: MallContent, language: str = "zh_CN") -> list[Connector]
     rows = []
     for connector_id, level_ids in joined.items():
         facility = facilities[connector_id]
-        ordered = sorted((levels[l] for l in level_ids if l in levels), key=lambda level: level.ordinal)
+        ordered = sorted((levels[i] for i in level_ids if i in levels), key=lambda level: level.ordinal)
         floors = f"{ordered[0].short_name}–{ordered[-1].short_name}" if len(ordered) > 1 else (
             ordered[0].short_name if ordered else "")
         rows.append(Connector(connector_id, facility.kind, facility.name.get(language), floors,
@@ -123,37 +123,14 @@ def set_connector_closed(mall: Mall, connector_id: str, closed: bool, user=None)
         if wanted == set(content.closed_connectors):
             return latest
         changed = content.model_copy(update={"closed_connectors": sorted(wanted)})
-        return _publish_document(mall, changed, latest, user)
-
-
-def _publish_document(mall: Mall, content: MallContent, based_on: ContentVersion, user) -> ContentVersion:
-    """Store `content` as the next version, with the blobs of the version it was made from."""
-    document = content_services.document_bytes(content)
-    blob = content_services.store_blob(document, content_services.DOCUMENT_MEDIA_TYPE)
-    number = (ContentVersion.objects.filter(mall=mall).aggregate(n=Max("version"))["n"] or 0) + 1
-    now = timezone.now()
-    published_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    previous = content_services.manifest_of(based_on)
-    manifest = ContentManifest(
-        mall_id=mall.id, version=number, published_at=published_at,
-        document=BlobRef(sha256=blob.sha256, size=blob.size, media_type=content_services.DOCUMENT_MEDIA_TYPE),
-        blobs=previous.blobs,
-    )
-    return ContentVersion.objects.create(
-        mall=mall, version=number, manifest=manifest.model_dump(mode="json"), etag=manifest.etag(),
-        document_sha256=blob.sha256, published_at=published_at,
-        published_by=user if getattr(user, "pk", None) else None,
-    )
+        try:
+            return content_services.publish(mall, user, content=changed).version
+        except content_services.PublishError as refused:
+            raise ClosureError("the new version would not pass the content checks: "
+                               + "; ".join(refused.problems)) from refused
 
 
 # ---------------------------------------------------------------- the map check
-def route_problems(content: MallContent) -> list[str]:
-    """The wayfinding part of publish validation (venue.routing.reachability_problems): every
-    place reachable from every kiosk point on foot, and a way back from it under each profile.
-    Step-free reach itself is sync.bundle's check, already in the validation."""
-    return reachability_problems(content, step_free_reach=False)
-
-
 def map_check(mall: Mall) -> list[str]:
     """Every reason the draft cannot be published now (empty: it can)."""
     content, problems = content_services.build_mall_content(mall)

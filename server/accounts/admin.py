@@ -5,10 +5,11 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from server.accounts.models import AuditEntry
+from server.malls.admin import MallScopedAdmin
 from server.malls.models import StaffProfile
 
 
-class StaffProfileInline(admin.StackedInline):
+class StaffProfileInline(MallScopedAdmin, admin.StackedInline):
     model = StaffProfile
     can_delete = False
     fk_name = "user"
@@ -19,7 +20,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(MallScopedAdmin, UserAdmin):
     inlines = [StaffProfileInline]
     list_display = ("username", "email", "mall", "role_names", "is_active", "last_login")
     list_filter = ("groups", "is_active", "staff_profile__mall")
@@ -35,14 +36,14 @@ class StaffUserAdmin(UserAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("user", "mall", "display_name")
     list_filter = ("mall",)
     search_fields = ("user__username", "display_name")
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(MallScopedAdmin, admin.ModelAdmin):
     """The audit log, read-only: nobody edits or deletes what happened."""
 
     list_display = ("at", "actor_label", "action", "subject", "mall", "detail")

@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from server.accounts import services
+from server.malls.boundary import staff_mall_id
 from sync.protocol import ErrorBody
 
 router = Router(tags=["accounts"])
@@ -21,11 +22,10 @@ class Me(Schema):
 @router.get("/me", response={200: Me, 401: ErrorBody}, auth=django_auth, summary="The signed-in staff member")
 def me(request: HttpRequest):
     user = request.auth
-    mall = services.mall_of(user)
     profile = getattr(user, "staff_profile", None)
     return Me(
         username=user.get_username(),
         display_name=(profile.display_name if profile else "") or user.get_full_name() or user.get_username(),
         roles=sorted(role.value for role in services.roles_of(user)),
-        mall_id=mall.id if mall else None,
+        mall_id=staff_mall_id(user),
     )

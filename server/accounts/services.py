@@ -7,17 +7,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from server.accounts.roles import ROLES_WITH_ADMIN_SITE, Role
+from server.malls.boundary import only_mall
 from server.malls.models import Mall, StaffProfile
 
 
 class StaffError(Exception):
     """A staff account could not be created or changed as asked."""
-
-
-def default_mall() -> Mall | None:
-    """The only mall, when there is exactly one (a single-mall installation)."""
-    malls = list(Mall.objects.all()[:2])
-    return malls[0] if len(malls) == 1 else None
 
 
 @transaction.atomic
@@ -29,7 +24,7 @@ def create_staff_user(username: str, role: Role | str, password: str, *, mall: M
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise StaffError(f"user {username!r} already exists")
-    mall = mall or default_mall()
+    mall = mall or only_mall()
     if mall is None and role != Role.ADMINISTRATOR:
         raise StaffError("a mall is needed for this role (there is not exactly one mall to default to)")
     user = User(username=username, email=email)
@@ -68,12 +63,6 @@ def roles_of(user) -> set[Role]:
 
 def has_role(user, *roles: Role | str) -> bool:
     return bool(roles_of(user) & {Role(role) for role in roles})
-
-
-def mall_of(user) -> Mall | None:
-    """The mall a staff member works for (None for an administrator across malls)."""
-    profile = StaffProfile.objects.select_related("mall").filter(user=user).first()
-    return profile.mall if profile else None
 
 
 def person_name(user) -> str:

@@ -3,7 +3,7 @@ mall managers and administrators, each for their own mall (administrators for an
 from __future__ import annotations
 
 from server.accounts.roles import Role
-from server.accounts.services import has_role, mall_of
+from server.accounts.services import has_role
 
 BROADCASTING_ROLES = (Role.ADMINISTRATOR, Role.MANAGER, Role.AGENT)
 
@@ -12,13 +12,3 @@ def can_broadcast(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or has_role(user, *BROADCASTING_ROLES)
-
-
-def malls_of(user):
-    """The malls `user` broadcasts to: every mall for an administrator, else their own."""
-    from server.malls.models import Mall
-
-    if user.is_superuser:
-        return Mall.objects.all()
-    mall = mall_of(user)
-    return Mall.objects.filter(pk=mall.pk) if mall is not None else Mall.objects.none()

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from server.content.models import Level
 from server.content.promotions import level_label
 from server.core.console import page_context, staff_page
+from server.malls.boundary import scope, visible_malls
 from sync.protocol import I18nText
 
 from . import services
-from .access import can_broadcast, malls_of
+from .access import can_broadcast
 from .forms import BroadcastForm
 from .models import Broadcast
 
@@ -24,15 +25,14 @@ broadcaster_view = staff_page(can_broadcast, "broadcasts/console/forbidden.html"
 
 
 def _form(request, data=None) -> BroadcastForm:
-    malls = malls_of(request.user)
+    malls = visible_malls(request.user)
     levels = [(level.content_id, level_label(level) if malls.count() == 1 else f"{level.mall_id}: {level.short_name}")
-              for level in Level.objects.filter(mall__in=malls).order_by("mall", "ordinal")]
+              for level in scope(Level.objects.all(), request.user).order_by("mall", "ordinal")]
     return BroadcastForm(data, malls=malls, levels=levels)
 
 
 def _list(request, form: BroadcastForm, error: str = "", status: int = 200):
-    malls = malls_of(request.user)
-    visible = Broadcast.objects.filter(mall__in=malls)
+    visible = scope(Broadcast.objects.all(), request.user)
     active = [b for b in visible.filter(ended_at__isnull=True) if services.is_active(b)]
     recent = [b for b in visible.order_by("-starts_at")[:RECENT_SHOWN] if b not in active]
     counts = services.shown_counts(active + recent)
@@ -67,7 +67,7 @@ def broadcast_list(request):
 
 
 def _visible(request, broadcast_id: str) -> Broadcast:
-    return get_object_or_404(Broadcast.objects.filter(mall__in=malls_of(request.user)), pk=broadcast_id)
+    return get_object_or_404(scope(Broadcast.objects.all(), request.user), pk=broadcast_id)
 
 
 @require_safe

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 
 from server.accounts.roles import Role
+from server.malls.boundary import may_see_mall, scope, staff_mall_id
 from server.malls.models import StaffProfile
 
 from .models import Case
@@ -25,14 +26,6 @@ REGISTER_CASES = "cases.add_case"
 REVEAL_CONTACT = "cases.reveal_contact"
 ADD_ATTACHMENTS = "cases.add_caseattachment"
 VIEW_REPORTS = "cases.view_reports"
-
-
-def staff_mall_id(user) -> str | None:
-    """The mall a staff account works for, or None (looked up once per request's user)."""
-    if not hasattr(user, "_case_staff_mall_id"):
-        user._case_staff_mall_id = (
-            StaffProfile.objects.filter(user_id=user.pk).values_list("mall_id", flat=True).first())
-    return user._case_staff_mall_id
 
 
 def can_handle_cases(user) -> bool:
@@ -60,9 +53,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     their own), every mall's for superusers, else none."""
     if not can_handle_cases(user):
         return Case.objects.none()
-    if user.is_superuser:
-        return Case.objects.all()
-    cases = Case.objects.filter(mall_id=staff_mall_id(user))
+    cases = scope(Case.objects.all(), user)
     department = department_scope(user)
     if department is not None:
         cases = cases.filter(Q(department=department, department__gt="") | Q(owner=user))
@@ -73,7 +64,7 @@ def may_own_cases_of(user, mall_id: str) -> bool:
     """Could `user` be handed a case of this mall (any department)?"""
     if not can_handle_cases(user) or not user.has_perm(CHANGE_CASES):
         return False
-    return user.is_superuser or staff_mall_id(user) == mall_id
+    return may_see_mall(user, mall_id)
 
 
 def can_change_case(user, case: Case) -> bool:

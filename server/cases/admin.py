@@ -2,10 +2,12 @@
 so the admin cannot bypass the lifecycle, hand-overs or what a visitor filed."""
 from django.contrib import admin
 
+from server.malls.admin import MallScopedAdmin
+
 from .models import CannedReply, Case, CaseEvent, CategoryRule, Holiday
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(MallScopedAdmin, admin.TabularInline):
     model = CaseEvent
     fields = ("at", "kind", "from_status", "to_status", "actor_label", "visibility", "note")
     readonly_fields = fields
@@ -18,7 +20,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("reference", "mall", "kind", "category", "status", "owner", "received_at")
     list_filter = ("status", "kind", "category", "mall")
     search_fields = ("reference", "id")
@@ -38,7 +40,7 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CategoryRule)
-class CategoryRuleAdmin(admin.ModelAdmin):
+class CategoryRuleAdmin(MallScopedAdmin, admin.ModelAdmin):
     """Routing and promised working days per complaint category, for each mall."""
 
     list_display = ("mall", "category", "department", "working_days")
@@ -46,7 +48,7 @@ class CategoryRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(MallScopedAdmin, admin.ModelAdmin):
     """Days the deadlines skip; the opening hours themselves are the mall's (content admin)."""
 
     list_display = ("mall", "day", "name")
@@ -55,7 +57,7 @@ class HolidayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(admin.ModelAdmin):
+class CannedReplyAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("title", "mall")
     list_filter = ("mall",)
     search_fields = ("title", "text_zh_cn", "text_en")

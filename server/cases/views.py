@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from server.core.console import page_context, staff_page
 from server.core.database_threads import serve_on_database_threads
 from server.core.language import in_page_language
+from server.malls.boundary import sees_every_mall, visible_malls, working_mall
 from server.malls.models import Department
 from sync.protocol import CaseStatus
 
@@ -25,7 +26,6 @@ from .access import (
     can_reveal_contact,
     case_handlers_for,
     cases_visible_to,
-    staff_mall_id,
 )
 from .errors import CaseError, InvalidCase
 from .forms import (
@@ -142,14 +142,6 @@ def _forbidden(request):
     return render(request, "cases/console/forbidden.html", page_context(request), status=403)
 
 
-def _mall_ids(user) -> list[str]:
-    if user.is_superuser:
-        from server.malls.models import Mall
-
-        return list(Mall.objects.values_list("pk", flat=True))
-    return [staff_mall_id(user)]
-
-
 @require_safe
 @console_view
 def console_home(request):
@@ -164,7 +156,7 @@ def case_list(request):
 
     user = request.user
     visible = cases_visible_to(user)
-    mall_ids = _mall_ids(user)
+    mall_ids = list(visible_malls(user).values_list("pk", flat=True))
     stores = store_choices(mall_ids, request.page_language)
     owners = (get_user_model().objects.filter(staff_profile__mall_id__in=mall_ids, is_active=True)
               .select_related("staff_profile").order_by("username"))
@@ -193,7 +185,7 @@ def case_list(request):
     return render(request, "cases/console/case_list.html", page_context(
         request, rows=rows, page_number=page_number, has_older=has_older, chips=chips,
         status=filters.status, form=form, query=query.urlencode(),
-        show_mall=user.is_superuser, can_register=can_register_cases(user),
+        show_mall=sees_every_mall(user), can_register=can_register_cases(user),
     ))
 
 
@@ -202,14 +194,11 @@ def case_new(request):
     """Register a walk-in or a phone call; the ticket with its QR code is shown once."""
     if not can_register_cases(request.user):
         return _forbidden(request)
-    mall_ids = _mall_ids(request.user)
-    stores = store_choices(mall_ids[:1], request.page_language)
+    mall = working_mall(request)
+    stores = store_choices([mall.pk] if mall else [], request.page_language)
     form = RegisterCaseForm(request.POST or None, stores=stores)
     error = ""
     if request.method == "POST" and form.is_valid():
-        from server.malls.models import Mall
-
-        mall = Mall.objects.get(pk=mall_ids[0]) if mall_ids else None
         try:
             if mall is None:
                 raise InvalidCase(str(_("There is no mall to register the case in.")))

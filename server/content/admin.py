@@ -18,13 +18,14 @@ from server.content.models import (
     Promotion,
     Store,
 )
+from server.malls.admin import MallScopedAdmin
 from server.malls.models import Mall
 
 NAME_FIELDS = ("name_zh_cn", "name_en", "name_zh_tw")
 
 
 @admin.register(Mall)
-class MallAdmin(admin.ModelAdmin):
+class MallAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("id", *NAME_FIELDS, "timezone", "latest_version")
     search_fields = ("id", *NAME_FIELDS)
     fieldsets = (
@@ -63,7 +64,7 @@ class MallAdmin(admin.ModelAdmin):
                                   % {"mall": mall.id, "version": result.version.version}, messages.INFO)
 
 
-class MallRowAdmin(admin.ModelAdmin):
+class MallRowAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_filter = ("mall",)
     ordering = ("mall", "position", "content_id")
     list_per_page = 100
@@ -128,7 +129,7 @@ class KioskPointAdmin(MallRowAdmin):
 
 
 @admin.register(PathGraph)
-class PathGraphAdmin(admin.ModelAdmin):
+class PathGraphAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("mall", "node_count", "edge_count", "updated_at")
 
     @admin.display(description=_("nodes"))
@@ -192,7 +193,7 @@ class BlobAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContentVersion)
-class ContentVersionAdmin(admin.ModelAdmin):
+class ContentVersionAdmin(MallScopedAdmin, admin.ModelAdmin):
     """Published versions are immutable: view only."""
 
     list_display = ("mall", "version", "published_at", "published_by", "etag")

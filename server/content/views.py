@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from server.accounts.services import default_mall, mall_of
 from server.core.console import page_context, staff_page
 from server.fleet.models import Kiosk
-from server.malls.models import Mall
+from server.malls.boundary import visible_malls, working_mall
 
 from . import promotions as editor
 from . import services
@@ -25,35 +24,15 @@ def can_edit_promotions(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(EDIT_PROMOTIONS))
 
 
-ADMIN_MALL_SESSION_KEY = "content_editor_mall"
-
-
-def _editors_mall(user, request=None):
-    """The staff member's mall. An administrator works across malls: the only one, else the one
-    picked with ?mall= (remembered for the session), else the first."""
-    own = mall_of(user)
-    if own is not None or not user.is_superuser:
-        return own
-    only = default_mall()
-    if only is not None or request is None:
-        return only or Mall.objects.order_by("pk").first()
-    malls = Mall.objects.order_by("pk")
-    picked = request.GET.get("mall") or request.session.get(ADMIN_MALL_SESSION_KEY) or ""
-    mall = malls.filter(pk=picked).first() if picked else None
-    if mall is not None and request.GET.get("mall"):
-        request.session[ADMIN_MALL_SESSION_KEY] = mall.pk
-    return mall or malls.first()
-
-
 def editor_view(view):
     """Content editors and managers of a mall, administrators for any (403 otherwise); the view
     gets the mall."""
 
-    @staff_page(lambda user: can_edit_promotions(user) and _editors_mall(user) is not None,
+    @staff_page(lambda user: can_edit_promotions(user) and visible_malls(user).exists(),
                 "content/console/forbidden.html")
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        return view(request, _editors_mall(request.user, request), *args, **kwargs)
+        return view(request, working_mall(request), *args, **kwargs)
 
     return wrapped
 

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from server.fleet import services
 from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk
+from server.malls.admin import MallScopedAdmin
 
 
 @admin.register(Kiosk)
-class KioskAdmin(admin.ModelAdmin):
+class KioskAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = (
         "code", "name", "mall", "location_id", "last_seen_at", "content_version", "outbox_depth",
         "app_version", "revoked_at",
@@ -68,7 +69,7 @@ class EnrollmentCodeForm(forms.ModelForm):
 
 
 @admin.register(EnrollmentCode)
-class EnrollmentCodeAdmin(admin.ModelAdmin):
+class EnrollmentCodeAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("mall", "location_id", "created_at", "expires_at", "used_at", "kiosk", "created_by")
     list_filter = ("mall",)
     form = EnrollmentCodeForm

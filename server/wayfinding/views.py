@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from server.accounts.services import mall_of, record_audit
+from server.accounts.services import record_audit
 from server.content import services as content_services
 from server.core.console import page_context, staff_page
 from server.core.language import in_page_language
+from server.malls.boundary import sees_every_mall, working_mall
 from server.malls.models import Mall
 from server.wayfinding import services
 from server.wayfinding.svg import route_drawings
@@ -95,20 +96,9 @@ def can_manage_wayfinding(user) -> bool:
 console_view = staff_page(can_manage_wayfinding, "wayfinding/forbidden.html")
 
 
-def _mall(request) -> Mall | None:
-    """The staff member's mall; an administrator picks one with ?mall= (default: the first)."""
-    own = mall_of(request.user)
-    if own is not None:
-        return own
-    if request.user.is_superuser:
-        malls = Mall.objects.order_by("pk")
-        return malls.filter(pk=request.GET.get("mall") or request.POST.get("mall") or "").first() or malls.first()
-    return None
-
-
 @console_view
 def console(request):
-    mall = _mall(request)
+    mall = working_mall(request)
     if mall is None:
         return render(request, "wayfinding/console.html", page_context(request, mall=None))
     language = kiosk_code(request.page_language)
@@ -118,14 +108,14 @@ def console(request):
     return render(request, "wayfinding/console.html", page_context(
         request, mall=mall, version=found[0] if found else None, connectors=connector_rows,
         closed_count=sum(1 for row in connector_rows if row.closed), check=check, kind_labels=CONNECTOR_KIND_LABELS,
-        malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
+        malls=Mall.objects.order_by("pk") if sees_every_mall(request.user) else [],
     ))
 
 
 @require_POST
 @console_view
 def close_connector(request):
-    mall = _mall(request)
+    mall = working_mall(request)
     connector_id = request.POST.get("connector", "")
     closed = request.POST.get("closed") == "1"
     if mall is None:
@@ -150,7 +140,7 @@ def close_connector(request):
 @console_view
 def publish(request):
     """Publish the draft when the map check passes; otherwise list what is wrong, publish nothing."""
-    mall = _mall(request)
+    mall = working_mall(request)
     if mall is None:
         return HttpResponseRedirect(reverse("wayfinding:console"))
     try:
@@ -162,7 +152,7 @@ def publish(request):
             request, mall=mall, version=found[0] if found else None,
             connectors=services.connectors(found[1], language) if found else [], check=error.problems,
             kind_labels=CONNECTOR_KIND_LABELS,
-            refused=True, malls=Mall.objects.order_by("pk") if request.user.is_superuser else [],
+            refused=True, malls=Mall.objects.order_by("pk") if sees_every_mall(request.user) else [],
         ), status=409)
     record_audit(request.user, "content.publish", mall=mall, subject=f"v{result.version.version}")
     if result.created:

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from server.accounts import services
 from server.accounts.roles import Role
+from server.malls.boundary import staff_mall_id
 from server.malls.models import StaffProfile
 
 PASSWORD = "correct-horse-battery-9"
@@ -79,7 +80,7 @@ def test_a_mall_is_required_unless_administrator():
     with pytest.raises(services.StaffError, match="a mall is needed"):
         services.create_staff_user("chen", Role.AGENT, PASSWORD)
     admin = services.create_staff_user("root", Role.ADMINISTRATOR, PASSWORD)
-    assert admin.is_superuser and services.mall_of(admin) is None
+    assert admin.is_superuser and staff_mall_id(admin) is None
 
 
 def test_set_role_replaces_the_previous_role(imported_mall):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from server.accounts import services
 from server.accounts.roles import Role
+from server.malls.boundary import staff_mall_id
 from server.malls.models import Department, Mall
 
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         if mall:
             mall_row = Mall.objects.filter(pk=mall).first()
             if mall_row is None:
-                raise CommandError(f"no mall {mall!r}; known: {', '.join(Mall.objects.values_list('id', flat=True)) or 'none'}")
+                known = ", ".join(Mall.objects.values_list("id", flat=True)) or "none"
+                raise CommandError(f"no mall {mall!r}; known: {known}")
         if password is None:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
@@ -44,5 +46,5 @@ class Command(BaseCommand):
             )
         except services.StaffError as error:
             raise CommandError(str(error)) from error
-        where = services.mall_of(user)
-        self.stdout.write(f"Created {user.username} ({role}) for mall {where.id if where else 'all malls'}.")
+        where = staff_mall_id(user)
+        self.stdout.write(f"Created {user.username} ({role}) for mall {where or 'all malls'}.")

@@ -24,9 +24,9 @@ class LostFoundConfig(AppConfig):
 
         from server.core.jobs import register_job
 
-        from . import services
+        from . import retention, suggestions
 
-        register_job("lost-property-due", lambda: f"{services.mark_due_items()} due for disposal",
+        register_job("lost-property-due", lambda: f"{retention.mark_due_items()} due for disposal",
                      every=timedelta(hours=1))
-        register_job("lost-property-rematch", lambda: f"{services.rematch_open_reports()} reports matched",
+        register_job("lost-property-rematch", lambda: f"{suggestions.rematch_open_reports()} reports matched",
                      every=timedelta(days=1))

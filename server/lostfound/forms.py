@@ -1,4 +1,4 @@
-"""Console forms: shapes only; the lost-property rules are in services."""
+"""Console forms: shapes only; the lost-property rules are in intake, claims, flows and the like."""
 from __future__ import annotations
 
 from django import forms

@@ -53,6 +53,11 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("lost report", "Closed")
 
 
+class ClaimStatus(models.TextChoices):
+    STARTED = "started", pgettext_lazy("claim", "Checks done")
+    HANDED_OVER = "handed_over", pgettext_lazy("claim", "Handed over")
+
+
 class SuggestionStatus(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -96,6 +101,7 @@ class FoundItem(models.Model):
     storage_place = models.CharField(_("storage place"), max_length=100, blank=True,
                                      help_text=_("Shelf or safe, e.g. Safe A, shelf 3."))
     status = models.CharField(_("status"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.STORED)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     registered_by = models.CharField(_("registered by"), max_length=150, blank=True)
     keep_until = models.DateField(_("keep until"))
@@ -145,6 +151,7 @@ class LostReport(models.Model):
     level_id = models.CharField(_("floor"), max_length=64, blank=True)
     store_id = models.CharField(_("store"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now)
     matched_at = models.DateTimeField(_("match confirmed at"), null=True, blank=True)
 
@@ -198,6 +205,7 @@ class Claim(models.Model):
     id_kind = models.CharField(_("identity document"), max_length=20, choices=IdKind.choices)
     id_last_digits = models.CharField(_("last 4 characters of the document number"), max_length=4)
     id_checked_by = models.CharField(max_length=150)
+    status = models.CharField(_("status"), max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.STARTED)
     started_at = models.DateTimeField(default=timezone.now)
     signature_png = models.BinaryField(null=True, blank=True)
     staff_confirmed_by = models.CharField(max_length=150, blank=True)

@@ -9,6 +9,6 @@ LOST_PROPERTY_KINDS = frozenset({CaseKind.FOUND_ITEM.value, CaseKind.LOST_REPORT
 def case_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """Inside the upload's transaction: the case and its register row are stored together."""
     if created and not raw and instance.kind in LOST_PROPERTY_KINDS:
-        from .services import record_from_case
+        from .intake import record_from_case
 
         record_from_case(instance)

@@ -17,12 +17,15 @@ from django.views.decorators.http import require_POST, require_safe
 from server.cases.access import can_handle_cases
 from server.content.models import Level, Store
 from server.core.console import page_context, staff_page
-from server.malls.boundary import working_mall
+from server.malls.models import Mall
 from sync.protocol import ITEM_DETAIL_PLACE_NOTE
 from venue.languages import DEFAULT, FIELD_SUFFIX_OF_PAGE
 
-from . import services
-from .access import can_work_items, items_visible_to, reports_visible_to
+from .access import can_work_items, items_visible_to, mall_ids_for, reports_visible_to
+from .claims import hand_over, start_claim
+from .errors import LostPropertyError
+from .figures import office_figures
+from .flows import CLAIMABLE_ITEM_STATUSES, allowed_moves
 from .forms import (
     ClaimForm,
     DisposalForm,
@@ -33,7 +36,26 @@ from .forms import (
     ReceiveForm,
     StorageForm,
 )
+from .intake import (
+    MAX_PHOTO_BYTES,
+    add_photo,
+    create_lost_report,
+    receive_handed_in,
+    register_found_item,
+    update_storage,
+)
 from .models import CATEGORY_CHOICES, Claim, Disposal, ItemStatus, ReportStatus
+from .retention import dispose
+from .rules import NO_PHOTO_CATEGORIES, RETENTION, allowed_disposals
+from .suggestions import (
+    confirm_match,
+    reject_match,
+    rematch_report,
+    search_register,
+    suggest_item,
+    suggestions_for_item,
+    suggestions_for_report,
+)
 
 ROWS_PER_PAGE = 30
 
@@ -43,6 +65,14 @@ console_view = staff_page(can_handle_cases, "lostfound/forbidden.html")
 
 def _forbidden(request):
     return render(request, "lostfound/forbidden.html", page_context(request), status=403)
+
+
+def _staff_mall(request) -> Mall | None:
+    """The mall new records belong to: the staff member's, or the only one for an administrator."""
+    malls = mall_ids_for(request.user)
+    if malls is None:
+        return Mall.objects.order_by("id").first()
+    return Mall.objects.filter(id__in=malls).first()
 
 
 def _places(mall, language: str) -> tuple[list, list]:
@@ -94,7 +124,7 @@ def item_list(request):
 def item_create(request):
     if not can_work_items(request.user):
         return _forbidden(request)
-    mall = working_mall(request)
+    mall = _staff_mall(request)
     if mall is None:
         return _forbidden(request)
     floors, stores = _places(mall, request.page_language)
@@ -103,8 +133,8 @@ def item_create(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            item = services.register_found_item(mall, request.user, **form.cleaned_data)
-        except services.LostPropertyError as exc:
+            item = register_found_item(mall, request.user, **form.cleaned_data)
+        except LostPropertyError as exc:
             error = exc.message
         else:
             return redirect("lostfound:item_detail", item_id=item.pk)
@@ -123,21 +153,20 @@ def _item_page(request, item, *, error: str = "", status: int = 200, **forms):
         request, item=item, error=error,
         floor=floors.get(item.level_id, item.level_id), store=stores.get(item.store_id, item.store_id),
         photos=item.photos.values_list("pk", flat=True),
-        photos_allowed=item.category not in services.NO_PHOTO_CATEGORIES,
-        suggestions=services.suggestions_for_item(item),
+        photos_allowed=item.category not in NO_PHOTO_CATEGORIES,
+        suggestions=suggestions_for_item(item),
         claims=item.claims.select_related("report"),
         disposal=disposal,
         can_work=can_work_items(request.user),
-        claimable=item.status in services.CLAIMABLE_ITEM_STATUSES,
-        disposable=item.status == ItemStatus.DUE or (
-            item.status == ItemStatus.STORED and item.category in services.NO_PHOTO_CATEGORIES),
+        claimable=item.status in CLAIMABLE_ITEM_STATUSES,
+        disposable=ItemStatus.DISPOSED in allowed_moves(item),
         receive_form=forms.get("receive_form") or ReceiveForm(),
         storage_form=forms.get("storage_form") or StorageForm(
             initial={"storage_place": item.storage_place, "hidden_details": item.hidden_details}),
         photo_form=forms.get("photo_form") or PhotoForm(),
         disposal_form=forms.get("disposal_form") or DisposalForm(
-            initial={"action": services.allowed_disposals(item)[0]}),
-        allowed_disposals=[str(a.label) for a in services.allowed_disposals(item)],
+            initial={"action": allowed_disposals(item)[0]}),
+        allowed_disposals=[str(a.label) for a in allowed_disposals(item)],
     ), status=status)
 
 
@@ -164,7 +193,7 @@ def _item_post(form_class, form_name: str):
                 return _item_page(request, item, status=400, **{form_name: form})
             try:
                 action(request, item, form.cleaned_data)
-            except services.LostPropertyError as exc:
+            except LostPropertyError as exc:
                 return _item_page(request, item, error=exc.message, status=409, **{form_name: form})
             return redirect("lostfound:item_detail", item_id=item.pk)
 
@@ -175,22 +204,22 @@ def _item_post(form_class, form_name: str):
 
 @_item_post(ReceiveForm, "receive_form")
 def item_receive(request, item, data):
-    services.receive_handed_in(item, request.user, **data)
+    receive_handed_in(item, request.user, **data)
 
 
 @_item_post(StorageForm, "storage_form")
 def item_storage(request, item, data):
-    services.update_storage(item, request.user, **data)
+    update_storage(item, request.user, **data)
 
 
 @_item_post(PhotoForm, "photo_form")
 def item_photo_add(request, item, data):
-    services.add_photo(item, data["photo"].read(services.MAX_PHOTO_BYTES + 1))
+    add_photo(item, data["photo"].read(MAX_PHOTO_BYTES + 1))
 
 
 @_item_post(DisposalForm, "disposal_form")
 def item_dispose(request, item, data):
-    services.dispose(item, request.user, **data)
+    dispose(item, request.user, **data)
 
 
 @require_safe
@@ -240,7 +269,7 @@ def report_list(request):
 def report_create(request):
     if not can_work_items(request.user):
         return _forbidden(request)
-    mall = working_mall(request)
+    mall = _staff_mall(request)
     if mall is None:
         return _forbidden(request)
     floors, stores = _places(mall, request.page_language)
@@ -249,8 +278,8 @@ def report_create(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.create_lost_report(mall, **form.cleaned_data)
-        except services.LostPropertyError as exc:
+            report = create_lost_report(mall, **form.cleaned_data)
+        except LostPropertyError as exc:
             error = exc.message
         else:
             return redirect("lostfound:report_detail", report_id=report.pk)
@@ -289,14 +318,14 @@ def _register_search(request, report) -> dict:
     search = {"category": category, "found_from": found_from, "found_to": found_to, "level_id": level_id,
               "asked": bool(query.get("search")), "results": []}
     if search["asked"]:
-        search["results"] = services.search_register(report, category=category, found_from=found_from,
-                                                     found_to=found_to, level_id=level_id)
+        search["results"] = search_register(report, category=category, found_from=found_from,
+                                            found_to=found_to, level_id=level_id)
     return search
 
 
 def _report_page(request, report, *, error: str = "", status: int = 200):
     floors, stores = _place_names(report.mall, request.page_language)
-    suggestions = services.suggestions_for_report(report)
+    suggestions = suggestions_for_report(report)
     return render(request, "lostfound/report_detail.html", page_context(
         request, report=report, error=error,
         floor=floors.get(report.level_id, report.level_id), store=stores.get(report.store_id, report.store_id),
@@ -320,8 +349,8 @@ def report_suggest(request, report_id: int):
     if item is None:
         return _report_page(request, report, error=str(_("Choose an item.")), status=400)
     try:
-        services.suggest_item(report, item, request.user)
-    except services.LostPropertyError as exc:
+        suggest_item(report, item, request.user)
+    except LostPropertyError as exc:
         return _report_page(request, report, error=exc.message, status=409)
     return redirect("lostfound:report_detail", report_id=report.pk)
 
@@ -336,10 +365,10 @@ def suggestion_decide(request, report_id: int, suggestion_id: int):
     suggestion = get_object_or_404(report.suggestions, pk=suggestion_id)
     try:
         if request.POST.get("decision") == "confirm":
-            services.confirm_match(suggestion, request.user)
+            confirm_match(suggestion, request.user)
         elif request.POST.get("decision") == "reject":
-            services.reject_match(suggestion, request.user)
-    except services.LostPropertyError as exc:
+            reject_match(suggestion, request.user)
+    except LostPropertyError as exc:
         return _report_page(request, report, error=exc.message, status=409)
     return redirect("lostfound:report_detail", report_id=report.pk)
 
@@ -351,7 +380,7 @@ def report_rematch(request, report_id: int):
     report = _visible_report(request, report_id)
     if not can_work_items(request.user):
         return _forbidden(request)
-    services.rematch_report(report)
+    rematch_report(report)
     return redirect("lostfound:report_detail", report_id=report.pk)
 
 
@@ -370,14 +399,14 @@ def claim_new(request, item_id: int):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            claim = services.start_claim(item, request.user, report=report, **form.cleaned_data)
-        except services.LostPropertyError as exc:
+            claim = start_claim(item, request.user, report=report, **form.cleaned_data)
+        except LostPropertyError as exc:
             error = exc.message
         else:
             return redirect("lostfound:claim_handover", claim_id=claim.pk)
     return render(request, "lostfound/claim_form.html", page_context(
         request, item=item, report=report, form=form, error=error,
-        claimable=item.status in services.CLAIMABLE_ITEM_STATUSES,
+        claimable=item.status in CLAIMABLE_ITEM_STATUSES,
     ), status=400 if request.method == "POST" else 200)
 
 
@@ -397,9 +426,9 @@ def claim_handover(request, claim_id: int):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.hand_over(claim, request.user, signature_data_url=form.cleaned_data["signature"],
+            hand_over(claim, request.user, signature_data_url=form.cleaned_data["signature"],
                                staff_confirmed=form.cleaned_data["staff_confirmed"])
-        except services.LostPropertyError as exc:
+        except LostPropertyError as exc:
             error = exc.message
         else:
             return redirect("lostfound:claim_handover", claim_id=claim.pk)
@@ -423,14 +452,13 @@ def claim_signature(request, claim_id: int):
 def retention(request):
     items = items_visible_to(request.user)
     due = items.filter(status=ItemStatus.DUE).order_by("keep_until", "id")
-    prompt = items.filter(status=ItemStatus.STORED, category__in=services.NO_PHOTO_CATEGORIES).order_by(
+    prompt = items.filter(status=ItemStatus.STORED, category__in=NO_PHOTO_CATEGORIES).order_by(
         "registered_at", "id")
     log = Disposal.objects.filter(item__in=items).select_related("item").order_by("-at", "-id")[:200]
-    rules = [(label, services.RETENTION[category].days,
-              [str(action.label) for action in services.RETENTION[category].actions])
+    rules = [(label, RETENTION[category].days,
+              [str(action.label) for action in RETENTION[category].actions])
              for category, label in CATEGORY_CHOICES]
-    return render(request, "lostfound/retention.html",
-                  page_context(request, due=due, prompt=prompt, log=log, rules=rules))
+    return render(request, "lostfound/retention.html", page_context(request, due=due, prompt=prompt, log=log, rules=rules))
 
 
 def _month_bounds(text: str) -> tuple[date, date]:
@@ -448,7 +476,7 @@ def _month_bounds(text: str) -> tuple[date, date]:
 @console_view
 def figures(request):
     start, end = _month_bounds(request.GET.get("month", ""))
-    result = services.office_figures(items_visible_to(request.user), reports_visible_to(request.user), start, end)
+    result = office_figures(items_visible_to(request.user), reports_visible_to(request.user), start, end)
     labels = dict(CATEGORY_CHOICES)
     rows = [(labels[row.category], row) for row in result.by_category]
     return render(request, "lostfound/figures.html", page_context(

@@ -7,7 +7,7 @@ from lostfound_helpers import PASSWORD, file_kiosk_case, jpeg_bytes, signature_d
 
 from server.accounts.services import create_staff_user
 from server.fleet import services as fleet
-from server.lostfound import services
+from server.lostfound import claims, intake, suggestions
 from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
 from server.malls.models import Mall
 
@@ -32,7 +32,7 @@ def desk(client, agent):
 
 @pytest.fixture
 def item(mall, agent):
-    return services.register_found_item(
+    return intake.register_found_item(
         mall, agent, category="phone", description="黑色华为手机，透明手机壳", found_at=timezone.now(),
         colour="black", brand="华为", storage_place="Safe A", hidden_details="壁纸是一只柴犬")
 
@@ -85,7 +85,7 @@ def test_claim_from_suggestion_to_signed_hand_over(desk, mall, agent, item):
     case, _ = file_kiosk_case(kiosk, "lost_report", "Black Huawei phone, clear case", category="phone",
                               colour="black", brand="Huawei", language="en")
     report = LostReport.objects.get(case=case)
-    services.rematch_report(report)
+    suggestions.rematch_report(report)
     suggestion = report.suggestions.get(item=item)
 
     page = desk.get(f"/console/lost-property/reports/{report.pk}/?lang=en").content.decode()
@@ -137,9 +137,9 @@ def test_retention_and_figures_pages(desk, item, agent):
 
 
 def test_identity_documents_and_bank_cards_are_listed_for_prompt_hand_over(desk, mall, agent, item):
-    card = services.register_found_item(mall, agent, category="card", description="工商银行借记卡",
+    card = intake.register_found_item(mall, agent, category="card", description="工商银行借记卡",
                                         found_at=timezone.now(), storage_place="Safe A")
-    passport = services.register_found_item(mall, agent, category="documents", description="护照",
+    passport = intake.register_found_item(mall, agent, category="documents", description="护照",
                                             found_at=timezone.now(), storage_place="Safe A")
     page = desk.get("/console/lost-property/retention/?lang=en").content.decode()
     prompt = page[page.index('id="prompt-heading"'):page.index('id="log-heading"')]
@@ -158,11 +158,11 @@ def test_console_labels_do_not_borrow_other_apps_words(desk, item):
 def test_staff_search_the_register_with_their_own_filters_and_add_an_item(desk, mall, agent, item):
     """The visitor chose "other" for what the desk registered as a phone: no automatic
     suggestion, but staff find it by category, days and floor, add it, and it stays."""
-    report = services.create_lost_report(mall, category="other", description="Black Huawei phone, clear case",
+    report = intake.create_lost_report(mall, category="other", description="Black Huawei phone, clear case",
                                          colour="black", brand="Huawei")
-    services.rematch_report(report)
+    suggestions.rematch_report(report)
     assert not report.suggestions.exists()
-    other_floor = services.register_found_item(mall, agent, category="phone", description="黑色华为手机",
+    other_floor = intake.register_found_item(mall, agent, category="phone", description="黑色华为手机",
                                                found_at=timezone.now(), level_id="L3")
     FoundItem.objects.filter(pk=item.pk).update(level_id="L1")
 
@@ -176,10 +176,10 @@ def test_staff_search_the_register_with_their_own_filters_and_add_an_item(desk, 
     response = desk.post(f"/console/lost-property/reports/{report.pk}/suggest", {"item": item.pk})
     assert response.status_code == 302
     suggestion = report.suggestions.get(item=item)
-    services.rematch_report(report)
+    suggestions.rematch_report(report)
     assert report.suggestions.filter(pk=suggestion.pk).exists(), "a re-run keeps what staff added"
-    services.confirm_match(suggestion, agent)
-    claim = services.start_claim(item, agent, claimant_name="Tom Lee", questions="Wallpaper?", answers="A dog",
+    suggestions.confirm_match(suggestion, agent)
+    claim = claims.start_claim(item, agent, claimant_name="Tom Lee", questions="Wallpaper?", answers="A dog",
                                  answers_match=True, id_kind="passport", id_last_digits="4821", report=report)
     assert claim.report == report, "a claim may join a report filed under another category"
 

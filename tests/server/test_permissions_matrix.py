@@ -149,7 +149,7 @@ def world(imported_mall, published):
     member of another mall."""
     from server.broadcasts import services as broadcasts
     from server.fleet import services as fleet
-    from server.lostfound import services as lostfound
+    from server.lostfound import claims, intake, suggestions
     from server.lostfound.models import LostReport
     from server.malls.models import Mall
 
@@ -173,21 +173,21 @@ def world(imported_mall, published):
     flows.transition(case, CaseStatus.ACCEPTED, agent)
     photo = attachments.attach_photo(case, agent, "a.png", png())
 
-    item = lostfound.register_found_item(
+    item = intake.register_found_item(
         mall, agent, category="phone", description="黑色手机", found_at=timezone.now(), colour="black",
         brand="华为", storage_place="Safe A", hidden_details="壁纸是一只猫")
-    item_photo = lostfound.add_photo(item, png((8, 8)))
+    item_photo = intake.add_photo(item, png((8, 8)))
     lost_case, _token = file_kiosk_case(kiosk, "lost_report", "black Huawei phone", category="phone",
                                         colour="black", brand="Huawei", language="en")
     report = LostReport.objects.get(case=lost_case)
-    lostfound.rematch_report(report)
+    suggestions.rematch_report(report)
     suggestion = report.suggestions.get(item=item)
-    returned = lostfound.register_found_item(
+    returned = intake.register_found_item(
         mall, agent, category="umbrella", description="蓝伞", found_at=timezone.now(), colour="blue",
         storage_place="Shelf 2", hidden_details="伞柄有划痕")
-    claim = lostfound.start_claim(returned, agent, claimant_name="Li", questions="handle?", answers="scratched",
+    claim = claims.start_claim(returned, agent, claimant_name="Li", questions="handle?", answers="scratched",
                                   answers_match=True, id_kind="passport", id_last_digits="1234")
-    lostfound.hand_over(claim, agent, signature_data_url=signature_data_url())
+    claims.hand_over(claim, agent, signature_data_url=signature_data_url())
 
     broadcast = broadcasts.send_broadcast(
         mall, kind="notice", reason="lost_child",

@@ -10,9 +10,9 @@ from ulid import ULID
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
-from server.cases import intake
+from server.cases import intake as case_intake
 from server.fleet import services as fleet
-from server.lostfound import services
+from server.lostfound import intake, suggestions
 from server.lostfound.models import Claim, FoundItem, ItemStatus, LostReport
 from server.malls.models import Mall
 from sync.protocol import CaseUpload, sha256_hex
@@ -30,17 +30,17 @@ def office():
     mall = Mall.objects.create(id="plaza", name_zh_cn="星光广场", name_en="Starlight Plaza")
     kiosk = fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code).kiosk
     create_staff_user("desk-wang", "agent", PASSWORD, mall=mall, check_password=False)
-    item = services.register_found_item(
+    item = intake.register_found_item(
         mall, None, category="phone", description="黑色华为手机，透明手机壳", found_at=timezone.now(),
         colour="black", brand="华为", storage_place="Safe A", hidden_details="壁纸是一只柴犬")
     token = secrets.token_urlsafe(32)
-    case, _ = intake.receive_upload(kiosk, CaseUpload(
+    case, _ = case_intake.receive_upload(kiosk, CaseUpload(
         id=str(ULID()), reference=f"{kiosk.code}-7KQ2", tracking_token_sha256=sha256_hex(token.encode("ascii")),
         kind="lost_report", description="Lost my black Huawei phone with a clear case", language="en",
         created_at=timezone.now(), details={"item_category": "phone", "item_colour": "black",
                                             "item_brand": "Huawei"}))
     report = LostReport.objects.get(case=case)
-    services.rematch_report(report)
+    suggestions.rematch_report(report)
     return {"item": item, "report": report, "case": case, "token": token}
 
 

@@ -7,6 +7,6 @@ register = template.Library()
 
 @register.inclusion_tag("lostfound/match_waiting.html")
 def match_waiting_notice(case):
-    from server.lostfound.services import has_confirmed_match
+    from server.lostfound.suggestions import has_confirmed_match
 
     return {"waiting": case.kind == "lost_report" and has_confirmed_match(case)}

@@ -4,7 +4,7 @@ report's suggestions were computed). Safe to run on several servers at once: the
 change is one conditional update, and re-matching keeps staff decisions."""
 from django.core.management.base import BaseCommand
 
-from server.lostfound import services
+from server.lostfound import retention, suggestions
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-rematch", action="store_true", help="Only mark items due for disposal.")
 
     def handle(self, *args, no_rematch: bool = False, **options):
-        due = services.mark_due_items()
+        due = retention.mark_due_items()
         self.stdout.write(f"items now due for disposal: {due}")
         if not no_rematch:
-            self.stdout.write(f"lost reports matched again: {services.rematch_open_reports()}")
+            self.stdout.write(f"lost reports matched again: {suggestions.rematch_open_reports()}")

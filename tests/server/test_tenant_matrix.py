@@ -37,7 +37,7 @@ from server.content import services as content
 from server.content.models import Promotion
 from server.fleet import services as fleet
 from server.fleet.models import EnrollmentCode
-from server.lostfound import services as lostfound
+from server.lostfound import claims, intake, suggestions
 from server.lostfound.models import LostReport
 from server.malls.admin import MallScopedAdmin
 from server.malls.boundary import mall_path
@@ -101,20 +101,20 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
                                text_en=f"{mark} done", text_zh_tw=f"{mark} 已處理")
     record_audit(agent, "content.publish", mall=mall, subject=f"{mark}-v1")
 
-    item = lostfound.register_found_item(
+    item = intake.register_found_item(
         mall, agent, category="phone", description=f"{mark} 黑色手机", found_at=timezone.now(), colour="black",
         brand="华为", storage_place=f"{mark} safe", hidden_details="壁纸是一只猫")
-    item_photo = lostfound.add_photo(item, png_bytes((8, 8, 8)))
+    item_photo = intake.add_photo(item, png_bytes((8, 8, 8)))
     lost_case, _token = file_kiosk_case(kiosk, "lost_report", f"{mark} black Huawei phone", category="phone",
                                         colour="black", brand="Huawei", language="en")
     report = LostReport.objects.get(case=lost_case)
-    lostfound.rematch_report(report)
-    returned = lostfound.register_found_item(
+    suggestions.rematch_report(report)
+    returned = intake.register_found_item(
         mall, agent, category="umbrella", description=f"{mark} 蓝伞", found_at=timezone.now(), colour="blue",
         storage_place=f"{mark} shelf", hidden_details="伞柄有划痕")
-    claim = lostfound.start_claim(returned, agent, claimant_name=f"{mark} Li", questions="handle?",
+    claim = claims.start_claim(returned, agent, claimant_name=f"{mark} Li", questions="handle?",
                                   answers="scratched", answers_match=True, id_kind="passport", id_last_digits="1234")
-    lostfound.hand_over(claim, agent, signature_data_url=signature_data_url())
+    claims.hand_over(claim, agent, signature_data_url=signature_data_url())
 
     broadcast = broadcasts.send_broadcast(
         mall, kind="notice", reason="lost_child", title=marked(mark, I18nText(zh_CN="寻人", en="Lost child",

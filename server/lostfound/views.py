@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST, require_safe
 from server.cases.access import can_handle_cases
 from server.content.models import Level, Store
 from server.core.console import page_context, staff_page
-from server.malls.models import Mall
+from server.malls.boundary import working_mall
 from sync.protocol import ITEM_DETAIL_PLACE_NOTE
 from venue.languages import DEFAULT, FIELD_SUFFIX_OF_PAGE
 
-from .access import can_work_items, items_visible_to, mall_ids_for, reports_visible_to
+from .access import can_work_items, items_visible_to, reports_visible_to
 from .claims import hand_over, start_claim
 from .errors import LostPropertyError
 from .figures import office_figures
@@ -65,14 +65,6 @@ console_view = staff_page(can_handle_cases, "lostfound/forbidden.html")
 
 def _forbidden(request):
     return render(request, "lostfound/forbidden.html", page_context(request), status=403)
-
-
-def _staff_mall(request) -> Mall | None:
-    """The mall new records belong to: the staff member's, or the only one for an administrator."""
-    malls = mall_ids_for(request.user)
-    if malls is None:
-        return Mall.objects.order_by("id").first()
-    return Mall.objects.filter(id__in=malls).first()
 
 
 def _places(mall, language: str) -> tuple[list, list]:
@@ -124,7 +116,7 @@ def item_list(request):
 def item_create(request):
     if not can_work_items(request.user):
         return _forbidden(request)
-    mall = _staff_mall(request)
+    mall = working_mall(request)
     if mall is None:
         return _forbidden(request)
     floors, stores = _places(mall, request.page_language)
@@ -269,7 +261,7 @@ def report_list(request):
 def report_create(request):
     if not can_work_items(request.user):
         return _forbidden(request)
-    mall = _staff_mall(request)
+    mall = working_mall(request)
     if mall is None:
         return _forbidden(request)
     floors, stores = _places(mall, request.page_language)
@@ -458,7 +450,8 @@ def retention(request):
     rules = [(label, RETENTION[category].days,
               [str(action.label) for action in RETENTION[category].actions])
              for category, label in CATEGORY_CHOICES]
-    return render(request, "lostfound/retention.html", page_context(request, due=due, prompt=prompt, log=log, rules=rules))
+    return render(request, "lostfound/retention.html",
+                  page_context(request, due=due, prompt=prompt, log=log, rules=rules))
 
 
 def _month_bounds(text: str) -> tuple[date, date]:

@@ -11,12 +11,12 @@ from django.views.decorators.http import require_safe
 
 from server.accounts.models import AuditEntry
 from server.accounts.services import person_name, record_audit
-from server.cases.access import can_view_reports, staff_mall_id
+from server.cases.access import can_view_reports
 from server.cases.audit import AUDITED_CASE_ACTIONS
 from server.cases.presentation import floor_choices, mall_name, store_choices
 from server.core.console import page_context, staff_page
 from server.lostfound.flows import AUDITED_LOST_PROPERTY_ACTIONS
-from server.malls.models import Mall
+from server.malls.boundary import scope, visible_mall_ids, working_mall
 
 from . import charts, exports, services
 
@@ -28,20 +28,12 @@ AUDITED_ACTIONS = [*AUDITED_CASE_ACTIONS, *AUDITED_LOST_PROPERTY_ACTIONS, "repor
 
 def can_view_audit(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or (user.has_perm("accounts.view_auditentry") and staff_mall_id(user))))
+                and (user.is_superuser or (user.has_perm("accounts.view_auditentry") and bool(visible_mall_ids(user)))))
 
 
 def report_view(allowed):
     """Staff login required; the role must allow the page (403 otherwise)."""
     return staff_page(allowed, "cases/console/forbidden.html")
-
-
-def _mall(request) -> Mall | None:
-    """The staff member's mall; an administrator picks one with ?mall= (default: the first)."""
-    if request.user.is_superuser:
-        malls = Mall.objects.order_by("pk")
-        return malls.filter(pk=request.GET.get("mall", "")).first() or malls.first()
-    return Mall.objects.filter(pk=staff_mall_id(request.user)).first()
 
 
 def _parse_day(text: str | None, default: date) -> date:
@@ -72,7 +64,7 @@ def _download(request, mall, tables, name: str, kind: str):
 @require_safe
 @report_view(can_view_reports)
 def daily(request):
-    mall = _mall(request)
+    mall = working_mall(request)
     if mall is None:
         return render(request, "reports/no_mall.html", page_context(request))
     today = timezone.localdate(timezone=mall.zone)
@@ -93,7 +85,7 @@ def daily(request):
 @require_safe
 @report_view(can_view_reports)
 def monthly(request):
-    mall = _mall(request)
+    mall = working_mall(request)
     if mall is None:
         return render(request, "reports/no_mall.html", page_context(request))
     today = timezone.localdate(timezone=mall.zone)
@@ -126,9 +118,7 @@ def monthly(request):
 @require_safe
 @report_view(can_view_audit)
 def audit_log(request):
-    entries = AuditEntry.objects.select_related("mall").order_by("-at", "-id")
-    if not request.user.is_superuser:
-        entries = entries.filter(mall_id=staff_mall_id(request.user))
+    entries = scope(AuditEntry.objects.select_related("mall"), request.user).order_by("-at", "-id")
     action = request.GET.get("action", "")
     if action:
         entries = entries.filter(action=action)

@@ -320,7 +320,7 @@ TOUR_ITEM_TEXTS = {
 
 def _render_lost_property(kiosk, shot) -> None:
     """The item form both ways, filled in by touch and keyboard, and both receipts."""
-    from screens.widgets.floor_plan import polygon_centroid
+    from venue.plan_geometry import polygon_centroid
 
     app = kiosk.app
     app.go_home()

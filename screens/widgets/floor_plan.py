@@ -10,6 +10,9 @@ and heading, in level metres, drawn under a translate-and-scale transform, so a 
 redraws only the labels. Labels are drawn only where they fit inside their shape's bounds: a
 plan full of overlapping names is worse than one that names what it can; the highlighted store
 is always named (inside it, or beside it when it does not fit).
+
+The maths (turning, fitting, zooming, hit-testing, where labels and name tags go) is
+`venue.plan_geometry`, tested without a window; this widget draws and handles touch.
 """
 from __future__ import annotations
 
@@ -44,6 +47,24 @@ from kivy.uix.stencilview import StencilView
 
 from screens import theme
 from sync.protocol import Level, PlanShape
+from venue.plan_geometry import (
+    LABEL_FILL,
+    balanced_lines,
+    box_inside,
+    caption_position,
+    clamp_pan,
+    cut_polyline,
+    fit,
+    focus_corners,
+    is_cjk,
+    label_fits,
+    pan_for_zoom,
+    point_in_polygon,
+    polygon_centroid,
+    rotate,
+    wrap_width,
+    zoomed,
+)
 
 FILL_BY_KIND = {
     "outline": theme.MAP_OUTLINE,
@@ -73,43 +94,6 @@ class MapMarker:
     y: float
     caption: str = ""
     colour: tuple = theme.MAP_YOU_ARE_HERE
-
-
-def is_cjk(character: str) -> bool:
-    """Han characters, kana and full-width punctuation: text that may break between any two."""
-    code = ord(character)
-    return 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code
-
-
-def point_in_polygon(x: float, y: float, polygon: list[tuple[float, float]]) -> bool:
-    """Even-odd ray casting; points on an edge may fall either way (fine for taps)."""
-    inside = False
-    count = len(polygon)
-    for index in range(count):
-        x1, y1 = polygon[index]
-        x2, y2 = polygon[(index + 1) % count]
-        if (y1 > y) != (y2 > y):
-            crossing = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
-            if x < crossing:
-                inside = not inside
-    return inside
-
-
-def polygon_centroid(polygon: list[tuple[float, float]]) -> tuple[float, float]:
-    """The area centroid; the vertex mean for degenerate (zero-area) polygons."""
-    area = cx = cy = 0.0
-    count = len(polygon)
-    for index in range(count):
-        x1, y1 = polygon[index]
-        x2, y2 = polygon[(index + 1) % count]
-        cross = x1 * y2 - x2 * y1
-        area += cross
-        cx += (x1 + x2) * cross
-        cy += (y1 + y2) * cross
-    if abs(area) < 1e-9:
-        return (sum(p[0] for p in polygon) / count, sum(p[1] for p in polygon) / count)
-    area *= 0.5
-    return (cx / (6 * area), cy / (6 * area))
 
 
 class FloorPlan(StencilView):
@@ -193,56 +177,25 @@ class FloorPlan(StencilView):
     # ---------------------------------------------------------------- geometry
     def _rotate(self, x: float, y: float) -> tuple[float, float]:
         """Turn the map counter-clockwise by the heading: the facing direction points up."""
-        theta = math.radians(self.heading_deg)
-        return (x * math.cos(theta) - y * math.sin(theta), x * math.sin(theta) + y * math.cos(theta))
-
-    def _unrotate(self, x: float, y: float) -> tuple[float, float]:
-        theta = math.radians(-self.heading_deg)
-        return (x * math.cos(theta) - y * math.sin(theta), x * math.sin(theta) + y * math.cos(theta))
+        return rotate(x, y, self.heading_deg)
 
     def _fit(self) -> None:
         """Scale and place the drawn shapes (not the level's whole rectangle) to fill the widget."""
         level: Level = self.level
         if self.focus:
-            half = self.focus_min_span_m / 2
-            xs = [x for x, _ in self.focus]
-            ys = [y for _, y in self.focus]
-            cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-            half_x = max(half, (max(xs) - min(xs)) / 2 + 10)
-            half_y = max(half, (max(ys) - min(ys)) / 2 + 10)
-            points = [(cx - half_x, cy - half_y), (cx + half_x, cy + half_y),
-                      (cx - half_x, cy + half_y), (cx + half_x, cy - half_y)]
+            corners = [self._rotate(x, y) for x, y in focus_corners(self.focus, self.focus_min_span_m)]
         else:
             # the drawn shapes' corners, already turned (the tessellated outlines)
-            points = []
             corners = [(x, y) for *_shape, outline, _span, _centre in self._shape_meshes()
-                       for x, y in zip(outline[0::2], outline[1::2])]
-        if not points and not corners:
-            points = [(0, 0), (level.width_m, 0), (level.width_m, level.height_m), (0, level.height_m)]
-        if points:
-            corners = [self._rotate(x, y) for x, y in points]
-        min_x = min(c[0] for c in corners)
-        max_x = max(c[0] for c in corners)
-        min_y = min(c[1] for c in corners)
-        max_y = max(c[1] for c in corners)
-        margin = min(self.width, self.height) * 0.04
-        usable_h = self.height - 2 * margin - self.top_reserve - self.bottom_reserve
-        span_x = max(max_x - min_x, 1e-6)
-        span_y = max(max_y - min_y, 1e-6)
-        usable_w = self.width - 2 * margin - self.right_reserve
-        self._scale = min(max(usable_w, 10) / span_x, max(usable_h, 10) / span_y)
+                       for x, y in zip(outline[0::2], outline[1::2], strict=False)]
+        if not corners:
+            corners = [self._rotate(x, y) for x, y in
+                       ((0, 0), (level.width_m, 0), (level.width_m, level.height_m), (0, level.height_m))]
+        self._scale, self._origin = fit(corners, (self.x, self.y, self.width, self.height),
+                                        self.top_reserve, self.bottom_reserve, self.right_reserve)
         self._fit_scale = self._scale
-        drawn_w = span_x * self._scale
-        drawn_h = span_y * self._scale
-        self._origin = (
-            self.x + margin + (usable_w - drawn_w) / 2 - min_x * self._scale,
-            self.y + margin + self.bottom_reserve + (usable_h - drawn_h) / 2 - min_y * self._scale,
-        )
         if self.zoom != 1.0 or self.pan[0] or self.pan[1]:
-            cx, cy = self.center
-            self._scale *= self.zoom
-            self._origin = (cx + (self._origin[0] - cx) * self.zoom + self.pan[0],
-                            cy + (self._origin[1] - cy) * self.zoom + self.pan[1])
+            self._scale, self._origin = zoomed(self._scale, self._origin, self.center, self.zoom, self.pan)
 
     def to_screen(self, x: float, y: float) -> tuple[float, float]:
         rx, ry = self._rotate(x, y)
@@ -251,7 +204,7 @@ class FloorPlan(StencilView):
     def to_level(self, sx: float, sy: float) -> tuple[float, float]:
         rx = (sx - self._origin[0]) / self._scale
         ry = (sy - self._origin[1]) / self._scale
-        return self._unrotate(rx, ry)
+        return rotate(rx, ry, -self.heading_deg)
 
     # ---------------------------------------------------------------- drawing
     def redraw(self, *args) -> None:
@@ -314,22 +267,7 @@ class FloorPlan(StencilView):
 
     def _screen_polyline(self, points, fraction: float) -> list[float]:
         """Screen points of a level polyline, cut after `fraction` of its length."""
-        screen = [self.to_screen(x, y) for x, y in points]
-        if fraction >= 1.0 or len(screen) < 2:
-            return [c for point in screen for c in point]
-        lengths = [math.dist(a, b) for a, b in zip(screen, screen[1:])]
-        remaining = max(0.0, fraction) * sum(lengths)
-        flat = list(screen[0])
-        for (ax, ay), (bx, by), length in zip(screen, screen[1:], lengths):
-            if remaining >= length:
-                flat += [bx, by]
-                remaining -= length
-                continue
-            if length > 0:
-                t = remaining / length
-                flat += [ax + (bx - ax) * t, ay + (by - ay) * t]
-            break
-        return flat
+        return cut_polyline([self.to_screen(x, y) for x, y in points], fraction)
 
     def _screen_polygon(self, polygon) -> list[float]:
         flat: list[float] = []
@@ -419,14 +357,13 @@ class FloorPlan(StencilView):
                         height: float):
         """`text` in the fewest lines of equal length that fit the box, or None."""
         for count in range(2, 5):
-            per_line = math.ceil(len(text) / count)
-            if per_line < 2:
+            lines = balanced_lines(text, count)
+            if lines is None:
                 return None
-            lines = [text[start:start + per_line] for start in range(0, len(text), per_line)]
             texture = self._label_texture("\n".join(lines), font_size, bold, colour)
-            if texture.height > height * 0.9:
+            if texture.height > height * LABEL_FILL[1]:
                 return None
-            if texture.width <= width * 0.94:
+            if texture.width <= width * LABEL_FILL[0]:
                 return texture
         return None
 
@@ -446,7 +383,7 @@ class FloorPlan(StencilView):
         base = 24 * self.label_scale
         for font_size in (base, base * 0.82, base * 0.68):
             texture = self._label_texture(text, font_size, highlighted, colour)
-            if texture.width <= width * 0.94 and texture.height <= height * 0.9:
+            if label_fits(texture.size, (width, height)):
                 break
             if " " not in text and any(is_cjk(ch) for ch in text):
                 # Chinese breaks anywhere: into lines of equal length ("疾风/运动", not "疾风运/动").
@@ -454,17 +391,12 @@ class FloorPlan(StencilView):
                 if texture is not None:
                     break
                 continue
-            # Too wide on one line: wrapped into the shape's width, between words, never inside
-            # a word. The wrap width goes in steps of 8 px where the longest word allows, so a
-            # pinch reuses the textures.
-            longest = self._longest_word(text, font_size, highlighted)
-            wrap_width = width * 0.9 // 8 * 8
-            if longest > wrap_width:
-                wrap_width = width * 0.9
-            if wrap_width < 2.2 * font_size or longest > wrap_width:
+            # Too wide on one line: wrapped into the shape's width, between words.
+            wrap = wrap_width(width, self._longest_word(text, font_size, highlighted), font_size)
+            if wrap is None:
                 continue
-            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=wrap_width)
-            if texture.width <= width * 0.94 and texture.height <= height * 0.9:
+            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=wrap)
+            if label_fits(texture.size, (width, height)):
                 break
         else:
             if highlighted:
@@ -472,7 +404,7 @@ class FloorPlan(StencilView):
                 self._callouts.append((cx, cy, text))
             return
         left, bottom = cx - texture.width / 2, cy - texture.height / 2
-        if left < self.x or bottom < self.y or left + texture.width > self.right or bottom + texture.height > self.top:
+        if not box_inside((left, bottom, texture.width, texture.height), (self.x, self.y, self.width, self.height)):
             return  # zoomed in: a name cut by the edge of the view helps nobody
         if highlighted:
             # Marker captions drawn later keep clear of the highlighted name.
@@ -511,28 +443,10 @@ class FloorPlan(StencilView):
             Rectangle(texture=texture, pos=(int(box_x + 12), int(box_y + 6)), size=texture.size)
 
     def _caption_position(self, sx: float, sy: float, radius: float, box_w: float, box_h: float):
-        """Above the marker, below, right or left, inside the widget: of the places that overlap
-        no other caption, the one that hides the least of the units' names (the first on a tie)."""
-        gap = radius + 10
-        candidates = [
-            (sx - box_w / 2, sy + gap),
-            (sx - box_w / 2, sy - gap - box_h),
-            (sx + gap, sy - box_h / 2),
-            (sx - gap - box_w, sy - box_h / 2),
-        ]
-
-        def clamp(x: float, y: float) -> tuple[float, float]:
-            return (min(max(x, self.x + 4), self.right - box_w - 4), min(max(y, self.y + 4), self.top - box_h - 4))
-
-        def covered(x: float, y: float, boxes) -> float:
-            """The area of `boxes` that a caption at (x, y) would cover."""
-            return sum(max(0.0, min(x + box_w, ox + ow) - max(x, ox)) * max(0.0, min(y + box_h, oy + oh) - max(y, oy))
-                       for ox, oy, ow, oh in boxes)
-
-        free = [place for place in (clamp(x, y) for x, y in candidates) if not covered(*place, self._caption_boxes)]
-        if not free:
-            return clamp(*candidates[0])
-        return min(free, key=lambda place: covered(*place, self._label_boxes))
+        """Beside the marker, inside the widget, clear of the other tags and hiding the least of
+        the units' names drawn so far."""
+        return caption_position((sx, sy), radius, (box_w, box_h), (self.x, self.y, self.width, self.height),
+                                self._caption_boxes, self._label_boxes)
 
     # ---------------------------------------------------------------- touch
     def shape_at(self, sx: float, sy: float) -> PlanShape | None:
@@ -601,19 +515,13 @@ class FloorPlan(StencilView):
         zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
         if zoom == self.zoom:
             return
-        cx, cy = self.center
-        ratio = zoom / self.zoom
-        # The screen point p = c + (q - c) * zoom + pan must not move: solve for the new pan.
-        pan_x = pos[0] - cx - (pos[0] - cx - self.pan[0]) * ratio
-        pan_y = pos[1] - cy - (pos[1] - cy - self.pan[1]) * ratio
+        pan = pan_for_zoom(pos, self.center, self.zoom, zoom, self.pan)
         self.zoom = zoom
-        self.pan = self._clamped_pan(pan_x, pan_y)
+        self.pan = self._clamped_pan(*pan)
 
     def _clamped_pan(self, x: float, y: float) -> list[float]:
         """Keep part of the plan in view: never pan further than the zoomed plan reaches."""
-        reach_x = self.width * self.zoom / 2
-        reach_y = self.height * self.zoom / 2
-        return [min(reach_x, max(-reach_x, x)), min(reach_y, max(-reach_y, y))]
+        return list(clamp_pan(x, y, self.width, self.height, self.zoom))
 
     def on_shape_tapped(self, shape: PlanShape) -> None:
         pass

@@ -169,7 +169,7 @@ def test_leaving_mid_form_forgets_everything(kiosk):
 def test_the_spot_is_tapped_on_the_floor_plan(kiosk, language, screenshots):
     """"Where?" by a spot on the plan: a tap in a corridor is named by the nearest landmark, a
     tap on a store marks the store too; the spot goes with the case."""
-    from screens.widgets.floor_plan import polygon_centroid
+    from venue.plan_geometry import polygon_centroid
 
     switch_language(kiosk, language)
     kiosk.tap(home_tile(kiosk, "found"))

@@ -9,7 +9,8 @@ import pytest
 import zxingcpp
 
 from kiosk.content import install_bundle
-from screens.widgets.floor_plan import ROUTE_COLOUR, polygon_centroid
+from screens.widgets.floor_plan import ROUTE_COLOUR
+from venue.plan_geometry import polygon_centroid
 
 pytestmark = pytest.mark.ui
 MULTI_FLOOR_STORE = "gale-sports"  # 3F; the kiosk stands in the 1F lobby

@@ -152,7 +152,7 @@ def test_map_switches_floors_and_shows_a_tapped_store(kiosk):
     kiosk.settle()
     store = next(s for s in kiosk.bundle.content.stores if s.level_id == "2f")
     shape = next(s for s in plan.level.plan if s.ref == store.id)
-    from screens.widgets.floor_plan import polygon_centroid
+    from venue.plan_geometry import polygon_centroid
 
     x, y = plan.to_screen(*polygon_centroid(shape.polygon))
     kiosk.driver.tap_at(*plan.to_window(x, y))

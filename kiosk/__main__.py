@@ -222,17 +222,18 @@ def _print_search(store, query: str, limit: int = 20, now: datetime | None = Non
         Tier.EXACT: "exact", Tier.PREFIX: "prefix", Tier.WORD_START: "word start", Tier.CONTAINS: "contains",
         Tier.SOUNDS_LIKE: "sounds like", Tier.RELATED: "related", Tier.ONE_TYPO: "one typo",
     }
+    version = active_version(store)
     content = active_content(store)
-    if content is None:
+    if version is None or content is None:
         print("No content is installed on this kiosk.")
         return 1
     index = ContentIndex(content)
     hits = StoreSearch(index).search(query, now or datetime.now(UTC))
-    version = active_version(store)
     print(f"{len(hits)} result(s) for {query!r} in {content.mall.id} content version {version.version}")
     for rank, hit in enumerate(hits[:max(0, limit)], start=1):
         level = index.level(hit.store.level_id)
-        names = " / ".join(dict.fromkeys(n for n in (hit.store.name.zh_CN, hit.store.name.en, hit.store.name.zh_TW) if n))
+        name = hit.store.name
+        names = " / ".join(dict.fromkeys(n for n in (name.zh_CN, name.en, name.zh_TW) if n))
         state = "open" if hit.is_open else "closed"
         print(f"{rank:3d}. {hit.store.unit:<8} {level.short_name if level else '?':<3} {names}  "
               f"[{tier_names[hit.tier]}: {hit.matched}; {state}]")

@@ -7,6 +7,7 @@ exactly as typed: HTML, SQL-looking text and emoji are a visitor's words, not an
 """
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from sync.protocol import (
     CaseKind,
     CaseUpload,
     ComplaintCategory,
+    as_language,
     has_control_characters,
     normalize_phone,
     sha256_hex,
@@ -63,7 +65,8 @@ class DraftError:
     field: str
     """The CaseDraft field the visitor must fix (screens highlight it)."""
     code: str
-    params: dict = field(default_factory=dict, compare=False, hash=False)
+    # dataclasses.field, spelt out: in this class `field` names the attribute above
+    params: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
     """Numbers for the message, e.g. {"length": 10000, "limit": 2000}."""
 
 
@@ -195,7 +198,7 @@ def permute_counter(counter: int) -> int:
     if not 0 <= counter < REFERENCE_SPACE:
         raise ValueError(f"counter {counter} is outside [0, {REFERENCE_SPACE})")
     value = counter
-    for multiplier, offset in zip(_MULTIPLIERS, _OFFSETS):
+    for multiplier, offset in zip(_MULTIPLIERS, _OFFSETS, strict=True):
         value = (value + offset) & _MASK
         value = (value * multiplier) & _MASK
         value ^= value >> 9
@@ -240,7 +243,7 @@ def build_case_upload(
         description=draft.description,
         contact_phone=phone,
         contact_consent=bool(phone) and draft.contact_consent,
-        language=draft.language,
+        language=as_language(draft.language),
         created_at=created_at,
         location_id=location_id,
         details=dict(draft.details),

@@ -42,10 +42,14 @@ class BlobMismatchError(ContentInstallError):
 
 
 class SourceBundleLike(Protocol):
-    """What `sync.bundle.load_source_bundle` returns: content plus its images by hash."""
+    """What `sync.bundle.load_source_bundle` returns: content plus its images by hash (read
+    only, so a NamedTuple is one)."""
 
-    content: MallContent
-    blobs: dict[str, tuple[bytes, str]]
+    @property
+    def content(self) -> MallContent: ...
+
+    @property
+    def blobs(self) -> dict[str, tuple[bytes, str]]: ...
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from ulid import ULID
 
 from kiosk.store import LocalStore
-from sync.protocol import EventBatch, UsageEvent
+from sync.protocol import EventBatch, UsageEvent, UsageEventKind
 
 MAX_BATCH_EVENTS = 1000
 MAX_QUEUED_EVENTS = 200_000
@@ -30,7 +30,7 @@ class PendingBatch:
 
 def record_event(
     store: LocalStore,
-    kind: str,
+    kind: UsageEventKind,
     at: datetime | None = None,
     subject_id: str | None = None,
     value: str | None = None,

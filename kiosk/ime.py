@@ -78,9 +78,10 @@ def segment(letters: str) -> list[str]:
     best: list[tuple[int, list[str]] | None] = [None] * (length + 1)
     best[0] = (0, [])
     for start in range(length):
-        if best[start] is None:
+        reached = best[start]
+        if reached is None:
             continue
-        cost, pieces = best[start]
+        cost, pieces = reached
         for end in range(start + 1, min(length, start + 6) + 1):
             piece = letters[start:end]
             if piece in syllables:
@@ -92,9 +93,11 @@ def segment(letters: str) -> list[str]:
             else:
                 continue
             option = (cost + step, pieces + [piece])
-            if best[end] is None or option[0] < best[end][0]:
+            known = best[end]
+            if known is None or option[0] < known[0]:
                 best[end] = option
-    return best[length][1] if best[length] else list(letters)
+    found = best[length]
+    return found[1] if found else list(letters)
 
 
 # ---------------------------------------------------------------- the dictionary

@@ -16,8 +16,9 @@ import json
 import math
 import re
 from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -259,11 +260,12 @@ def validate_content(content: MallContent) -> list[str]:
         if edge.kind == "escalator" and not edge.directed:
             add(f"{where}: an escalator runs one way; mark it directed (a → b)")
         if edge.connector_id is not None:
-            facility = facilities.get(edge.connector_id)
-            if facility is None:
+            connector_facility = facilities.get(edge.connector_id)
+            if connector_facility is None:
                 add(f"{where}: unknown connector facility {edge.connector_id!r}")
-            elif edge.kind in CONNECTOR_KINDS and facility.kind != CONNECTOR_KINDS[edge.kind]:
-                add(f"{where}: connector {edge.connector_id!r} is a {facility.kind}, not a {CONNECTOR_KINDS[edge.kind]}")
+            elif edge.kind in CONNECTOR_KINDS and connector_facility.kind != CONNECTOR_KINDS[edge.kind]:
+                add(f"{where}: connector {edge.connector_id!r} is a {connector_facility.kind}, "
+                    f"not a {CONNECTOR_KINDS[edge.kind]}")
         if missing:
             continue
         if edge.kind == "walk" and nodes[edge.a].level_id != nodes[edge.b].level_id:
@@ -275,9 +277,17 @@ def validate_content(content: MallContent) -> list[str]:
     return problems
 
 
-def _unique(items: list, what: str, add) -> dict:
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_Identified)
+
+
+def _unique(items: Sequence[_Item], what: str, add: Callable[[str], None]) -> dict[str, _Item]:
     """Index items by id, reporting duplicates (the first one wins)."""
-    index: dict = {}
+    index: dict[str, _Item] = {}
     duplicates: dict[str, int] = defaultdict(int)
     for item in items:
         if item.id in index:

@@ -24,11 +24,11 @@ CASES_PATH = "/api/v1/kiosk/cases"
 HEARTBEAT_PATH = "/api/v1/kiosk/heartbeat"
 EVENTS_PATH = "/api/v1/kiosk/events"
 
-LANGUAGES = ("zh_CN", "en", "zh_TW")
-DEFAULT_LANGUAGE = "zh_CN"
+Language = Literal["zh_CN", "en", "zh_TW"]
+LANGUAGES: tuple[Language, ...] = ("zh_CN", "en", "zh_TW")
+DEFAULT_LANGUAGE: Language = "zh_CN"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 """A mall's time zone when none is given, and where a name cannot be read (IANA name)."""
-Language = Literal["zh_CN", "en", "zh_TW"]
 
 MAX_DESCRIPTION_CHARS = 2000
 MAX_DETAILS = 30
@@ -74,6 +74,15 @@ class I18nText(Model):
     def get(self, language: str) -> str:
         """The text in `language`, falling back to zh_CN, then en."""
         return getattr(self, language, "") or self.zh_CN or self.en
+
+
+def as_language(value: str) -> Language:
+    """A language code from screen state or a request as the wire's Language; ValueError when
+    it is none of LANGUAGES."""
+    for language in LANGUAGES:
+        if value == language:
+            return language
+    raise ValueError(f"unknown language {value!r}")
 
 
 def normalize_phone(raw: str) -> str:
@@ -451,8 +460,11 @@ class HeartbeatReply(Model):
     poll_seconds: Annotated[int, Field(ge=1)] = 60
 
 
+UsageEventKind = Literal["promotion_shown", "promotion_touched", "screen_view", "satisfaction"]
+
+
 class UsageEvent(Model):
-    kind: Literal["promotion_shown", "promotion_touched", "screen_view", "satisfaction"]
+    kind: UsageEventKind
     at: datetime
     subject_id: Annotated[str, Field(max_length=64)] | None = None
     value: Annotated[str, Field(max_length=64)] | None = None

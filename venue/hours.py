@@ -18,7 +18,7 @@ Translate = Callable[[str], str]
 
 def weekday_names(language: str) -> dict[int, str]:
     """Short weekday names, Monday = 0 (周一 / Mon / 週一)."""
-    return get_day_names("abbreviated", locale=BABEL_LOCALES.get(language, language))
+    return dict(get_day_names("abbreviated", locale=BABEL_LOCALES.get(language, language)))
 
 
 def describe_weekdays(weekdays: list[int], language: str, tr: Translate) -> str:

@@ -86,6 +86,6 @@ def by_category(index: ContentIndex, promotions: Iterable[Promotion]) -> list[Ca
         if category_id is not None and index.category(category_id) is None:
             category_id = None
         groups.setdefault(category_id, []).append(promotion)
-    order = {category.id: position for position, category in enumerate(index.content.categories)}
+    order: dict[str | None, int] = {category.id: position for position, category in enumerate(index.content.categories)}
     keys = sorted(groups, key=lambda key: (key is None, order.get(key, len(order))))
     return [CategoryGroup(key, groups[key]) for key in keys]

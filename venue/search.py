@@ -117,6 +117,10 @@ class _TypoTable(NamedTuple):
     """Per reversed text, its row in `texts`."""
 
 
+_Entry = tuple[int, KeyKind, int, str]
+"""What ranking needs of a key: (store, key kind, key length, key)."""
+
+
 @dataclass(frozen=True)
 class _Key:
     store_index: int
@@ -305,7 +309,8 @@ class StoreSearch:
     def _build_word_starts(self) -> None:
         """Every key from its start, and from each later word start, sorted: a prefix query is
         one bisect in each list. Entries carry what ranking needs, to keep the loop short."""
-        heads, inner = [], []
+        heads: list[tuple[str, int, _Entry]] = []
+        inner: list[tuple[str, int, _Entry]] = []
         for key in self._keys:
             entry = (key.store_index, key.kind, len(key.text), key.text)
             heads.append((key.text, 0, entry))
@@ -375,16 +380,16 @@ class StoreSearch:
         """(store, one-typo match code, key) for the keys behind one cut text, the best key of
         each store only: the loop over rapidfuzz's results does no more than compare ints.
         Cuts of one key at every length share their entries (memoised by key numbers)."""
-        numbers = frozenset(numbers)
-        entries = self._typo_memo.get(numbers)
+        frozen = frozenset(numbers)
+        entries = self._typo_memo.get(frozen)
         if entries is None:
             chosen: dict[int, tuple[int, str]] = {}
-            for number in sorted(numbers):
+            for number in sorted(frozen):
                 key = self._keys[number]
                 code = _code(Tier.ONE_TYPO, key.kind, len(key.text))
                 if key.store_index not in chosen or code < chosen[key.store_index][0]:
                     chosen[key.store_index] = (code, key.text)
-            entries = self._typo_memo[numbers] = tuple(
+            entries = self._typo_memo[frozen] = tuple(
                 (store_index, code, text) for store_index, (code, text) in chosen.items())
         return entries
 
@@ -497,15 +502,17 @@ class StoreSearch:
         if not sounds:
             return
         end = len(sounds)
-        for words, entries in ((self._heads, self._head_entries), (self._inner, self._inner_entries)):
-            low = bisect.bisect_left(words, sounds)
-            high = bisect.bisect_left(words, sounds + "\U0010ffff", low)
-            for entry in entries[low:high]:
-                offset, (store_index, kind, key_length, text) = entry if words is self._inner else (0, entry)
-                if kind != KeyKind.PINYIN:
-                    continue
-                if offset + end == key_length or offset + end in self._keys_word_starts[text]:
-                    self._offer(best, store_index, Tier.SOUNDS_LIKE, kind, key_length, text)
+        low = bisect.bisect_left(self._heads, sounds)
+        high = bisect.bisect_left(self._heads, sounds + "\U0010ffff", low)
+        found = [(0, entry) for entry in self._head_entries[low:high]]
+        low = bisect.bisect_left(self._inner, sounds)
+        high = bisect.bisect_left(self._inner, sounds + "\U0010ffff", low)
+        found += self._inner_entries[low:high]
+        for offset, (store_index, kind, key_length, text) in found:
+            if kind != KeyKind.PINYIN:
+                continue
+            if offset + end == key_length or offset + end in self._keys_word_starts[text]:
+                self._offer(best, store_index, Tier.SOUNDS_LIKE, kind, key_length, text)
 
     def _match_one_typo(self, folded: str, best: dict) -> None:
         """Keys cut to the query's length (±1) at most one edit away (OSA: a swap of two
@@ -528,17 +535,18 @@ class StoreSearch:
             rows.update(table.backward_rows[low:bisect.bisect_left(backwards, tail + "\U0010ffff", low)])
             if not rows:
                 continue
-            rows = sorted(rows)
-            candidates = [texts[row] for row in rows]
+            ordered = sorted(rows)
+            candidates = [texts[row] for row in ordered]
             for _, _, number in process.extract(folded, candidates, scorer=OSA.distance, score_cutoff=1, limit=None):
-                for store_index, code, text in table.entries[rows[number]]:
+                for store_index, code, text in table.entries[ordered[number]]:
                     current = get(store_index)
                     if current is None or code < current[0]:
                         best[store_index] = (code, text)
 
     def _hit_variants(self, position: int, code: int, text: str) -> tuple[SearchHit, SearchHit, SearchHit]:
         """The hit of a store, as (closed, open, open state unknown)."""
-        store, tier, kind = self.stores[position], TIER_OF_CODE[code >> TIER_SHIFT], KIND_OF_CODE[(code >> KIND_SHIFT) & KIND_MASK]
+        store = self.stores[position]
+        tier, kind = TIER_OF_CODE[code >> TIER_SHIFT], KIND_OF_CODE[(code >> KIND_SHIFT) & KIND_MASK]
         return (SearchHit(store, tier, kind, text, False), SearchHit(store, tier, kind, text, True),
                 SearchHit(store, tier, kind, text, None))
 
@@ -565,7 +573,7 @@ class StoreSearch:
                 return [made[by_rank[key & NAME_MASK]][2] for key in keyed]
             return [made[position][open_flags[position]] for position in (by_rank[key & NAME_MASK] for key in keyed)]
         stores, tiers, kinds = self.stores, TIER_OF_CODE, KIND_OF_CODE
-        hits = []
+        hits: list[SearchHit] = []
         append = hits.append
         for key in keyed:
             position = by_rank[key & NAME_MASK]

@@ -11,7 +11,6 @@ from server.accounts.api import router as accounts_router
 from server.broadcasts.api import kiosk_router as broadcasts_kiosk_router
 from server.cases.api import router as cases_router
 from server.content.api import blob_router
-from server.content.api import kiosk_router as content_kiosk_router
 from server.core.errors import install_error_handlers
 from server.fleet.api import enroll_router
 from server.fleet.api import kiosk_router as fleet_kiosk_router
@@ -30,7 +29,6 @@ install_error_handlers(api)
 
 api.add_router("/kiosks/", enroll_router)
 api.add_router("/kiosk/", fleet_kiosk_router)
-api.add_router("/kiosk/", content_kiosk_router)
 api.add_router("/kiosk/", cases_router)
 api.add_router("/kiosk/", broadcasts_kiosk_router)
 api.add_router("/blobs/", blob_router)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("console/lost-property/", include("server.lostfound.urls")),
     path("", include("server.broadcasts.urls")),
     path("", include("server.content.urls")),
+    path("", include("server.fleet.urls")),
     path("", include("server.wayfinding.urls")),
     path("", include("server.directory.urls")),
     path("", RedirectView.as_view(url="/console/", permanent=False), name="home"),

@@ -1,4 +1,5 @@
-"""Content API: the kiosk's current manifest (ETag/304) and immutable blobs by hash."""
+"""Content API: immutable blobs by hash. The kiosk's current manifest is served by fleet
+(server/fleet/api.py), which authenticates kiosks."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -6,33 +7,11 @@ from ninja import Router
 
 from server.content import services
 from server.core.errors import ApiError
-from server.fleet.auth import DeviceKeyAuth
-from sync.protocol import ContentManifest, ErrorBody
+from sync.protocol import ErrorBody
 
-kiosk_router = Router(tags=["content"], auth=DeviceKeyAuth())
 blob_router = Router(tags=["content"])
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-@kiosk_router.get(
-    "/content",
-    response={200: ContentManifest, 304: None, 401: ErrorBody, 404: ErrorBody},
-    summary="The current published content manifest of the kiosk's mall",
-)
-def kiosk_content(request: HttpRequest, response: HttpResponse):
-    """`ETag` is the manifest's etag; send it back in `If-None-Match` to get 304 when unchanged."""
-    version = services.current_version(request.auth.mall_id)
-    if version is None:
-        raise ApiError(404, "no_content", "Nothing has been published for this mall yet.")
-    if services.etag_matches(request.headers.get("If-None-Match"), version.etag):
-        not_modified = HttpResponse(status=304)
-        not_modified["ETag"] = version.etag
-        not_modified["Cache-Control"] = "no-cache"
-        return not_modified
-    response["ETag"] = version.etag
-    response["Cache-Control"] = "no-cache"
-    return services.manifest_of(version)
 
 
 @blob_router.get(

@@ -246,32 +246,3 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mall_id} v{self.version}"
-
-
-class PlayCount(models.Model):
-    """Proof of play, counted as the kiosks' events arrive: how often a kiosk showed a promotion
-    (impressions) and visitors touched it (touches) on one day of the mall's calendar.
-
-    A fleet shows a slide every few seconds on every screen (about a million impressions a day
-    for 200 kiosks): the console's figures are sums over these rows, not over the raw events.
-    Rows are added to in the same transaction that stores an event batch once, so a retried
-    batch counts nothing twice."""
-
-    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="play_counts", verbose_name=_("mall"))
-    kiosk = models.ForeignKey("fleet.Kiosk", on_delete=models.CASCADE, related_name="play_counts",
-                              verbose_name=_("kiosk"))
-    promotion_id = models.CharField(_("promotion"), max_length=64)
-    day = models.DateField(_("day (mall time, kiosk clock)"))
-    impressions = models.PositiveIntegerField(_("impressions"), default=0)
-    touches = models.PositiveIntegerField(_("touches"), default=0)
-
-    class Meta:
-        verbose_name = _("play count")
-        verbose_name_plural = _("play counts")
-        constraints = [
-            models.UniqueConstraint(fields=["kiosk", "promotion_id", "day"], name="content_play_count_once"),
-        ]
-        indexes = [models.Index(fields=["mall", "day"], name="content_play_count_mall_day")]
-
-    def __str__(self) -> str:
-        return f"{self.promotion_id} {self.kiosk_id} {self.day}: {self.impressions}/{self.touches}"

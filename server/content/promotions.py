@@ -1,19 +1,17 @@
 """The promotion editor's rules: saving a promotion with its picture as a content-addressed
-blob, and proof-of-play counts from the kiosks' usage events. Publishing stays in services."""
+blob, and the preview. Publishing stays in services; proof of play is counted in fleet."""
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from server.content.models import KioskPoint, Level, PlayCount, Promotion
+from server.content.models import KioskPoint, Level, Promotion
 from server.content.services import ContentError, store_blob
 from server.malls.models import Mall
 
@@ -51,89 +49,20 @@ def save_promotion(form, mall: Mall, picture: bytes | None) -> Promotion:
     return promotion
 
 
-PROOF_OF_PLAY_KINDS = {"promotion_shown": "impressions", "promotion_touched": "touches"}
-DEFAULT_REPORT_DAYS = 30
-MAX_REPORT_DAYS = 366
-MAX_DETAIL_ROWS = 2000
+PlayTotals = Callable[[Mall], dict[str, dict[str, int]]]
+_play_totals: PlayTotals | None = None
 
 
-
-def report_days(mall: Mall, first: date | None = None, last: date | None = None) -> tuple[date, date]:
-    """The report's first and last day (the mall's calendar): the last DEFAULT_REPORT_DAYS up to
-    today by default, at most MAX_REPORT_DAYS, never inverted."""
-    today = timezone.now().astimezone(mall.zone).date()
-    last = last or today
-    first = first or last - timedelta(days=DEFAULT_REPORT_DAYS - 1)
-    if first > last:
-        first, last = last, first
-    first = max(first, last - timedelta(days=MAX_REPORT_DAYS - 1))
-    return first, last
+def register_play_totals(totals: PlayTotals) -> None:
+    """Fleet counts proof of play (from the kiosks' events it stores) and sits above content, so
+    it hands the editor's list its figures from its AppConfig.ready() instead of content asking."""
+    global _play_totals
+    _play_totals = totals
 
 
-def count_plays(kiosk, events) -> None:
-    """Add a batch's impressions and touches to the kiosk's daily counts (inside the transaction
-    that stores the batch once: a retried batch never gets here)."""
-    zone = kiosk.mall.zone
-    counts: dict[tuple[str, date], dict[str, int]] = {}
-    for event in events:
-        column = PROOF_OF_PLAY_KINDS.get(event.kind)
-        if column is None:
-            continue
-        key = ((event.subject_id or "")[:64], event.at.astimezone(zone).date())
-        counts.setdefault(key, {"impressions": 0, "touches": 0})[column] += 1
-    for (promotion_id, day), added in counts.items():
-        mine = PlayCount.objects.filter(kiosk=kiosk, promotion_id=promotion_id, day=day)
-        if not mine.update(impressions=F("impressions") + added["impressions"], touches=F("touches") + added["touches"]):
-            try:
-                with transaction.atomic():
-                    PlayCount.objects.create(mall_id=kiosk.mall_id, kiosk=kiosk, promotion_id=promotion_id, day=day,
-                                             **added)
-            except IntegrityError:  # created by a batch of the same kiosk a moment ago
-                mine.update(impressions=F("impressions") + added["impressions"],
-                            touches=F("touches") + added["touches"])
-
-
-def _summed(rows, *fields) -> list[dict]:
-    return [{**{name: row[field] for name, field in fields}, "impressions": row["shown"], "touches": row["touched"]}
-            for row in rows]
-
-
-def proof_of_play(mall: Mall, first: date | None = None, last: date | None = None, *,
-                  promotion: str = "", kiosk: str = "") -> dict:
-    """Impressions and touches reported by the kiosks, from `first` to `last` (days of the mall's
-    calendar, by the kiosks' clocks): per promotion, per kiosk and per day, each for one
-    promotion and/or kiosk (code) when given; and, when one is given, the detail per promotion,
-    kiosk and day. Each table is one grouped query over the daily counts."""
-    first, last = report_days(mall, first, last)
-    counts = PlayCount.objects.filter(mall=mall, day__gte=first, day__lte=last)
-    if promotion:
-        counts = counts.filter(promotion_id=promotion)
-    if kiosk:
-        counts = counts.filter(kiosk__code=kiosk)
-
-    def grouped(*fields):
-        return counts.values(*fields).annotate(shown=Sum("impressions"), touched=Sum("touches")).order_by(*fields)
-
-    per_promotion = _summed(grouped("promotion_id"), ("promotion", "promotion_id"))
-    per_kiosk = _summed(grouped("kiosk__code", "kiosk__location_id"), ("kiosk", "kiosk__code"),
-                        ("location", "kiosk__location_id"))
-    per_day = _summed(grouped("day"), ("day", "day"))
-    rows, truncated = [], False
-    if promotion or kiosk:
-        detail = list(grouped("promotion_id", "kiosk__code", "day")[:MAX_DETAIL_ROWS + 1])
-        truncated = len(detail) > MAX_DETAIL_ROWS
-        rows = _summed(detail[:MAX_DETAIL_ROWS], ("promotion", "promotion_id"), ("kiosk", "kiosk__code"), ("day", "day"))
-    total = {"impressions": sum(r["impressions"] for r in per_promotion),
-             "touches": sum(r["touches"] for r in per_promotion)}
-    return {"first": first, "last": last, "per_promotion": per_promotion, "per_kiosk": per_kiosk,
-            "per_day": per_day, "rows": rows, "truncated": truncated, "total": total}
-
-
-def totals_per_promotion(mall: Mall) -> dict[str, dict[str, int]]:
-    """Every impression and touch ever reported, per promotion (the editor's list)."""
-    rows = (PlayCount.objects.filter(mall=mall).values("promotion_id")
-            .annotate(shown=Sum("impressions"), touched=Sum("touches")).order_by())
-    return {row["promotion_id"]: {"impressions": row["shown"], "touches": row["touched"]} for row in rows}
+def play_totals(mall: Mall) -> dict[str, dict[str, int]]:
+    """Impressions and touches per promotion id, for the editor's list ({} with no fleet)."""
+    return _play_totals(mall) if _play_totals is not None else {}
 
 
 # ---------------------------------------------------------------- preview

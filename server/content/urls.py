@@ -7,6 +7,5 @@ urlpatterns = [
     path("console/promotions/", views.promotion_list, name="promotion_list"),
     path("console/promotions/new", views.promotion_edit, name="promotion_new"),
     path("console/promotions/publish", views.publish, name="publish"),
-    path("console/promotions/proof-of-play", views.proof_of_play, name="proof_of_play"),
     path("console/promotions/<str:content_id>/", views.promotion_edit, name="promotion_edit"),
 ]

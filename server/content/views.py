@@ -1,15 +1,13 @@
-"""Console pages of the promotion editor: list, edit with preview, publish, proof of play."""
+"""Console pages of the promotion editor: list, edit with preview, publish. The proof-of-play
+page beside them is fleet's (server/fleet/views.py), which counts what the kiosks played."""
 from __future__ import annotations
 
 import functools
-from datetime import date
 
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from server.core.console import page_context, staff_page
-from server.fleet.models import Kiosk
 from server.malls.boundary import visible_malls, working_mall
 
 from . import promotions as editor
@@ -39,7 +37,7 @@ def editor_view(view):
 
 def _list(request, mall, *, problems=(), published=None, status=200):
     latest = ContentVersion.objects.filter(mall=mall).order_by("-version").first()
-    totals = editor.totals_per_promotion(mall)
+    totals = editor.play_totals(mall)
     rows = [{"promotion": p, **totals.get(p.content_id, {"impressions": 0, "touches": 0})}
             for p in Promotion.objects.filter(mall=mall).order_by("position", "content_id")]
     return render(request, "content/console/promotion_list.html", page_context(
@@ -101,36 +99,3 @@ def publish(request, mall):
     except services.PublishError as refused:
         return _list(request, mall, problems=refused.problems, status=400)
     return _list(request, mall, published=result)
-
-
-def _day(value: str | None):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-@require_safe
-@editor_view
-def proof_of_play(request, mall):
-    """Impressions and touches over a range of days: per promotion, per kiosk, per day; filtered
-    to one promotion or kiosk, also the detail per promotion, kiosk and day."""
-    promotions = list(Promotion.objects.filter(mall=mall).order_by("position", "content_id")
-                      .values_list("content_id", "title_zh_cn"))
-    titles = dict(promotions)
-    kiosks = list(Kiosk.objects.filter(mall=mall).order_by("code").values_list("code", "location_id"))
-    chosen_promotion = request.GET.get("promotion", "")
-    chosen_kiosk = request.GET.get("kiosk", "")
-    chosen_promotion = chosen_promotion if chosen_promotion in titles else ""
-    chosen_kiosk = chosen_kiosk if chosen_kiosk in dict(kiosks) else ""
-    report = editor.proof_of_play(mall, _day(request.GET.get("from")), _day(request.GET.get("to")),
-                                  promotion=chosen_promotion, kiosk=chosen_kiosk)
-    gone = _("(no longer in the draft)")
-    order = {content_id: position for position, (content_id, _title) in enumerate(promotions)}
-    report["per_promotion"].sort(key=lambda row: (order.get(row["promotion"], len(order)), row["promotion"]))
-    for row in report["per_promotion"] + report["rows"]:
-        row["title"] = titles.get(row["promotion"], gone)
-    return render(request, "content/console/proof_of_play.html", page_context(
-        request, mall=mall, report=report, promotions=promotions, kiosks=kiosks,
-        chosen_promotion=chosen_promotion, chosen_kiosk=chosen_kiosk,
-    ))

@@ -1,16 +1,19 @@
-"""Kiosk fleet API: enrollment (with a one-time code); heartbeats and usage events (with the device key)."""
+"""Kiosk fleet API: enrollment (with a one-time code); with the device key, the current content
+manifest, heartbeats and usage events."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.throttling import AnonRateThrottle
 
+from server.content import services as content
 from server.core.errors import ApiError
 from server.fleet import services
 from server.fleet.auth import DeviceKeyAuth
 from sync.protocol import (
+    ContentManifest,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
@@ -48,6 +51,27 @@ def enroll(request: HttpRequest, payload: EnrollRequest):
         public_base_url=settings.PUBLIC_BASE_URL,
         server_time=timezone.now(),
     ))
+
+
+@kiosk_router.get(
+    "/content",
+    response={200: ContentManifest, 304: None, 401: ErrorBody, 404: ErrorBody},
+    tags=["content"],
+    summary="The current published content manifest of the kiosk's mall",
+)
+def kiosk_content(request: HttpRequest, response: HttpResponse):
+    """`ETag` is the manifest's etag; send it back in `If-None-Match` to get 304 when unchanged."""
+    version = content.current_version(request.auth.mall_id)
+    if version is None:
+        raise ApiError(404, "no_content", "Nothing has been published for this mall yet.")
+    if content.etag_matches(request.headers.get("If-None-Match"), version.etag):
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = version.etag
+        not_modified["Cache-Control"] = "no-cache"
+        return not_modified
+    response["ETag"] = version.etag
+    response["Cache-Control"] = "no-cache"
+    return content.manifest_of(version)
 
 
 @kiosk_router.post(

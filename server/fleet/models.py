@@ -1,4 +1,5 @@
-"""Kiosks, the one-time codes that enroll them, and every kiosk code ever issued.
+"""Kiosks, the one-time codes that enroll them, every kiosk code ever issued, the kiosks' usage
+events and the proof-of-play counts made from them.
 
 Secrets are stored only as SHA-256 hashes: the device key (256 random bits) and the
 enrollment code (60 random bits, short-lived, single-use). Both have far too much entropy for
@@ -44,7 +45,8 @@ class Kiosk(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
     # The latest heartbeat, as the kiosk reported it.
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
-    heartbeat_sent_at = models.DateTimeField(_("heartbeat sent at (kiosk clock)"), null=True, blank=True, editable=False)
+    heartbeat_sent_at = models.DateTimeField(_("heartbeat sent at (kiosk clock)"), null=True, blank=True,
+                                             editable=False)
     app_version = models.CharField(_("app version"), max_length=64, blank=True, editable=False)
     content_version = models.PositiveIntegerField(_("content version shown"), null=True, blank=True, editable=False)
     outbox_depth = models.PositiveIntegerField(_("cases waiting to upload"), default=0, editable=False)
@@ -147,3 +149,32 @@ class KioskEvent(models.Model):
             models.Index(fields=["mall", "kind", "at"], name="fleet_event_mall_kind_at"),
             models.Index(fields=["kind", "subject_id", "at"], name="fleet_event_subject_at"),
         ]
+
+
+class PlayCount(models.Model):
+    """Proof of play, counted as the kiosks' events arrive: how often a kiosk showed a promotion
+    (impressions) and visitors touched it (touches) on one day of the mall's calendar.
+
+    A fleet shows a slide every few seconds on every screen (about a million impressions a day
+    for 200 kiosks): the console's figures are sums over these rows, not over the raw events.
+    Rows are added to in the same transaction that stores an event batch once, so a retried
+    batch counts nothing twice. The table keeps the name it had when content owned it."""
+
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="play_counts", verbose_name=_("mall"))
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="play_counts", verbose_name=_("kiosk"))
+    promotion_id = models.CharField(_("promotion"), max_length=64)
+    day = models.DateField(_("day (mall time, kiosk clock)"))
+    impressions = models.PositiveIntegerField(_("impressions"), default=0)
+    touches = models.PositiveIntegerField(_("touches"), default=0)
+
+    class Meta:
+        db_table = "content_playcount"
+        verbose_name = _("play count")
+        verbose_name_plural = _("play counts")
+        constraints = [
+            models.UniqueConstraint(fields=["kiosk", "promotion_id", "day"], name="content_play_count_once"),
+        ]
+        indexes = [models.Index(fields=["mall", "day"], name="content_play_count_mall_day")]
+
+    def __str__(self) -> str:
+        return f"{self.promotion_id} {self.kiosk_id} {self.day}: {self.impressions}/{self.touches}"

@@ -20,9 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from server.content.models import KioskPoint
-from server.content.promotions import count_plays
 from server.content.services import current_version
 from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk, KioskEvent, KioskEventBatch
+from server.fleet.plays import count_plays
 from server.malls.models import Mall
 from sync.protocol import REFERENCE_ALPHABET, Command, EventBatch, Heartbeat, HeartbeatReply
 

@@ -148,7 +148,7 @@ def test_a_promotion_published_in_the_console_plays_on_a_running_kiosk(signage_s
 def server_impressions(server: ServerProcess, kiosk_code: str, counted: bool = False) -> int:
     """The kiosk's impressions the server stored as events, or (`counted`) those the console's
     proof-of-play figures add up."""
-    query = (f"from django.db.models import Sum; from server.content.models import PlayCount;"
+    query = (f"from django.db.models import Sum; from server.fleet.models import PlayCount;"
              f"print(PlayCount.objects.filter(kiosk__code={kiosk_code!r}).aggregate(n=Sum('impressions'))['n'] or 0)"
              if counted else
              f"from server.fleet.models import KioskEvent;"

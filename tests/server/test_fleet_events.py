@@ -79,7 +79,7 @@ def test_bad_batches_get_422_json_and_store_nothing(client, enrolled_kiosk, mang
 
 
 def test_the_daily_play_counts_grow_with_each_new_batch_and_never_with_a_retry(client, enrolled_kiosk):
-    from server.content.models import PlayCount
+    from server.fleet.models import PlayCount
 
     first, second = batch(4), batch(3)
     second["events"].append({"kind": "promotion_touched", "at": START.isoformat(), "subject_id": "promo-1"})

@@ -101,7 +101,7 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "content:promotion_new": [("get", CONTENT_LISTS), ("post", CONTENT_LISTS)],
     "content:promotion_edit": [("get", CONTENT_OBJECTS), ("post", CONTENT_OBJECTS)],
     "content:publish": [("post", CONTENT_LISTS)],
-    "content:proof_of_play": [("get", CONTENT_LISTS)],
+    "fleet:proof_of_play": [("get", CONTENT_LISTS)],
     "wayfinding:console": [("get", CONTENT_LISTS)],
     "wayfinding:close_connector": [("post", CONTENT_LISTS)],
     "wayfinding:publish": [("post", CONTENT_LISTS)],

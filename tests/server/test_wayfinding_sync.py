@@ -32,7 +32,7 @@ def central_server(tmp_path_factory):
 
 def console_session(server: ServerProcess) -> requests.Session:
     """Signed in as the demo's administrator, the way a browser does it (CSRF cookie and token)."""
-    username = "demo-admin"  # server.core.demo.DEMO_ADMIN; its password is kept in the data dir
+    username = "demo-admin"  # server.demo.services.DEMO_ADMIN; its password is kept in the data dir
     password = json.loads((server.data_dir / "demo-credentials.json").read_text())[username]
     session = requests.Session()
     login = f"{server.url}/accounts/login/"

@@ -1,6 +1,5 @@
 """The case desk's part of the audit log: what is recorded, by whom, and the one read that is
-audited (revealing a visitor's phone number).
-"""
+audited (revealing a visitor's phone number)."""
 from __future__ import annotations
 
 from server.accounts.services import person_name, record_audit

@@ -1,6 +1,5 @@
 """The call-back (回访) after a case is resolved: a reached visitor moves the case to
-followed-up through the lifecycle; an unreached one is logged and the task stays due.
-"""
+followed-up through the lifecycle; an unreached one is logged and the task stays due."""
 from __future__ import annotations
 
 from django.db import transaction

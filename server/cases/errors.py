@@ -1,6 +1,5 @@
 """What the case rules refuse, as typed errors: views and the API turn them into a message or
-an error code (each has a machine-readable `code`), never a server error.
-"""
+an error code (each has a machine-readable `code`), never a server error."""
 from __future__ import annotations
 
 

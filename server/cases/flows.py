@@ -1,7 +1,6 @@
 """The case lifecycle: every status move goes through `transition`, the one place that knows
 which moves are allowed (DESIGN decision 4), stamps the times and writes the event; and the
-hand-over of ownership between staff.
-"""
+hand-over of ownership between staff."""
 from __future__ import annotations
 
 from django.db import transaction

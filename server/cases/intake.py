@@ -1,6 +1,5 @@
 """Registering cases: uploads from kiosks (idempotent on the case id) and cases staff register
-for a walk-in or a phone call, with their references; both start routed and timed.
-"""
+for a walk-in or a phone call, with their references; both start routed and timed."""
 from __future__ import annotations
 
 import re

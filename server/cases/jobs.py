@@ -1,6 +1,5 @@
 """The cases' scheduled jobs: escalating overdue cases and erasing contact details after the
-retention period. Both are safe on several servers at once.
-"""
+retention period. Both are safe on several servers at once."""
 from __future__ import annotations
 
 import secrets

@@ -1,6 +1,5 @@
 """Notes on a case's timeline and the canned replies the desk posts as notes; the note rules
-(length, characters, visibility) every other action with a note shares.
-"""
+(length, characters, visibility) every other action with a note shares."""
 from __future__ import annotations
 
 from django.db import transaction

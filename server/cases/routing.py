@@ -1,6 +1,5 @@
 """Where a new case goes and by when: the department from the category, the deadline in the
-mall's opening hours, the floor it is about; and whether a running deadline has passed.
-"""
+mall's opening hours, the floor it is about; and whether a running deadline has passed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -1,6 +1,5 @@
 """The visitor's side, opened by the tracking token: the look-up, the public timeline and
-progress, and what the visitor may do there (answer the desk, rate the case).
-"""
+progress, and what the visitor may do there (answer the desk, rate the case)."""
 from __future__ import annotations
 
 import re

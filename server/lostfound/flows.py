@@ -4,8 +4,7 @@ a claim may move to, and `move`, the one function that changes a status.
 `move` checks the move against the table, stamps the time, and writes the audit entry. The
 update is conditional on the status read, so two people (or two servers) acting on the same
 record at once cannot both succeed: the second gets an `IllegalMove`, which views show as a
-message.
-"""
+message."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

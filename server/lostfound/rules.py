@@ -2,8 +2,7 @@
 what may be photographed, and how the fields staff type are checked.
 
 The manuals' practice: after the retention time of its category, dispose of an item and log
-where it went (ID documents to the police promptly, bank cards destroyed).
-"""
+where it went (ID documents to the police promptly, bank cards destroyed)."""
 from __future__ import annotations
 
 import secrets

@@ -30,7 +30,8 @@ class Migration(migrations.Migration):
             migrations.CreateModel(
                 name="PlayCount",
                 fields=[
-                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False,
+                                               verbose_name="ID")),
                     ("promotion_id", models.CharField(max_length=64, verbose_name="promotion")),
                     ("day", models.DateField(verbose_name="day (mall time, kiosk clock)")),
                     ("impressions", models.PositiveIntegerField(default=0, verbose_name="impressions")),

@@ -12,7 +12,7 @@ from kivy.properties import NumericProperty, OptionProperty, StringProperty
 from kiosk.i18n import N_
 from screens import theme
 from screens.base import KioskScreen
-from screens.widgets.common import ChoiceButton, KButton, text_width
+from screens.widgets.common import ChoiceButton, KButton, discard_children, text_width
 from screens.widgets.store_list import rows_for
 from venue.search import browse_letter, fold, pinyin_syllables, search_for
 
@@ -86,7 +86,7 @@ class DirectoryScreen(KioskScreen):
     # ---------------------------------------------------------------- browsing
     def _build_modes(self) -> None:
         box = self.ids.modes
-        box.clear_widgets()
+        discard_children(box)
         for mode, message in MODE_LABELS.items():
             button = ChoiceButton(text=self.tr(message), value=mode, selected=mode == self.mode,
                                   design_size=theme.TEXT_BODY)
@@ -113,8 +113,8 @@ class DirectoryScreen(KioskScreen):
         """The chips of the current mode (categories or letters), and the floor buttons."""
         app, index = self.app, self.app.index
         categories, letters = self.ids.categories, self.ids.letters
-        categories.clear_widgets()
-        letters.clear_widgets()  # hidden chips must not catch taps: only the shown row has any
+        discard_children(categories)
+        discard_children(letters)  # hidden chips must not catch taps: only the shown row has any
         if self.mode == "category":
             categories.add_widget(self._chip(app.tr("All"), "", not self.category_id))
             for category in index.categories:
@@ -129,7 +129,7 @@ class DirectoryScreen(KioskScreen):
                 letters.add_widget(self._chip(letter, letter, letter == self.letter, letter in present))
         self.ids.choices_scroll.scroll_x = 0
         levels = self.ids.levels
-        levels.clear_widgets()
+        discard_children(levels)
         for value, label in [("", app.tr("All floors"))] + [(level.id, level.short_name)
                                                              for level in reversed(index.levels())]:
             button = ChoiceButton(text=label, value=value, selected=value == self.level_id,
@@ -229,7 +229,7 @@ class DirectoryScreen(KioskScreen):
         """The way to the service desk, under an empty list (made only then, like the
         suggestions: a hidden button would catch taps meant for the list)."""
         box = self.ids.desk_way
-        box.clear_widgets()
+        discard_children(box)
         if not shown or not self.desk_id:
             return
         label = self.tr("Take me to the service desk")
@@ -247,7 +247,7 @@ class DirectoryScreen(KioskScreen):
         there are results, so the hidden chips cannot catch a tap meant for the list."""
         index = self.app.index
         box = self.ids.suggestions
-        box.clear_widgets()
+        discard_children(box)
         if not shown:
             return
         categories = sorted((c for c in index.categories if index.stores_in_category(c.id)),

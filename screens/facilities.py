@@ -16,7 +16,7 @@ from kiosk.i18n import N_
 from screens import theme
 from screens.base import KioskScreen
 from screens.places import FACILITY_SHORT_LABELS, nearest_landmark, unit_label
-from screens.widgets.common import ChoiceButton, text_width
+from screens.widgets.common import ChoiceButton, discard_children, text_width
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class FacilitiesScreen(KioskScreen):
     def _build_kinds(self) -> None:
         app, index = self.app, self.app.index
         box = self.ids.kinds
-        box.clear_widgets()
+        discard_children(box)
         present = [kind for kind in VISITOR_KINDS if index.facilities_of_kind(kind)]
         for value, label in [("", app.tr("All"))] + [(k, app.tr(FACILITY_SHORT_LABELS[k])) for k in present]:
             width = text_width(label, app.u * theme.TEXT_BODY) + app.u * 56

@@ -35,7 +35,7 @@ from screens.places import (
     unit_label,
 )
 from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in floor_map.kv
-from screens.widgets.common import ChoiceButton, TappableCard
+from screens.widgets.common import ChoiceButton, TappableCard, discard_children
 from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
 from venue.languages import page_code
 from venue.paths import route_url
@@ -360,7 +360,7 @@ class FloorMapScreen(KioskScreen):
     def _build_levels(self) -> None:
         app = self.app
         box = self.ids.levels
-        box.clear_widgets()
+        discard_children(box)
         on_route = set(self.route.levels()) if (self.route is not None and self.route.reachable) else set()
         for level in reversed(app.index.levels()):
             text = level.short_name + (" •" if level.id in on_route and level.id != self.level_id else "")
@@ -384,7 +384,7 @@ class FloorMapScreen(KioskScreen):
     def _build_profiles(self) -> None:
         app = self.app
         box = self.ids.profiles
-        box.clear_widgets()
+        discard_children(box)
         for profile in VISITOR_PROFILES:
             button = ChoiceButton(text=app.tr(PROFILE_LABELS[profile]), value=profile,
                                   selected=profile == self.profile, design_size=theme.TEXT_BODY)
@@ -394,7 +394,7 @@ class FloorMapScreen(KioskScreen):
     def _build_nearest(self) -> None:
         app = self.app
         box = self.ids.nearest
-        box.clear_widgets()
+        discard_children(box)
         for kind, label in NEAREST_CHOICES:
             button = ChoiceButton(text=app.tr(label), value=kind, design_size=theme.TEXT_BODY,
                                   selected=self.route is not None and self.route.destination.kind == kind)
@@ -404,7 +404,7 @@ class FloorMapScreen(KioskScreen):
     def _build_steps(self) -> None:
         app = self.app
         box = self.ids.steps
-        box.clear_widgets()
+        discard_children(box)
         self._cards = []
         route = self.route
         if route is None or not route.reachable:

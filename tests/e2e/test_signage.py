@@ -139,7 +139,7 @@ def test_a_promotion_published_in_the_console_plays_on_a_running_kiosk(signage_s
         with Image.open(captured["screenshot"]) as screen:
             width, height = screen.size
             middle = screen.convert("RGB").getpixel((width // 2, height // 3))
-        assert all(abs(a - b) < 12 for a, b in zip(middle, POSTER_COLOUR)), (
+        assert all(abs(a - b) < 12 for a, b in zip(middle, POSTER_COLOUR, strict=True)), (
             f"the kiosk's screen shows {middle}, not the new poster")
     finally:
         kiosk.kill()

@@ -50,7 +50,8 @@ def button_with_text(root, text: str):
 
 
 def is_route_colour(pixel) -> bool:
-    return all(abs(channel - round(expected * 255)) <= 12 for channel, expected in zip(pixel, ROUTE_COLOUR[:3]))
+    return all(abs(channel - round(expected * 255)) <= 12
+               for channel, expected in zip(pixel, ROUTE_COLOUR[:3], strict=True))
 
 
 def test_tap_a_store_on_the_map_and_see_the_route(kiosk):
@@ -271,7 +272,7 @@ def test_the_plan_is_drawn_where_taps_land_after_a_pinch(kiosk):
     x, y = plan.to_window(sx, sy)
     image = kiosk.image()
     pixel = image.getpixel((round(x), image.height - round(y)))
-    assert all(abs(c - round(e * 255)) <= 12 for c, e in zip(pixel, theme.MAP_HIGHLIGHT[:3])), pixel
+    assert all(abs(c - round(e * 255)) <= 12 for c, e in zip(pixel, theme.MAP_HIGHLIGHT[:3], strict=True)), pixel
     assert plan.shape_at(sx, sy).ref == "cloud-coffee"
 
 

@@ -7,9 +7,9 @@ server holds the request until the list changes, up to `long_poll_seconds`), and
 `poll_seconds` (the server says how often; 2 s by default), so against a server that answers
 at once it is a fast poll. It stores a new list, hands it to `on_broadcasts`, and uploads
 queued "shown at" acknowledgements; after a new list it waits up to `poll_seconds` for the
-screen to draw it (`wake`), so the acknowledgement is not held behind the next long poll. After a failure it retries sooner than the
-content poll would, backing off to at most MAX_RETRY_S, so a kiosk that reconnects learns of an
-emergency on its first poll.
+screen to draw it (`wake`), so the acknowledgement is not held behind the next long poll. After
+a failure it retries sooner than the content poll would, backing off to at most MAX_RETRY_S, so a
+kiosk that reconnects learns of an emergency on its first poll.
 """
 from __future__ import annotations
 

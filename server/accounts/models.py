@@ -21,8 +21,8 @@ class AuditEntry(models.Model):
     """One thing a staff member did in the console, kept for good: who, when, what, on what.
 
     Append-only: saving an existing entry, deleting one, or updating or deleting them in bulk
-    through the ORM raises, and the admin shows the log read-only. Case events tell a case's story; this log answers "who looked at or changed
-    what", including who revealed a visitor's phone number.
+    through the ORM raises, and the admin shows the log read-only. Case events tell a case's
+    story; this log answers "who looked at or changed what", including who revealed a visitor's phone number.
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

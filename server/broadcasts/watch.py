@@ -54,7 +54,8 @@ class Snapshot:
 
 def broadcasts_in_force() -> Snapshot:
     now = timezone.now()
-    rows = Broadcast.objects.filter(ended_at__isnull=True, starts_at__lte=now, expires_at__gt=now).order_by("mall_id", "id")
+    rows = (Broadcast.objects.filter(ended_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
+            .order_by("mall_id", "id"))
     in_force: dict[str, list[Broadcast]] = {}
     for row in rows:
         in_force.setdefault(row.mall_id, []).append(row)

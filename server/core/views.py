@@ -29,7 +29,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     except DatabaseError as error:
         logger.warning("readiness check failed: %s", error)
         return JsonResponse(
-            {"status": "unavailable", "error": {"code": "database_unavailable", "message": "The database does not answer."}},
+            {"status": "unavailable",
+             "error": {"code": "database_unavailable", "message": "The database does not answer."}},
             status=503,
         )
     return JsonResponse({"status": "ready", "database": connection.vendor})

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from pypinyin import lazy_pinyin
 
@@ -127,11 +128,11 @@ def text_terms(text: str) -> Counter:
             for concept in concepts:
                 terms["@" + concept] += CONCEPT_WEIGHT / math.sqrt(len(concepts))
         syllables = lazy_pinyin(run)
-        for first, second in zip(syllables, syllables[1:]):
+        for first, second in pairwise(syllables):
             terms[f"~{first}{second}"] += 1
     latin = _CJK_RUN.sub(" ", text)
     words = _LATIN_WORD.findall(latin)
-    for first, second in zip(words, words[1:]):
+    for first, second in pairwise(words):
         terms[f"~{first}{second}"] += 1
     for concept in lexicon.english_concepts(latin):
         terms["@" + concept] += CONCEPT_WEIGHT

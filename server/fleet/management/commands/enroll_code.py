@@ -20,7 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, mall: str, location: str, hours: int | None, **options):
         mall_row = Mall.objects.filter(pk=mall).first()
         if mall_row is None:
-            raise CommandError(f"no mall {mall!r}; known: {', '.join(Mall.objects.values_list('id', flat=True)) or 'none'}")
+            known = ", ".join(Mall.objects.values_list("id", flat=True)) or "none"
+            raise CommandError(f"no mall {mall!r}; known: {known}")
         if hours is not None and hours < 1:
             raise CommandError("--hours must be at least 1")
         try:

@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from datetime import datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from screens.headless import prepare_headless_environment
+from venue.timezones import zone_named
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = REPOSITORY / "assets" / "demo"
@@ -79,7 +79,7 @@ def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
         empty_store = LocalStore(work / "empty" / "kiosk.db")
         bundle = load_source_bundle(DEMO_BUNDLE)
         install_bundle(store, bundle)
-        zone = ZoneInfo(bundle.content.mall.timezone)
+        zone = zone_named(bundle.content.mall.timezone)
         today = datetime.now(zone).date()
         moment = datetime.combine(today, TOUR_LOCAL_TIME, tzinfo=zone)
         started = datetime.now(zone)

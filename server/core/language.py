@@ -12,9 +12,12 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-PAGE_LANGUAGES = ("zh-hans", "en", "zh-hant")
-TOGGLE_LABELS = {"zh-hans": "简", "en": "EN", "zh-hant": "繁"}
-HTML_LANG = {"zh-hans": "zh-Hans", "en": "en", "zh-hant": "zh-Hant"}
+from venue.languages import DEFAULT as DEFAULT_LANGUAGE
+from venue.languages import PAGE_LANGUAGES
+from venue.languages import TABLE as LANGUAGE_TABLE
+
+TOGGLE_LABELS = {language.page: language.toggle for language in LANGUAGE_TABLE}
+HTML_LANG = {language.page: language.html for language in LANGUAGE_TABLE}
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -50,7 +53,7 @@ def choose_language(request, default: str | None = None) -> tuple[str, bool]:
             continue
         if found := _supported(code):
             return found, False
-    return "zh-hans", False
+    return DEFAULT_LANGUAGE.page, False
 
 
 def toggle_links(request, current: str) -> list[dict]:

@@ -3,6 +3,8 @@
 CONCIERGE_DATA_DIR        where the server keeps its files (default ./var/server): the SQLite
                           database, the generated secret key, collected static files.
 CONCIERGE_DATABASE_URL    a database URL (dj-database-url); default SQLite in the data dir.
+CONCIERGE_REDIS_URL       a Redis URL (redis://host:6379/0) for the cache that rate limits count in;
+                          default: a table in the database. Either way every server process shares it.
 CONCIERGE_SECRET_KEY      the secret key; default: generated once and kept in the data dir.
 CONCIERGE_PUBLIC_BASE_URL where phones reach the server (tracking URLs), default http://127.0.0.1:8000.
 CONCIERGE_ALLOWED_HOSTS   comma-separated host names, default "*".
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "ninja",
     "server.malls",
     "server.core",
@@ -98,6 +102,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "server.core.throttle.ThrottleMiddleware",
+    # Last, as django-axes asks: it turns a lock-out found during sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "server.urls"
@@ -148,6 +155,18 @@ def _database_settings() -> dict:
 
 
 DATABASES = {"default": _database_settings()}
+
+
+def _cache_settings() -> dict:
+    """One cache every server process sees (rate limits count in it): Redis when configured, else a
+    table in the database (`migrate` creates it, server.core.management.commands.migrate)."""
+    url = os.environ.get("CONCIERGE_REDIS_URL", "").strip()
+    if url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "concierge"}
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "concierge_cache"}
+
+
+CACHES = {"default": _cache_settings()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -165,6 +184,22 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/console/"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sign-in lock-out (django-axes, both /accounts/login/ and /admin/login/): 10 wrong passwords for
+# one account, or from one client address, lock it; the lock lifts after the cool-off (each try
+# while locked starts it again) or when an administrator deletes the attempt in the admin or runs
+# `python -m server axes_reset_username NAME` / `axes_reset_ip ADDRESS`. Attempts are rows in the
+# database, so every server process sees the same count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CONCIERGE_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_CLIENT_IP_CALLABLE = "server.core.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "server.accounts.lockout.locked_out_page"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
@@ -213,7 +248,21 @@ CONCIERGE_BROADCAST_LONG_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_
 # Threads per process that keep a database connection for the kiosk API's hot paths
 # (server/core/database_threads.py); 0 runs that work on each request's own thread.
 CONCIERGE_DATABASE_THREADS = int(os.environ.get("CONCIERGE_DATABASE_THREADS", "4"))
+# Rate limits per client address, counted in the shared cache (server/core/throttle.py): kiosk
+# enrolment (API), sign-in attempts, and the phone pages strangers reach.
 CONCIERGE_ENROLL_RATE = os.environ.get("CONCIERGE_ENROLL_RATE", "30/m")
+CONCIERGE_LOGIN_RATE = os.environ.get("CONCIERGE_LOGIN_RATE", "30/m")
+CONCIERGE_TRACKING_RATE = os.environ.get("CONCIERGE_TRACKING_RATE", "60/m")
+CONCIERGE_ROUTE_RATE = os.environ.get("CONCIERGE_ROUTE_RATE", "120/m")
+# URL name: (what is counted, rate, the methods counted; None: all).
+CONCIERGE_THROTTLED_VIEWS = {
+    "accounts:login": ("login", CONCIERGE_LOGIN_RATE, ("POST",)),
+    "admin:login": ("login", CONCIERGE_LOGIN_RATE, ("POST",)),
+    "cases:track": ("tracking", CONCIERGE_TRACKING_RATE, None),
+    "cases:track_reply": ("tracking", CONCIERGE_TRACKING_RATE, None),
+    "cases:track_rate": ("tracking", CONCIERGE_TRACKING_RATE, None),
+    "wayfinding:route": ("route", CONCIERGE_ROUTE_RATE, None),
+}
 CONCIERGE_ENROLLMENT_CODE_HOURS = int(os.environ.get("CONCIERGE_ENROLLMENT_CODE_HOURS", "72"))
 # Days after a case is finished before the visitor's contact details are erased and the
 # tracking link stops working (PIPL: keep personal data no longer than needed).

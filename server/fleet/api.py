@@ -6,10 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
-from ninja.throttling import AnonRateThrottle
 
 from server.content import services as content
 from server.core.errors import ApiError
+from server.core.throttle import SharedRateThrottle
 from server.fleet import services
 from server.fleet.auth import DeviceKeyAuth
 from sync.protocol import (
@@ -30,7 +30,7 @@ kiosk_router = Router(tags=["fleet"], auth=DeviceKeyAuth())
 @enroll_router.post(
     "/enroll",
     response={201: EnrollResponse, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody},
-    throttle=[AnonRateThrottle(settings.CONCIERGE_ENROLL_RATE)],
+    throttle=[SharedRateThrottle("enroll", settings.CONCIERGE_ENROLL_RATE)],
     summary="Enroll a kiosk with a one-time code",
 )
 def enroll(request: HttpRequest, payload: EnrollRequest):

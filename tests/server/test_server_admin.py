@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.urls import reverse
 from server_helpers import png_bytes
 
@@ -24,7 +25,8 @@ PASSWORD = "correct-horse-battery-9"
 @pytest.fixture
 def admin_client(client, imported_mall):
     create_staff_user("boss", Role.ADMINISTRATOR, PASSWORD, mall=imported_mall)
-    assert client.login(username="boss", password=PASSWORD)
+    # django-axes checks every sign-in against its lock-out and needs a request to do it.
+    assert client.login(request=HttpRequest(), username="boss", password=PASSWORD)
     return client
 
 
@@ -114,5 +116,5 @@ def test_revoking_from_the_admin(admin_client, imported_mall):
 @pytest.mark.django_db
 def test_agents_cannot_open_the_admin(client, imported_mall):
     create_staff_user("desk", Role.AGENT, PASSWORD, mall=imported_mall)
-    client.login(username="desk", password=PASSWORD)
+    client.login(request=HttpRequest(), username="desk", password=PASSWORD)
     assert client.get(reverse("admin:content_store_changelist")).status_code == 302

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.wayfinding.imdf import import_imdf
+from server.wayfinding.imdf import ImdfRefused, import_imdf
 from venue.routing.router import Router
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdf-polymap"
@@ -95,25 +95,25 @@ def test_a_place_in_a_cut_off_piece_is_reported_unreachable_not_crashed(sample):
 def test_a_zipped_archive_imports_the_same(tmp_path, sample):
     archive = tmp_path / "venue.imdf.zip"
     with zipfile.ZipFile(archive, "w") as bundle:
-        for path in SAMPLE.glob("*.geojson"):
+        for path in [*SAMPLE.glob("*.geojson"), SAMPLE / "manifest.json"]:
             bundle.write(path, f"venue/{path.name}")
     zipped = import_imdf(archive)
     assert zipped.content.model_dump() == sample.content.model_dump()
 
 
 # ---------------------------------------------------------------- broken archives
-def test_an_empty_folder_is_reported_not_crashed(tmp_path):
-    imported = import_imdf(tmp_path)
-    assert imported.content is None
-    assert "no levels" in "\n".join(imported.report.lines())
+def test_an_empty_folder_is_refused_not_crashed(tmp_path):
+    with pytest.raises(ImdfRefused) as refused:
+        import_imdf(tmp_path)
+    assert "level.geojson: is missing" in str(refused.value)
 
 
-def test_a_file_that_is_not_an_archive_is_reported(tmp_path):
+def test_a_file_that_is_not_an_archive_is_refused(tmp_path):
     path = tmp_path / "venue.zip"
     path.write_bytes(b"not a zip at all")
-    imported = import_imdf(path)
-    assert imported.content is None
-    assert any("neither a folder nor a readable .zip" in line for line in imported.report.lines())
+    with pytest.raises(ImdfRefused) as refused:
+        import_imdf(path)
+    assert "venue.zip: neither a folder nor a readable .zip" in str(refused.value)
 
 
 def write(folder: Path, name: str, features) -> None:
@@ -133,27 +133,40 @@ def test_bad_features_are_skipped_and_named(tmp_path):
         {"id": "n3", "geometry": None, "properties": {"level_id": "L0"}},
         {"id": "n4", "geometry": {"type": "Point", "coordinates": [30.0, 60.0]}, "properties": {"level_id": "L9"}},
     ])
-    (tmp_path / "unit.geojson").write_text("{ this is not json")
-    write(tmp_path, "occupant", [{"id": "o1", "properties": {"name": {"en": "Shop"}, "anchor_id": "missing"}}])
+    (tmp_path / "manifest.json").write_text('{"version": "1.0.0"}')
+    write(tmp_path, "unit", [{"id": "u1", "geometry": level["geometry"], "properties": {"level_id": "L0",
+                                                                                      "category": "room"}},
+                             {"id": "u2", "geometry": None, "properties": {"level_id": "L0"}}])
+    write(tmp_path, "anchor", [{"id": "a1", "geometry": {"type": "Point", "coordinates": [30.0003, 60.0002]},
+                                "properties": {"unit_id": "u1"}}])
+    write(tmp_path, "occupant", [{"id": "o1", "properties": {"name": {"en": "Shop"}, "anchor_id": "a1"}},
+                                 {"id": "o2", "properties": {"name": {"en": "Lost"}, "anchor_id": "missing"}}])
     imported = import_imdf(tmp_path, mall_id="tiny")
     lines = "\n".join(imported.report.lines())
     content = imported.content
-    assert content is not None and [level.short_name for level in content.levels] == ["G"]
+    assert [level.short_name for level in content.levels] == ["G"] and [s.id for s in content.stores] == ["o1"]
     assert {node.id for node in content.graph.nodes} == {"n1", "n2"}
     assert len(content.graph.edges) == 1 and content.graph.edges[0].length_m == pytest.approx(11.1, abs=0.3)
-    for expected in ("level L-bad: no whole-number ordinal", "features without an id", "path node n3: no point",
-                     "path node n4: unknown level", "unit.geojson is not readable GeoJSON",
-                     "1 path links name a node that is not in the archive", "1 occupants have no name"):
+    for expected in ("level.geojson L-bad: no whole-number ordinal", "features without an id",
+                     "navPath.geojson n3: no point", "navPath.geojson n4: unknown level L9",
+                     "unit.geojson u2 (level G): no polygon or an unknown level",
+                     "1 path links name a node that is not in the archive",
+                     "occupant.geojson o2 (store Lost): its anchor 'missing' is not in anchor.geojson"):
         assert expected in lines
 
 
-def test_a_copied_sample_with_a_missing_file_still_imports(tmp_path):
+def test_a_copied_sample_without_links_imports_and_without_anchors_is_refused(tmp_path):
     if not SAMPLE.is_dir():
         pytest.skip(f"the IMDF sample is absent ({SAMPLE})")
     folder = tmp_path / "sample"
     shutil.copytree(SAMPLE, folder)
     (folder / "navPathAssocieted.geojson").unlink()
-    (folder / "anchor.geojson").write_text('{"type": "FeatureCollection", "features": 7}')
     imported = import_imdf(folder)
-    assert imported.content is not None and not imported.content.stores
-    assert "anchor.geojson has no feature list" in "\n".join(imported.report.lines())
+    assert len(imported.content.stores) == 264
+    assert "places are not linked to a path node" in "\n".join(imported.report.lines())
+    (folder / "anchor.geojson").write_text('{"type": "FeatureCollection", "features": 7}')
+    with pytest.raises(ImdfRefused) as refused:
+        import_imdf(folder)
+    text = str(refused.value)
+    assert "anchor.geojson: has no feature list" in text
+    assert "anchor.geojson: is missing or unreadable, so none of the 264 occupants can be placed" in text

@@ -379,6 +379,12 @@ def self_crossing(ring: list[tuple[float, float]],
     count = len(points)
     if count < 4:
         return None
+    if count <= 16:  # most units: every pair, no grid
+        for i in range(count):
+            for j in range(i + 2, count - (i == 0)):
+                if _segments_cross(points[i], points[i + 1], points[j], points[(j + 1) % count], tolerance):
+                    return (i, j)
+        return None
     xs = [p[0] for p in points]
     ys = [p[1] for p in points]
     cell = max(max(xs) - min(xs), max(ys) - min(ys)) / max(1.0, math.sqrt(count)) or 1.0
@@ -842,8 +848,9 @@ class _Importer:
         report = self.report
         report.graph_source = "built from units and openings (the archive has no path graph)"
         grids: dict[str, _Grid] = defaultdict(lambda: _Grid(20.0))
+        boxes = {unit.id: _box(unit.ring, DOOR_SNAP_M) for unit in self.units.values()}
         for unit in self.units.values():
-            grids[unit.level_id].add(unit.id, _box(unit.ring, DOOR_SNAP_M))
+            grids[unit.level_id].add(unit.id, boxes[unit.id])
             if unit.category not in ("opentobelow", "structure", "nonpublic"):
                 self.nodes[unit.id] = Node(id=unit.id, level_id=unit.level_id, x=round(unit.centre[0], 2),
                                            y=round(unit.centre[1], 2))
@@ -862,6 +869,8 @@ class _Importer:
                            self._about("opening", opening))
                 continue
             into = [unit_id for unit_id in grids[level_id].near(point) if unit_id in self.nodes
+                    and boxes[unit_id][0] <= point[0] <= boxes[unit_id][2]
+                    and boxes[unit_id][1] <= point[1] <= boxes[unit_id][3]
                     and _distance_to_ring(point, self.units[unit_id].ring) <= DOOR_SNAP_M]
             if not into:
                 report.add("opening.geojson", opening["id"], "opens into no unit; left out",

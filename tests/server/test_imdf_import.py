@@ -19,7 +19,7 @@ from imdf_builder import mall_archive, rectangle
 
 from server.content import services as content_services
 from server.wayfinding.exports import ExportError, export_version
-from server.wayfinding.imdf import ImdfRefused, import_imdf, self_crossing
+from server.wayfinding.imdf import ImdfRefused, _segments_cross, import_imdf, self_crossing
 from server.wayfinding.imdf_export import export_imdf
 from sync.bundle import load_source_bundle
 from sync.protocol import MallContent
@@ -198,6 +198,17 @@ def test_self_crossing_finds_a_bow_tie_and_passes_an_l_shape():
     assert self_crossing([(0, 0), (1, 1), (1, 0), (0, 1)]) is not None
     assert self_crossing([(0, 0), (2, 0), (2, 1), (1, 1), (1, 2), (0, 2), (0, 0)]) is None
     assert self_crossing([(0, 0), (1, 0), (1, 1), (0.5, 0), (0, 1)], tolerance=1e-9) is None  # touching
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=4, max_size=40))
+def test_self_crossing_agrees_with_checking_every_pair_of_edges(points):
+    """The grid (for long rings) finds what checking every pair finds."""
+    ring = [(float(x), float(y)) for x, y in points]
+    count = len(ring)
+    expected = any(_segments_cross(ring[i], ring[(i + 1) % count], ring[j], ring[(j + 1) % count], 1e-9)
+                   for i in range(count) for j in range(i + 2, count) if not (i == 0 and j == count - 1))
+    assert (self_crossing(ring, tolerance=1e-9) is not None) == expected
 
 
 def test_a_lone_unit_far_away_is_left_out_not_stretching_the_level(tmp_path):

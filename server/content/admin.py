@@ -48,6 +48,12 @@ class MallAdmin(MallScopedAdmin, admin.ModelAdmin):
         for mall in queryset:
             try:
                 result = services.publish(mall, request.user, only_if_changed=True)
+            except services.UnconfirmedLosses as refused:
+                self.message_user(request, _("%(mall)s was not published: it takes away what the kiosks show now "
+                                             "(%(losses)s). A manager of the mall confirms this in the console "
+                                             "(Maps and closures, Publish the draft).")
+                                  % {"mall": mall.id, "losses": "; ".join(refused.problems)}, messages.ERROR)
+                continue
             except services.PublishError as error:
                 shown = "; ".join(error.problems[:10])
                 more = len(error.problems) - 10

@@ -16,6 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
+from server.accounts.services import record_audit
+from server.content.guard import Losses, losses_between, may_confirm_losses
 from server.content.models import (
     Blob,
     Category,
@@ -53,6 +55,19 @@ class ContentError(Exception):
 
 class PublishError(ContentError):
     """The draft does not validate; nothing was published."""
+
+
+class UnconfirmedLosses(PublishError):
+    """The version would take stores, levels, facilities, kiosk points or routes away from the
+    kiosks, and no manager confirmed exactly this loss; nothing was published. `losses` names
+    them, `fingerprint` is what a manager's confirmation must carry, `needs_manager` says that
+    a confirmation was given by someone who may not give it."""
+
+    def __init__(self, losses: Losses, *, needs_manager: bool = False):
+        self.losses = losses
+        self.fingerprint = losses.fingerprint()
+        self.needs_manager = needs_manager
+        super().__init__(losses.lines())
 
 
 # ---------------------------------------------------------------- translated fields
@@ -440,7 +455,7 @@ def document_bytes(content: MallContent) -> bytes:
 
 
 def publish(mall: Mall, user=None, *, only_if_changed: bool = False,
-            content: MallContent | None = None) -> PublishResult:
+            content: MallContent | None = None, confirm_losses: str = "") -> PublishResult:
     """Validate the draft of `mall` (or `content`, when given) and publish it as version N+1.
 
     `content` is for a closure, which republishes the newest version with another closure list
@@ -450,6 +465,9 @@ def publish(mall: Mall, user=None, *, only_if_changed: bool = False,
     single writer, and the (mall, version) constraint backs that up: each gets its own N.
     With `only_if_changed`, a draft whose document equals the newest version's is not
     published again (the demo seeding relies on this to stay idempotent).
+    A version that loses anything against the live one (`guard.losses_between`) raises
+    UnconfirmedLosses unless `confirm_losses` is that loss's fingerprint and `user` may confirm
+    it (a manager of the mall or an administrator); the confirmation goes to the audit log.
     """
     problems: list[str] = []
     if content is None:
@@ -465,6 +483,12 @@ def publish(mall: Mall, user=None, *, only_if_changed: bool = False,
         latest = ContentVersion.objects.filter(mall=mall).order_by("-version").first()
         if only_if_changed and latest is not None and latest.document_sha256 == document_sha256:
             return PublishResult(version=latest, created=False)
+        losses = _losses_against(latest, content, document_sha256)
+        if losses:
+            if confirm_losses != losses.fingerprint():
+                raise UnconfirmedLosses(losses)
+            if not may_confirm_losses(user, mall):
+                raise UnconfirmedLosses(losses, needs_manager=True)
         document_blob = store_blob(document, DOCUMENT_MEDIA_TYPE)
         referenced = Blob.objects.filter(pk__in=referenced_blob_hashes(content)).order_by("pk")
         number = (ContentVersion.objects.filter(mall=mall).aggregate(n=Max("version"))["n"] or 0) + 1
@@ -484,7 +508,19 @@ def publish(mall: Mall, user=None, *, only_if_changed: bool = False,
             document_sha256=document_sha256, published_at=published_at,
             published_by=user if getattr(user, "pk", None) else None,
         )
+        if losses:
+            record_audit(user, "content.publish_confirmed_loss", mall=mall, subject=f"v{number}",
+                         detail=f"confirmed {losses.fingerprint()}: " + "; ".join(losses.lines()))
     return PublishResult(version=version, created=True)
+
+
+def _losses_against(latest: ContentVersion | None, content: MallContent, document_sha256: str) -> Losses:
+    """What `content` loses against the live version `latest` (nothing when none is live)."""
+    if latest is None:
+        return losses_between(None, content)
+    found = read_blob(latest.document_sha256)
+    live = MallContent.model_validate_json(found[0]) if found is not None else None
+    return losses_between(live, content, basis=f"v{latest.version}:{document_sha256}")
 
 
 def current_version(mall_id: str) -> ContentVersion | None:

@@ -13,6 +13,7 @@ from server.malls.boundary import visible_malls, working_mall
 from . import promotions as editor
 from . import services
 from .forms import PromotionForm
+from .guard import may_confirm_losses
 from .models import ContentVersion, Promotion
 
 EDIT_PROMOTIONS = "content.change_promotion"
@@ -35,13 +36,14 @@ def editor_view(view):
     return wrapped
 
 
-def _list(request, mall, *, problems=(), published=None, status=200):
+def _list(request, mall, *, problems=(), published=None, refused=None, status=200):
     latest = ContentVersion.objects.filter(mall=mall).order_by("-version").first()
     totals = editor.play_totals(mall)
     rows = [{"promotion": p, **totals.get(p.content_id, {"impressions": 0, "touches": 0})}
             for p in Promotion.objects.filter(mall=mall).order_by("position", "content_id")]
     return render(request, "content/console/promotion_list.html", page_context(
         request, mall=mall, rows=rows, latest=latest, problems=problems, published=published,
+        refused=refused, may_confirm=may_confirm_losses(request.user, mall),
     ), status=status)
 
 
@@ -95,7 +97,10 @@ def promotion_edit(request, mall, content_id: str | None = None):
 @editor_view
 def publish(request, mall):
     try:
-        result = services.publish(mall, request.user, only_if_changed=True)
+        result = services.publish(mall, request.user, only_if_changed=True,
+                                  confirm_losses=request.POST.get("confirm_losses", ""))
+    except services.UnconfirmedLosses as refused:
+        return _list(request, mall, refused=refused, status=409)
     except services.PublishError as refused:
         return _list(request, mall, problems=refused.problems, status=400)
     return _list(request, mall, published=result)

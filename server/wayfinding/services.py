@@ -101,10 +101,13 @@ def connectors(content: MallContent, language: str = "zh_CN") -> list[Connector]
     return sorted(rows, key=lambda row: (order.get(row.kind, 9), row.floors, row.name, row.id))
 
 
-def set_connector_closed(mall: Mall, connector_id: str, closed: bool, user=None) -> ContentVersion:
+def set_connector_closed(mall: Mall, connector_id: str, closed: bool, user=None, *,
+                         confirm_losses: str = "") -> ContentVersion:
     """Close or reopen a connector: publish the newest version again with the changed closure
     list, as version N+1 (kiosks pick it up at their next content poll). Returns the version
-    that carries the change (the current one when nothing changed)."""
+    that carries the change (the current one when nothing changed). A closure that takes routes
+    away (strands a kiosk point) raises content_services.UnconfirmedLosses unless a manager
+    confirms it with `confirm_losses`; the draft is then left as it was."""
     with transaction.atomic():
         Mall.objects.select_for_update().filter(pk=mall.pk).first()
         found = published(mall.id)
@@ -124,7 +127,9 @@ def set_connector_closed(mall: Mall, connector_id: str, closed: bool, user=None)
             return latest
         changed = content.model_copy(update={"closed_connectors": sorted(wanted)})
         try:
-            return content_services.publish(mall, user, content=changed).version
+            return content_services.publish(mall, user, content=changed, confirm_losses=confirm_losses).version
+        except content_services.UnconfirmedLosses:
+            raise
         except content_services.PublishError as refused:
             raise ClosureError("the new version would not pass the content checks: "
                                + "; ".join(refused.problems)) from refused

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from server.accounts.services import record_audit
 from server.content import services as content_services
+from server.content.guard import may_confirm_losses
 from server.core.console import page_context, staff_page
 from server.core.language import in_page_language
 from server.malls.boundary import sees_every_mall, working_mall
@@ -121,7 +122,11 @@ def close_connector(request):
     if mall is None:
         return HttpResponseRedirect(reverse("wayfinding:console"))
     try:
-        version = services.set_connector_closed(mall, connector_id, closed, request.user)
+        version = services.set_connector_closed(mall, connector_id, closed, request.user,
+                                                confirm_losses=request.POST.get("confirm_losses", ""))
+    except content_services.UnconfirmedLosses as refused:
+        return _refused_page(request, mall, refused, reverse("wayfinding:close_connector"),
+                             [("mall", mall.pk), ("connector", connector_id), ("closed", "1" if closed else "0")])
     except services.ClosureError as error:
         messages.error(request, _("Not changed: %(reason)s") % {"reason": error})
     else:
@@ -144,7 +149,10 @@ def publish(request):
     if mall is None:
         return HttpResponseRedirect(reverse("wayfinding:console"))
     try:
-        result = content_services.publish(mall, request.user, only_if_changed=True)
+        result = content_services.publish(mall, request.user, only_if_changed=True,
+                                          confirm_losses=request.POST.get("confirm_losses", ""))
+    except content_services.UnconfirmedLosses as refused:
+        return _refused_page(request, mall, refused, reverse("wayfinding:publish"), [("mall", mall.pk)])
     except content_services.PublishError as error:
         language = kiosk_code(request.page_language)
         found = services.published(mall.id)
@@ -160,6 +168,20 @@ def publish(request):
     else:
         messages.info(request, _("Nothing changed since version %(version)d.") % {"version": result.version.version})
     return HttpResponseRedirect(_console_url(mall))
+
+
+def _refused_page(request, mall: Mall, refused, confirm_action: str, confirm_fields: list[tuple[str, object]]):
+    """The console with the publish guard's losses and, for a manager, the confirmation form
+    that repeats the refused request with the loss's fingerprint."""
+    language = kiosk_code(request.page_language)
+    found = services.published(mall.id)
+    return render(request, "wayfinding/console.html", page_context(
+        request, mall=mall, version=found[0] if found else None,
+        connectors=services.connectors(found[1], language) if found else [], kind_labels=CONNECTOR_KIND_LABELS,
+        refused_losses=refused, may_confirm=may_confirm_losses(request.user, mall),
+        confirm_action=confirm_action, confirm_fields=confirm_fields,
+        malls=Mall.objects.order_by("pk") if sees_every_mall(request.user) else [],
+    ), status=409)
 
 
 def _console_url(mall: Mall) -> str:

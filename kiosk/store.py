@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.config import DATABASE_FILENAME
+from sync.private_files import private_dir, private_sqlite
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
@@ -39,8 +40,9 @@ class LocalStore:
         self.path = Path(path)
         self.data_dir = self.path.parent
         self.blobs_dir = self.data_dir / BLOBS_DIRNAME
-        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.blobs_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
+        private_dir(self.blobs_dir)
+        private_sqlite(self.path)
         # isolation_level=None: no implicit transactions; `transaction()` opens them explicitly
         # with BEGIN IMMEDIATE so two threads never deadlock upgrading read locks to write locks.
         connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)

@@ -10,6 +10,10 @@ CONCIERGE_PUBLIC_BASE_URL where phones reach the server (tracking URLs), default
 CONCIERGE_ALLOWED_HOSTS   comma-separated host names, default "*".
 CONCIERGE_DEBUG           "1" turns Django's debug mode on (never in production).
 CONCIERGE_BEHIND_PROXY    "1" trusts X-Forwarded-Proto from the reverse proxy (deploy/nginx.conf).
+CONCIERGE_ENV             "production" refuses to start unless the above suit the internet: debug
+                          off, ALLOWED_HOSTS named, an https public URL, behind the TLS proxy.
+CONCIERGE_HSTS_SECONDS    how long browsers keep to HTTPS once they have seen it (default a year;
+                          sent only when the public URL is https).
 """
 from __future__ import annotations
 
@@ -21,6 +25,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from sync.private_files import private_dir, private_file, private_sqlite
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
@@ -30,8 +38,8 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-DATA_DIR = Path(os.environ.get("CONCIERGE_DATA_DIR") or "var/server").expanduser().resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Only the server's own user may read its data (0700; files in it 0600): sync/private_files.py.
+DATA_DIR = private_dir(Path(os.environ.get("CONCIERGE_DATA_DIR") or "var/server").expanduser().resolve())
 
 
 def _load_or_create_secret_key(data_dir: Path) -> str:
@@ -46,7 +54,7 @@ def _load_or_create_secret_key(data_dir: Path) -> str:
     try:
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        pass
+        private_file(key_file)
     else:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
@@ -69,6 +77,22 @@ PUBLIC_BASE_URL = os.environ.get("CONCIERGE_PUBLIC_BASE_URL", "http://127.0.0.1:
 _public = urlsplit(PUBLIC_BASE_URL)
 CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"] if _public.netloc else []
 
+# CONCIERGE_ENV=production: the server faces the internet. Refuse settings that only suit a LAN demo.
+PRODUCTION = os.environ.get("CONCIERGE_ENV", "").strip().lower() == "production"
+if PRODUCTION:
+    _problems = [
+        message for failed, message in (
+            (DEBUG, "CONCIERGE_DEBUG must be off"),
+            (not os.environ.get("CONCIERGE_ALLOWED_HOSTS", "").strip() or "*" in ALLOWED_HOSTS,
+             "CONCIERGE_ALLOWED_HOSTS must name the public host"),
+            (_public.scheme != "https", "CONCIERGE_PUBLIC_BASE_URL must be https"),
+            (not _flag("CONCIERGE_BEHIND_PROXY"),
+             "CONCIERGE_BEHIND_PROXY must be 1 (TLS ends at the reverse proxy: deploy/nginx.conf)"),
+        ) if failed
+    ]
+    if _problems:
+        raise ImproperlyConfigured("CONCIERGE_ENV=production: " + "; ".join(_problems))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -78,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "csp",
     "server.malls",
     "server.core",
     "server.accounts",
@@ -94,6 +119,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "server.core.errors.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -141,6 +167,8 @@ def _database_settings() -> dict:
     else:
         database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "server.sqlite3")}
     if database["ENGINE"] == "django.db.backends.sqlite3":
+        if database["NAME"] != ":memory:":
+            private_sqlite(Path(database["NAME"]))
         database.setdefault("OPTIONS", {}).update(
             {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
@@ -217,10 +245,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 
-# Security: sessions and CSRF cookies are HttpOnly/secure when the public URL is HTTPS.
+# Security. An https public URL means TLS ends at the reverse proxy, which tells the server in
+# X-Forwarded-Proto (CONCIERGE_BEHIND_PROXY=1): plain-HTTP requests are redirected, cookies are
+# secure-only and browsers are told to keep to HTTPS (HSTS) for the host and its subdomains.
 _https = _public.scheme == "https"
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
+SECURE_SSL_REDIRECT = _https
+# systemd and load balancers check health from the machine itself, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("CONCIERGE_HSTS_SECONDS", str(365 * 24 * 3600))) if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_HSTS_PRELOAD = _https
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -228,6 +264,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: scripts and styles only from our own
+# server (nothing from a CDN: the product runs in mainland China), no inline script, inline
+# <style> blocks only with the response's nonce, no style attributes, no frames, no plugins.
+# Images: our own blobs and data: URLs (the icons in the API docs' stylesheet).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 if _flag("CONCIERGE_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
@@ -238,6 +290,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # Admin image uploads (blobs) may be bigger; they are stored in the database (see content.models).
 MAX_BLOB_BYTES = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Any file Django writes to disk (collectstatic, a storage) is private like the rest of DATA_DIR.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Sync protocol knobs.
 CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))

@@ -77,8 +77,10 @@ def _track_page(request, case, *, reply_form=None, rating_form=None, error="", s
         error=error,
     )
     # The request (context processors, CSRF token) only when the page has a form to post: the
-    # busiest case, a visitor checking on progress, renders without that work.
+    # busiest case, a visitor checking on progress, renders without that work. The page's <style>
+    # needs the request's Content-Security-Policy nonce either way.
     with_form = request if (reply_form or rating_form) else None
+    context["request"] = request
     return HttpResponse(render_to_string("cases/track.html", context, with_form), status=status)
 
 

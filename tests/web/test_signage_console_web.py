@@ -56,8 +56,9 @@ def test_a_manager_makes_previews_and_publishes_a_promotion(manager_page, live_s
     preview = page.locator("#preview")
     assert "Winter Warmers" in preview.inner_text() and "熱飲第二杯免費" in preview.inner_text()
     assert page.locator("#id_starts_on").input_value() == "2026-12-01", "the saved date shows in the form"
-    slide_url = preview.locator(".slide").evaluate("slide => getComputedStyle(slide).backgroundImage")
-    picture = page.request.get(slide_url.removeprefix('url("').removesuffix('")'))
+    slide = preview.locator(".slide img")
+    assert slide.evaluate("image => image.decode().then(() => image.naturalWidth)") == 1920
+    picture = page.request.get(slide.evaluate("image => image.src"))
     assert picture.ok and Image.open(io.BytesIO(picture.body())).size == (1920, 1080), "the preview shows the upload"
     page.screenshot(path=str(screenshots / "signage-1-promotion-preview.png"), full_page=True)
 

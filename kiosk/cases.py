@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from pydantic import TypeAdapter, ValidationError
 from ulid import ULID
 
 from kiosk.identity import KioskIdentity
@@ -19,14 +20,14 @@ from kiosk.store import LocalStore
 from sync.protocol import (
     LANGUAGES,
     MAX_DESCRIPTION_CHARS,
-    MAX_DETAIL_KEY_CHARS,
-    MAX_DETAIL_VALUE_CHARS,
-    MAX_DETAILS,
     PHONE_RE,
     REFERENCE_ALPHABET,
+    CaseDetails,
     CaseKind,
     CaseUpload,
     ComplaintCategory,
+    KioskTime,
+    StoreRef,
     as_language,
     has_control_characters,
     normalize_phone,
@@ -34,7 +35,6 @@ from sync.protocol import (
 )
 from venue.paths import tracking_url
 
-MAX_STORE_ID_CHARS = 64
 TRACKING_TOKEN_BYTES = 32
 """256 random bits; DESIGN decision 3 asks for at least 128."""
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -51,6 +51,7 @@ class DraftErrorCode:
     PHONE_INVALID = "phone_invalid"
     CONSENT_MISSING = "consent_missing"
     OCCURRED_IN_FUTURE = "occurred_in_future"
+    OCCURRED_OUT_OF_RANGE = "occurred_out_of_range"
     STORE_INVALID = "store_invalid"
     DETAILS_INVALID = "details_invalid"
 
@@ -128,11 +129,9 @@ def validate_draft(draft: CaseDraft, now: datetime | None = None) -> list[DraftE
     errors: list[DraftError] = []
     if draft.category is None and category_required(kind):
         errors.append(DraftError("category", DraftErrorCode.CATEGORY_MISSING))
-    if draft.store_id is not None and (
-        not 0 < len(draft.store_id) <= MAX_STORE_ID_CHARS or has_control_characters(draft.store_id)
-    ):
+    if draft.store_id is not None and not _fits(_STORE_REF, draft.store_id):
         errors.append(DraftError("store_id", DraftErrorCode.STORE_INVALID))
-    if not _details_acceptable(draft.details):
+    if not _fits(_DETAILS, draft.details):
         errors.append(DraftError("details", DraftErrorCode.DETAILS_INVALID))
 
     description = draft.description or ""
@@ -158,21 +157,24 @@ def validate_draft(draft: CaseDraft, now: datetime | None = None) -> list[DraftE
 
     if draft.occurred_at is not None:
         reference_now = now or datetime.now(UTC)
-        if _aware(draft.occurred_at) > _aware(reference_now) + FUTURE_TOLERANCE:
+        if not _fits(_KIOSK_TIME, _aware(draft.occurred_at)):
+            errors.append(DraftError("occurred_at", DraftErrorCode.OCCURRED_OUT_OF_RANGE))
+        elif _aware(draft.occurred_at) > _aware(reference_now) + FUTURE_TOLERANCE:
             errors.append(DraftError("occurred_at", DraftErrorCode.OCCURRED_IN_FUTURE))
     return errors
 
 
-def _details_acceptable(details: dict[str, str]) -> bool:
-    if len(details) > MAX_DETAILS:
+# The contract's own types (sync.protocol), so a draft passes exactly when its upload would.
+_STORE_REF: TypeAdapter[str] = TypeAdapter(StoreRef)
+_DETAILS: TypeAdapter[dict[str, str]] = TypeAdapter(CaseDetails)
+_KIOSK_TIME: TypeAdapter[datetime] = TypeAdapter(KioskTime)
+
+
+def _fits(adapter: TypeAdapter, value: object) -> bool:
+    try:
+        adapter.validate_python(value, strict=True)
+    except ValidationError:
         return False
-    for key, value in details.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            return False
-        if not 0 < len(key) <= MAX_DETAIL_KEY_CHARS or len(value) > MAX_DETAIL_VALUE_CHARS:
-            return False
-        if has_control_characters(key) or has_control_characters(value):
-            return False
     return True
 
 

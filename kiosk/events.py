@@ -6,13 +6,17 @@ event is counted twice or lost during an outage.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
 from ulid import ULID
 
 from kiosk.store import LocalStore
 from sync.protocol import EventBatch, UsageEvent, UsageEventKind
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH_EVENTS = 1000
 MAX_QUEUED_EVENTS = 200_000
@@ -35,7 +39,9 @@ def record_event(
     subject_id: str | None = None,
     value: str | None = None,
 ) -> None:
-    """Queue one event (promotion_shown, promotion_touched, screen_view, satisfaction)."""
+    """Queue one event (promotion_shown, promotion_touched, screen_view, satisfaction).
+
+    Raises pydantic's ValidationError, queueing nothing, for a value outside the contract."""
     event = UsageEvent(kind=kind, at=(at or datetime.now(UTC)), subject_id=subject_id, value=value)
     with store.transaction() as db:
         db.conn.execute(
@@ -71,12 +77,21 @@ def next_batch(store: LocalStore, now: datetime | None = None) -> PendingBatch |
             conn.execute(f"UPDATE events SET batch_id = ? WHERE id IN ({marks})", (batch_id, *ids))
         else:
             batch_id = row[0]
-        events = [
-            UsageEvent(kind=kind, at=datetime.fromisoformat(at), subject_id=subject_id, value=value)
-            for kind, at, subject_id, value in conn.execute(
-                "SELECT kind, at, subject_id, value FROM events WHERE batch_id = ? ORDER BY id", (batch_id,)
-            )
-        ]
+        events, unfit = [], []
+        for row_id, kind, at, subject_id, value in conn.execute(
+            "SELECT id, kind, at, subject_id, value FROM events WHERE batch_id = ? ORDER BY id", (batch_id,)
+        ):
+            try:
+                events.append(UsageEvent(kind=kind, at=datetime.fromisoformat(at), subject_id=subject_id, value=value))
+            except (ValidationError, ValueError):
+                unfit.append(row_id)
+        if unfit:
+            # Queued before the contract bounded them: the server would refuse the whole batch each time.
+            log.warning("dropping %d queued usage event(s) outside the contract", len(unfit))
+            marks = ",".join("?" for _ in unfit)
+            conn.execute(f"DELETE FROM events WHERE id IN ({marks})", unfit)
+    if not events:
+        return next_batch(store, now)  # every event of this batch was dropped: the next ones
     return PendingBatch(EventBatch(batch_id=batch_id, events=events))
 
 

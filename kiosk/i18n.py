@@ -149,6 +149,7 @@ DRAFT_ERROR_MESSAGES: dict[str, str] = {
     DraftErrorCode.OCCURRED_IN_FUTURE: N_(
         "That time has not come yet. Please choose when it happened."
     ),
+    DraftErrorCode.OCCURRED_OUT_OF_RANGE: N_("Please choose when it happened."),
     DraftErrorCode.STORE_INVALID: N_("Please choose the store again."),
     DraftErrorCode.DETAILS_INVALID: N_(
         "Some of the item details are too long or contain characters that cannot be shown."

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from kiosk.cases import MAX_DETAIL_VALUE_CHARS, CaseDraft, DraftError
+from kiosk.cases import CaseDraft, DraftError
 from kiosk.i18n import N_, load_translations
 from sync.protocol import (
     ITEM_DETAIL_BRAND,
@@ -20,6 +20,7 @@ from sync.protocol import (
     ITEM_DETAIL_LEVEL,
     ITEM_DETAIL_PLACE_NOTE,
     ITEM_DETAIL_POINT,
+    MAX_DETAIL_VALUE_CHARS,
     CaseKind,
     ItemCategory,
     ItemColour,

@@ -42,15 +42,23 @@ from sync.protocol import (
     BLOB_PATH,
     CASES_PATH,
     CONTENT_PATH,
+    EARLIEST_TIME,
     ENROLL_PATH,
     EVENTS_PATH,
     HEARTBEAT_PATH,
+    LATEST_TIME,
+    MAX_BYTES,
+    MAX_COUNT,
+    MAX_HEARTBEAT_ERROR_CHARS,
+    MAX_HEARTBEAT_ERRORS,
+    MAX_SECONDS,
     Command,
     ContentManifest,
     EnrollRequest,
     EnrollResponse,
     Heartbeat,
     HeartbeatReply,
+    printable,
 )
 
 log = logging.getLogger(__name__)
@@ -59,7 +67,7 @@ CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 MIN_POLL_S = 5
 MAX_POLL_S = 3600
-MAX_REPORTED_ERRORS = 20
+MAX_REPORTED_ERRORS = MAX_HEARTBEAT_ERRORS
 BROADCAST_STOP_WAIT_S = 2.0
 """A broadcast long poll still in flight at stop is left to end with its request: its thread
 is a daemon and everything it received is already stored."""
@@ -120,7 +128,9 @@ def enroll_kiosk(
     server_url = server_url.rstrip("/")
     try:
         request = EnrollRequest(
-            code=code.strip(), app_version=app_version[:64], hostname=(hostname or socket.gethostname())[:128]
+            code=code.strip(),
+            app_version=printable(app_version[:64], single_line=True),
+            hostname=printable((hostname or socket.gethostname())[:128], single_line=True),
         )
     except ValidationError:
         raise EnrollError(f"{code!r} is not an enrollment code (they have 4 to 64 characters)") from None
@@ -436,15 +446,7 @@ class SyncAgent:
         refused = outbox.rejected_count(store)
         if refused:
             errors.append(f"{refused} case(s) refused by the server are kept in the outbox and retried")
-        heartbeat = Heartbeat(
-            app_version=self.app_version[:64],
-            content_version=_active_number(store),
-            outbox_depth=outbox.depth(store),
-            last_errors=[text[:500] for text in errors[-MAX_REPORTED_ERRORS:]],
-            uptime_s=max(0.0, self.clock.monotonic() - self._started_monotonic),
-            disk_free_bytes=_disk_free(store),
-            sent_at=datetime.fromtimestamp(self.clock.time(), UTC),
-        )
+        heartbeat = self._heartbeat(store, errors)
         try:
             response = self.session.post(
                 self.base_url + HEARTBEAT_PATH,
@@ -475,6 +477,24 @@ class SyncAgent:
         if reply.commands:
             self._call(self.on_commands, list(reply.commands))
         return reply
+
+    def _heartbeat(self, store: LocalStore, errors: list[str]) -> Heartbeat:
+        """The heartbeat of the kiosk's state, within the contract's bounds: counts clamped, a
+        value that cannot be right (a version below 1, a disk beyond a bigint) left out, control
+        characters replaced and the clock kept in the window. A heartbeat the server refuses
+        would be refused again each time, and the kiosk would go dark on the fleet page."""
+        version = _active_number(store)
+        disk_free = _disk_free(store)
+        moment = min(max(self.clock.time(), EARLIEST_TIME.timestamp()), LATEST_TIME.timestamp() - 1)
+        return Heartbeat(
+            app_version=printable(self.app_version[:64], single_line=True),
+            content_version=version if version is not None and 1 <= version <= MAX_COUNT else None,
+            outbox_depth=min(outbox.depth(store), MAX_COUNT),
+            last_errors=[printable(text[:MAX_HEARTBEAT_ERROR_CHARS]) for text in errors[-MAX_REPORTED_ERRORS:]],
+            uptime_s=min(max(0.0, self.clock.monotonic() - self._started_monotonic), MAX_SECONDS),
+            disk_free_bytes=disk_free if disk_free is not None and 0 <= disk_free <= MAX_BYTES else None,
+            sent_at=datetime.fromtimestamp(moment, UTC),
+        )
 
     # ---------------------------------------------------------------- bookkeeping
     def _call(self, callback: Callable[..., Any] | None, *args: Any) -> None:

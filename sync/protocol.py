@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
@@ -102,11 +102,72 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# ---------------------------------------------------------------- bounds of what a kiosk sends
+# Every field a kiosk sends is bounded here, at the contract, to what both databases store
+# (PostgreSQL integer, bigint, timestamptz and text without NUL; SQLite) and what a kiosk can
+# honestly send. A value outside them is a 422 before any handler runs, never a 500 from the
+# database, and the kiosk checks the same types before it queues anything.
+MAX_COUNT = 2**31 - 1
+"""Counts and versions: a PostgreSQL integer."""
+MAX_BYTES = 2**63 - 1
+"""Byte counts: a PostgreSQL bigint."""
+MAX_SECONDS = 10**10
+"""Durations in seconds (three centuries)."""
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+"""Times a kiosk sends lie in [EARLIEST_TIME, LATEST_TIME) (naive ones read as UTC here)."""
+MAX_UTC_OFFSET = timedelta(hours=14)
+"""The widest offset any time zone uses (Pacific/Kiritimati, +14:00)."""
+
+
+def printable(text: str, single_line: bool = False) -> str:
+    """`text` with each character FreeText (or, single_line, Line) refuses replaced by U+FFFD:
+    for text a kiosk passes on (error messages, versions) rather than one a person typed."""
+    return "".join(
+        "\ufffd" if has_control_characters(ch) or (single_line and ch in "\n\t") else ch for ch in text
+    )
+
+
+def _no_control_characters(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError("must not contain control characters (tab and newline are allowed)")
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value or "\t" in value or has_control_characters(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _kiosk_time(value: datetime) -> datetime:
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError("the UTC offset must lie within ±14:00")
+    compared = value if offset is not None else value.replace(tzinfo=UTC)
+    if not EARLIEST_TIME <= compared < LATEST_TIME:  # compared before converting: year 1 +01:00 has no UTC
+        raise ValueError(f"must lie from {EARLIEST_TIME:%Y-%m-%d} to before {LATEST_TIME:%Y-%m-%d}")
+    return value if offset is None else value.astimezone(UTC)
+
+
+Line = Annotated[str, AfterValidator(_single_line)]
+"""One line of text (ids, versions, names): no control characters at all. Add a Field(max_length=...)."""
+FreeText = Annotated[str, AfterValidator(_no_control_characters)]
+"""Text a person wrote: newlines and tabs, but no other control characters (NUL, ESC, ...)."""
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Version = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+ByteCount = Annotated[int, Field(ge=0, le=MAX_BYTES)]
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
+KioskTime = Annotated[datetime, AfterValidator(_kiosk_time)]
+"""A time from a kiosk's clock: from 1970 to before 2200, an offset within ±14:00 and then
+normalised to UTC; a naive time stays naive (the server reads it in the mall's time zone)."""
+
+
 # ---------------------------------------------------------------- enrollment
 class EnrollRequest(Model):
-    code: Annotated[str, Field(min_length=4, max_length=64)]
-    app_version: Annotated[str, Field(max_length=64)] = ""
-    hostname: Annotated[str, Field(max_length=128)] = ""
+    code: Annotated[Line, Field(min_length=4, max_length=64)]
+    app_version: Annotated[Line, Field(max_length=64)] = ""
+    hostname: Annotated[Line, Field(max_length=128)] = ""
 
 
 class EnrollResponse(Model):
@@ -332,6 +393,19 @@ class CaseStatus(StrEnum):
     DUPLICATE = "duplicate"
 
 
+StoreRef = Annotated[Line, Field(min_length=1, max_length=64)]
+"""A store id as a kiosk sends it (CaseUpload.store_id)."""
+CaseDetails = Annotated[
+    dict[
+        Annotated[Line, Field(min_length=1, max_length=MAX_DETAIL_KEY_CHARS)],
+        Annotated[FreeText, Field(max_length=MAX_DETAIL_VALUE_CHARS)],
+    ],
+    Field(max_length=MAX_DETAILS),
+]
+MAX_PHONE_CHARS = 32
+"""A phone number as typed, spaces and dashes included (PHONE_RE checks it once they are removed)."""
+
+
 class CaseUpload(Model):
     """One case from a kiosk outbox. Idempotent on id: the same id twice is one case.
 
@@ -344,15 +418,15 @@ class CaseUpload(Model):
     tracking_token_sha256: Annotated[str, Field(pattern=SHA256_RE.pattern)]
     kind: CaseKind
     category: ComplaintCategory | None = None
-    store_id: Annotated[str, Field(max_length=64)] | None = None
-    occurred_at: datetime | None = None
-    description: Annotated[str, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
-    contact_phone: str | None = None
+    store_id: StoreRef | None = None
+    occurred_at: KioskTime | None = None
+    description: Annotated[FreeText, Field(min_length=1, max_length=MAX_DESCRIPTION_CHARS)]
+    contact_phone: Annotated[str, Field(max_length=MAX_PHONE_CHARS)] | None = None
     contact_consent: bool = False
     language: Language = DEFAULT_LANGUAGE
-    created_at: datetime
-    location_id: str | None = None
-    details: dict[str, str] = {}
+    created_at: KioskTime
+    location_id: Annotated[Line, Field(min_length=1, max_length=64)] | None = None
+    details: CaseDetails = {}
     """Kind-specific fields (lost property: colour, brand, where found)."""
 
     @field_validator("description")
@@ -360,8 +434,6 @@ class CaseUpload(Model):
     def _printable_description(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("description is empty")
-        if has_control_characters(value):
-            raise ValueError("description contains control characters")
         return value
 
     @field_validator("contact_phone")
@@ -439,14 +511,19 @@ class CaseReceipt(Model):
 
 
 # ---------------------------------------------------------------- heartbeat and events
+MAX_HEARTBEAT_ERRORS = 20
+MAX_HEARTBEAT_ERROR_CHARS = 500
+
+
 class Heartbeat(Model):
-    app_version: Annotated[str, Field(max_length=64)]
-    content_version: int | None = None
-    outbox_depth: Annotated[int, Field(ge=0)] = 0
-    last_errors: list[Annotated[str, Field(max_length=500)]] = Field(default=[], max_length=20)
-    uptime_s: Annotated[float, Field(ge=0)] = 0
-    disk_free_bytes: Annotated[int, Field(ge=0)] | None = None
-    sent_at: datetime
+    app_version: Annotated[Line, Field(max_length=64)]
+    content_version: Version | None = None
+    outbox_depth: Count = 0
+    last_errors: list[Annotated[FreeText, Field(max_length=MAX_HEARTBEAT_ERROR_CHARS)]] = Field(
+        default=[], max_length=MAX_HEARTBEAT_ERRORS)
+    uptime_s: Seconds = 0
+    disk_free_bytes: ByteCount | None = None
+    sent_at: KioskTime
 
 
 class Command(Model):
@@ -465,9 +542,9 @@ UsageEventKind = Literal["promotion_shown", "promotion_touched", "screen_view", 
 
 class UsageEvent(Model):
     kind: UsageEventKind
-    at: datetime
-    subject_id: Annotated[str, Field(max_length=64)] | None = None
-    value: Annotated[str, Field(max_length=64)] | None = None
+    at: KioskTime
+    subject_id: Annotated[Line, Field(max_length=64)] | None = None
+    value: Annotated[Line, Field(max_length=64)] | None = None
 
 
 class EventBatch(Model):
@@ -520,7 +597,7 @@ class BroadcastState(Model):
 
 class BroadcastShown(Model):
     broadcast_id: Annotated[str, Field(pattern=ULID_RE.pattern)]
-    shown_at: datetime
+    shown_at: KioskTime
     """When the kiosk drew it on its screen (kiosk clock)."""
 
 

@@ -6,8 +6,8 @@ from ninja import Router, Schema
 from ninja.security import django_auth
 
 from server.accounts import services
+from server.core.errors import error_responses
 from server.malls.boundary import staff_mall_id
-from sync.protocol import ErrorBody
 
 router = Router(tags=["accounts"])
 
@@ -19,7 +19,7 @@ class Me(Schema):
     mall_id: str | None
 
 
-@router.get("/me", response={200: Me, 401: ErrorBody}, auth=django_auth, summary="The signed-in staff member")
+@router.get("/me", response={200: Me, **error_responses(401)}, auth=django_auth, summary="The signed-in staff member")
 def me(request: HttpRequest):
     user = request.auth
     profile = getattr(user, "staff_profile", None)

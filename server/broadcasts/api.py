@@ -8,22 +8,23 @@ from server.broadcasts import services
 from server.broadcasts.watch import watch
 from server.content.services import etag_matches
 from server.core.database_threads import on_database_thread
+from server.core.errors import JSON_BODY_ERRORS, error_responses
 from server.fleet.auth import PooledDeviceKeyAuth
-from sync.protocol import BroadcastShownReport, BroadcastState, ErrorBody
+from sync.protocol import BroadcastShownReport, BroadcastState, Count
 
 kiosk_router = Router(tags=["broadcasts"], auth=PooledDeviceKeyAuth())
 
 
 @kiosk_router.get(
     "/broadcasts",
-    response={200: BroadcastState, 304: None, 401: ErrorBody},
+    response={200: BroadcastState, 304: None, **error_responses(401, 422)},
     summary="The notices and emergencies this kiosk must show now (poll with If-None-Match)",
 )
-async def broadcasts(request: HttpRequest, response: HttpResponse, wait: int = 0):
+async def broadcasts(request: HttpRequest, response: HttpResponse, wait: Count = 0):
     """With `wait` (seconds) and the ETag it has, the kiosk's poll is held until its broadcasts
     change or the time is up (a long poll, capped by the server), so it learns at once."""
     kiosk, if_none_match = request.auth, request.headers.get("If-None-Match")
-    wait = min(max(wait, 0), services.long_poll_seconds())
+    wait = min(wait, services.long_poll_seconds())
     if wait and if_none_match:
         state, etag = await watch().hold(kiosk, wait, lambda: on_database_thread(services.state_for_kiosk, kiosk),
                                          lambda etag: etag_matches(if_none_match, etag))
@@ -41,7 +42,7 @@ async def broadcasts(request: HttpRequest, response: HttpResponse, wait: int = 0
 
 @kiosk_router.post(
     "/broadcasts/shown",
-    response={200: dict, 401: ErrorBody, 422: ErrorBody},
+    response={200: dict, **error_responses(*JSON_BODY_ERRORS, 401)},
     summary="Report when broadcasts were drawn on this kiosk's screen; idempotent",
 )
 async def broadcasts_shown(request: HttpRequest, payload: BroadcastShownReport):

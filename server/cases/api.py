@@ -1,8 +1,9 @@
 """Kiosk-facing case API, mounted by the platform at /api/v1/kiosk/ (so: POST /api/v1/kiosk/cases)."""
 from ninja import Router, Status
 
+from server.core.errors import JSON_BODY_ERRORS, error_responses
 from server.fleet.auth import DeviceKeyAuth
-from sync.protocol import CaseReceipt, CaseStatus, CaseUpload, ErrorBody
+from sync.protocol import CaseReceipt, CaseStatus, CaseUpload
 
 from . import intake
 from .errors import CaseError, UploadConflict, UploadRejected
@@ -17,7 +18,7 @@ def _error(exc: CaseError) -> dict:
 @router.post(
     "/cases",
     auth=DeviceKeyAuth(),
-    response={200: CaseReceipt, 201: CaseReceipt, 409: ErrorBody, 422: ErrorBody},
+    response={200: CaseReceipt, 201: CaseReceipt, **error_responses(*JSON_BODY_ERRORS, 401, 409)},
     summary="Upload one case from the kiosk outbox",
     description="Idempotent on the case id: 201 when stored now, 200 when the server already "
     "had it (a retry). 409 when the id, reference or tracking token belongs to another case.",

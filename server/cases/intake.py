@@ -13,19 +13,15 @@ from ulid import ULID
 
 from server.accounts.services import record_audit
 from sync.protocol import (
-    MAX_DETAIL_KEY_CHARS,
-    MAX_DETAIL_VALUE_CHARS,
-    MAX_DETAILS,
     REFERENCE_ALPHABET,
     CaseKind,
     CaseStatus,
     CaseUpload,
     ComplaintCategory,
-    has_control_characters,
 )
 
 from .audit import label_of
-from .errors import InvalidCase, InvalidNote, UploadConflict, UploadRejected
+from .errors import InvalidCase, InvalidNote, UploadConflict
 from .flows import transition
 from .models import Case, CaseEvent, DeskReferencePrefix, EventKind, Source, Visibility
 from .notes import clean_note
@@ -33,7 +29,6 @@ from .routing import floor_of, route
 from .tracking import tracking_token_hash
 
 S = CaseStatus
-MAX_LOCATION_ID_CHARS = 64
 
 
 def receive_upload(kiosk, upload: CaseUpload) -> tuple[Case, bool]:
@@ -42,7 +37,6 @@ def receive_upload(kiosk, upload: CaseUpload) -> tuple[Case, bool]:
     Idempotent on the case id: a retry (even one racing the first upload) returns the stored
     case with created=False. The primary key decides the race, not a read before the write.
     """
-    _check_server_limits(upload)
     mall = kiosk.mall
     now = timezone.now()
     category = upload.category.value if upload.category else ""
@@ -111,25 +105,6 @@ def _already_received(kiosk, upload: CaseUpload) -> Case:
         )
     # Neither a duplicate nor a clash we know of (e.g. the kiosk's row vanished meanwhile).
     raise UploadConflict("the case could not be stored; retry later", code="conflict")
-
-
-def _check_server_limits(upload: CaseUpload) -> None:
-    """Limits the protocol leaves open but the database and the console need."""
-    if upload.location_id and len(upload.location_id) > MAX_LOCATION_ID_CHARS:
-        raise UploadRejected(f"location_id is longer than {MAX_LOCATION_ID_CHARS} characters")
-    for text in (upload.store_id, upload.location_id):
-        if text and has_control_characters(text):
-            raise UploadRejected("store_id and location_id must not contain control characters")
-    if len(upload.details) > MAX_DETAILS:
-        raise UploadRejected(f"details has more than {MAX_DETAILS} fields")
-    for key, value in upload.details.items():
-        if not key or len(key) > MAX_DETAIL_KEY_CHARS or len(value) > MAX_DETAIL_VALUE_CHARS:
-            raise UploadRejected(
-                f"details keys need 1-{MAX_DETAIL_KEY_CHARS} characters and values at most "
-                f"{MAX_DETAIL_VALUE_CHARS}"
-            )
-        if has_control_characters(key) or has_control_characters(value):
-            raise UploadRejected("details must not contain control characters")
 
 
 def _aware(moment: datetime | None, mall) -> datetime | None:

@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from server.content import services
-from server.core.errors import ApiError
-from sync.protocol import ErrorBody
+from server.core.errors import ApiError, error_responses
 
 blob_router = Router(tags=["content"])
 
@@ -16,7 +15,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @blob_router.get(
     "/{sha256}",
-    response={200: None, 304: None, 400: ErrorBody, 404: ErrorBody},
+    response={200: None, 304: None, **error_responses(400, 404)},
     summary="An immutable blob by its SHA-256 (lowercase hex)",
 )
 def blob(request: HttpRequest, sha256: str):

@@ -18,6 +18,8 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
+from sync.protocol import ErrorBody
+
 logger = logging.getLogger("server.api")
 
 API_PATH_PREFIX = "/api/"
@@ -46,6 +48,16 @@ class ApiError(HttpError):
     def __init__(self, status_code: int, code: str, message: str) -> None:
         super().__init__(status_code, message)
         self.code = code
+
+
+JSON_BODY_ERRORS = (400, 413, 422)
+"""What every operation taking a JSON body may answer: not JSON, too large, against the contract."""
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorBody]]:
+    """`response=` entries for the errors an operation gives, each documented as ErrorBody, so
+    the OpenAPI schema lists every answer the operation really gives."""
+    return dict.fromkeys(statuses, ErrorBody)
 
 
 def error_body(code: str, message: str) -> dict:
@@ -87,7 +99,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return json_error(401, "unauthorized", "Missing or invalid credentials (kiosks: Authorization: Bearer <device key>).",
+        return json_error(401, "unauthorized",
+                          "Missing or invalid credentials (kiosks: Authorization: Bearer <device key>).",
                           WWW_Authenticate="Bearer")
 
     @api.exception_handler(AuthorizationError)

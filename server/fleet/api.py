@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from server.content import services as content
-from server.core.errors import ApiError
+from server.core.errors import JSON_BODY_ERRORS, ApiError, error_responses
 from server.core.throttle import SharedRateThrottle
 from server.fleet import services
 from server.fleet.auth import DeviceKeyAuth
@@ -16,7 +16,6 @@ from sync.protocol import (
     ContentManifest,
     EnrollRequest,
     EnrollResponse,
-    ErrorBody,
     EventBatch,
     EventBatchReceipt,
     Heartbeat,
@@ -29,7 +28,7 @@ kiosk_router = Router(tags=["fleet"], auth=DeviceKeyAuth())
 
 @enroll_router.post(
     "/enroll",
-    response={201: EnrollResponse, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody},
+    response={201: EnrollResponse, **error_responses(*JSON_BODY_ERRORS, 404, 409, 429)},
     throttle=[SharedRateThrottle("enroll", settings.CONCIERGE_ENROLL_RATE)],
     summary="Enroll a kiosk with a one-time code",
 )
@@ -55,7 +54,7 @@ def enroll(request: HttpRequest, payload: EnrollRequest):
 
 @kiosk_router.get(
     "/content",
-    response={200: ContentManifest, 304: None, 401: ErrorBody, 404: ErrorBody},
+    response={200: ContentManifest, 304: None, **error_responses(401, 404)},
     tags=["content"],
     summary="The current published content manifest of the kiosk's mall",
 )
@@ -76,7 +75,7 @@ def kiosk_content(request: HttpRequest, response: HttpResponse):
 
 @kiosk_router.post(
     "/heartbeat",
-    response={200: HeartbeatReply, 401: ErrorBody, 422: ErrorBody},
+    response={200: HeartbeatReply, **error_responses(*JSON_BODY_ERRORS, 401)},
     summary="Report a kiosk's status; receive commands",
 )
 def heartbeat(request: HttpRequest, payload: Heartbeat):
@@ -85,7 +84,7 @@ def heartbeat(request: HttpRequest, payload: Heartbeat):
 
 @kiosk_router.post(
     "/events",
-    response={200: EventBatchReceipt, 201: EventBatchReceipt, 401: ErrorBody, 422: ErrorBody},
+    response={200: EventBatchReceipt, 201: EventBatchReceipt, **error_responses(*JSON_BODY_ERRORS, 401)},
     summary="Upload a batch of usage events (proof of play, satisfaction); idempotent by batch id",
 )
 def upload_events(request: HttpRequest, payload: EventBatch):

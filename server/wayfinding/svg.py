@@ -64,15 +64,7 @@ def _floor_svg(level: Level, route: Route, language: str, here_caption: str) -> 
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max_x - min_x:.2f} {max_y - min_y:.2f}" '
         f'role="img" aria-label={quoteattr(level.short_name)} class="floor">'
     ]
-    destination_ref = route.destination.id
-    for shape in sorted(level.plan, key=lambda s: DRAW_ORDER.index(s.kind) if s.kind in DRAW_ORDER else 0):
-        if len(shape.polygon) < 3:
-            continue
-        fill = DESTINATION if shape.ref == destination_ref else FILL.get(shape.kind, FILL["unit"])
-        edge = "#8d99a6" if shape.kind in ("unit", "facility", "outline") else "none"
-        points_text = " ".join(xy(x, y) for x, y in shape.polygon)
-        parts.append(f'<polygon points="{points_text}" fill="{fill}" stroke="{edge}" '
-                     f'stroke-width="{stroke / 3:.2f}"/>')
+    parts += _plan_shapes(level, xy, stroke, route.destination.id)
     for number, leg in legs:
         line = " ".join(xy(x, y) for x, y in leg.points)
         parts.append(f'<polyline points="{line}" fill="none" stroke="#ffffff" stroke-width="{stroke * 3.4:.2f}" '
@@ -95,6 +87,59 @@ def _floor_svg(level: Level, route: Route, language: str, here_caption: str) -> 
             parts.append(_dot(xy(end_x, end_y), ROUTE, stroke * 2.4))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _plan_shapes(level: Level, xy, stroke: float, highlighted_ref: str | None) -> list[str]:
+    """The level's plan polygons, bottom layer first; the shape of `highlighted_ref` stands out."""
+    parts = []
+    for shape in sorted(level.plan, key=lambda s: DRAW_ORDER.index(s.kind) if s.kind in DRAW_ORDER else 0):
+        if len(shape.polygon) < 3:
+            continue
+        fill = DESTINATION if highlighted_ref and shape.ref == highlighted_ref else FILL.get(shape.kind, FILL["unit"])
+        edge = "#8d99a6" if shape.kind in ("unit", "facility", "outline") else "none"
+        points_text = " ".join(xy(x, y) for x, y in shape.polygon)
+        parts.append(f'<polygon points="{points_text}" fill="{fill}" stroke="{edge}" '
+                     f'stroke-width="{stroke / 3:.2f}"/>')
+    return parts
+
+
+def plan_drawings(content: MallContent, language: str) -> list[FloorDrawing]:
+    """Every floor's plan with its path graph and its stores' names, bottom floor first: the
+    preview of a map before it is published."""
+    nodes_by_level: dict[str, dict[str, tuple[float, float]]] = {}
+    for node in content.graph.nodes:
+        nodes_by_level.setdefault(node.level_id, {})[node.id] = (node.x, node.y)
+    drawings = []
+    for level in sorted(content.levels, key=lambda level: level.ordinal):
+        nodes = nodes_by_level.get(level.id, {})
+        points = [p for shape in level.plan for p in shape.polygon] + list(nodes.values())
+        if not points:
+            points = [(0.0, 0.0), (level.width_m, level.height_m)]
+        min_x = min(x for x, _ in points) - MARGIN_M
+        max_x = max(x for x, _ in points) + MARGIN_M
+        min_y = min(y for _, y in points) - MARGIN_M
+        max_y = max(y for _, y in points) + MARGIN_M
+        span = max(max_x - min_x, max_y - min_y)
+        stroke = span / 160
+
+        def xy(x: float, y: float, min_x=min_x, max_y=max_y) -> str:
+            return f"{x - min_x:.2f},{max_y - y:.2f}"
+
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {max_x - min_x:.2f} {max_y - min_y:.2f}" '
+                 f'role="img" aria-label={quoteattr(level.short_name)} class="floor">']
+        parts += _plan_shapes(level, xy, stroke, None)
+        for edge in content.graph.edges:
+            if edge.a in nodes and edge.b in nodes:
+                parts.append(f'<polyline class="path" points="{xy(*nodes[edge.a])} {xy(*nodes[edge.b])}" fill="none" '
+                             f'stroke="{ROUTE}" stroke-opacity="0.45" stroke-width="{stroke / 2:.2f}"/>')
+        for store in content.stores:
+            if store.level_id == level.id and store.node_id in nodes:
+                parts.append(_dot(xy(*nodes[store.node_id]), DESTINATION, stroke * 1.2))
+                parts.append(_label(xy(*nodes[store.node_id]), store.name.get(language), "#1d2129",
+                                    span / 60, stroke / 2))
+        parts.append("</svg>")
+        drawings.append(FloorDrawing(level.id, level.short_name, "".join(parts)))
+    return drawings
 
 
 def _dot(at: str, colour: str, radius: float) -> str:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from server.accounts.services import record_audit
 from server.content import services as content_services
@@ -23,8 +23,9 @@ from server.core.console import page_context, staff_page
 from server.core.language import in_page_language
 from server.malls.boundary import sees_every_mall, working_mall
 from server.malls.models import Mall
-from server.wayfinding import services
-from server.wayfinding.svg import route_drawings
+from server.wayfinding import maps, services
+from server.wayfinding.exports import ExportError, export_version
+from server.wayfinding.svg import plan_drawings, route_drawings
 from venue.i18n import load_translations
 from venue.languages import kiosk_code
 from venue.routing.graph import VISITOR_PROFILES
@@ -186,3 +187,97 @@ def _refused_page(request, mall: Mall, refused, confirm_action: str, confirm_fie
 
 def _console_url(mall: Mall) -> str:
     return reverse("wayfinding:console") + "?" + urlencode({"mall": mall.pk})
+
+
+# ---------------------------------------------------------------- maps: upload, review, publish
+def _review_page(request, mall: Mall, kept, *, refused=None, problems=None, status=200):
+    language = kiosk_code(request.page_language)
+    found = services.published(mall.id)
+    live = found[1] if found else None
+    losses = refused.losses if refused is not None else maps.losses(mall, kept.content)
+    return render(request, "wayfinding/map_review.html", page_context(
+        request, mall=mall, version=found[0] if found else None, report=kept.report,
+        problems=content_services.validate_mall_content(kept.content) if problems is None else problems,
+        changes=maps.diff(live, kept.content), losses=losses, refused=refused,
+        may_confirm=may_confirm_losses(request.user, mall), confirm_action=reverse("wayfinding:map_publish"),
+        confirm_fields=[("mall", mall.pk)], drawings=plan_drawings(kept.content, language),
+        counts={"levels": len(kept.content.levels), "stores": len(kept.content.stores),
+                "facilities": len(kept.content.facilities)},
+    ), status=status)
+
+
+@require_POST
+@console_view
+def map_upload(request):
+    mall = working_mall(request)
+    upload = request.FILES.get("archive")
+    if mall is None or upload is None:
+        messages.error(request, _("Choose an IMDF archive (.zip) to upload."))
+        return HttpResponseRedirect(reverse("wayfinding:console") + "#maps")
+    try:
+        content, report = maps.read_archive(mall, upload)
+    except maps.MapRefused as refused:
+        return render(request, "wayfinding/map_review.html", page_context(
+            request, mall=mall, unreadable=refused.lines), status=400)
+    maps.keep(request, mall, content, report)
+    return HttpResponseRedirect(reverse("wayfinding:map_review") + "?" + urlencode({"mall": mall.pk}))
+
+
+@require_safe
+@console_view
+def map_review(request):
+    mall = working_mall(request)
+    kept = maps.candidate(request, mall) if mall is not None else None
+    if kept is None:
+        messages.info(request, _("There is no uploaded map waiting (it is kept for an hour). Upload it again."))
+        return HttpResponseRedirect(reverse("wayfinding:console") + "#maps")
+    return _review_page(request, mall, kept)
+
+
+@require_POST
+@console_view
+def map_publish(request):
+    mall = working_mall(request)
+    kept = maps.candidate(request, mall) if mall is not None else None
+    if kept is None:
+        messages.info(request, _("There is no uploaded map waiting (it is kept for an hour). Upload it again."))
+        return HttpResponseRedirect(reverse("wayfinding:console") + "#maps")
+    try:
+        result = maps.publish(mall, request.user, kept.content, request.POST.get("confirm_losses", ""))
+    except content_services.UnconfirmedLosses as refused:
+        return _review_page(request, mall, kept, refused=refused, status=409)
+    except content_services.ContentError as error:
+        return _review_page(request, mall, kept, problems=error.problems, status=400)
+    maps.discard(request, mall)
+    record_audit(request.user, "wayfinding.map_publish", mall=mall, subject=f"v{result.version.version}",
+                 detail=f"IMDF upload, candidate {kept.sha256}")
+    messages.success(request, _("The new map is published as version %(version)d. Kiosks show it after their "
+                                "next content sync.") % {"version": result.version.version})
+    return HttpResponseRedirect(_console_url(mall))
+
+
+@require_POST
+@console_view
+def map_discard(request):
+    mall = working_mall(request)
+    if mall is not None:
+        maps.discard(request, mall)
+    messages.info(request, _("The uploaded map was discarded; nothing was published."))
+    return HttpResponseRedirect(reverse("wayfinding:console") + "#maps")
+
+
+@require_safe
+@console_view
+def map_export(request):
+    """The live version as an IMDF archive."""
+    mall = working_mall(request)
+    try:
+        data, number = export_version(mall.pk) if mall is not None else (None, 0)
+    except ExportError:
+        data = None
+    if data is None:
+        messages.error(request, _("Nothing is published for this mall yet."))
+        return HttpResponseRedirect(reverse("wayfinding:console") + "#maps")
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{mall.pk}-v{number}.imdf.zip"'
+    return response

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from map_archives import plaza_archives
 from test_cases_support import make_staff
 
 from server.accounts.models import AuditEntry
@@ -223,3 +224,55 @@ def test_the_import_command_refuses_a_loss_and_publishes_once_a_manager_confirms
                  "--confirm-loss", token, "--user", manager.username)
     assert versions(live) == 2
     assert AuditEntry.objects.get(action=LOSS_ACTION).actor == manager
+
+
+# ---------------------------------------------------------------- the console's map upload
+def upload(client, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(reverse("wayfinding:map_upload"),
+                       {"archive": SimpleUploadedFile("plaza.zip", data, content_type="application/zip")})
+
+
+def test_an_uploaded_map_is_reviewed_then_published_and_a_loss_needs_a_manager(client, db, tmp_path):
+    from server.malls.models import Mall
+
+    first, fewer = plaza_archives(tmp_path)
+    mall = Mall.objects.create(id="plaza", name_zh_cn="广场")
+    manager = make_staff("manager-plaza", "manager", mall)
+    editor = make_staff("editor-plaza", "content_editor", mall)
+    client.force_login(editor)
+    assert upload(client, first).status_code == 302
+    review = client.get(reverse("wayfinding:map_review"))
+    assert review.status_code == 200 and not review.context["losses"] and review.context["drawings"]
+    response = client.post(reverse("wayfinding:map_publish"))
+    assert response.status_code == 302, response.context["problems"]
+    assert versions(mall) == 1 and len(live_document(mall).stores) == 6
+
+    assert upload(client, fewer).status_code == 302
+    review = client.get(reverse("wayfinding:map_review"))
+    removed = {change.kind: change.removed for change in review.context["changes"]}
+    assert len(removed["stores"]) == 3 and review.context["losses"].stores
+    response = client.post(reverse("wayfinding:map_publish"))
+    assert response.status_code == 409 and b'name="confirm_losses"' not in response.content
+    token = response.context["refused"].fingerprint
+    assert client.post(reverse("wayfinding:map_publish"), {"confirm_losses": token}).status_code == 409
+    client.force_login(manager)
+    assert upload(client, fewer).status_code == 302  # the candidate is kept per session
+    response = client.post(reverse("wayfinding:map_publish"), {"confirm_losses": token})
+    assert response.status_code == 302 and versions(mall) == 2
+    assert len(live_document(mall).stores) == 3 and Store.objects.filter(mall=mall).count() == 3
+    assert AuditEntry.objects.filter(action=LOSS_ACTION, actor=manager).exists()
+    exported = client.get(reverse("wayfinding:map_export"))
+    assert exported.status_code == 200 and exported["Content-Type"] == "application/zip"
+
+
+def test_a_discarded_upload_publishes_nothing(client, db, tmp_path):
+    from server.malls.models import Mall
+
+    mall = Mall.objects.create(id="plaza", name_zh_cn="广场")
+    client.force_login(make_staff("manager-plaza", "manager", mall))
+    upload(client, plaza_archives(tmp_path)[0])
+    assert client.post(reverse("wayfinding:map_discard")).status_code == 302
+    assert client.post(reverse("wayfinding:map_publish")).status_code == 302
+    assert versions(mall) == 0

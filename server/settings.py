@@ -191,7 +191,10 @@ def _cache_settings() -> dict:
     url = os.environ.get("CONCIERGE_REDIS_URL", "").strip()
     if url:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "concierge"}
-    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "concierge_cache"}
+    # Past MAX_ENTRIES the table drops a third of its rows, live counts too: far above what the
+    # rate limits keep (a row per client address and window).
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "concierge_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000}}
 
 
 CACHES = {"default": _cache_settings()}

@@ -1,12 +1,15 @@
 """Sign-in lock-out and rate limits hold across server processes: two real servers share one
 database (and so the lock-out's attempts and the cache the rate limits count in), and every
-guess alternates between them. The servers run as behind the reverse proxy, so that each
+guess alternates between them; the rate limits again with Redis as the cache when
+CONCIERGE_TEST_REDIS_URL is set. The servers run as behind the reverse proxy, so that each
 request can come from the client address it names in X-Forwarded-For (uvicorn trusts it from
-127.0.0.1 only)."""
+127.0.0.1 only); the addresses differ from run to run, as Redis keeps counts between runs."""
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import uuid
 
 import pytest
 import requests
@@ -23,17 +26,22 @@ LIMITS = {"CONCIERGE_LOGIN_RATE": "15/h", "CONCIERGE_ENROLL_RATE": "5/h",
           "CONCIERGE_TRACKING_RATE": "6/h", "CONCIERGE_ROUTE_RATE": "4/h"}
 LOCKED = {"zh-hans": "登录已锁定", "en": "Sign-in locked", "zh-hant": "登入已鎖定"}
 THROTTLED = {"zh-hans": "请求过于频繁", "en": "Too many requests", "zh-hant": "請求過於頻繁"}
-addresses = (f"198.51.100.{n}" for n in itertools.count(1))
+REDIS_URL = os.environ.get("CONCIERGE_TEST_REDIS_URL", "").strip()
+addresses = (f"2001:db8:{uuid.uuid4().hex[:4]}::{n:x}" for n in itertools.count(1))
+
+
+def server_pair(data_dir, **env: str) -> list[ServerProcess]:
+    pair = [ServerProcess(data_dir, free_port()) for _ in range(2)]
+    for server in pair:
+        server.env.pop("CONCIERGE_DATABASE_URL", None)  # one SQLite file in the shared data dir
+        server.env.pop("CONCIERGE_REDIS_URL", None)  # the database cache, unless `env` names Redis
+        server.env.update(LIMITS, CONCIERGE_BEHIND_PROXY="1", **env)
+    return pair
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("shared")
-    pair = [ServerProcess(data_dir, free_port()) for _ in range(2)]
-    for server in pair:
-        server.env.pop("CONCIERGE_DATABASE_URL", None)  # one SQLite file in the shared data dir
-        server.env.pop("CONCIERGE_REDIS_URL", None)  # the database cache
-        server.env.update(LIMITS, CONCIERGE_BEHIND_PROXY="1", CONCIERGE_LOGIN_LOCKOUT_MINUTES=str(COOL_OFF_MINUTES))
+    pair = server_pair(tmp_path_factory.mktemp("shared"), CONCIERGE_LOGIN_LOCKOUT_MINUTES=str(COOL_OFF_MINUTES))
     migrated = manage(pair[0].env, "migrate", "--noinput")
     assert migrated.returncode == 0, migrated.stderr
     made = manage(pair[0].env, "shell", "-c", (
@@ -42,6 +50,22 @@ def servers(tmp_path_factory):
         f"for name in {USERS!r}:\n"
         f"    create_staff_user(name, Role.ADMINISTRATOR, {PASSWORD!r})\n"))
     assert made.returncode == 0, made.stderr
+    for server in pair:
+        server.start()
+    yield pair
+    for server in pair:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=["database", "redis"])
+def throttled_servers(request, servers, tmp_path_factory):
+    """The pair above (the database cache), or a pair counting in Redis."""
+    if request.param == "database":
+        yield servers
+        return
+    if not REDIS_URL:
+        pytest.skip("CONCIERGE_TEST_REDIS_URL is not set (CI sets redis://127.0.0.1:6379/0)")
+    pair = server_pair(tmp_path_factory.mktemp("redis"), CONCIERGE_REDIS_URL=REDIS_URL)
     for server in pair:
         server.start()
     yield pair
@@ -129,7 +153,8 @@ def test_sign_in_attempts_are_rate_limited_per_address_across_servers(servers):
     assert sign_in(servers[0], "/accounts/login/", "steady", PASSWORD, next(addresses)).status_code == 302
 
 
-def test_enrolment_is_rate_limited_per_address_across_servers(servers):
+def test_enrolment_is_rate_limited_per_address_across_servers(throttled_servers):
+    servers = throttled_servers
     address = next(addresses)
     codes = []
     for n in range(6):
@@ -143,7 +168,8 @@ def test_enrolment_is_rate_limited_per_address_across_servers(servers):
 
 
 @pytest.mark.parametrize(("path", "allowed"), [("/t/not-a-real-token", 6), ("/r/plaza/lobby/nowhere", 4)])
-def test_phone_pages_are_rate_limited_per_address_across_servers(servers, path, allowed):
+def test_phone_pages_are_rate_limited_per_address_across_servers(throttled_servers, path, allowed):
+    servers = throttled_servers
     address = next(addresses)
     codes = [requests.get(servers[n % 2].url + path, headers={"X-Forwarded-For": address}, timeout=10).status_code
              for n in range(allowed)]

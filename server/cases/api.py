@@ -21,7 +21,9 @@ def _error(exc: CaseError) -> dict:
     response={200: CaseReceipt, 201: CaseReceipt, **error_responses(*JSON_BODY_ERRORS, 401, 409)},
     summary="Upload one case from the kiosk outbox",
     description="Idempotent on the case id: 201 when stored now, 200 when the server already "
-    "had it (a retry). 409 when the id, reference or tracking token belongs to another case.",
+    "had it (a retry). 409 when the id, reference or tracking token belongs to another case. "
+    "422 `reference_not_yours` when the reference does not start with the uploading kiosk's code "
+    "(decided before any look-up: the same answer whether or not that reference exists).",
 )
 def upload_case(request, upload: CaseUpload):
     try:

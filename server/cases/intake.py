@@ -21,7 +21,7 @@ from sync.protocol import (
 )
 
 from .audit import label_of
-from .errors import InvalidCase, InvalidNote, UploadConflict
+from .errors import InvalidCase, InvalidNote, UploadConflict, UploadRejected
 from .flows import transition
 from .models import Case, CaseEvent, DeskReferencePrefix, EventKind, Source, Visibility
 from .notes import clean_note
@@ -37,6 +37,7 @@ def receive_upload(kiosk, upload: CaseUpload) -> tuple[Case, bool]:
     Idempotent on the case id: a retry (even one racing the first upload) returns the stored
     case with created=False. The primary key decides the race, not a read before the write.
     """
+    _check_reference_is_yours(kiosk, upload)
     mall = kiosk.mall
     now = timezone.now()
     category = upload.category.value if upload.category else ""
@@ -105,6 +106,29 @@ def _already_received(kiosk, upload: CaseUpload) -> Case:
         )
     # Neither a duplicate nor a clash we know of (e.g. the kiosk's row vanished meanwhile).
     raise UploadConflict("the case could not be stored; retry later", code="conflict")
+
+
+def _check_reference_is_yours(kiosk, upload: CaseUpload) -> None:
+    """Refuse a reference that does not start with the uploading kiosk's own code.
+
+    References are bound to their kiosk by the prefix, not by blocks the server hands out:
+    a kiosk makes references offline from its code and a counter (kiosk/cases.py), and a
+    block would run out on a kiosk that stays offline. Kiosk codes are unique and never
+    reissued (fleet.IssuedKioskCode), and desk prefixes come from the same pool, so each
+    prefix has exactly one issuer; with this check every stored reference lies in its
+    issuer's space, and the unique reference column is uniqueness per issuing kiosk: one
+    kiosk can no longer occupy another's next references and make its uploads fail.
+
+    Decided from the kiosk's code and the reference alone, before any query, so the answer
+    is the same whether or not a case with that reference exists anywhere. A kiosk enrolled
+    again gets a new code, so cases still in its outbox under the old code are refused too:
+    upload them before enrolling again.
+    """
+    if upload.reference.partition("-")[0] != kiosk.code:
+        raise UploadRejected(
+            f"reference {upload.reference} does not start with this kiosk's code {kiosk.code}",
+            code="reference_not_yours",
+        )
 
 
 def _aware(moment: datetime | None, mall) -> datetime | None:

@@ -164,10 +164,13 @@ def test_same_id_from_a_kiosk_of_another_mall_is_409(kiosk_client, enrollment, o
     first = upload_body(enrollment.kiosk)
     post(kiosk_client, first)
     other = fleet.enroll_kiosk(fleet.create_enrollment_code(other_mall).code)
+    own_reference = upload_body(other.kiosk)["reference"]
 
-    status, body = post(Client(HTTP_AUTHORIZATION=f"Bearer {other.device_key}"), first)
+    status, body = post(
+        Client(HTTP_AUTHORIZATION=f"Bearer {other.device_key}"), dict(first, reference=own_reference)
+    )
 
-    assert status == 409
+    assert (status, body["error"]["code"]) == (409, "id_conflict")
     assert Case.objects.get().mall_id == "plaza"
 
 

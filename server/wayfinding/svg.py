@@ -136,7 +136,7 @@ def plan_drawings(content: MallContent, language: str) -> list[FloorDrawing]:
             if store.level_id == level.id and store.node_id in nodes:
                 parts.append(_dot(xy(*nodes[store.node_id]), DESTINATION, stroke * 1.2))
                 parts.append(_label(xy(*nodes[store.node_id]), store.name.get(language), "#1d2129",
-                                    span / 60, stroke / 2))
+                                    span / 36, stroke / 2))
         parts.append("</svg>")
         drawings.append(FloorDrawing(level.id, level.short_name, "".join(parts)))
     return drawings

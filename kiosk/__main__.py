@@ -38,6 +38,7 @@ def _print_identity(identity) -> None:  # noqa: ANN001 - KioskIdentity
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    from kiosk import outbox
     from kiosk.sync_agent import EnrollError, enroll_kiosk
 
     data_dir = _data_dir(args)
@@ -47,6 +48,17 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             print(
                 f"This kiosk is already enrolled as {existing.kiosk_code} ({existing.kiosk_id}) "
                 f"in {data_dir}. Use --force to enroll it again.",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        waiting = outbox.depth(store) if existing is not None else 0
+        if waiting:
+            # A new enrolment brings a new kiosk code, and the server takes a case only under the
+            # code of the kiosk that uploads it: these cases would never arrive.
+            print(
+                f"{waiting} case(s) made as {existing.kiosk_code} are still waiting to be uploaded. "
+                "Let the kiosk upload them first (python -m kiosk status shows the outbox), "
+                "then enroll it again.",
                 file=sys.stderr,
             )
             return EXIT_FAILED

@@ -7,8 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk import outbox
+from kiosk.cases import CaseDraft, submit_case
 from kiosk.identity import KioskIdentity, load_identity, save_identity
 from kiosk.store import LocalStore
+from sync.protocol import CaseKind
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,6 +45,22 @@ def test_enroll_refuses_to_replace_an_identity_without_force(tmp_path: Path):
         save_identity(store, KioskIdentity("k-1", "C7K", "key", "mall-1", None, "https://p", "http://s"))
     result = kiosk("enroll", "--server", "http://127.0.0.1:9", "--code", "ABCD-1234", data_dir=tmp_path)
     assert result.returncode == 1 and "--force" in result.stderr
+
+
+def test_enroll_again_waits_for_the_outbox(tmp_path: Path):
+    """Cases are taken only under the code of the kiosk that uploads them: a new enrolment (a
+    new code) would strand them, so it is refused while any wait, and nothing is changed."""
+    old = KioskIdentity("k-1", "C7K", "key", "mall-1", None, "https://p", "http://s")
+    with LocalStore.in_dir(tmp_path) as store:
+        save_identity(store, old)
+        submit_case(store, old, CaseDraft(kind=CaseKind.PRAISE, description="谢谢服务台"))
+    result = kiosk("enroll", "--server", "http://127.0.0.1:9", "--code", "ABCD-1234", "--force",
+                   data_dir=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "1 case(s) made as C7K are still waiting" in result.stderr and "Traceback" not in result.stderr
+    with LocalStore.in_dir(tmp_path) as store:
+        assert load_identity(store) == old
+        assert outbox.depth(store) == 1
 
 
 def test_status_of_an_empty_and_an_enrolled_kiosk(tmp_path: Path):

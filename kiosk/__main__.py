@@ -51,8 +51,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        waiting = outbox.depth(store) if existing is not None else 0
-        if waiting:
+        waiting = outbox.depth(store)
+        if existing is not None and waiting:
             # A new enrolment brings a new kiosk code, and the server takes a case only under the
             # code of the kiosk that uploads it: these cases would never arrive.
             print(

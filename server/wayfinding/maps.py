@@ -136,8 +136,8 @@ class Change:
     changed: list[str]
 
 
-def diff(live: MallContent | None, content: MallContent) -> list[Change]:
-    """Levels, stores and facilities added, removed and changed, by id."""
+def diff(live: MallContent | None, content: MallContent, language: str = "zh_CN") -> list[Change]:
+    """Levels, stores and facilities added, removed and changed: each by its name and id."""
     rows = []
     for kind, before, after in (("levels", live.levels if live else [], content.levels),
                                 ("stores", live.stores if live else [], content.stores),
@@ -145,9 +145,16 @@ def diff(live: MallContent | None, content: MallContent) -> list[Change]:
         old = {item.id: item for item in before}
         new = {item.id: item for item in after}
         rows.append(Change(
-            kind, added=[i for i in new if i not in old], removed=[i for i in old if i not in new],
-            changed=[i for i in new if i in old and new[i].model_dump() != old[i].model_dump()]))
+            kind, added=[_named(new[i], language) for i in new if i not in old],
+            removed=[_named(old[i], language) for i in old if i not in new],
+            changed=[_named(new[i], language) for i in new if i in old and new[i].model_dump() != old[i].model_dump()]))
     return rows
+
+
+def _named(item, language: str) -> str:
+    """A level by its short name, a store or facility by its name, each with its id."""
+    name = item.short_name if hasattr(item, "short_name") else item.name.get(language)
+    return f"{name} ({item.id})" if name and name != item.id else item.id
 
 
 def publish(mall: Mall, user, content: MallContent, confirm_losses: str = ""):

@@ -198,7 +198,7 @@ def _review_page(request, mall: Mall, kept, *, refused=None, problems=None, stat
     return render(request, "wayfinding/map_review.html", page_context(
         request, mall=mall, version=found[0] if found else None, report=kept.report,
         problems=content_services.validate_mall_content(kept.content) if problems is None else problems,
-        changes=maps.diff(live, kept.content), losses=losses, refused=refused,
+        changes=maps.diff(live, kept.content, language), losses=losses, refused=refused,
         may_confirm=may_confirm_losses(request.user, mall), confirm_action=reverse("wayfinding:map_publish"),
         confirm_fields=[("mall", mall.pk)], drawings=plan_drawings(kept.content, language),
         counts={"levels": len(kept.content.levels), "stores": len(kept.content.stores),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from server.core.console import page_context, staff_page
 from server.core.database_threads import serve_on_database_threads
 from server.core.language import in_page_language
+from server.core.uploads import ImageRefused, read_upload
 from server.malls.boundary import sees_every_mall, visible_malls, working_mall
 from server.malls.models import Department
 from sync.protocol import CaseStatus
@@ -381,10 +382,11 @@ def case_attach(request, case_id: str):
     if not form.is_valid():
         return _detail(request, case, attachment_form=form, status=400)
     upload = form.cleaned_data["photo"]
-    if upload.size > attachments.MAX_ATTACHMENT_BYTES:
-        return _detail(request, case, error=str(_("A photo can be at most 5 MB.")), status=400)
     try:
-        attachments.attach_photo(case, request.user, upload.name, upload.read())
+        data = read_upload(upload, attachments.MAX_ATTACHMENT_BYTES)
+        attachments.attach_photo(case, request.user, upload.name, data)
+    except ImageRefused as refused:
+        return _detail(request, case, error=refused.message, status=400)
     except CaseError as exc:
         return _detail(request, case, error=exc.message, status=400)
     return redirect("cases:case_detail", case_id=case.pk)

@@ -3,6 +3,7 @@ image uploads into the blob store, and a Publish action that runs the publish va
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from server.content.models import (
     Promotion,
     Store,
 )
+from server.core.uploads import ImageRefused, accept_image, read_upload
 from server.malls.admin import MallScopedAdmin
 from server.malls.models import Mall
 
@@ -147,7 +149,14 @@ class PathGraphAdmin(MallScopedAdmin, admin.ModelAdmin):
         return len(graph.edges)
 
 
+SVG_MEDIA_TYPE = "image/svg+xml"
+BLOB_PICTURE_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "AVIF")
+
+
 class BlobUploadForm(forms.ModelForm):
+    """A picture is accepted by server.core.uploads (bounded, re-encoded without metadata) and
+    stored as what it proved to be; an SVG, which the server never decodes, only has its size capped."""
+
     upload = forms.FileField(label=_("file"), help_text=_("An image (PNG, JPEG, WebP, GIF, SVG, AVIF)."))
 
     class Meta:
@@ -156,9 +165,16 @@ class BlobUploadForm(forms.ModelForm):
 
     def clean_upload(self):
         upload = self.cleaned_data["upload"]
-        data = upload.read()
         try:
-            self.stored_blob = services.store_blob(data, upload.content_type or "")
+            data = read_upload(upload, settings.MAX_BLOB_BYTES)
+            if (upload.content_type or "").split(";")[0].strip().lower() == SVG_MEDIA_TYPE:
+                media_type = SVG_MEDIA_TYPE
+            else:
+                picture = accept_image(data, max_bytes=settings.MAX_BLOB_BYTES, formats=BLOB_PICTURE_FORMATS)
+                data, media_type = picture.data, picture.media_type
+            self.stored_blob = services.store_blob(data, media_type)
+        except ImageRefused as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
         except services.ContentError as error:
             raise forms.ValidationError(str(error)) from error
         return upload
@@ -196,6 +212,12 @@ class BlobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("data")
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        response = super().render_change_form(request, context, *args, **kwargs)
+        if context["adminform"].form.errors:  # a refused upload is the client's error, said as such
+            response.status_code = 400
+        return response
 
 
 @admin.register(ContentVersion)

@@ -4,10 +4,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from server.core.uploads import ImageRefused, accept_image, read_upload
+
 from .models import Category, KioskPoint, Level, Promotion, Store
 from .promotions import WEEKDAYS, level_label
 
-IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 ISO_DATE = "%Y-%m-%d"
 """What an <input type="date"> takes as its value, whatever the page's language (Chinese
@@ -61,11 +62,10 @@ class PromotionForm(forms.ModelForm):
         upload = self.cleaned_data.get("image")
         if upload is None:
             return None
-        if upload.content_type not in IMAGE_TYPES:
-            raise forms.ValidationError(_("The picture must be a PNG, JPEG or WebP file."))
-        if upload.size > MAX_IMAGE_BYTES:
-            raise forms.ValidationError(_("The picture is larger than 8 MB."))
-        return upload
+        try:
+            return accept_image(read_upload(upload, MAX_IMAGE_BYTES), max_bytes=MAX_IMAGE_BYTES)
+        except ImageRefused as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
 
     def clean(self):
         cleaned = super().clean()

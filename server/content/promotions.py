@@ -2,47 +2,30 @@
 blob, and the preview. Publishing stays in services; proof of play is counted in fleet."""
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from server.content.models import KioskPoint, Level, Promotion
-from server.content.services import ContentError, store_blob
+from server.content.services import store_blob
+from server.core.uploads import AcceptedImage
 from server.malls.models import Mall
 
-PICTURE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
-MAX_PICTURE_PIXELS = 40_000_000
 WEEKDAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
 """The editor's names of the days a promotion plays (the form's choices, the preview's words)."""
 
 
-def picture_blob(data: bytes):
-    """Store an uploaded picture under its SHA-256 once its bytes prove to be a picture."""
-    try:
-        with Image.open(io.BytesIO(data)) as picture:
-            media_type = PICTURE_FORMATS.get(picture.format or "")
-            if media_type is None:
-                raise ContentError("the picture is not a PNG, JPEG or WebP image")
-            if picture.width * picture.height > MAX_PICTURE_PIXELS:
-                raise ContentError("the picture has more than 40 million pixels")
-            picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
-        raise ContentError("the file is not a picture that can be read") from error
-    return store_blob(data, media_type)
-
-
 @transaction.atomic
-def save_promotion(form, mall: Mall, picture: bytes | None) -> Promotion:
-    """Save the editor's form into the draft; a new picture replaces the old one."""
+def save_promotion(form, mall: Mall, picture: AcceptedImage | None) -> Promotion:
+    """Save the editor's form into the draft; a new picture (accepted by the form, re-encoded by
+    server.core.uploads) is stored as a content-addressed blob and replaces the old one."""
     promotion = form.save(commit=False)
     promotion.mall = mall
     if picture is not None:
-        promotion.image_sha256 = picture_blob(picture).sha256
+        promotion.image_sha256 = store_blob(picture.data, picture.media_type).sha256
     if promotion.pk is None:
         promotion.position = (Promotion.objects.filter(mall=mall).count())
     promotion.save()

@@ -83,9 +83,8 @@ def promotion_edit(request, mall, content_id: str | None = None):
     form = PromotionForm(request.POST, request.FILES, instance=instance, mall=mall)
     error = ""
     if form.is_valid():
-        upload = form.cleaned_data.get("image")
         try:
-            saved = editor.save_promotion(form, mall, upload.read() if upload else None)
+            saved = editor.save_promotion(form, mall, form.cleaned_data.get("image"))
         except services.ContentError as refused:
             error = "; ".join(refused.problems)
         else:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from server.cases import flows as case_flows
 from server.cases.models import Case, Visibility
+from server.core.uploads import ImageRefused, accept_image
 from sync.protocol import CaseStatus
 from venue.languages import page_code
 
@@ -69,8 +70,9 @@ def start_claim(item: FoundItem, actor, *, claimant_name: str, questions: str, a
 
 
 def decode_signature(data_url: str) -> bytes:
-    """The PNG a <canvas> produced (toDataURL), checked to be a real, small, non-empty image."""
-    from PIL import Image, UnidentifiedImageError
+    """The PNG a <canvas> produced (toDataURL), checked to be a real, small, non-empty image
+    (bounded and re-encoded by server.core.uploads)."""
+    from PIL import Image
 
     if not data_url or not data_url.startswith(DATA_URL_PREFIX):
         raise LostPropertyError(gettext("Please sign in the box, or confirm the hand-over as staff."), "signature")
@@ -78,16 +80,13 @@ def decode_signature(data_url: str) -> bytes:
         png = base64.b64decode(data_url[len(DATA_URL_PREFIX):], validate=True)
     except (binascii.Error, ValueError):
         raise LostPropertyError(gettext("The signature could not be read; please sign again."), "signature") from None
-    if len(png) > MAX_SIGNATURE_BYTES:
-        raise LostPropertyError(gettext("The signature could not be read; please sign again."), "signature")
     try:
-        with Image.open(io.BytesIO(png)) as image:
-            if image.format != "PNG":
-                raise LostPropertyError(gettext("The signature could not be read; please sign again."), "signature")
-            on_white = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
-            drawn = on_white.convert("L").getextrema()[0] < 128
-    except (UnidentifiedImageError, OSError):
+        png = accept_image(png, max_bytes=MAX_SIGNATURE_BYTES, formats=("PNG",)).data
+    except ImageRefused:
         raise LostPropertyError(gettext("The signature could not be read; please sign again."), "signature") from None
+    with Image.open(io.BytesIO(png)) as image:
+        on_white = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
+        drawn = on_white.convert("L").getextrema()[0] < 128
     if not drawn:
         raise LostPropertyError(gettext("The signature box is empty; please sign."), "signature_empty")
     return png

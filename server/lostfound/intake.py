@@ -2,7 +2,6 @@
 their photos, lost reports taken at the desk, and the kiosk cases of both kinds."""
 from __future__ import annotations
 
-import io
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from server.cases.models import Case
+from server.core.uploads import ImageRefused, accept_image
 from sync.protocol import (
     ITEM_DETAIL_BRAND,
     ITEM_DETAIL_CATEGORY,
@@ -92,28 +92,18 @@ def update_storage(item: FoundItem, actor, *, storage_place: str, hidden_details
 
 
 def add_photo(item: FoundItem, data: bytes) -> ItemPhoto:
-    """Keep a photo of the item, re-encoded (no metadata); refused for cards and documents."""
-    from PIL import Image, UnidentifiedImageError
-
+    """Keep a photo of the item, as a JPEG without metadata; refused for cards and documents."""
     if item.category in NO_PHOTO_CATEGORIES:
         raise LostPropertyError(
             gettext("No photos of identity documents or bank cards: describe them in words."), "no_photo")
     if item.photos.count() >= MAX_PHOTOS_PER_ITEM:
         raise LostPropertyError(gettext("An item can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_ITEM},
                                 "too_many_photos")
-    if not data or len(data) > MAX_PHOTO_BYTES:
-        raise LostPropertyError(gettext("The photo must be a JPEG or PNG file of at most 8 MB."), "photo_size")
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG", "WEBP"):
-                raise LostPropertyError(gettext("The photo must be a JPEG or PNG file of at most 8 MB."),
-                                        "photo_format")
-            image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-            output = io.BytesIO()
-            image.convert("RGB").save(output, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise LostPropertyError(gettext("That file is not a photo we can read."), "photo_unreadable") from None
-    return ItemPhoto.objects.create(item=item, jpeg=output.getvalue())
+        photo = accept_image(data, max_bytes=MAX_PHOTO_BYTES, fit_within=MAX_PHOTO_SIDE, output_format="JPEG")
+    except ImageRefused as refused:
+        raise LostPropertyError(refused.message, f"photo_{refused.code}") from None
+    return ItemPhoto.objects.create(item=item, jpeg=photo.data)
 
 
 def create_lost_report(mall, *, category: str, description: str, colour: str = "", brand: str = "",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from server.cases.access import can_handle_cases
 from server.content.models import Level, Store
 from server.core.console import page_context, staff_page
+from server.core.uploads import ImageRefused, read_upload
 from server.malls.boundary import working_mall
 from sync.protocol import ITEM_DETAIL_PLACE_NOTE
 from venue.languages import DEFAULT, FIELD_SUFFIX_OF_PAGE
@@ -206,7 +207,11 @@ def item_storage(request, item, data):
 
 @_item_post(PhotoForm, "photo_form")
 def item_photo_add(request, item, data):
-    add_photo(item, data["photo"].read(MAX_PHOTO_BYTES + 1))
+    try:
+        photo = read_upload(data["photo"], MAX_PHOTO_BYTES)
+    except ImageRefused as refused:
+        raise LostPropertyError(refused.message, f"photo_{refused.code}") from None
+    add_photo(item, photo)
 
 
 @_item_post(DisposalForm, "disposal_form")

@@ -20,7 +20,10 @@ What is read, as the specification writes it:
   and openings: a node in each unit, one at each door, doors joined to the units they open
   into, touching walkways joined to each other.
 
-The import is refused (ImdfRefused, its report naming each problem) when a required file
+The import is refused (ImdfRefused, its report naming each problem) when the archive is beyond
+the reading bounds (more than MAX_ARCHIVE_MEMBERS files, a file larger than MAX_FILE_BYTES once
+inflated, more than MAX_ARCHIVE_BYTES read in all, JSON nested deeper than MAX_JSON_DEPTH: all
+checked while reading, whatever the zip's headers declare), when a required file
 (level, unit) cannot be read, when a coordinate is not a finite longitude/latitude or sits at
 (0, 0), when a polygon crosses itself, when occupants have no anchors to place them by, or when
 no store could be placed: a published version is never missing its stores. A feature that is
@@ -33,9 +36,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -60,8 +66,18 @@ IMDF_VERSION = "1.0.0"
 EXTENSION = "concierge_path"
 """Our vendor extension: the path graph (nodes, edges with kind/direction/connector) and the
 links from places to path nodes, so an exported archive routes exactly as it did."""
-MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 200
+"""An IMDF archive has about fifteen files."""
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""One file as read (inflated): a large mall's unit.geojson is a few MB; parsed, JSON takes ~10×."""
+MAX_ARCHIVE_BYTES = 128 * 1024 * 1024
+"""All the files read, together."""
+MAX_JSON_DEPTH = 64
+"""GeoJSON nests about seven deep (a MultiPolygon's coordinates in a feature in a collection)."""
 MAX_FEATURES = 500_000
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEP = [1 if b in b"[{" else -1 for b in range(256)]
 REQUIRED_FILES = ("level", "unit")
 
 METRES_PER_DEGREE_LAT = 110_574.0
@@ -222,12 +238,19 @@ class _Archive:
         self.report = report
         self._zip: zipfile.ZipFile | None = None
         self._names: dict[str, zipfile.ZipInfo] = {}
+        self._bytes_read = 0
         if self.path.is_file():
             try:
                 self._zip = zipfile.ZipFile(self.path)
-                self._names = {Path(info.filename).name: info for info in self._zip.infolist()}
+                members = self._zip.infolist()
             except (zipfile.BadZipFile, OSError) as error:
                 report.add(self.path.name, "", f"neither a folder nor a readable .zip archive ({error})", refuses=True)
+            else:
+                if len(members) > MAX_ARCHIVE_MEMBERS:
+                    report.add(self.path.name, "", f"has {len(members)} files, more than {MAX_ARCHIVE_MEMBERS}",
+                               refuses=True)
+                else:
+                    self._names = {Path(info.filename).name: info for info in members}
         elif not self.path.is_dir():
             report.add(self.path.name, "", "no such folder or file", refuses=True)
 
@@ -241,12 +264,15 @@ class _Archive:
         raw = self._read(filename, required)
         if raw is None:
             return None
+        if _json_depth(raw) > MAX_JSON_DEPTH:
+            self.report.add(filename, "", f"nests JSON deeper than {MAX_JSON_DEPTH} levels", refuses=True)
+            return None
         try:
             return json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as error:
             self.report.add(filename, "", f"is not UTF-8 (byte {error.start}): GeoJSON is UTF-8, re-save it so",
                             refuses=required)
-        except (json.JSONDecodeError, RecursionError) as error:
+        except ValueError as error:  # not JSON, or an integer of more digits than Python converts
             self.report.add(filename, "", f"is not readable JSON ({error})", refuses=required)
         return None
 
@@ -274,26 +300,41 @@ class _Archive:
         return usable
 
     def _read(self, filename: str, required: bool) -> bytes | None:
+        """The file's bytes, read through a stream that stops past the caps (a zip's declared sizes
+        are not trusted); None when absent, unreadable or too large (reported)."""
+        if self._bytes_read > MAX_ARCHIVE_BYTES:
+            return None
         try:
             if self._zip is not None:
                 info = self._names.get(filename)
                 if info is None:
                     return None
-                if info.file_size > MAX_FILE_BYTES:
-                    self.report.add(filename, "", f"is {info.file_size} bytes, more than {MAX_FILE_BYTES}",
-                                    refuses=True)
+                stream = self._zip.open(info)
+            else:
+                target = self.path / filename
+                if not target.is_file():
                     return None
-                return self._zip.read(info)
-            target = self.path / filename
-            if not target.is_file():
-                return None
-            if target.stat().st_size > MAX_FILE_BYTES:
-                self.report.add(filename, "", f"is larger than {MAX_FILE_BYTES} bytes", refuses=True)
-                return None
-            return target.read_bytes()
-        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError) as error:
+                stream = target.open("rb")
+            with stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+        except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, EOFError, zlib.error) as error:
             self.report.add(filename, "", f"cannot be read ({error})", refuses=required)
-        return None
+            return None
+        self._bytes_read += len(data)
+        if len(data) > MAX_FILE_BYTES:
+            self.report.add(filename, "", f"is larger than {MAX_FILE_BYTES // 2**20} MB once read", refuses=True)
+            return None
+        if self._bytes_read > MAX_ARCHIVE_BYTES:
+            self.report.add(filename, "", f"brings the files read to more than {MAX_ARCHIVE_BYTES // 2**20} MB",
+                            refuses=True)
+            return None
+        return data
+
+
+def _json_depth(raw: bytes) -> int:
+    """How deep the JSON's arrays and objects nest, counted before parsing (brackets in strings aside)."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
 
 
 def _text(value, fallback: I18nText | None = None) -> I18nText | None:

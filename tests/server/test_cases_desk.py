@@ -402,7 +402,8 @@ def test_a_photo_is_attached_and_served_only_to_staff(client, kiosk, agent):
     photo = case.attachments.get()
     assert photo.media_type == "image/jpeg" and "/" not in photo.filename
     served = browser.get(f"{url}photos/{photo.pk}")
-    assert served.status_code == 200 and served.content == jpeg_bytes()
+    assert served.status_code == 200 and served.content == bytes(photo.data)
+    assert Image.open(io.BytesIO(served.content)).size == (40, 30)  # re-encoded, not resized
     assert client.get(f"{url}photos/{photo.pk}").status_code == 302  # not signed in
 
 

@@ -105,6 +105,11 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "wayfinding:console": [("get", CONTENT_LISTS)],
     "wayfinding:close_connector": [("post", CONTENT_LISTS)],
     "wayfinding:publish": [("post", CONTENT_LISTS)],
+    "wayfinding:map_upload": [("post", CONTENT_LISTS)],
+    "wayfinding:map_review": [("get", CONTENT_LISTS)],
+    "wayfinding:map_publish": [("post", CONTENT_LISTS)],
+    "wayfinding:map_discard": [("post", CONTENT_LISTS)],
+    "wayfinding:map_export": [("get", CONTENT_LISTS)],
 }
 
 

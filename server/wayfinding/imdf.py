@@ -661,6 +661,11 @@ class _Importer:
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
         self.linked: dict[str, str] = {}
+        self.our_ids: dict[str, str] = {}
+        """IMDF id → our id (store, facility, kiosk point, level), from our own extension."""
+        self.categories: dict[str, Category] = {}
+        """Categories as our extension names them."""
+        self.extension_mall_id: str | None = None
         self.place_node: dict[str, str] = {}
         """IMDF feature id (unit, opening) → its node in a built graph, for relationships."""
         if raw[EXTENSION]:
@@ -685,13 +690,16 @@ class _Importer:
                        "on a level): a version without stores is not imported", refuses=True)
             return None
         levels = self._level_models()
+        if self.our_ids:
+            levels, stores, kiosks = self._restore_ids(levels, stores, kiosks)
         venue = raw["venue"][0] if raw["venue"] else {"id": "imdf-venue", "properties": {}}
         venue_name = _text((venue.get("properties") or {}).get("name"),
                            fallback=I18nText(zh_CN="IMDF 场馆", en="IMDF venue", zh_TW="IMDF 場館"))
         assert venue_name is not None
         try:
             content = MallContent(
-                mall=Mall(id=(self.mall_id or f"imdf-{venue['id'][:8]}").lower(), name=venue_name, hours=[]),
+                mall=Mall(id=(self.mall_id or self.extension_mall_id or f"imdf-{venue['id'][:8]}").lower(),
+                          name=venue_name, hours=[]),
                 levels=levels, categories=sorted(categories.values(), key=lambda c: c.id), stores=stores,
                 facilities=self.facilities, graph=PathGraph(nodes=list(self.nodes.values()), edges=self.edges),
                 kiosks=kiosks,
@@ -707,6 +715,26 @@ class _Importer:
                                  and self.nodes[e.a].level_id != self.nodes[e.b].level_id),
         }
         return content
+
+    def _restore_ids(self, levels: list[Level], stores: list[Store],
+                     kiosks: list[KioskPoint]) -> tuple[list[Level], list[Store], list[KioskPoint]]:
+        """Our own ids back, where our extension names them (IMDF ids are UUIDs): an archive
+        this server exported imports as the same stores, levels, facilities and kiosk points."""
+        ours = self.our_ids
+
+        def level(level_id: str) -> str:
+            return ours.get(level_id, level_id)
+
+        levels = [lv.model_copy(update={"id": level(lv.id), "plan": [
+            shape.model_copy(update={"ref": ours.get(shape.ref, shape.ref)}) if shape.ref else shape
+            for shape in lv.plan]}) for lv in levels]
+        stores = [s.model_copy(update={"id": ours.get(s.id, s.id), "level_id": level(s.level_id)}) for s in stores]
+        kiosks = [k.model_copy(update={"id": ours.get(k.id, k.id), "level_id": level(k.level_id)}) for k in kiosks]
+        self.facilities = [f.model_copy(update={"id": ours.get(f.id, f.id), "level_id": level(f.level_id)})
+                           for f in self.facilities]
+        self.nodes = {node_id: node.model_copy(update={"level_id": level(node.level_id)})
+                      for node_id, node in self.nodes.items()}
+        return levels, stores, kiosks
 
     def _levels(self) -> None:
         raw = self.raw
@@ -799,6 +827,15 @@ class _Importer:
                                                  landmark=_text(props.get("landmark")))
             elif role == "link" and isinstance(props.get("node_id"), str) and isinstance(props.get("place_id"), str):
                 self.linked.setdefault(props["place_id"], props["node_id"])
+            elif role == "category" and isinstance(props.get("our_id"), str) and _text(props.get("name")):
+                icon = props.get("icon") if isinstance(props.get("icon"), str) else ""
+                self.categories[props["our_id"]] = Category(id=props["our_id"], name=_text(props.get("name")),
+                                                            icon=icon[:64])
+            elif role == "mall" and isinstance(props.get("our_id"), str):
+                self.extension_mall_id = props["our_id"]
+            our_id, place_id = props.get("our_id"), props.get("place_id")
+            if role in ("link", "id") and isinstance(our_id, str) and isinstance(place_id, str):
+                self.our_ids[place_id] = our_id
         for feature in self.raw[EXTENSION]:
             props = feature.get("properties") or {}
             if props.get("role") != "edge":
@@ -1136,8 +1173,8 @@ class _Importer:
             number, source = self._unit_number(occupant, anchor_props, addresses, unit)
             report.unit_sources[source] += 1
             category_id = str(props.get("category") or "unspecified")[:64]
-            categories.setdefault(category_id, Category(id=category_id, name=I18nText(
-                zh_CN=category_id.replace(".", " "), en=category_id.replace(".", " "))))
+            categories.setdefault(category_id, self.categories.get(category_id) or Category(
+                id=category_id, name=I18nText(zh_CN=category_id.replace(".", " "), en=category_id.replace(".", " "))))
             phone = props.get("phone") if isinstance(props.get("phone"), str) else ""
             stores.append(Store(id=occupant["id"], name=name, category_id=category_id, level_id=level_id,
                                 unit=number[:32], node_id=node_id, phone=phone[:32]))

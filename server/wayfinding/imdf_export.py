@@ -6,7 +6,8 @@ always exports the same archive. Plans are in metres; they are placed at REFEREN
 with the importer's own projection, and the venue is the rectangle that holds them, so the
 importer's origin is the plan's. What IMDF has no place for travels in our vendor extension
 (`concierge_path.geojson`): the path graph (nodes, edges with kind, direction, seconds and
-connector) and the links from places to their path nodes. Connectors are also written as
+connector), the links from places to their path nodes, our ids of the mall, levels, stores,
+facilities and kiosk points, and the names of the categories. Connectors are also written as
 IMDF relationships (elevator, escalator, stairs, ramp; directed where the edges are), each
 stop a unit named after its facility, so other IMDF readers see them too.
 """
@@ -84,9 +85,10 @@ class _Writer:
                                  "geometry": geometry, "properties": properties})
         return feature_id
 
-    def link(self, place_id: str, node_id: str) -> None:
+    def link(self, place_id: str, node_id: str, our_id: str) -> None:
+        """Which path node serves an IMDF feature, and our id for it."""
         self.feature(EXTENSION, self.id("link", place_id), None,
-                     {"role": "link", "place_id": place_id, "node_id": node_id})
+                     {"role": "link", "place_id": place_id, "node_id": node_id, "our_id": our_id})
 
     def write(self) -> dict[str, list[dict]]:
         content = self.content
@@ -112,6 +114,14 @@ class _Writer:
             if level.ordinal == 0:
                 self.feature("footprint", self.id("footprint", level.id), self.polygon(outline), {
                     "category": "ground", "name": None, "building_ids": [building]})
+        self.feature(EXTENSION, self.id("mall", content.mall.id), None, {"role": "mall", "our_id": content.mall.id})
+        for level in content.levels:
+            self.feature(EXTENSION, self.id("level-id", level.id), None,
+                         {"role": "id", "place_id": levels[level.id], "our_id": level.id})
+        for category in content.categories:
+            self.feature(EXTENSION, self.id("category", category.id), None,
+                         {"role": "category", "our_id": category.id, "name": _language_map(category.name),
+                          "icon": category.icon})
         unit_of: dict[str, str] = {}
         for level in content.levels:
             for number, shape in enumerate(level.plan):
@@ -147,7 +157,7 @@ class _Writer:
                 "name": _language_map(store.name), "category": store.category_id, "anchor_id": anchor,
                 "hours": None, "phone": store.phone or None, "website": None, "validity": None,
                 "correlation_id": None})
-            self.link(occupant, store.node_id)
+            self.link(occupant, store.node_id, store.id)
         for facility in content.facilities:
             node = self.nodes[facility.node_id]
             category = AMENITY_CATEGORIES[facility.kind]
@@ -156,14 +166,14 @@ class _Writer:
                 "category": category, "accessibility": None, "name": _language_map(facility.name), "alt_name": None,
                 "hours": None, "phone": None, "website": None, "unit_ids": [unit], "address_id": None,
                 "correlation_id": None})
-            self.link(amenity, facility.node_id)
+            self.link(amenity, facility.node_id, facility.id)
             unit_of.setdefault(f"node:{facility.node_id}", unit)
         for kiosk in content.kiosks:
             node = self.nodes[kiosk.node_id]
             feature = self.feature("kiosk", self.id("kiosk", kiosk.id), self.square(node.x, node.y), {
                 "name": _language_map(kiosk.name), "alt_name": None, "anchor_id": None,
                 "level_id": levels[kiosk.level_id], "heading_deg": kiosk.heading_deg})
-            self.link(feature, kiosk.node_id)
+            self.link(feature, kiosk.node_id, kiosk.id)
         self._relationships(levels, unit_of)
         for node in content.graph.nodes:
             self.feature(EXTENSION, node.id, self.point(node.x, node.y), {

@@ -283,6 +283,24 @@ def comparable(content: MallContent) -> dict:
     }
 
 
+def assert_same_places(again: MallContent, content: MallContent) -> None:
+    """Our extension carries our ids: the same stores, facilities, kiosk points, levels,
+    categories and path graph, id for id."""
+    def by_id(items) -> list:
+        return sorted(items, key=lambda item: item.id)
+
+    def store(s) -> tuple:
+        return (s.id, s.name, s.unit, s.level_id, s.category_id, s.node_id, s.phone)
+
+    assert sorted(map(store, again.stores)) == sorted(map(store, content.stores))
+    assert by_id(again.facilities) == by_id(content.facilities)
+    assert by_id(again.kiosks) == by_id(content.kiosks)
+    assert by_id(again.categories) == by_id(content.categories)
+    assert sorted((lv.id, lv.short_name, lv.ordinal, lv.name.model_dump()) for lv in again.levels) == sorted(
+        (lv.id, lv.short_name, lv.ordinal, lv.name.model_dump()) for lv in content.levels)
+    assert again.graph == content.graph and again.mall.id == content.mall.id
+
+
 def round_trip(content: MallContent, tmp_path: Path) -> MallContent:
     archive = tmp_path / "export.zip"
     counts = export_imdf(content, archive)
@@ -297,6 +315,7 @@ def test_the_demo_mall_survives_export_and_import(tmp_path):
     content = load_source_bundle(DEMO).content
     again = round_trip(content, tmp_path)
     assert comparable(again) == comparable(content)
+    assert_same_places(again, content)
     relationships = json.loads(zipfile.ZipFile(tmp_path / "export.zip").read("relationship.geojson"))["features"]
     directions = Counter((r["properties"]["category"], r["properties"]["direction"]) for r in relationships)
     assert directions[("escalator", "directed")] == 8 and directions[("elevator", "undirected")] == 2
@@ -309,11 +328,14 @@ def test_the_shared_sample_survives_export_and_import(tmp_path):
     content = import_imdf(SAMPLE).content
     again = round_trip(content, tmp_path)
     assert comparable(again) == comparable(content)
+    assert_same_places(again, content)
     assert len(again.stores) == 264
 
 
 def test_a_plain_archive_survives_export_and_import(tmp_path, plain_mall):
-    assert comparable(round_trip(plain_mall, tmp_path)) == comparable(plain_mall)
+    again = round_trip(plain_mall, tmp_path)
+    assert comparable(again) == comparable(plain_mall)
+    assert_same_places(again, plain_mall)
 
 
 def test_export_command_writes_a_published_version(tmp_path, db):

@@ -158,8 +158,29 @@ def _named(item, language: str) -> str:
 
 
 def publish(mall: Mall, user, content: MallContent, confirm_losses: str = ""):
-    """Publish the candidate through the one publish path, then make it the draft."""
+    """Publish the candidate through the one publish path, then make it the draft, keeping the
+    draft's unpublished promotions and kiosk points that still fit the new map."""
     with transaction.atomic():
         result = content_services.publish(mall, user, content=content, confirm_losses=confirm_losses)
-        content_services.import_mall_content(content, {})
+        content_services.import_mall_content(_with_draft_work(mall, content), {})
     return result
+
+
+def _with_draft_work(mall: Mall, content: MallContent) -> MallContent:
+    draft, _problems = content_services.build_mall_content(mall)
+    if draft is None:
+        return content
+    nodes = {node.id for node in content.graph.nodes}
+    levels = {level.id for level in content.levels}
+    stores = {store.id for store in content.stores}
+    categories = {category.id for category in content.categories}
+    promotions = {promotion.id for promotion in content.promotions}
+    points = {point.id for point in content.kiosks}
+    return content.model_copy(update={
+        "promotions": content.promotions + [
+            promotion for promotion in draft.promotions if promotion.id not in promotions
+            and (promotion.store_id is None or promotion.store_id in stores)
+            and (promotion.category_id is None or promotion.category_id in categories)],
+        "kiosks": content.kiosks + [point for point in draft.kiosks if point.id not in points
+                                    and point.node_id in nodes and point.level_id in levels],
+    })

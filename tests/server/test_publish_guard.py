@@ -15,7 +15,7 @@ from test_cases_support import make_staff
 from server.accounts.models import AuditEntry
 from server.content import services
 from server.content.guard import losses_between
-from server.content.models import ContentVersion, Store
+from server.content.models import ContentVersion, KioskPoint, Level, Store
 from server.wayfinding import services as wayfinding
 from server.wayfinding.management.commands import import_imdf as import_command
 
@@ -249,6 +249,9 @@ def test_an_uploaded_map_is_reviewed_then_published_and_a_loss_needs_a_manager(c
     assert response.status_code == 302, response.context["problems"]
     assert versions(mall) == 1 and len(live_document(mall).stores) == 6
 
+    document = live_document(mall)
+    KioskPoint.objects.create(mall=mall, content_id="k-new", name_zh_cn="新", node_id=document.stores[-1].node_id,
+                              level=Level.objects.get(mall=mall, content_id=document.levels[0].id))
     assert upload(client, fewer).status_code == 302
     review = client.get(reverse("wayfinding:map_review"))
     removed = {change.kind: change.removed for change in review.context["changes"]}
@@ -262,6 +265,7 @@ def test_an_uploaded_map_is_reviewed_then_published_and_a_loss_needs_a_manager(c
     response = client.post(reverse("wayfinding:map_publish"), {"confirm_losses": token})
     assert response.status_code == 302 and versions(mall) == 2
     assert len(live_document(mall).stores) == 3 and Store.objects.filter(mall=mall).count() == 3
+    assert KioskPoint.objects.filter(mall=mall, content_id="k-new").exists(), "unpublished draft work stays"
     assert AuditEntry.objects.filter(action=LOSS_ACTION, actor=manager).exists()
     exported = client.get(reverse("wayfinding:map_export"))
     assert exported.status_code == 200 and exported["Content-Type"] == "application/zip"

@@ -280,3 +280,13 @@ def test_a_discarded_upload_publishes_nothing(client, db, tmp_path):
     assert client.post(reverse("wayfinding:map_discard")).status_code == 302
     assert client.post(reverse("wayfinding:map_publish")).status_code == 302
     assert versions(mall) == 0
+
+
+def test_an_unreadable_archive_is_refused_with_the_importers_reasons(client, db):
+    from server.malls.models import Mall
+
+    mall = Mall.objects.create(id="plaza", name_zh_cn="广场")
+    client.force_login(make_staff("manager-plaza", "manager", mall))
+    response = upload(client, b"not a zip archive")
+    assert response.status_code == 400 and response.context["unreadable"]
+    assert client.get(reverse("wayfinding:map_review")).status_code == 302  # nothing kept

@@ -97,8 +97,6 @@ CONNECTOR_SECONDS_PER_STOREY = {"lift": 10.0, "stairs": 45.0, "escalator": 25.0,
 """A ride: the wait (lifts) plus this per storey; boarding once is always quicker than stopping
 at every floor, so a route takes a lift or a staircase in one go."""
 BOARDING_SECONDS = {"lift": LIFT_WAIT_SECONDS, "stairs": 10.0, "escalator": 15.0, "ramp": 10.0}
-NAVPATH_LIFT_SECONDS = 60.0
-NAVPATH_STAIRS_SECONDS_PER_STOREY = 25.0
 OUTDOOR_LEVEL_ID = "outdoors"
 MAX_EXAMPLES = 5
 
@@ -351,6 +349,24 @@ def _text(value, fallback: I18nText | None = None) -> I18nText | None:
                   or next(iter(strings.values())))
     traditional = strings.get("zh-hant") or strings.get("zh-tw") or strings.get("zh-hk") or ""
     return I18nText(zh_CN=simplified, en=english, zh_TW=traditional)
+
+
+def _facility_name(value, kind: str) -> I18nText | None:
+    """A facility's own name, or None when it has none or only restates its category in a
+    language other than Chinese ("Elevator", "Restroom female"): our catalogued words then
+    name it in every language, so a Chinese card never says "Elevator"."""
+    text = _text(value)
+    if text is None:
+        return None
+    has_chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text.zh_CN + text.zh_TW)
+    words = set((text.en or text.zh_CN).lower().replace(".", " ").replace("_", " ").split())
+    category_words = {category_word for category, facility_kind in AMENITY_KINDS.items() if facility_kind == kind
+                      for category_word in category.replace(".", " ").split()}
+    category_words |= {"elevator", "lift", "stairs", "stair", "staircase", "escalator", "ramp", "toilet",
+                       "toilets", "wc", "the", *FACILITY_WORDS[kind].en.lower().split()}
+    if not has_chinese and words <= category_words | {"female", "male", "unisex", "wheelchair", "accessible"}:
+        return None
+    return text
 
 
 def _plain(value) -> str:
@@ -882,14 +898,16 @@ class _Importer:
             report.note(f"{len(dangling)} path links name a node that is not in the archive; skipped")
         if outdoor:
             report.note(f"{outdoor} path nodes have no level: placed on an Outdoors level")
-        lifts: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        places: dict[str, dict[str, list[tuple[str, tuple[float, float]]]]] = {
+            "lift": defaultdict(list), "stairs": defaultdict(list)}
+        """Lift and stairs amenities and units: kind → level → [(feature id, point)]."""
         for feature in self.raw["amenity"] + self.raw["unit"]:
-            if AMENITY_KINDS.get(str((feature.get("properties") or {}).get("category") or "")) != "lift":
-                continue
+            kind = AMENITY_KINDS.get(str((feature.get("properties") or {}).get("category") or ""))
             point = self._point(feature)
-            if point is not None:
+            if kind in places and point is not None:
                 for level_id in self._levels_of(feature) or list(self.levels):
-                    lifts[level_id].append(point)
+                    places[kind][level_id].append((feature["id"], point))
+        lifts = {level_id: [point for _, point in found] for level_id, found in places["lift"].items()}
         entrance_links = 0
         for a in sorted(neighbours):
             for b in sorted(neighbours[a]):
@@ -906,19 +924,77 @@ class _Importer:
                     storeys = abs(self.levels[na.level_id]["ordinal"] - self.levels[nb.level_id]["ordinal"]) or 1
                     near_lift = any(math.dist((n.x, n.y), p) <= LIFT_SNAP_M
                                     for n in (na, nb) for p in lifts.get(n.level_id, []))
+                    kind = "lift" if near_lift else "stairs"
                     self.edges.append(Edge(
-                        a=a, b=b, kind="lift" if near_lift else "stairs",
-                        length_m=round(flat + STOREY_M * storeys, 2),
-                        seconds=NAVPATH_LIFT_SECONDS if near_lift else NAVPATH_STAIRS_SECONDS_PER_STOREY * storeys,
+                        a=a, b=b, kind=kind, length_m=round(flat + STOREY_M * storeys, 2),
+                        seconds=BOARDING_SECONDS[kind] + CONNECTOR_SECONDS_PER_STOREY[kind] * storeys,
                     ))
         if entrance_links:
             report.note(f"{entrance_links} links join the outdoor paths to a building level: imported as "
                         "entrances (ramps); the archive does not say whether they have steps")
+        self._shafts(places)
         for link in self.raw["navPathAssocieted"]:
             props = link.get("properties") or {}
             node_id, place_id = props.get("pathNode_id"), props.get("associeted_id")
             if isinstance(node_id, str) and isinstance(place_id, str) and node_id in self.nodes:
                 self.linked.setdefault(place_id, node_id)
+
+    def _shafts(self, places: dict[str, dict[str, list[tuple[str, tuple[float, float]]]]]) -> None:
+        """navPath joins a lift's (or a staircase's) floors one to the next: each chain of such
+        links (sharing a node, or stops a few metres apart on a floor) is one connector with every
+        stop joined to every other, so a route
+        rides it once ("Take the lift to B5") rather than floor by floor. Its id is that of a
+        lift or stairs amenity at one of its stops, when there is one."""
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def find(key: tuple[str, str]) -> tuple[str, str]:
+            parent.setdefault(key, key)
+            while parent[key] != key:
+                parent[key] = parent[parent[key]]
+                key = parent[key]
+            return key
+
+        changes = [i for i, e in enumerate(self.edges) if e.kind in ("lift", "stairs")]
+        ends: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for i in changes:
+            edge = self.edges[i]
+            parent[find((edge.kind, edge.a))] = find((edge.kind, edge.b))
+            for node_id in (edge.a, edge.b):
+                ends[(edge.kind, self.nodes[node_id].level_id)].add(node_id)
+        for (kind, _), found in ends.items():  # a shaft's stops on one floor are a few metres apart at most
+            found_list = sorted(found)
+            for n, a in enumerate(found_list):
+                for b in found_list[n + 1:]:
+                    if math.dist((self.nodes[a].x, self.nodes[a].y), (self.nodes[b].x, self.nodes[b].y)) <= LIFT_SNAP_M:
+                        parent[find((kind, a))] = find((kind, b))
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i in changes:
+            groups[find((self.edges[i].kind, self.edges[i].a))].append(i)
+        joined = 0
+        for (kind, _), members in groups.items():
+            stops = sorted({node_id for i in members for node_id in (self.edges[i].a, self.edges[i].b)})
+            connector_id = next((feature_id for stop in stops for feature_id, point in sorted(
+                places[kind].get(self.nodes[stop].level_id, []))
+                if math.dist((self.nodes[stop].x, self.nodes[stop].y), point) <= LIFT_SNAP_M), f"{kind}@{stops[0]}")
+            present = {frozenset((self.edges[i].a, self.edges[i].b)) for i in members}
+            pairs = [(a, b) for n, a in enumerate(stops) for b in stops[n + 1:]
+                     if self.nodes[a].level_id != self.nodes[b].level_id]
+            for a, b in pairs:
+                na, nb = self.nodes[a], self.nodes[b]
+                storeys = abs(self.levels[na.level_id]["ordinal"] - self.levels[nb.level_id]["ordinal"]) or 1
+                edge = Edge(a=a, b=b, kind=kind, connector_id=connector_id,
+                            length_m=round(math.dist((na.x, na.y), (nb.x, nb.y)) + STOREY_M * storeys, 2),
+                            seconds=BOARDING_SECONDS[kind] + CONNECTOR_SECONDS_PER_STOREY[kind] * storeys)
+                if frozenset((a, b)) in present:
+                    for i in members:
+                        if frozenset((self.edges[i].a, self.edges[i].b)) == frozenset((a, b)):
+                            self.edges[i] = edge
+                else:
+                    self.edges.append(edge)
+                    joined += 1
+        if joined:
+            self.report.note(f"{len(groups)} lifts and staircases joined floor to floor in navPath are each one "
+                             f"connector ({joined} rides past a floor added)")
 
     def _built_graph(self) -> None:
         """No walkable graph in the archive: a node in each unit, one at each door, doors
@@ -1080,8 +1156,8 @@ class _Importer:
                     continue
                 unit = self.units[feature_id]
                 amenity = amenity_of_unit.get(feature_id)
-                name = (_text((amenity or {}).get("properties", {}).get("name")) if amenity else None) \
-                    or _text(unit.props.get("name")) or FACILITY_WORDS[kind]
+                name = _facility_name((amenity or {}).get("properties", {}).get("name") if amenity else None, kind) \
+                    or _facility_name(unit.props.get("name"), kind) or FACILITY_WORDS[kind]
                 self.facility_units.add(feature_id)
                 if amenity is not None:
                     self.facility_units.add(amenity["id"])
@@ -1227,7 +1303,7 @@ class _Importer:
                            self._about("amenity", feature))
                 continue
             self.facilities.append(Facility(id=feature["id"], kind=kind, level_id=level_id, node_id=node_id,
-                                            name=_text(props.get("name")) or FACILITY_WORDS[kind]))
+                                            name=_facility_name(props.get("name"), kind) or FACILITY_WORDS[kind]))
         named_units = {uid for f in self.raw["amenity"] for uid in ((f.get("properties") or {}).get("unit_ids") or [])}
         for unit in self.units.values():
             kind = AMENITY_KINDS.get(unit.category)
@@ -1239,7 +1315,7 @@ class _Importer:
                 skipped[f"{unit.category} unit without a path node"] += 1
                 continue
             self.facilities.append(Facility(id=unit.id, kind=kind, level_id=unit.level_id, node_id=node_id,
-                                            name=_text(unit.props.get("name")) or FACILITY_WORDS[kind]))
+                                            name=_facility_name(unit.props.get("name"), kind) or FACILITY_WORDS[kind]))
         if skipped:
             report.note("amenities not imported: " + ", ".join(f"{n} {k}" for k, n in skipped.most_common()))
         if self.nearest_used:

@@ -126,6 +126,24 @@ def test_chinese_cards_name_connectors_in_chinese(plain_mall, mall_without_lift)
     assert "扶梯" in names and all(name.isascii() is False for name in names)
 
 
+@pytest.mark.imdf
+@pytest.mark.skipif(not SAMPLE.is_dir(), reason=f"the IMDF sample is absent ({SAMPLE}); it sits beside the "
+                                                "repository in CI, not in a clone")
+def test_the_samples_navpath_lift_is_ridden_once_and_named_in_chinese():
+    """navPath joins the lift floor to floor; imported, it is one connector over B1 to B5."""
+    imported = import_imdf(SAMPLE)
+    content = imported.content
+    assert "lifts and staircases joined floor to floor in navPath are each one connector" in "\n".join(
+        imported.report.lines())
+    level = {lv.short_name: lv.id for lv in content.levels}
+    b1 = next(s for s in content.stores if s.level_id == level["B1"])
+    b5 = next(s for s in content.stores if s.level_id == level["B5"])
+    route = Router(content).route(b1.id, b5.id, "step_free")
+    assert [describe_step(step, "zh_CN")[0] for step in route.steps][1:] == ["乘电梯到B5"]
+    assert [describe_step(step, "en")[0] for step in route.steps][1:] == ["Take the lift to B5"]
+    assert not [f for f in content.facilities if f.name.zh_CN in ("Elevator", "Stairs", "Restroom female")]
+
+
 def test_a_plain_archive_routes_between_any_two_stores_on_different_levels(plain_mall):
     router = Router(plain_mall)
     for origin in plain_mall.stores:

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from server.accounts.roles import ROLES_WITH_ADMIN_SITE, Role
 from server.malls.boundary import only_mall
-from server.malls.models import Mall, StaffProfile
+from server.malls.models import Mall, StaffProfile, person_name
 
 
 class StaffError(Exception):
@@ -63,14 +63,6 @@ def roles_of(user) -> set[Role]:
 
 def has_role(user, *roles: Role | str) -> bool:
     return bool(roles_of(user) & {Role(role) for role in roles})
-
-
-def person_name(user) -> str:
-    """How staff are named in the console: their profile's display name, full name or user name."""
-    if user is None:
-        return ""
-    profile = getattr(user, "staff_profile", None)  # missing profile: RelatedObjectDoesNotExist
-    return (profile.display_name if profile else "") or user.get_full_name() or user.get_username()
 
 
 def record_audit(actor, action: str, *, mall=None, subject: str = "", detail: str = ""):

@@ -2,8 +2,8 @@
 audited (revealing a visitor's phone number)."""
 from __future__ import annotations
 
-from server.accounts.services import person_name, record_audit
-from server.malls.models import Mall
+from server.accounts.services import record_audit
+from server.malls.models import Mall, person_name
 
 from .models import Case
 

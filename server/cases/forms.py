@@ -2,8 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from server.accounts.services import person_name
-from server.malls.models import Department
+from server.malls.models import Department, person_name
 from sync.protocol import CaseStatus
 
 from .models import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, Source, Visibility

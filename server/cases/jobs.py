@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from server.accounts.services import person_name
+from server.malls.models import person_name
 from sync.protocol import sha256_hex
 
 from .audit import audit

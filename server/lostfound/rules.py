@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from server.accounts.services import person_name
+from server.malls.models import person_name
 from sync.protocol import REFERENCE_ALPHABET, ItemCategory, ItemColour, has_control_characters
 
 from .errors import LostPropertyError

@@ -99,3 +99,9 @@ class StaffProfile(models.Model):
         return f"{self.user} @ {self.mall_id or '*'}"
 
 
+def person_name(user) -> str:
+    """How staff are named in the console: their profile's display name, full name or user name."""
+    if user is None:
+        return ""
+    profile = getattr(user, "staff_profile", None)  # missing profile: RelatedObjectDoesNotExist
+    return (profile.display_name if profile else "") or user.get_full_name() or user.get_username()

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from server.accounts.models import AuditEntry
-from server.accounts.services import person_name, record_audit
+from server.accounts.services import record_audit
 from server.cases.access import can_view_reports
 from server.cases.audit import AUDITED_CASE_ACTIONS
 from server.cases.presentation import floor_choices, mall_name, store_choices
 from server.core.console import page_context, staff_page
 from server.lostfound.flows import AUDITED_LOST_PROPERTY_ACTIONS
 from server.malls.boundary import scope, visible_mall_ids, working_mall
+from server.malls.models import person_name
 
 from . import charts, exports, services
 

@@ -1,7 +1,7 @@
 """Template filters shared by every console page."""
 from django import template
 
-from server.accounts.services import person_name
+from server.malls.models import person_name
 
 register = template.Library()
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
@@ -125,7 +127,10 @@ def test_lost_item_by_touch_with_checks_and_consent(kiosk, language, screenshots
     assert (upload["kind"], upload["description"], upload["contact_phone"], upload["contact_consent"]) == (
         "lost_report", "long umbrella stripes", "13812345678", True)
     assert upload["details"]["item_category"] == "umbrella" and upload["details"]["item_colour"] == "multi"
-    assert upload["occurred_at"].endswith("+08:00") and "T15:00:00" in upload["occurred_at"]
+    # 15:00 in the mall (Asia/Shanghai), on the wire in UTC as the contract normalises it
+    occurred = datetime.fromisoformat(upload["occurred_at"])
+    assert occurred.utcoffset() == timedelta(0)
+    assert occurred.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M") == "15:00"
     assert kiosk.screen("receipt").confirmation == kiosk.app.tr(
         "Your lost item report has been registered. We will look for it.")
     kiosk.driver.capture(screenshots / f"lost-found-lost-receipt-{language}.png")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from server.content import services as content_services
 from server.wayfinding import services
 from venue.routing.router import router_for
 from venue.routing.wording import describe_step
@@ -80,8 +82,13 @@ def test_choosing_step_free_and_another_language_on_the_phone(chromium, live_ser
 
 def test_a_closed_lift_on_the_phone_explains_and_offers_the_service_desk(chromium, live_server, demo_mall,
                                                                           screenshots):
-    for lift in ("lift-a-1f", "lift-b-1f"):
-        services.set_connector_closed(demo_mall, lift, True)
+    services.set_connector_closed(demo_mall, "lift-a-1f", True)
+    # The second closure takes the step-free routes away: the publish guard asks a manager.
+    administrator = get_user_model().objects.create_superuser("route-admin", password=None)
+    with pytest.raises(content_services.UnconfirmedLosses) as refused:
+        services.set_connector_closed(demo_mall, "lift-b-1f", True, administrator)
+    services.set_connector_closed(demo_mall, "lift-b-1f", True, administrator,
+                                  confirm_losses=refused.value.fingerprint)
     page, _foreign = phone_page(chromium, live_server, locale="en-US")
     page.goto(f"{live_server.url}{ROUTE}?profile=pram&lang=en")
     assert page.get_by_text("There is no way to Gale Sports with a pram from here.").is_visible()

@@ -232,6 +232,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CONCIERGE_LOGIN_LOCKOU
 AXES_CLIENT_IP_CALLABLE = "server.core.throttle.client_address"
 AXES_LOCKOUT_CALLABLE = "server.accounts.lockout.locked_out_page"
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no "AXES: BEGIN" line on every command and server start
 """Only failed attempts are kept (they make the lock-out); a log of every successful sign-in's
 address and browser is personal data nothing here needs (PIPL: collect only what the purpose needs)."""
 

@@ -156,6 +156,10 @@ class Problem:
         return f"{where}{about}: {self.message}"
 
 
+NOTHING_IMPORTED = " (refused: nothing was imported)"
+"""Ends the one line of an archive refused for a single problem."""
+
+
 @dataclass
 class ImportReport:
     """What was imported and what was not, in sentences for the operator."""
@@ -183,7 +187,9 @@ class ImportReport:
     def lines(self) -> list[str]:
         lines: list[str] = []
         refusals = self.refusals
-        if refusals:
+        if len(refusals) == 1:  # a bomb, a bad manifest: one line says it all
+            lines.append(f"! {refusals[0]}{NOTHING_IMPORTED}")
+        elif refusals:
             lines.append(f"Refused: {len(refusals)} problems must be fixed in the archive first; nothing was imported.")
             lines += [f"! {problem}" for problem in refusals]
         if self.counts:

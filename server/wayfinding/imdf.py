@@ -34,6 +34,7 @@ corner, so plans and the path graph share one frame with the origin at the botto
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -333,6 +334,20 @@ class _Archive:
                             refuses=True)
             return None
         return data
+
+
+MAX_CONTENT_ID = 64
+"""A draft row's content id column (server.content.models.MallRow.content_id)."""
+
+
+def _compound_id(first: str, second: str) -> str:
+    """One content id made of two feature ids ("relationship:unit"), within the 64 characters and
+    the letters a content id may have; two UUIDs are longer, so then a stable digest stands in."""
+    joined = re.sub(r"[^A-Za-z0-9_.:-]", "-", f"{first}:{second}")
+    if len(joined) <= MAX_CONTENT_ID:
+        return joined
+    digest = hashlib.sha256(joined.encode()).hexdigest()
+    return f"{joined[:MAX_CONTENT_ID - 41]}:{digest[:40]}"
 
 
 def _json_depth(raw: bytes) -> int:
@@ -1167,7 +1182,7 @@ class _Importer:
                 self.facility_units.add(feature_id)
                 if amenity is not None:
                     self.facility_units.add(amenity["id"])
-                self.facilities.append(Facility(id=f"{relationship['id']}@{feature_id}"[:128], kind=kind, name=name,
+                self.facilities.append(Facility(id=_compound_id(relationship["id"], feature_id), kind=kind, name=name,
                                                 level_id=level_id, node_id=node_id))
         if connectors:
             report.note(f"{connectors} connectors (lifts, escalators, stairs, ramps) from relationship.geojson")

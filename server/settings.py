@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "server.reports",
     "server.lostfound",
     "server.broadcasts",
+    "server.loans",
     "server.wayfinding",
     "server.directory",
     "server.demo",

@@ -36,10 +36,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: ["*"],
     Role.MANAGER: [
         "cases.*", "content.*", "fleet.*", "accounts.view", "auth.view_user", "auth.view_group",
-        "malls.view", "malls.change_mall",
+        "malls.view", "malls.change_mall", "loans.*",
     ],
     Role.AGENT: [
         "cases.*", "content.view", "fleet.view_kiosk", "malls.view_mall",
+        "loans.view", "loans.add_loan", "loans.change_loan",
     ],
     Role.DEPARTMENT_HANDLER: [
         "cases.view_case", "cases.view_caseevent", "cases.view_caseattachment", "cases.view_cannedreply",

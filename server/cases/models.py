@@ -82,6 +82,16 @@ class EventKind(models.TextChoices):
     VISITOR = "visitor", _("Visitor added information")
     RATING = "rating", _("Visitor's rating")
     ATTACHMENT = "attachment", _("Photo attached")
+    PRIORITY = "priority", _("Priority changed")
+
+
+class Priority(models.IntegerChoices):
+    """How urgently a case is handled; a number so the inbox sorts the most urgent first."""
+
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
 
 
 class Source(models.TextChoices):
@@ -141,6 +151,16 @@ class Case(models.Model):
         help_text=_("Set by the routing rules from the category; follows a hand-over."),
     )
     level_id = models.CharField(_("floor"), max_length=64, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL,
+        help_text=_("Set by the category rule when the case comes in; staff may change it."),
+    )
+    visitor_surname = models.CharField(_("visitor's surname"), max_length=20, blank=True)
+    people_involved = models.CharField(
+        _("people or tenant involved"), max_length=200, blank=True,
+        help_text=_("Staff, a store's employee or a tenant the visitor names."),
+    )
+    visitor_request = models.TextField(_("what the visitor asks for"), blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     paused_at = models.DateTimeField(
         _("deadline paused since"), null=True, blank=True,
@@ -180,6 +200,7 @@ class Case(models.Model):
             models.Index(fields=["mall", "store_id", "-received_at", "-id"], name="case_store_idx"),
             models.Index(fields=["status", "due_at"], name="case_due_idx"),
             models.Index(fields=["status", "finished_at"], name="case_retention_idx"),
+            models.Index(fields=["mall", "-priority", "-received_at", "-id"], name="case_priority_idx"),
         ]
 
     def __str__(self) -> str:
@@ -188,6 +209,10 @@ class Case(models.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def priority_label(self) -> str:
+        return str(Priority(self.priority).label) if self.priority in Priority.values else ""
 
     @property
     def category_label(self) -> str:
@@ -261,6 +286,10 @@ class CategoryRule(models.Model):
         _("working days promised"), default=0,
         help_text=_("0 = a simple case, answered the same day; more = a complex case."),
     )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL,
+        help_text=_("The priority a new case of this category starts with."),
+    )
 
     class Meta:
         verbose_name = _("category rule")
@@ -299,6 +328,19 @@ class CannedReply(models.Model):
     text_zh_cn = models.TextField(_("text (Simplified Chinese)"))
     text_en = models.TextField(_("text (English)"))
     text_zh_tw = models.TextField(_("text (Traditional Chinese)"))
+    # A macro: what else the one click does besides posting the reply. Empty = leave as is.
+    sets_status = models.CharField(
+        _("then set status"), max_length=20, blank=True,
+        choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
+    )
+    sets_priority = models.PositiveSmallIntegerField(
+        _("then set priority"), choices=Priority.choices, null=True, blank=True)
+    sets_department = models.CharField(
+        _("then hand to department"), max_length=20, blank=True, choices=Department.choices)
+    sets_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("then hand over to"),
+    )
 
     class Meta:
         verbose_name = _("canned reply")
@@ -346,3 +388,24 @@ class DeskReferencePrefix(models.Model):
     class Meta:
         verbose_name = _("desk reference prefix")
         verbose_name_plural = _("desk reference prefixes")
+
+
+class SameDayReport(models.Model):
+    """The end-of-day list, made at the mall's closing time, of open cases due that day or
+    already late: what the desk cannot settle today, reported to the manager the same day."""
+
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="same_day_reports",
+                             verbose_name=_("mall"))
+    day = models.DateField(_("day"))
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+    cases = models.ManyToManyField(Case, related_name="same_day_reports", verbose_name=_("cases"))
+
+    class Meta:
+        verbose_name = _("same-day report")
+        verbose_name_plural = _("same-day reports")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["mall", "day"], name="same_day_report_once")]
+
+    def __str__(self) -> str:
+        return f"{self.mall_id} {self.day}"
+

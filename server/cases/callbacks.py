@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from sync.protocol import CaseStatus
 
+from . import followups
 from .audit import audit, label_of
 from .errors import InvalidCallback
 from .flows import transition
@@ -36,11 +37,14 @@ def record_callback(case: Case, actor, *, reached: bool, satisfaction: int | Non
     if satisfaction not in (1, 2, 3, 4, 5):
         raise InvalidCallback(gettext("Record the visitor's satisfaction (1 to 5)."))
     now = timezone.now()
-    return transition(
-        case, S.FOLLOWED_UP, actor,
-        note=gettext("Call-back done. Satisfaction: %(score)d/5.") % {"score": satisfaction}
-        + (f"\n{outcome}" if outcome else ""),
-        visibility=Visibility.INTERNAL,
-        extra_changes={"callback_done_at": now, "callback_due_at": None,
-                       "callback_satisfaction": satisfaction, "callback_outcome": outcome},
-    )
+    with transaction.atomic():
+        event = transition(
+            case, S.FOLLOWED_UP, actor,
+            note=gettext("Call-back done. Satisfaction: %(score)d/5.") % {"score": satisfaction}
+            + (f"\n{outcome}" if outcome else ""),
+            visibility=Visibility.INTERNAL,
+            extra_changes={"callback_done_at": now, "callback_due_at": None,
+                           "callback_satisfaction": satisfaction, "callback_outcome": outcome},
+        )
+        followups.score_received(case, satisfaction, by_callback=True)
+    return event

@@ -102,6 +102,18 @@ class Source(models.TextChoices):
     PHONE = "phone", _("Phone call")
 
 
+class RootCause(models.TextChoices):
+    """Why the matter arose, recorded on resolution for the monthly analysis (原因分析)."""
+
+    PRODUCT = "product", pgettext_lazy("root cause", "Goods or product")
+    STAFF_SERVICE = "staff_service", pgettext_lazy("root cause", "Staff service")
+    FACILITIES = "facilities", pgettext_lazy("root cause", "Facilities and equipment")
+    PROCEDURE = "procedure", pgettext_lazy("root cause", "Rules and procedures")
+    TENANT = "tenant", pgettext_lazy("root cause", "Store's business practice")
+    MISUNDERSTANDING = "misunderstanding", pgettext_lazy("root cause", "Visitor's misunderstanding")
+    OTHER = "other", pgettext_lazy("root cause", "Other")
+
+
 class Case(models.Model):
     id = models.CharField(_("id"), max_length=26, primary_key=True)
     mall = models.ForeignKey(
@@ -177,6 +189,8 @@ class Case(models.Model):
     rating_comment = models.TextField(_("visitor's comment"), blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     contact_erased_at = models.DateTimeField(_("contact details erased at"), null=True, blank=True)
+    root_cause = models.CharField(_("root cause"), max_length=20, blank=True, choices=RootCause.choices)
+    root_cause_note = models.TextField(_("root cause in words"), blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -409,3 +423,37 @@ class SameDayReport(models.Model):
     def __str__(self) -> str:
         return f"{self.mall_id} {self.day}"
 
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("follow-up status", "Open")
+    CLOSED = "closed", pgettext_lazy("follow-up status", "Closed")
+
+
+class FollowUp(models.Model):
+    """A manager's task opened by a low score (1 or 2 of 5), kept open until a better score
+    arrives or a manager closes it with a note: the manuals' "直至合格为止"."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case"))
+    status = models.CharField(_("status"), max_length=8, choices=FollowUpStatus.choices,
+                              default=FollowUpStatus.OPEN)
+    low_score = models.PositiveSmallIntegerField(_("low score"))
+    opened_by_callback = models.BooleanField(
+        _("opened by the call-back"), default=False,
+        help_text=_("False: the visitor's rating on the tracking page opened it."))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("closed by"))
+    better_score = models.PositiveSmallIntegerField(_("better score"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["opened_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case"], condition=models.Q(status="open"),
+                                               name="follow_up_one_open_per_case")]
+        indexes = [models.Index(fields=["status", "opened_at"], name="follow_up_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.low_score}/5 {self.status}"

@@ -9,16 +9,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from server.malls.models import Mall
 from sync.protocol import CaseStatus, sha256_hex
 
+from . import followups
 from .errors import VisitorError
 from .flows import transition
 from .jobs import retention_cutoff
-from .models import VISITOR_STATUS_LABELS, Case, CaseEvent, EventKind, Visibility
+from .models import VISITOR_STATUS_LABELS, Case, CaseEvent, EventKind, FollowUpStatus, Visibility
 from .notes import clean_note
 
 S = CaseStatus
@@ -167,7 +169,10 @@ def visitor_reply(case: Case, text: str) -> CaseEvent:
 
 
 def can_rate(case: Case) -> bool:
-    return CaseStatus(case.status) in RATEABLE_STATUSES and case.rating is None
+    """Once after resolution, and again while a low rating's follow-up is open."""
+    if CaseStatus(case.status) not in RATEABLE_STATUSES:
+        return False
+    return case.rating is None or followups.open_follow_up_of(case) is not None
 
 
 def rate_case(case: Case, stars, comment: str = "") -> CaseEvent:
@@ -186,13 +191,15 @@ def rate_case(case: Case, stars, comment: str = "") -> CaseEvent:
     if CaseStatus(case.status) not in RATEABLE_STATUSES:
         raise VisitorError(gettext("You can rate the case once it is resolved."))
     now = timezone.now()
+    unrated = Q(rating__isnull=True) | Q(follow_ups__status=FollowUpStatus.OPEN)
     with transaction.atomic():
-        if not Case.objects.filter(pk=case.pk, rating__isnull=True).update(
+        if not Case.objects.filter(unrated, pk=case.pk).update(
                 rating=stars, rating_comment=comment, rated_at=now):
             raise VisitorError(gettext("You have already rated this case. Thank you!"))
         event = CaseEvent.objects.create(
             case=case, at=now, kind=EventKind.RATING, actor_label="visitor",
             note=f"{stars}/5" + (f"\n{comment}" if comment else ""), visibility=Visibility.PUBLIC,
         )
+        followups.score_received(case, stars, by_callback=False)
     case.rating, case.rating_comment, case.rated_at = stars, comment, now
     return event

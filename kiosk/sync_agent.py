@@ -5,10 +5,12 @@ which may fail without affecting the others or the screens:
 
 * push — upload due outbox cases (idempotent on the case id, so retries never duplicate);
 * pull — fetch the published content with If-None-Match and install new versions;
-* heartbeat — report health, receive commands.
+* heartbeat — report health, receive commands;
+* availability — what the service desk can lend now (kiosk/lending.py), live between versions.
 
-Results reach the UI through the plain callables `on_content_changed(version)` and
-`on_commands(commands)`, called on the agent thread; the screens wrap them with Kivy's Clock.
+Results reach the UI through the plain callables `on_content_changed(version)`,
+`on_commands(commands)` and `on_availability(availability)`, called on the agent thread;
+the screens wrap them with Kivy's Clock.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from typing import Any, Callable, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
-from kiosk import events, outbox
+from kiosk import events, lending, outbox
 from kiosk.broadcast_listener import BroadcastListener
 from kiosk.content import (
     ContentInstallError,
@@ -39,6 +41,7 @@ from kiosk.content import (
 from kiosk.identity import KioskIdentity
 from kiosk.store import LocalStore
 from sync.protocol import (
+    AVAILABILITY_PATH,
     BLOB_PATH,
     CASES_PATH,
     CONTENT_PATH,
@@ -58,6 +61,7 @@ from sync.protocol import (
     EnrollResponse,
     Heartbeat,
     HeartbeatReply,
+    LendingAvailability,
     printable,
 )
 
@@ -178,6 +182,7 @@ class SyncAgent:
         app_version: str,
         on_content_changed: Callable[[int], Any] | None = None,
         on_commands: Callable[[list[Command]], Any] | None = None,
+        on_availability: Callable[[LendingAvailability], Any] | None = None,
         poll_s: float = 60,
         clock: ModuleType | Any = time_module,
     ):
@@ -186,6 +191,7 @@ class SyncAgent:
         self.app_version = app_version
         self.on_content_changed = on_content_changed
         self.on_commands = on_commands
+        self.on_availability = on_availability
         self.poll_s = float(poll_s)
         self.clock = clock
         self.base_url = identity.server_url.rstrip("/")
@@ -210,6 +216,7 @@ class SyncAgent:
         self._network_blocked_until = 0.0
         self._next_content_at = 0.0
         self._next_heartbeat_at = 0.0
+        self._next_availability_at = 0.0
 
     # ---------------------------------------------------------------- thread control
     def start(self) -> None:
@@ -264,7 +271,7 @@ class SyncAgent:
 
     def _seconds_until_next(self, store: LocalStore) -> float:
         now = self.clock.time()
-        moments = [self._next_content_at, self._next_heartbeat_at]
+        moments = [self._next_content_at, self._next_heartbeat_at, self._next_availability_at]
         due = outbox.next_due_at(store)
         if due is not None:
             moments.append(due)
@@ -286,6 +293,9 @@ class SyncAgent:
         if heartbeat_due:
             self._next_heartbeat_at = now + self._spread(self.poll_s)
             self.send_heartbeat(store)
+        if now >= self._next_availability_at and self.clock.time() >= self._network_blocked_until:
+            self._next_availability_at = now + self._spread(self.poll_s)
+            self.pull_availability(store)
         # Usage events go in batches with the heartbeat, and at once when woken (back online).
         if (heartbeat_due or force_push) and self.clock.time() >= self._network_blocked_until:
             self.push_events(store)
@@ -433,6 +443,26 @@ class SyncAgent:
         self._update_status(content_version=installed.version)
         self._call(self.on_content_changed, installed.version)
         return installed.version
+
+    def pull_availability(self, store: LocalStore) -> LendingAvailability | None:
+        """Fetch what the desk can lend now and keep it with the time it arrived. A server
+        without the endpoint (404) is no error: the kiosk just shows no availability."""
+        try:
+            response = self.session.get(self.base_url + AVAILABILITY_PATH, timeout=self.timeout)
+        except requests.RequestException as exc:
+            self._transport_failed(f"availability: {type(exc).__name__}: {exc}")
+            return None
+        if response.status_code == 404:
+            self._contact_succeeded()
+            return None
+        availability = self._parsed_reply(response, "availability", LendingAvailability)
+        if availability is None:
+            return None
+        lending.save_availability(store, availability, self.clock.time())
+        self._next_availability_at = min(self._next_availability_at,
+                                         self.clock.time() + self._spread(availability.poll_seconds))
+        self._call(self.on_availability, availability)
+        return availability
 
     def _fetch_blob(self, sha256: str) -> bytes:
         response = self.session.get(self.base_url + BLOB_PATH.format(sha256=sha256), timeout=self.timeout)

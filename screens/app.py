@@ -199,7 +199,7 @@ class KioskApp(App):
         for event in self._events:
             event.cancel()
         if self.agent is not None:
-            for attribute in ("on_content_changed", "on_commands"):
+            for attribute in ("on_content_changed", "on_commands", "on_availability"):
                 if hasattr(self.agent, attribute):
                     setattr(self.agent, attribute, None)
             if getattr(self.agent, "broadcasts", None) is not None:
@@ -230,11 +230,21 @@ class KioskApp(App):
             self.agent.on_commands = lambda commands: Clock.schedule_once(
                 lambda dt: self._handle_commands(commands)
             )
+        if hasattr(self.agent, "on_availability"):
+            self.agent.on_availability = lambda availability: Clock.schedule_once(
+                lambda dt: self._update_availability()
+            )
         listener = getattr(self.agent, "broadcasts", None)
         if listener is not None:
             listener.on_broadcasts = lambda received: Clock.schedule_once(
                 lambda dt: self.broadcast_overlay.update(received)
             )
+
+    def _update_availability(self) -> None:
+        """The desk's lending numbers changed (or went stale): the screens that show them redraw them."""
+        for screen in list(self._screens.values()):
+            if hasattr(screen, "update_availability"):
+                self._safely(screen.update_availability)
 
     def _handle_commands(self, commands) -> None:
         for command in commands:
@@ -452,6 +462,8 @@ class KioskApp(App):
         screen = self._screens.get(current)
         if self.clock_text != previous_clock and screen is not None and screen.refreshes_each_minute:
             self._safely(screen.refresh)
+        if self.clock_text != previous_clock:
+            self._update_availability()  # numbers that went stale disappear within a minute
         if current == "receipt" and self.receipt_shown_at is not None:
             if self.monotonic() - self.receipt_shown_at >= self.kiosk_config.receipt_timeout_s:
                 self.finish_case()

@@ -1,7 +1,8 @@
 """Facilities: restrooms, accessible restrooms, nursing rooms, the service desk, ATMs, parking
 pay stations, charging, wheelchair and stroller lending — nearest first from this kiosk by
 walking distance (venue.routing.router), or by floor (this floor first) when no route can be measured.
-A tap shows the way there on the map.
+A tap shows the way there on the map. Where the service desk lends wheelchairs, prams,
+umbrellas or power banks, its row says how many are available now (screens/availability.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
 from screens import theme
+from screens.availability import availability_text
 from screens.base import KioskScreen
 from screens.places import FACILITY_SHORT_LABELS, nearest_landmark, unit_label
 from screens.widgets.common import ChoiceButton, discard_children, text_width
@@ -34,6 +36,8 @@ class FacilityRow(ButtonBehavior, BoxLayout):
     name = StringProperty("")
     detail = StringProperty("")
     distance = StringProperty("")
+    availability = StringProperty("")
+    """What can be borrowed here now; empty when nothing fresh is known."""
     here = BooleanProperty(False)
 
     def on_release(self) -> None:
@@ -138,8 +142,11 @@ class FacilitiesScreen(KioskScreen):
             detail = app.tr(FACILITY_SHORT_LABELS[facility.kind]) + " · " + place
             if landmark:
                 detail += " · " + app.tr("near {place}").format(place=landmark)
+            availability = availability_text(app, facility.id)
             rows.append({
                 "facility_id": facility.id,
+                "availability": availability,
+                "row_height": app.u * (118 + 40 * len(availability.splitlines())),
                 "name": app.text(facility.name),
                 "detail": detail,
                 "distance": self._distance_text(metres(facility), floors_away(facility)),
@@ -147,6 +154,14 @@ class FacilitiesScreen(KioskScreen):
             })
         self.ids.facilities.data = rows
         self.result_count = len(rows)
+
+    def update_availability(self) -> None:
+        """New numbers from the desk (or old ones gone stale): rewrite the rows' availability."""
+        rows = self.ids.facilities.data
+        for row in rows:
+            row["availability"] = availability_text(self.app, row["facility_id"])
+            row["row_height"] = self.app.u * (118 + 40 * len(row["availability"].splitlines()))
+        self.ids.facilities.refresh_from_data()
 
     def _distance_text(self, metres: float, floors: int) -> str:
         app = self.app

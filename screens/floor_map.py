@@ -27,6 +27,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
 from screens import theme
+from screens.availability import availability_text
 from screens.base import KioskScreen
 from screens.places import (
     FACILITY_SHORT_LABELS,
@@ -88,6 +89,8 @@ class FloorMapScreen(KioskScreen):
     route_title = StringProperty("")
     route_place = StringProperty("")
     route_summary = StringProperty("")
+    route_availability = StringProperty("")
+    """What the chosen facility lends now ("轮椅：服务台（1F）可借 2 辆"); empty when unknown."""
     route_reason = StringProperty("")
     """Why the route is as it is: "Lift B is closed: this route goes another way."."""
     route_problem = StringProperty("")
@@ -189,6 +192,7 @@ class FloorMapScreen(KioskScreen):
         self.route_reason = ""
         self.alternative_text = ""
         self.route_url = ""
+        self.route_availability = ""
         content = app.content
         place = find_place(content, self.destination_id) if (content and self.destination_id) else None
         origin = self._origin_id()
@@ -201,6 +205,7 @@ class FloorMapScreen(KioskScreen):
                 self.route_problem = app.tr("None can be reached from here; please ask at the service desk.")
             return
         self.store_id = place.id if place.kind == "store" else ""
+        self.update_availability()
         self.route_title = app.text(place.name)
         self.route_place = unit_label(app.index.level(place.level_id), place.unit)
         if origin is None:
@@ -228,6 +233,11 @@ class FloorMapScreen(KioskScreen):
         self.step_count = len(route.steps)
         self.route_summary = walking_time_text(route, app.language, app.tr)
         self.route_url = self._route_url(place.id)
+
+    def update_availability(self) -> None:
+        """New numbers from the desk (or old ones gone stale) for the chosen facility."""
+        chosen = self.destination_id if self.has_selection and not self.store_id else ""
+        self.route_availability = availability_text(self.app, chosen) if chosen else ""
 
     def _route_url(self, destination: str) -> str:
         identity = self.app.identity

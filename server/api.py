@@ -14,6 +14,7 @@ from server.content.api import blob_router
 from server.core.errors import install_error_handlers
 from server.fleet.api import enroll_router
 from server.fleet.api import kiosk_router as fleet_kiosk_router
+from server.loans.api import kiosk_router as loans_kiosk_router
 from sync.protocol import PROTOCOL_VERSION
 
 api = NinjaAPI(
@@ -31,5 +32,6 @@ api.add_router("/kiosks/", enroll_router)
 api.add_router("/kiosk/", fleet_kiosk_router)
 api.add_router("/kiosk/", cases_router)
 api.add_router("/kiosk/", broadcasts_kiosk_router)
+api.add_router("/kiosk/", loans_kiosk_router)
 api.add_router("/blobs/", blob_router)
 api.add_router("/accounts/", accounts_router)

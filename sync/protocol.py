@@ -558,6 +558,36 @@ class EventBatchReceipt(Model):
     duplicate: bool
 
 
+# ---------------------------------------------------------------- lending at the service desk
+AVAILABILITY_PATH = "/api/v1/kiosk/availability"
+LendableKind = Literal["wheelchair", "pram", "umbrella", "power_bank"]
+MAX_LENDING_PLACES = 200
+"""Kinds × places a mall lends from; far more than any mall has."""
+
+
+class LendingCount(Model):
+    """How many of one kind the desk at one facility can lend now."""
+
+    kind: LendableKind
+    facility_id: Annotated[Line, Field(min_length=1, max_length=64)]
+    """A facility of the published content (the service desk)."""
+    available: Count
+    total: Count
+    """In service: available or on loan (out-of-service items are not counted)."""
+
+
+class LendingAvailability(Model):
+    """`GET /api/v1/kiosk/availability`: what the kiosk's mall can lend now, live.
+
+    It changes with every loan and return, without a content version: the sync agent polls it
+    every `poll_seconds`. The kiosk shows it only while fresh (received within a few minutes by
+    its own clock); stale or never received, it shows nothing rather than old numbers."""
+
+    server_time: datetime
+    counts: list[LendingCount] = Field(default=[], max_length=MAX_LENDING_PLACES)
+    poll_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+
+
 # ---------------------------------------------------------------- broadcasts (notices, emergencies)
 BROADCASTS_PATH = "/api/v1/kiosk/broadcasts"
 BROADCASTS_SHOWN_PATH = "/api/v1/kiosk/broadcasts/shown"

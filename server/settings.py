@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "server.lostfound",
     "server.broadcasts",
     "server.loans",
+    "server.desk",
     "server.wayfinding",
     "server.directory",
     "server.demo",

@@ -36,11 +36,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: ["*"],
     Role.MANAGER: [
         "cases.*", "content.*", "fleet.*", "accounts.view", "auth.view_user", "auth.view_group",
-        "malls.view", "malls.change_mall", "loans.*",
+        "malls.view", "malls.change_mall", "loans.*", "desk.*",
     ],
     Role.AGENT: [
         "cases.*", "content.view", "fleet.view_kiosk", "malls.view_mall",
         "loans.view", "loans.add_loan", "loans.change_loan",
+        "desk.view", "desk.add", "desk.change",
     ],
     Role.DEPARTMENT_HANDLER: [
         "cases.view_case", "cases.view_caseevent", "cases.view_caseattachment", "cases.view_cannedreply",

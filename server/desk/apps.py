@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskConfig(AppConfig):
+    name = "server.desk"
+    label = "desk"
+    verbose_name = _("Desk ledgers")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from server.core.console import register_section
+        from server.core.jobs import register_job
+
+        from .access import can_keep_ledgers
+        from .closing import record_closing_time
+
+        register_section("desk:luggage_list", _("Desk ledgers"), can_keep_ledgers, order=25)
+        register_job("desk-closing-time", lambda: f"{record_closing_time()} malls closed with luggage recorded",
+                     every=timedelta(minutes=10))

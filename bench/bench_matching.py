@@ -10,7 +10,14 @@ and timed per report. Target: top-5 at least 90 %.
 To show the set is not easy text matching, the run also prints how many reports share no
 keyword at all with their true item, and how many of the generator's Chinese-English wording
 pairs the matcher's dictionary (CC-CEDICT) links. The matcher holds no word list of its own
-and its weights were not fitted to this generator; other seeds are printed to show the spread.
+and its weights were not fitted to this generator.
+
+Honesty about tuning: the matcher was developed looking at the generated set of SEED (and at
+seeds 1 and 2), so those figures flatter it. The run ends with three lines scored the same way
+(top-5 share, the keyword reference, their ratio): the tuned seed; held-out seeds that no tuning
+has looked at; and a hand-written set of real-sounding report pairs in Simplified and
+Traditional Chinese and English (bench/lostfound_handwritten.json), which the generator did not
+write, with the share a random pick of 5 candidates would reach.
 """
 from __future__ import annotations
 
@@ -24,13 +31,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lostfound_dataset import CATALOGUE, COLOURS, SEED, generate  # noqa: E402
+from lostfound_dataset import CATALOGUE, COLOURS, SEED, LabelledSet, generate, load_handwritten  # noqa: E402
 
 from server.lostfound.matching import ItemFacts, passes_filters, rank, text_terms  # noqa: E402
 
 TOP = 5
 TARGET = 0.90
-OTHER_SEEDS = (1, 2)
+SEEN_SEEDS = (1, 2)
+"""Seeds looked at while the matcher was developed (printed as the spread): not held out."""
+HELD_OUT_SEEDS = (670239176, 555391622, 648993772)
+"""HELD OUT: drawn once with `secrets` when this line was written. No tuning of the matcher may
+look at their results; a change made because of them makes them tuned seeds, and new held-out
+seeds must then be drawn."""
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
@@ -51,6 +63,26 @@ def keyword_rank(lost: ItemFacts, found_items: list[ItemFacts], limit: int = TOP
               if passes_filters(lost, found)]
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     return [key for _, key in scored[:limit]]
+
+
+def reference_share(data: LabelledSet) -> float:
+    """The keyword reference's top-5 share over a labelled set."""
+    hits = sum(data.truth[lost.key] in keyword_rank(lost, data.found) for lost in data.lost)
+    return hits / len(data.lost)
+
+
+def chance_share(data: LabelledSet) -> float:
+    """The top-5 share of a random pick among the candidates that pass the hard filters."""
+    shares = []
+    for lost in data.lost:
+        candidates = sum(passes_filters(lost, found) for found in data.found)
+        shares.append(min(1.0, TOP / candidates) if candidates else 0.0)
+    return sum(shares) / len(shares)
+
+
+def comparison_line(label: str, ours: float, reference: float) -> str:
+    ratio = f"{ours / reference:.2f}x" if reference else "n/a (the reference found nothing)"
+    return f"{label:<26} matcher top-{TOP} {ours:6.1%}   keyword reference {reference:6.1%}   ratio {ratio}"
 
 
 def top_share(data, by_category, timings: list[float] | None = None) -> tuple[float, Counter]:
@@ -124,10 +156,41 @@ def main() -> int:
     if misses:
         print("misses by category: " + ", ".join(f"{c} {n}" for c, n in sorted(misses.items())))
     spread = []
-    for seed in OTHER_SEEDS:
+    for seed in SEEN_SEEDS:
         other = generate(seed=seed)
         spread.append(f"seed {seed}: {top_share(other, by_category_of(other))[0]:.1%}")
-    print(f"top-{TOP} on other generated sets: " + ", ".join(spread))
+    print(f"top-{TOP} on other generated sets seen during development: " + ", ".join(spread))
+
+    held_ours, held_reference = [], []
+    for seed in HELD_OUT_SEEDS:
+        held = generate(seed=seed)
+        held_ours.append(top_share(held, by_category_of(held))[0])
+        held_reference.append(reference_share(held))
+    handwritten = load_handwritten()
+    hand_ours, hand_misses = top_share(handwritten, by_category_of(handwritten))
+    hand_reference = reference_share(handwritten)
+    busy = LabelledSet(found=handwritten.found + held.found, lost=handwritten.lost, truth=handwritten.truth,
+                       languages=handwritten.languages)
+    busy_ours, busy_misses = top_share(busy, by_category_of(busy))
+    busy_reference = reference_share(busy)
+    hand_languages = Counter(handwritten.languages.values())
+    print()
+    print(f"hand-written set: {len(handwritten.lost)} lost reports ({hand_languages['zh_CN']} Simplified Chinese, "
+          f"{hand_languages['en']} English, {hand_languages['zh_TW']} Traditional Chinese) against "
+          f"{len(handwritten.found)} found items; a random pick of {TOP} would hit {chance_share(handwritten):.1%}. "
+          f"In a busy office (the same reports, the last held-out seed's {len(held.found)} found items added "
+          f"as distractors of the same weeks) a random pick would hit {chance_share(busy):.1%}")
+    for label, misses_of_set in (("hand-written", hand_misses), ("busy office", busy_misses)):
+        if misses_of_set:
+            print(f"{label} misses by category: " + ", ".join(f"{c} {n}" for c, n in sorted(misses_of_set.items())))
+    print(comparison_line(f"tuned seed ({SEED})", ours, reference))
+    print(comparison_line(f"held-out seeds (x{len(HELD_OUT_SEEDS)})", statistics.mean(held_ours),
+                          statistics.mean(held_reference)))
+    print(comparison_line("hand-written set", hand_ours, hand_reference))
+    print(comparison_line("hand-written, busy office", busy_ours, busy_reference))
+    print("held-out seeds one by one: " + ", ".join(
+        f"{seed}: {mine:.1%} vs {theirs:.1%}" for seed, mine, theirs in zip(HELD_OUT_SEEDS, held_ours, held_reference,
+                                                                          strict=True)))
     return 0
 
 

@@ -24,8 +24,11 @@ urlpatterns = [
     # The app serves its own static files (admin, console, docs): no CDN, no extra web server.
     re_path(r"^%s(?P<path>.*)$" % settings.STATIC_URL.lstrip("/"), serve_static, {"insecure": True}),
     path("", include("server.cases.urls")),
+    path("", include("server.notifications.urls")),
     path("console/reports/", include("server.reports.urls")),
     path("console/lost-property/", include("server.lostfound.urls")),
+    path("console/desk/", include("server.desk.urls")),
+    path("console/loans/", include("server.loans.urls")),
     path("", include("server.broadcasts.urls")),
     path("", include("server.content.urls")),
     path("", include("server.fleet.urls")),

@@ -11,9 +11,13 @@ class LoansConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
+        from server.core.console import register_section
         from server.core.jobs import register_job
 
+        from .access import can_run_loans
         from .contacts import erase_old_contacts
+
+        register_section("loans:overview", _("Loans"), can_run_loans, order=25)
 
         register_job("loan-contact-erasure", lambda: f"{erase_old_contacts()} loan contacts erased",
                      every=timedelta(hours=6))

@@ -52,6 +52,11 @@ LOST_PROPERTY_OBJECTS = roles(DESK | {"handler_own", "handler_other"})
 # Notices and emergencies: the desk and managers; not department handlers or editors.
 BROADCAST_LISTS = roles(DESK | {"manager_other_mall"})
 BROADCAST_OBJECTS = roles(DESK)
+# Loans at the desk: agents and managers lend; managers keep the register.
+LOAN_LISTS = roles(DESK | {"manager_other_mall"})
+LOAN_OBJECTS = roles(DESK)
+LOAN_REGISTER = roles({"administrator", "manager", "manager_other_mall"})
+LOAN_ITEMS = roles({"administrator", "manager"})
 # Promotions and the map: content editors and managers.
 CONTENT_LISTS = roles({"administrator", "manager", "content_editor", "manager_other_mall"})
 CONTENT_OBJECTS = roles({"administrator", "manager", "content_editor"})
@@ -97,6 +102,12 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "broadcasts:broadcast_list": [("get", BROADCAST_LISTS), ("post", BROADCAST_LISTS)],
     "broadcasts:broadcast_detail": [("get", BROADCAST_OBJECTS)],
     "broadcasts:broadcast_end": [("post", BROADCAST_OBJECTS)],
+    "loans:overview": [("get", LOAN_LISTS)],
+    "loans:loan_new": [("get", LOAN_LISTS), ("post", LOAN_LISTS)],
+    "loans:loan_return": [("post", LOAN_OBJECTS)],
+    "loans:overdue": [("get", LOAN_LISTS)],
+    "loans:register": [("get", LOAN_LISTS), ("post", LOAN_REGISTER)],
+    "loans:item_state": [("post", LOAN_ITEMS)],
     "content:promotion_list": [("get", CONTENT_LISTS)],
     "content:promotion_new": [("get", CONTENT_LISTS), ("post", CONTENT_LISTS)],
     "content:promotion_edit": [("get", CONTENT_OBJECTS), ("post", CONTENT_OBJECTS)],
@@ -110,6 +121,7 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "wayfinding:map_publish": [("post", CONTENT_LISTS)],
     "wayfinding:map_discard": [("post", CONTENT_LISTS)],
     "wayfinding:map_export": [("get", CONTENT_LISTS)],
+    "notifications:preferences": [("get", CASE_LISTS), ("post", CASE_LISTS)],
 }
 
 
@@ -199,8 +211,15 @@ def world(imported_mall, published):
         title=I18nText(zh_CN="寻人", en="Lost child", zh_TW="尋人"),
         text=I18nText(zh_CN="请到服务台", en="Come to the desk", zh_TW="請到服務臺"),
         duration=timedelta(hours=1), user=agent)
+    from server.loans import lending
+
+    wheelchair = lending.register_item(mall, kind="wheelchair", tag="LY-01", kept_at="f-desk", note="",
+                                       actor=people["manager"])
+    loan = lending.lend(mall, lending.LoanRequest(surname="王", phone="13812345678", security="id_card_sighted",
+                                                  kind="wheelchair"), agent)
     return {"people": people, "case": case, "photo": photo, "item": item, "item_photo": item_photo,
-            "report": report, "suggestion": suggestion, "claim": claim, "broadcast": broadcast}
+            "report": report, "suggestion": suggestion, "claim": claim, "broadcast": broadcast,
+            "loan": loan, "lendable": wheelchair}
 
 
 def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
@@ -218,6 +237,8 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "broadcasts:broadcast_detail": [world["broadcast"].id],
         "broadcasts:broadcast_end": [world["broadcast"].id],
         "content:promotion_edit": ["p-tea"],
+        "loans:loan_return": [world["loan"].pk],
+        "loans:item_state": [world["lendable"].pk],
     }.get(route)
     if args is None and route.startswith("cases:case_") and route not in ("cases:case_list", "cases:case_new"):
         args = [case.pk]
@@ -235,6 +256,7 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "lostfound:suggestion_decide": {"decision": "reject"},
         "lostfound:report_suggest": {"item": str(world["item"].pk)},
         "wayfinding:close_connector": {"connector": "f-lift", "closed": "1"},
+        "loans:item_state": {"state": "out_of_service"},
     }.get(route, {}) if method == "post" else {}
     # An administrator works across malls and picks one with ?mall= (others' pages ignore it).
     return reverse(route, args=args or []) + f"?mall={case.mall_id}", data

@@ -123,10 +123,18 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
         duration=timedelta(hours=1), user=agent)
     ShownReceipt.objects.create(broadcast=broadcast, kiosk=kiosk, shown_at=timezone.now())
 
+    from server.loans import lending
+
+    lendable = lending.register_item(mall, kind="wheelchair", tag=f"{mark}-LY-01", kept_at="f-desk",
+                                     note=f"{mark} wheelchair", actor=world.staff[Role.MANAGER.value])
+    loan = lending.lend(mall, lending.LoanRequest(surname=f"{mark}", phone=f"1390000{number:04d}",
+                                                  security="id_card_sighted", kind="wheelchair"), agent)
+
     world.route_args = {
         "case_id": case.pk, "attachment_id": attachment.pk, "item_id": item.pk, "photo_id": item_photo.pk,
         "token": item.label_token, "report_id": report.pk, "suggestion_id": report.suggestions.get(item=item).pk,
         "claim_id": claim.pk, "broadcast_id": broadcast.id, "content_id": promotion.id,
+        "loan_id": loan.pk, "lendable_id": lendable.pk,
     }
     return world
 

@@ -36,7 +36,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: ["*"],
     Role.MANAGER: [
         "cases.*", "content.*", "fleet.*", "accounts.view", "auth.view_user", "auth.view_group",
-        "malls.view", "malls.change_mall", "loans.*", "desk.*",
+        "malls.view", "malls.change_mall", "loans.*", "desk.*", "reports.view_reportanalysis",
+        "reports.change_reportanalysis",
     ],
     Role.AGENT: [
         "cases.*", "content.view", "fleet.view_kiosk", "malls.view_mall",

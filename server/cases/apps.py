@@ -14,6 +14,7 @@ class CasesConfig(AppConfig):
         from .access import can_handle_cases
 
         register_section("cases:case_list", _("Cases"), can_handle_cases, order=10)
+        register_section("cases:follow_ups", _("Follow-ups"), can_handle_cases, order=15)
 
         from datetime import timedelta
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from server.malls.models import Department, person_name
 from sync.protocol import CaseStatus
 
-from .models import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, Source, Visibility
+from .models import CATEGORY_LABELS, KIND_LABELS, STATUS_LABELS, RootCause, Source, Visibility
 from .notes import MAX_NOTE_CHARS
 
 
@@ -23,6 +23,17 @@ class TransitionForm(forms.Form):
         label=_("Who sees the note"), choices=Visibility.choices, initial=Visibility.PUBLIC,
         widget=forms.RadioSelect,
     )
+    root_cause = forms.ChoiceField(label=_("Root cause (when resolving)"), required=False,
+                                   choices=[("", "—"), *RootCause.choices])
+    root_cause_note = forms.CharField(label=_("Root cause in words"), required=False, max_length=MAX_NOTE_CHARS,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def resolution_changes(self) -> dict:
+        """The root cause, stored with the move when it resolves the case."""
+        if self.cleaned_data["to_status"] != CaseStatus.RESOLVED.value:
+            return {}
+        return {"root_cause": self.cleaned_data["root_cause"],
+                "root_cause_note": self.cleaned_data["root_cause_note"].strip()}
 
     def __init__(self, *args, allowed: list[CaseStatus] = (), **kwargs):
         kwargs.setdefault("auto_id", "status_%s")  # three forms share a page: keep ids apart

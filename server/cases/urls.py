@@ -5,7 +5,7 @@ from django.urls import path
 
 from venue.paths import TRACKING_PATH, django_route
 
-from . import views
+from . import followup_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("console/", views.console_home, name="console_home"),
     path("console/cases/", views.case_list, name="case_list"),
     path("console/cases/new", views.case_new, name="case_new"),
+    path("console/follow-ups/", followup_views.follow_up_list, name="follow_ups"),
+    path("console/follow-ups/<int:follow_up_id>/close", followup_views.follow_up_close, name="follow_up_close"),
     path("console/cases/<str:case_id>/", views.case_detail, name="case_detail"),
     path("console/cases/<str:case_id>/status", views.case_transition, name="case_transition"),
     path("console/cases/<str:case_id>/notes", views.case_note, name="case_note"),

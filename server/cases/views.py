@@ -283,6 +283,7 @@ def case_transition(request, case_id: str):
         flows.transition(
             case, form.cleaned_data["to_status"], request.user,
             note=form.cleaned_data["note"], visibility=form.cleaned_data["visibility"],
+            extra_changes=form.resolution_changes(),
         )
     except CaseError as exc:
         return _detail(request, case, transition_form=form, error=exc.message, status=409)

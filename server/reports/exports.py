@@ -8,7 +8,7 @@ import io
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .services import DailyLog, MonthlyReport
+from .services import DailyLog, ServiceReport
 
 Table = tuple[str, list[str], list[list]]
 
@@ -30,35 +30,51 @@ def daily_tables(log: DailyLog, status_label, person) -> list[Table]:
     ]
 
 
-def monthly_tables(report: MonthlyReport) -> list[Table]:
+def report_tables(report: ServiceReport, analysis: str = "") -> list[Table]:
+    """The customer service report's sections in the order the printed report has them, the
+    manager's analysis last."""
     faces = [pgettext("kiosk face", word) for word in ("Poor", "Fair", "Good", "Great")]
     summary = [
         [_("Cases received"), report.period.received], [_("Handled"), report.period.handled],
         [_("Handling rate"), _percent(report.period.handling_rate)],
         [_("On-time rate"), _percent(report.on_time_rate)],
         [_("Mean time to resolve (hours)"), report.mean_hours_to_resolve or ""],
-        [_("Mean rating (1-5)"), report.mean_rating or ""], [_("Ratings"), report.ratings],
+        [_("Call-backs due"), report.callbacks.due], [_("Call-backs made"), report.callbacks.done],
+        [_("Call-back rate"), _percent(report.callbacks.rate)],
         [_("Mean satisfaction at call-back (1-5)"), report.mean_callback_satisfaction or ""],
-        [_("Call-backs"), report.callbacks],
+        [_("Mean rating (1-5)"), report.mean_rating or ""], [_("Ratings"), report.ratings],
+        [_("Low ratings (1-2)"), report.low_scores],
         [_("Kiosk satisfaction taps"), report.pulse.get("total", 0)],
+        [_("Period"), report.span.label],
     ]
     count = _("Cases")
+    complaints = _("Complaints")
+    change = pgettext("difference between two periods", "Change")
+    timeline = ((_("Per day"), [_("Day"), count], report.per_day) if report.per_day
+                else (_("Per month"), [_("Month"), count], report.per_month))
     return [
         (_("Summary"), [_("Item"), _("Value")], summary),
         (_("By kind"), [_("Kind"), count], [list(p) for p in report.period.by_kind]),
         (_("Complaints by category"), [_("Category"), count], [list(p) for p in report.by_category]),
+        (_("Root causes"), [_("Root cause"), count], [list(p) for p in report.root_causes]),
+        (_("Complaints by hour"), [_("Hour"), complaints], [list(p) for p in report.complaints_by_hour]),
+        (_("Complaints by weekday"), [_("Weekday"), complaints], [list(p) for p in report.complaints_by_weekday]),
         (_("By floor"), [_("Floor"), count], [list(p) for p in report.by_floor]),
         (_("By store"), [_("Store"), count], [list(p) for p in report.by_store]),
         (_("By department"), [_("Department"), count], [list(p) for p in report.by_department]),
-        (_("Per day"), [_("Day"), count], [list(p) for p in report.per_day]),
-        (_("Complaint hot spots"), [_("Store"), _("This month"), _("Month before"), _("Change")],
+        (timeline[0], timeline[1], [list(p) for p in timeline[2]]),
+        (_("Complaint hot spots by store"), [_("Store"), _("This period"), _("Period before"), change],
          [[h["store"], h["now"], h["before"], h["change"]] for h in report.hot_spots]),
+        (_("Complaint hot spots by floor"), [_("Floor"), _("This period"), _("Period before"), change],
+         [[h["store"], h["now"], h["before"], h["change"]] for h in report.floor_hot_spots]),
         (_("Kiosk satisfaction by kiosk"), [_("Kiosk"), _("Taps"), _("Mean (1-4)"), *faces],
          [[r["label"], r["total"], r["mean"] or "", *r["faces"]] for r in report.pulse.get("by_kiosk", [])]),
         (_("Kiosk satisfaction by hour"), [_("Hour"), _("Taps"), _("Mean (1-4)"), *faces],
          [[r["label"], r["total"], r["mean"] or "", *r["faces"]] for r in report.pulse.get("by_hour", [])]),
         (_("Kiosk satisfaction by floor"), [_("Floor"), _("Taps"), _("Mean (1-4)"), *faces],
          [[r["label"], r["total"], r["mean"] or "", *r["faces"]] for r in report.pulse.get("by_floor", [])]),
+        (_("Analysis and improvements"), [_("Manager's analysis")],
+         [[paragraph] for paragraph in analysis.splitlines() if paragraph.strip()]),
     ]
 
 

@@ -1,22 +1,25 @@
-"""The desk's daily log and the monthly report (客服接待月报表), computed from the cases and
-the kiosks' satisfaction taps with grouped queries on indexed columns.
+"""The desk's daily log and the customer service report (客服接待月报表) of a month, quarter or
+year, computed from the cases and the kiosks' satisfaction taps with grouped queries on indexed
+columns.
 
 Handling rate: cases received in the period that have been resolved (or followed up, or
 closed) by now. On-time rate: of those resolved with a deadline, the share resolved by it.
 """
 from __future__ import annotations
 
-import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Avg, Count, F, Q
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from server.cases.models import CATEGORY_LABELS, KIND_LABELS, Case
+from server.cases.models import CATEGORY_LABELS, KIND_LABELS, Case, RootCause
 from server.malls.models import Department
 from sync.protocol import CaseKind, CaseStatus
+
+from .periods import Span, month_span
 
 HANDLED_STATUSES = [CaseStatus.RESOLVED.value, CaseStatus.FOLLOWED_UP.value, CaseStatus.CLOSED.value]
 #: The kiosk's four faces, from the pulse widget: 1 = unhappy … 4 = very happy.
@@ -88,34 +91,62 @@ def daily_log(mall, day: date, *, max_rows: int = 500) -> DailyLog:
 
 
 @dataclass
-class MonthlyReport:
-    month: date
+class CallbackRate:
+    """Call-backs (回访) of the period's handled cases that left a phone to call."""
+
+    due: int
+    done: int
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.done, self.due)
+
+
+@dataclass
+class ServiceReport:
+    """The customer service report (客服接待月报表) of a month, quarter or year."""
+
+    span: Span
     period: Period
     by_category: list[tuple[str, int]]
     by_floor: list[tuple[str, int]]
     by_store: list[tuple[str, int]]
     by_department: list[tuple[str, int]]
     per_day: list[tuple[str, int]]
+    per_month: list[tuple[str, int]]
     on_time_rate: float | None
     mean_hours_to_resolve: float | None
     mean_rating: float | None
     ratings: int
+    low_scores: int
     mean_callback_satisfaction: float | None
-    callbacks: int
+    callbacks: CallbackRate
+    root_causes: list[tuple[str, int]]
+    complaints_by_hour: list[tuple[str, int]]
+    complaints_by_weekday: list[tuple[str, int]]
     hot_spots: list[dict]
+    floor_hot_spots: list[dict]
     pulse: dict = field(default_factory=dict)
+
+    @property
+    def month(self) -> date:
+        return self.span.first
 
 
 def month_bounds(month: date) -> tuple[date, date]:
-    first = month.replace(day=1)
-    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    span = month_span(month)
+    return span.first, span.last
 
 
 def monthly_report(mall, month: date, store_names: dict[str, str] | None = None,
-                   floor_names: dict[str, str] | None = None) -> MonthlyReport:
+                   floor_names: dict[str, str] | None = None) -> ServiceReport:
+    return service_report(mall, month_span(month), store_names, floor_names)
+
+
+def service_report(mall, span: Span, store_names: dict[str, str] | None = None,
+                   floor_names: dict[str, str] | None = None) -> ServiceReport:
     store_names, floor_names = store_names or {}, floor_names or {}
-    first, last = month_bounds(month)
-    start, end = _local_range(mall, first, last)
+    start, end = _local_range(mall, span.first, span.last)
     cases = Case.objects.filter(mall=mall, received_at__gte=start, received_at__lt=end).order_by()
     complaints = cases.filter(kind=CaseKind.COMPLAINT.value)
 
@@ -130,32 +161,70 @@ def monthly_report(mall, month: date, store_names: dict[str, str] | None = None,
     with_deadline = resolved.filter(due_at__isnull=False)
     on_time = with_deadline.filter(resolved_at__lte=F("due_at")).count()
     durations = [(r - c).total_seconds() for r, c in resolved.values_list("resolved_at", "received_at")[:100_000]]
-    ratings = cases.filter(rating__isnull=False).aggregate(n=Count("id"), mean=Avg("rating"))
+    ratings = cases.filter(rating__isnull=False).aggregate(
+        n=Count("id"), mean=Avg("rating"), low=Count("id", filter=Q(rating__lte=2)))
     callbacks = cases.filter(callback_satisfaction__isnull=False).aggregate(
         n=Count("id"), mean=Avg("callback_satisfaction"))
     zone = mall.zone
-    per_day = Counter(
-        moment.astimezone(zone).day
-        for moment in cases.values_list("received_at", flat=True).iterator(chunk_size=5000)
-    )
-    return MonthlyReport(
-        month=first,
+    received = [moment.astimezone(zone)
+                for moment in cases.values_list("received_at", flat=True).iterator(chunk_size=5000)]
+    per_date = Counter(moment.date() for moment in received)
+    per_month = Counter((moment.year, moment.month) for moment in received)
+    complaint_moments = [moment.astimezone(zone) for moment in
+                         complaints.values_list("received_at", flat=True).iterator(chunk_size=5000)]
+    by_hour = Counter(moment.hour for moment in complaint_moments)
+    by_weekday = Counter(moment.weekday() for moment in complaint_moments)
+    return ServiceReport(
+        span=span,
         period=_period(cases),
         by_category=sorted(((category_label(k), n) for k, n in by_category.items()), key=lambda x: -x[1]),
         by_floor=sorted(((floor_names.get(k, k) or _("Unknown floor"), n) for k, n in by_floor.items()),
                         key=lambda x: -x[1]),
         by_store=sorted(((store_names.get(k, k), n) for k, n in by_store.items()), key=lambda x: -x[1])[:20],
         by_department=sorted(((_department_label(k), n) for k, n in by_department.items()), key=lambda x: -x[1]),
-        per_day=[(str(d), per_day.get(d, 0)) for d in range(1, last.day + 1)],
+        per_day=[(str(day.day), per_date.get(day, 0)) for day in _days(span)] if span.kind == "month" else [],
+        per_month=[(f"{first:%Y-%m}", per_month.get((first.year, first.month), 0)) for first in _months(span)]
+        if span.kind != "month" else [],
         on_time_rate=_rate(on_time, with_deadline.count()),
         mean_hours_to_resolve=round(sum(durations) / len(durations) / 3600, 1) if durations else None,
         mean_rating=round(ratings["mean"], 2) if ratings["mean"] is not None else None,
         ratings=ratings["n"],
+        low_scores=ratings["low"],
         mean_callback_satisfaction=round(callbacks["mean"], 2) if callbacks["mean"] is not None else None,
-        callbacks=callbacks["n"],
-        hot_spots=complaint_hot_spots(mall, first, store_names),
+        callbacks=callback_rate(cases),
+        root_causes=root_causes(cases),
+        complaints_by_hour=[(f"{hour:02d}", by_hour.get(hour, 0)) for hour in range(24)],
+        complaints_by_weekday=[(str(WEEKDAYS[day]), by_weekday.get(day, 0)) for day in range(7)],
+        hot_spots=rising_complaints(mall, span, "store_id", store_names),
+        floor_hot_spots=rising_complaints(mall, span, "level_id", floor_names),
         pulse=satisfaction_pulse(mall, start, end),
     )
+
+
+def _days(span: Span):
+    return (span.first + timedelta(days=offset) for offset in range(span.days))
+
+
+def _months(span: Span):
+    return sorted({day.replace(day=1) for day in _days(span)})
+
+
+def callback_rate(cases) -> CallbackRate:
+    """Of the handled cases with a call-back to make (the desk sets one when a resolved case
+    left a phone), how many were called back."""
+    owed = cases.filter(status__in=HANDLED_STATUSES).filter(
+        Q(callback_due_at__isnull=False) | Q(callback_done_at__isnull=False))
+    counts = owed.aggregate(due=Count("id"), done=Count("id", filter=Q(callback_done_at__isnull=False)))
+    return CallbackRate(due=counts["due"], done=counts["done"])
+
+
+def root_causes(cases) -> list[tuple[str, int]]:
+    """Handled cases by the root cause recorded on resolution, most first; unrecorded last."""
+    counts = dict(cases.filter(status__in=HANDLED_STATUSES).values_list("root_cause").annotate(n=Count("id")))
+    named = sorted(((str(RootCause(key).label), n) for key, n in counts.items() if key in RootCause.values),
+                   key=lambda x: -x[1])
+    unrecorded = sum(n for key, n in counts.items() if key not in RootCause.values)
+    return named + ([(_("Not recorded"), unrecorded)] if unrecorded else [])
 
 
 def _department_label(value: str) -> str:
@@ -165,19 +234,18 @@ def _department_label(value: str) -> str:
         return value or "—"
 
 
-def complaint_hot_spots(mall, month: date, store_names: dict[str, str]) -> list[dict]:
-    """Stores whose complaints rose against the month before, the biggest rise first."""
-    first, last = month_bounds(month)
-    previous_first, previous_last = month_bounds(first - timedelta(days=1))
-    start, end = _local_range(mall, first, last)
-    previous_start, _previous_end = _local_range(mall, previous_first, previous_last)
+def rising_complaints(mall, span: Span, column: str, names: dict[str, str]) -> list[dict]:
+    """Places (a store or a floor, by `column`) whose complaints rose against the period before,
+    the biggest rise first."""
+    start, end = _local_range(mall, span.first, span.last)
+    previous_start, _previous_end = _local_range(mall, span.previous.first, span.previous.last)
     rows = (Case.objects.filter(mall=mall, kind=CaseKind.COMPLAINT.value, received_at__gte=previous_start,
-                                received_at__lt=end).exclude(store_id="").order_by()
-            .values("store_id")
+                                received_at__lt=end).exclude(**{column: ""}).order_by()
+            .values(column)
             .annotate(now=Count("id", filter=Q(received_at__gte=start)),
                       before=Count("id", filter=Q(received_at__lt=start))))
     rising = [
-        {"store": store_names.get(row["store_id"], row["store_id"]), "store_id": row["store_id"],
+        {"store": names.get(row[column], row[column]), "store_id": row[column],
          "now": row["now"], "before": row["before"], "change": row["now"] - row["before"]}
         for row in rows if row["now"] > row["before"]
     ]

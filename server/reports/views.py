@@ -1,4 +1,5 @@
-"""Console report pages: the daily log, the monthly report and the audit log; CSV and Excel."""
+"""Console report pages: the daily log and the audit log, with CSV and Excel; the monthly,
+quarterly and yearly reports are period_views'."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,7 +14,7 @@ from server.accounts.models import AuditEntry
 from server.accounts.services import record_audit
 from server.cases.access import can_view_reports
 from server.cases.audit import AUDITED_CASE_ACTIONS
-from server.cases.presentation import floor_choices, mall_name, store_choices
+from server.cases.presentation import mall_name
 from server.core.console import page_context, staff_page
 from server.lostfound.flows import AUDITED_LOST_PROPERTY_ACTIONS
 from server.malls.boundary import scope, visible_mall_ids, working_mall
@@ -42,13 +43,6 @@ def _parse_day(text: str | None, default: date) -> date:
         return date.fromisoformat(text) if text else default
     except ValueError:
         return default
-
-
-def _parse_month(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01") if text else default.replace(day=1)
-    except ValueError:
-        return default.replace(day=1)
 
 
 def _download(request, mall, tables, name: str, kind: str):
@@ -84,39 +78,6 @@ def daily(request):
 
 
 @require_safe
-@report_view(can_view_reports)
-def monthly(request):
-    mall = working_mall(request)
-    if mall is None:
-        return render(request, "reports/no_mall.html", page_context(request))
-    today = timezone.localdate(timezone=mall.zone)
-    month = _parse_month(request.GET.get("month"), today)
-    stores = dict(store_choices([mall.pk], request.page_language))
-    floors = dict(floor_choices([mall.pk]))
-    report = services.monthly_report(mall, month, stores, floors)
-    export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
-        return _download(request, mall, exports.monthly_tables(report),
-                         f"monthly-report-{mall.pk}-{month:%Y-%m}", export)
-    pulse = report.pulse
-    return render(request, "reports/monthly.html", page_context(
-        request, mall=mall, mall_name=mall_name(mall, request.page_language), report=report,
-        month_value=f"{month:%Y-%m}", tabs=_tabs(request, "monthly"),
-        charts={
-            "per_day": charts.columns(report.per_day, title=_("Cases per day")),
-            "kind": charts.horizontal_bars(report.period.by_kind, title=_("Cases by kind")),
-            "category": charts.horizontal_bars(report.by_category, title=_("Complaints by category"),
-                                               colour="#d4380d"),
-            "floor": charts.horizontal_bars(report.by_floor, title=_("Cases by floor")),
-            "store": charts.horizontal_bars(report.by_store[:10], title=_("Cases by store")),
-            "pulse_hour": charts.columns([(r["label"][:2], r["mean"] or 0) for r in pulse["by_hour"]],
-                                         title=_("Kiosk satisfaction by hour (mean of 1-4)"),
-                                         colour="#00875a", width=520),
-        },
-    ))
-
-
-@require_safe
 @report_view(can_view_audit)
 def audit_log(request):
     entries = scope(AuditEntry.objects.select_related("mall"), request.user).order_by("-at", "-id")
@@ -136,8 +97,9 @@ def audit_log(request):
 def _tabs(request, current: str) -> list[dict]:
     from django.urls import reverse
 
-    tabs = [("daily", _("Daily log")), ("monthly", _("Monthly report"))]
+    tabs = [("daily", "", _("Daily log")), ("monthly", "", _("Monthly report")),
+            ("quarter", "?period=quarter", _("Quarterly report")), ("year", "?period=year", _("Yearly report"))]
     if can_view_audit(request.user):
-        tabs.append(("audit", _("Audit log")))
-    return [{"href": reverse(f"reports:{name}"), "label": label, "current": name == current}
-            for name, label in tabs]
+        tabs.append(("audit", "", _("Audit log")))
+    return [{"href": reverse(f"reports:{'monthly' if query else name}") + query, "label": label,
+             "current": name == current} for name, query, label in tabs]

@@ -20,6 +20,7 @@ from .errors import IllegalMove
 from .models import (
     Claim,
     ClaimStatus,
+    DisposalApproval,
     FoundItem,
     ItemStatus,
     LostReport,
@@ -27,7 +28,7 @@ from .models import (
     ReportStatus,
     SuggestionStatus,
 )
-from .rules import NO_PHOTO_CATEGORIES
+from .rules import NO_PHOTO_CATEGORIES, needs_manager_signoff
 
 IS, RS, SS, CS = ItemStatus, ReportStatus, SuggestionStatus, ClaimStatus
 
@@ -117,7 +118,8 @@ LIFECYCLES: dict[type[models.Model], Lifecycle] = {
                                   "not_claimable")},
     ),
 }
-AUDITED_LOST_PROPERTY_ACTIONS = tuple(lifecycle.action for lifecycle in LIFECYCLES.values())
+AUDITED_LOST_PROPERTY_ACTIONS = (*(lifecycle.action for lifecycle in LIFECYCLES.values()),
+                                 "lostfound.disposal_request", "lostfound.disposal_approval", "lostfound.announce")
 
 
 def allowed_moves(record) -> frozenset:
@@ -143,6 +145,10 @@ def move(record, target, actor, *, changes: dict | None = None):
         raise IllegalMove(gettext("Unknown status.")) from None
     if target not in allowed_moves(record):
         raise _refusal(lifecycle, current, target)
+    if target == IS.DISPOSED and not _signed_off(record):
+        raise IllegalMove(gettext("Phones, identity papers, bank cards and money are disposed of only with the "
+                                  "mall manager's approval: request the disposal and ask the manager to approve it."),
+                          "needs_manager_approval")
     now = timezone.now()
     fields = {"status": target.value, lifecycle.stamp: now, **(changes or {})}
     if target in lifecycle.stamps:
@@ -156,6 +162,12 @@ def move(record, target, actor, *, changes: dict | None = None):
     for name, value in fields.items():
         setattr(record, name, value)
     return record
+
+
+def _signed_off(item: FoundItem) -> bool:
+    """Valuables need the manager's approval before they are disposed of (rules.MANAGER_SIGNOFF_CATEGORIES)."""
+    return not needs_manager_signoff(item) or DisposalApproval.objects.filter(
+        item_id=item.pk, approved_at__isnull=False).exists()
 
 
 def _refusal(lifecycle: Lifecycle, current, target, *, raced: bool = False) -> IllegalMove:

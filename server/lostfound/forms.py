@@ -44,6 +44,18 @@ class LostReportForm(_PlaceMixin, forms.Form):
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     level_id = forms.ChoiceField(label=_("Floor"), required=False)
     store_id = forms.ChoiceField(label=_("Store"), required=False)
+    contact_name = forms.CharField(label=_("Visitor's surname"), max_length=40)
+    contact_phone = forms.CharField(label=_("Visitor's phone"), max_length=20,
+                                    help_text=_("The desk calls this number when the item turns up."))
+
+
+class AnnounceForm(forms.Form):
+    levels = forms.MultipleChoiceField(label=_("Kiosks on these floors (none ticked: every kiosk)"),
+                                       required=False, widget=forms.CheckboxSelectMultiple)
+    days = forms.IntegerField(label=_("For how many days"), min_value=1, max_value=7, initial=3)
+
+    def set_floors(self, floors: list[tuple[str, str]]) -> None:
+        self.fields["levels"].choices = floors
 
 
 class ReceiveForm(forms.Form):

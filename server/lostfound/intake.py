@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from server.cases.models import Case
+from server.cases.errors import CaseError
+from server.cases.intake import register_case
+from server.cases.models import Case, Source
 from server.core.uploads import ImageRefused, accept_image
 from sync.protocol import (
     ITEM_DETAIL_BRAND,
@@ -118,6 +120,36 @@ def create_lost_report(mall, *, category: str, description: str, colour: str = "
     )
     transaction.on_commit(lambda: rematch_report(report))
     return report
+
+
+def take_desk_lost_report(mall, actor, *, category: str, description: str, contact_name: str, contact_phone: str,
+                          colour: str = "", brand: str = "", lost_at: datetime | None = None, level_id: str = "",
+                          store_id: str = "") -> tuple[LostReport, str]:
+    """A visitor reports a loss at the desk: a case with a ticket (reference and tracking QR, as
+    at a kiosk) and the lost report with their surname; their phone is the case's contact, kept
+    and erased by the case rules. Returns (report, raw tracking token for the ticket)."""
+    fields = dict(
+        category=clean_category(category), colour=clean_colour(colour),
+        brand=clean_text(brand, 60, gettext("Brand")),
+        description=clean_text(description, 2000, gettext("Description"), required=True),
+        lost_at=lost_at, level_id=clean_text(level_id, 64, gettext("Floor")),
+        store_id=clean_text(store_id, 64, gettext("Store")),
+        contact_name=clean_text(contact_name, 40, gettext("Visitor's surname"), required=True),
+    )
+    try:
+        with transaction.atomic():
+            case, token = register_case(mall, actor, source=Source.DESK, kind=CaseKind.LOST_REPORT.value,
+                                        description=fields["description"], store_id=fields["store_id"],
+                                        contact_phone=clean_text(contact_phone, 20, gettext("Visitor's phone"),
+                                                                 required=True),
+                                        contact_consent=True)
+            report = LostReport.objects.get(case=case)  # opened by the case's arrival (signals.case_saved)
+            for name, value in fields.items():
+                setattr(report, name, value)
+            report.save(update_fields=list(fields))
+    except CaseError as refused:
+        raise LostPropertyError(refused.message, "case") from None
+    return report, token
 
 
 def record_from_case(case: Case) -> None:

@@ -59,7 +59,7 @@ class ClaimStatus(models.TextChoices):
 
 
 class SuggestionStatus(models.TextChoices):
-    SUGGESTED = "suggested", _("Suggested")
+    SUGGESTED = "suggested", _("Possible match")
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Rejected")
 
@@ -150,6 +150,9 @@ class LostReport(models.Model):
     lost_at = models.DateTimeField(_("lost at"), null=True, blank=True)
     level_id = models.CharField(_("floor"), max_length=64, blank=True)
     store_id = models.CharField(_("store"), max_length=64, blank=True)
+    contact_name = models.CharField(
+        _("visitor's surname"), max_length=40, blank=True,
+        help_text=_("Taken at the desk, to greet the visitor when they come back; their phone is on the case."))
     status = models.CharField(_("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.OPEN)
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now)
@@ -229,3 +232,40 @@ class Disposal(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class DisposalApproval(models.Model):
+    """The manager's sign-off that an unclaimed valuable (phone, ID papers, bank card, wallet
+    with money) may be disposed of: an agent requests it with the intended disposal, the
+    manager approves it, and only then may the item move to disposed (flows.move checks)."""
+
+    item = models.OneToOneField(FoundItem, on_delete=models.CASCADE, related_name="disposal_approval")
+    action = models.CharField(pgettext_lazy("disposal", "action"), max_length=12, choices=DisposalAction.choices)
+    recipient = models.CharField(_("handed to"), max_length=150, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    requested_by = models.CharField(max_length=150)
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class Announcement(models.Model):
+    """A found item announced so its owner comes to claim it: the kiosk notice sent on chosen
+    floors and the text read out on the public-address system. Neither carries the item's
+    hidden details (server/lostfound/announcements.py composes both)."""
+
+    item = models.ForeignKey(FoundItem, on_delete=models.CASCADE, related_name="announcements")
+    broadcast = models.OneToOneField("broadcasts.Broadcast", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="announcement")
+    level_ids = models.JSONField(default=list, blank=True)
+    public_address_zh = models.TextField(max_length=600)
+    public_address_en = models.TextField(max_length=600)
+    announced_by = models.CharField(max_length=150)
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-announced_at", "-id"]

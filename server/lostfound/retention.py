@@ -8,10 +8,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from server.accounts.services import record_audit
+
 from . import flows
+from .access import may_approve_disposal
 from .errors import IllegalMove, LostPropertyError
-from .models import Disposal, DisposalAction, FoundItem, ItemStatus, MatchSuggestion, SuggestionStatus
-from .rules import allowed_disposals, clean_text, label_of
+from .models import (
+    Disposal,
+    DisposalAction,
+    DisposalApproval,
+    FoundItem,
+    ItemStatus,
+    MatchSuggestion,
+    SuggestionStatus,
+)
+from .rules import allowed_disposals, clean_text, label_of, needs_manager_signoff
 
 
 def mark_due_items(today: date | None = None) -> int:
@@ -33,7 +44,55 @@ def mark_due_items(today: date | None = None) -> int:
 
 def dispose(item: FoundItem, actor, *, action: str, recipient: str = "", note: str = "") -> Disposal:
     """Log where an unclaimed item went. Documents and cards may go at once (police, shredder);
-    anything else only once due (the item lifecycle's rule, in flows)."""
+    anything else only once due (the item lifecycle's rule, in flows). Valuables need the
+    manager's approval (flows refuses without it); a manager disposing of one approves it."""
+    action, recipient, note = _clean_disposal(item, action, recipient, note)
+    with transaction.atomic():
+        if needs_manager_signoff(item) and may_approve_disposal(actor, item.mall_id):
+            _approve(item, actor, action, recipient, note)
+        flows.move(item, ItemStatus.DISPOSED, actor)
+        MatchSuggestion.objects.filter(item=item, status=SuggestionStatus.SUGGESTED).delete()
+        disposal = Disposal.objects.create(item=item, action=action, recipient=recipient, note=note,
+                                           recorded_by=label_of(actor))
+    return disposal
+
+
+def request_disposal(item: FoundItem, actor, *, action: str, recipient: str = "", note: str = "") -> DisposalApproval:
+    """An agent asks the manager to approve the disposal of an unclaimed valuable, saying where it would go."""
+    if ItemStatus.DISPOSED not in flows.allowed_moves(item):
+        raise LostPropertyError(gettext("Only an unclaimed item past its retention time can be disposed of."),
+                                "not_due")
+    action, recipient, note = _clean_disposal(item, action, recipient, note)
+    with transaction.atomic():
+        request, _created = DisposalApproval.objects.update_or_create(
+            item=item, defaults=dict(action=action, recipient=recipient, note=note, requested_by=label_of(actor),
+                          requested_at=timezone.now()))
+        record_audit(actor, "lostfound.disposal_request", mall=item.mall, subject=item.number,
+                     detail=f"{item.number} {action}")
+    return request
+
+
+def approve_disposal(item: FoundItem, manager) -> Disposal:
+    """The manager approves the requested disposal; it is carried out and logged at once."""
+    if not may_approve_disposal(manager, item.mall_id):
+        raise LostPropertyError(gettext("Only the mall manager can approve this disposal."), "not_manager")
+    request = DisposalApproval.objects.filter(item=item).first()
+    if request is None:
+        raise LostPropertyError(gettext("Nobody has requested this disposal yet."), "no_request")
+    return dispose(item, manager, action=request.action, recipient=request.recipient, note=request.note)
+
+
+def _approve(item: FoundItem, manager, action: str, recipient: str, note: str) -> None:
+    now, name = timezone.now(), label_of(manager)
+    request = DisposalApproval.objects.filter(item=item).first() or DisposalApproval(item=item, requested_by=name)
+    request.action, request.recipient, request.note = action, recipient, note
+    request.approved_by, request.approved_at = name, now
+    request.save()
+    record_audit(manager, "lostfound.disposal_approval", mall=item.mall, subject=item.number,
+                 detail=f"{item.number} {action} ({request.requested_by})")
+
+
+def _clean_disposal(item: FoundItem, action: str, recipient: str, note: str) -> tuple[str, str, str]:
     try:
         action = DisposalAction(action)
     except ValueError:
@@ -42,9 +101,4 @@ def dispose(item: FoundItem, actor, *, action: str, recipient: str = "", note: s
         raise LostPropertyError(gettext("That is not allowed for this category of item."), "action_not_allowed")
     recipient = clean_text(recipient, 150, gettext("Handed to"), required=action != DisposalAction.DESTROYED)
     note = clean_text(note, 300, gettext("Note"))
-    with transaction.atomic():
-        flows.move(item, ItemStatus.DISPOSED, actor)
-        MatchSuggestion.objects.filter(item=item, status=SuggestionStatus.SUGGESTED).delete()
-        disposal = Disposal.objects.create(item=item, action=action, recipient=recipient, note=note,
-                                           recorded_by=label_of(actor))
-    return disposal
+    return action.value, recipient, note

@@ -47,6 +47,16 @@ NO_PHOTO_CATEGORIES = frozenset({ItemCategory.CARD, ItemCategory.DOCUMENTS})
 same categories may be disposed of at once (police, shredder), without waiting until due."""
 
 
+MANAGER_SIGNOFF_CATEGORIES = frozenset({ItemCategory.PHONE, ItemCategory.DOCUMENTS, ItemCategory.CARD,
+                                        ItemCategory.WALLET})
+"""Unclaimed phones, ID papers, bank cards and money (wallets) go to the manager (无人认领物品向经理
+报告…交经理处理): they are disposed of only with the manager's approval."""
+
+
+def needs_manager_signoff(item: FoundItem) -> bool:
+    return item.category in MANAGER_SIGNOFF_CATEGORIES
+
+
 def keep_until(category: str, from_day: date) -> date:
     return from_day + timedelta(days=RETENTION[ItemCategory(category)].days)
 

@@ -15,6 +15,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from server.cases.access import can_handle_cases
+from server.cases.presentation import mall_name, qr_svg
+from server.cases.tracking import tracking_url
 from server.content.models import Level, Store
 from server.core.console import page_context, staff_page
 from server.core.uploads import ImageRefused, read_upload
@@ -22,12 +24,14 @@ from server.malls.boundary import working_mall
 from sync.protocol import ITEM_DETAIL_PLACE_NOTE
 from venue.languages import DEFAULT, FIELD_SUFFIX_OF_PAGE
 
-from .access import can_work_items, items_visible_to, reports_visible_to
+from .access import can_work_items, items_visible_to, may_approve_disposal, reports_visible_to
+from .announcements import announce, compose
 from .claims import hand_over, start_claim
 from .errors import LostPropertyError
 from .figures import office_figures
 from .flows import CLAIMABLE_ITEM_STATUSES, allowed_moves
 from .forms import (
+    AnnounceForm,
     ClaimForm,
     DisposalForm,
     FoundItemForm,
@@ -40,14 +44,14 @@ from .forms import (
 from .intake import (
     MAX_PHOTO_BYTES,
     add_photo,
-    create_lost_report,
     receive_handed_in,
     register_found_item,
+    take_desk_lost_report,
     update_storage,
 )
-from .models import CATEGORY_CHOICES, Claim, Disposal, ItemStatus, ReportStatus
-from .retention import dispose
-from .rules import NO_PHOTO_CATEGORIES, RETENTION, allowed_disposals
+from .models import CATEGORY_CHOICES, Claim, Disposal, DisposalApproval, ItemStatus, ReportStatus
+from .retention import approve_disposal, dispose, request_disposal
+from .rules import NO_PHOTO_CATEGORIES, RETENTION, allowed_disposals, needs_manager_signoff
 from .suggestions import (
     confirm_match,
     reject_match,
@@ -79,14 +83,6 @@ def _places(mall, language: str) -> tuple[list, list]:
 def _place_names(mall, language: str) -> tuple[dict, dict]:
     floors, stores = _places(mall, language)
     return dict(floors), dict(stores)
-
-
-def _qr_svg(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=4, box_size=8)
-    return image.to_string(encoding="unicode")
 
 
 # ---------------------------------------------------------------- found items
@@ -139,9 +135,22 @@ def _visible_item(request, item_id: int):
     return get_object_or_404(items_visible_to(request.user).select_related("mall", "case"), pk=item_id)
 
 
+def _wording(item):
+    """The announcement as it would go out, or why it cannot (None, message)."""
+    try:
+        return compose(item), ""
+    except LostPropertyError as exc:
+        return None, exc.message
+
+
 def _item_page(request, item, *, error: str = "", status: int = 200, **forms):
     floors, stores = _place_names(item.mall, request.page_language)
     disposal = Disposal.objects.filter(item=item).first()
+    claimable = item.status in CLAIMABLE_ITEM_STATUSES
+    announce_form = forms.get("announce_form") or AnnounceForm(
+        initial={"levels": [item.level_id] if item.level_id in floors else []})
+    announce_form.set_floors(list(floors.items()))
+    wording, wording_refused = _wording(item) if claimable else (None, "")
     return render(request, "lostfound/item_detail.html", page_context(
         request, item=item, error=error,
         floor=floors.get(item.level_id, item.level_id), store=stores.get(item.store_id, item.store_id),
@@ -151,8 +160,13 @@ def _item_page(request, item, *, error: str = "", status: int = 200, **forms):
         claims=item.claims.select_related("report"),
         disposal=disposal,
         can_work=can_work_items(request.user),
-        claimable=item.status in CLAIMABLE_ITEM_STATUSES,
+        claimable=claimable,
         disposable=ItemStatus.DISPOSED in allowed_moves(item),
+        needs_signoff=needs_manager_signoff(item),
+        may_approve=may_approve_disposal(request.user, item.mall_id),
+        disposal_request=DisposalApproval.objects.filter(item=item).first(),
+        announcements=item.announcements.select_related("broadcast"),
+        announce_form=announce_form, wording=wording, wording_refused=wording_refused,
         receive_form=forms.get("receive_form") or ReceiveForm(),
         storage_form=forms.get("storage_form") or StorageForm(
             initial={"storage_place": item.storage_place, "hidden_details": item.hidden_details}),
@@ -219,6 +233,42 @@ def item_dispose(request, item, data):
     dispose(item, request.user, **data)
 
 
+@_item_post(DisposalForm, "disposal_form")
+def item_disposal_request(request, item, data):
+    request_disposal(item, request.user, **data)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def item_disposal_approve(request, item_id: int):
+    """The manager approves the disposal an agent requested; it is carried out and logged."""
+    item = _visible_item(request, item_id)
+    try:
+        approve_disposal(item, request.user)
+    except LostPropertyError as exc:
+        return _item_page(request, item, error=exc.message, status=403 if exc.code == "not_manager" else 409)
+    return redirect("lostfound:item_detail", item_id=item.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def item_announce(request, item_id: int):
+    item = _visible_item(request, item_id)
+    if not can_work_items(request.user):
+        return _forbidden(request)
+    form = AnnounceForm(request.POST)
+    form.set_floors(_places(item.mall, request.page_language)[0])
+    if not form.is_valid():
+        return _item_page(request, item, status=400, announce_form=form)
+    try:
+        announce(item, request.user, level_ids=form.cleaned_data["levels"], days=form.cleaned_data["days"])
+    except LostPropertyError as exc:
+        return _item_page(request, item, error=exc.message, status=409, announce_form=form)
+    return redirect(reverse("lostfound:item_detail", args=[item.pk]) + "#announcements-heading")
+
+
 @require_safe
 @console_view
 def item_photo(request, item_id: int, photo_id: int):
@@ -237,7 +287,7 @@ def item_label(request, item_id: int):
     item = _visible_item(request, item_id)
     scan_url = request.build_absolute_uri(reverse("lostfound:label_scan", args=[item.label_token]))
     with timezone.override(item.mall.zone):
-        return render(request, "lostfound/label.html", page_context(request, item=item, qr=_qr_svg(scan_url)))
+        return render(request, "lostfound/label.html", page_context(request, item=item, qr=qr_svg(scan_url)))
 
 
 @require_safe
@@ -275,11 +325,14 @@ def report_create(request):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            report = create_lost_report(mall, **form.cleaned_data)
+            report, token = take_desk_lost_report(mall, request.user, **form.cleaned_data)
         except LostPropertyError as exc:
             error = exc.message
         else:
-            return redirect("lostfound:report_detail", report_id=report.pk)
+            url = tracking_url(token)
+            return render(request, "lostfound/report_ticket.html", page_context(
+                request, report=report, tracking_url=url, qr=qr_svg(url),
+                mall_name=mall_name(mall, request.page_language)))
     return render(request, "lostfound/report_form.html", page_context(request, form=form, error=error),
                   status=400 if request.method == "POST" else 200)
 

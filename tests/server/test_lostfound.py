@@ -248,7 +248,11 @@ def test_retention_per_category_and_the_disposal_log(mall, agent, run_on_commit)
     assert early.value.code == "not_due"
     with pytest.raises(LostPropertyError):
         retention.dispose(passport, agent, action="destroyed")
-    retention.dispose(passport, agent, action="police", recipient="南京路派出所 回执 0423")
+    with pytest.raises(LostPropertyError) as unapproved:
+        retention.dispose(passport, agent, action="police", recipient="南京路派出所 回执 0423")
+    assert unapproved.value.code == "needs_manager_approval", "ID papers go to the manager"
+    manager = create_staff_user("boss-zhao", "manager", PASSWORD, mall=mall, check_password=False)
+    retention.dispose(passport, manager, action="police", recipient="南京路派出所 回执 0423")
 
     assert retention.mark_due_items(today + timedelta(days=31)) == 1
     umbrella.refresh_from_db()
@@ -258,7 +262,7 @@ def test_retention_per_category_and_the_disposal_log(mall, agent, run_on_commit)
     retention.dispose(umbrella, agent, action="donated", recipient="红十字会")
 
     log = {(d.item.number, d.action, d.recipient, d.recorded_by) for d in Disposal.objects.select_related("item")}
-    assert log == {(passport.number, "police", "南京路派出所 回执 0423", "desk-wang"),
+    assert log == {(passport.number, "police", "南京路派出所 回执 0423", "boss-zhao"),
                    (umbrella.number, "donated", "红十字会", "desk-wang")}
     assert set(FoundItem.objects.values_list("status", flat=True)) == {ItemStatus.DISPOSED}
 

@@ -124,9 +124,10 @@ def test_a_content_editor_and_another_mall_cannot_see_lost_property(client, item
     assert item.number not in client.get("/console/lost-property/").content.decode()
 
 
-def test_retention_and_figures_pages(desk, item, agent):
+def test_retention_and_figures_pages(desk, mall, item, agent):
     FoundItem.objects.filter(pk=item.pk).update(status=ItemStatus.DUE)
     assert item.number in desk.get("/console/lost-property/retention/?lang=en").content.decode()
+    desk.force_login(create_staff_user("boss-zhao", "manager", PASSWORD, mall=mall, check_password=False))
     response = desk.post(f"/console/lost-property/items/{item.pk}/dispose",
                          {"action": "police", "recipient": "派出所", "note": ""})
     assert response.status_code == 302

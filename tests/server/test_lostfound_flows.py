@@ -19,6 +19,7 @@ from server.lostfound.errors import IllegalMove, LostPropertyError
 from server.lostfound.models import (
     Claim,
     ClaimStatus,
+    DisposalApproval,
     FoundItem,
     ItemStatus,
     LostReport,
@@ -41,12 +42,17 @@ def agent(mall):
     return create_staff_user("desk-wang", "agent", PASSWORD, mall=mall, check_password=False)
 
 
-def an_item(mall, status=ItemStatus.STORED, category="documents") -> FoundItem:
+def an_item(mall, status=ItemStatus.STORED, category="documents", *, signed_off=True) -> FoundItem:
+    """An item; ID papers and the like come with the manager's approval to dispose of them unless told not to."""
     now = timezone.now()
-    return FoundItem.objects.create(
+    item = FoundItem.objects.create(
         mall=mall, number=f"LF-T-{secrets.token_hex(4)}", category=category, description="黑色钱包",
         found_at=now, status=status, keep_until=timezone.localdate(now) + timedelta(days=30),
         label_token=secrets.token_urlsafe(18))
+    if signed_off:
+        DisposalApproval.objects.create(item=item, action="police", requested_by="desk-wang",
+                                        approved_by="boss-zhao", approved_at=now)
+    return item
 
 
 def a_report(mall, status=ReportStatus.OPEN) -> LostReport:
@@ -135,6 +141,17 @@ def test_only_documents_and_cards_leave_storage_before_they_are_due(mall, agent)
         item = an_item(mall, category=category)
         assert ItemStatus.DISPOSED in flows.allowed_moves(item)
         assert flows.move(item, ItemStatus.DISPOSED, agent).status == ItemStatus.DISPOSED
+
+
+@pytest.mark.parametrize("category", ["phone", "documents", "card", "wallet"])
+def test_valuables_are_not_disposed_of_without_the_managers_approval(mall, agent, category):
+    item = an_item(mall, ItemStatus.DUE, category=category, signed_off=False)
+    with pytest.raises(IllegalMove) as refused:
+        flows.move(item, ItemStatus.DISPOSED, agent)
+    assert refused.value.code == "needs_manager_approval"
+    assert FoundItem.objects.get(pk=item.pk).status == ItemStatus.DUE and not AuditEntry.objects.exists()
+    assert flows.move(an_item(mall, ItemStatus.DUE, category="umbrella", signed_off=False),
+                      ItemStatus.DISPOSED, agent).status == ItemStatus.DISPOSED
 
 
 def test_moving_stamps_the_time_of_the_status_reached(mall, agent):

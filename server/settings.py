@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "server.cases",
     "server.reports",
     "server.lostfound",
+    "server.notifications",
     "server.broadcasts",
     "server.loans",
     "server.desk",
@@ -325,12 +326,34 @@ CONCIERGE_THROTTLED_VIEWS = {
     "cases:track": ("tracking", CONCIERGE_TRACKING_RATE, None),
     "cases:track_reply": ("tracking", CONCIERGE_TRACKING_RATE, None),
     "cases:track_rate": ("tracking", CONCIERGE_TRACKING_RATE, None),
+    "notifications:tracking_stream": ("tracking", CONCIERGE_TRACKING_RATE, None),
     "wayfinding:route": ("route", CONCIERGE_ROUTE_RATE, None),
 }
 CONCIERGE_ENROLLMENT_CODE_HOURS = int(os.environ.get("CONCIERGE_ENROLLMENT_CODE_HOURS", "72"))
 # Days after a case is finished before the visitor's contact details are erased and the
 # tracking link stops working (PIPL: keep personal data no longer than needed).
 CONCIERGE_CONTACT_RETENTION_DAYS = int(os.environ.get("CONCIERGE_CONTACT_RETENTION_DAYS", "90"))
+
+# Notifications (server/notifications). E-mail goes to the SMTP server named here; SMS to the
+# mall's gateway (a JSON POST with the key as bearer token). CONCIERGE_NOTIFY_AT_ONCE=0 leaves
+# sending to the scheduled job alone (every minute under `serve`).
+EMAIL_BACKEND = os.environ.get("CONCIERGE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("CONCIERGE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CONCIERGE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CONCIERGE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CONCIERGE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("CONCIERGE_EMAIL_STARTTLS")
+EMAIL_USE_SSL = _flag("CONCIERGE_EMAIL_SSL")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("CONCIERGE_EMAIL_FROM", "concierge@localhost")
+CONCIERGE_SMS_GATEWAY_URL = os.environ.get("CONCIERGE_SMS_GATEWAY_URL", "").strip()
+CONCIERGE_SMS_GATEWAY_KEY = os.environ.get("CONCIERGE_SMS_GATEWAY_KEY", "")
+CONCIERGE_SMS_SIGNATURE = os.environ.get("CONCIERGE_SMS_SIGNATURE", "")
+CONCIERGE_NOTIFY_AT_ONCE = os.environ.get("CONCIERGE_NOTIFY_AT_ONCE", "1").strip().lower() in {"1", "true", "yes", "on"}
+CONCIERGE_DEADLINE_NEAR_MINUTES = int(os.environ.get("CONCIERGE_DEADLINE_NEAR_MINUTES", "60"))
+# How often a live console or tracking page's stream looks for changes, and how long one lasts.
+CONCIERGE_LIVE_CHECK_SECONDS = float(os.environ.get("CONCIERGE_LIVE_CHECK_SECONDS", "1"))
+CONCIERGE_LIVE_STREAM_SECONDS = int(os.environ.get("CONCIERGE_LIVE_STREAM_SECONDS", "55"))
 
 NINJA_NUM_PROXIES = 1 if _flag("CONCIERGE_BEHIND_PROXY") else 0
 

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "server.settings")
+# Notifications are sent by the test that reads them back (outbox.deliver_due), not by a thread.
+os.environ.setdefault("CONCIERGE_NOTIFY_AT_ONCE", "0")
 if "CONCIERGE_DATA_DIR" not in os.environ:
     _data_dir = tempfile.mkdtemp(prefix="concierge-test-server-")
     os.environ["CONCIERGE_DATA_DIR"] = _data_dir

@@ -43,9 +43,35 @@ def sections_for(request) -> list[dict]:
     return entries
 
 
+@dataclass(frozen=True)
+class Script:
+    static_path: str
+    allowed: Callable[[object], bool]
+    urls: tuple[tuple[str, str], ...] = ()
+    """(data attribute, URL name): where the script finds its endpoints."""
+
+
+_scripts: dict[str, Script] = {}
+
+
+def register_script(static_path: str, allowed: Callable[[object], bool], **urls: str) -> None:
+    """A script every console page loads for the staff `allowed(user)` accepts (e.g. the live
+    inbox); each keyword becomes a `data-` attribute holding the URL of that name."""
+    _scripts[static_path] = Script(static_path, allowed, tuple(sorted(urls.items())))
+
+
+def scripts_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return [{"src": script.static_path, "data": {name: reverse(url) for name, url in script.urls}}
+            for script in _scripts.values() if script.allowed(user)]
+
+
 def console_sections(request) -> dict:
-    """Context processor: `console_sections` for the base template's menu."""
-    return {"console_sections": sections_for(request)}
+    """Context processor: `console_sections` for the base template's menu, `console_scripts`
+    for the scripts apps add to every page."""
+    return {"console_sections": sections_for(request), "console_scripts": scripts_for(request)}
 
 
 def page_context(request, **extra) -> dict:

@@ -19,21 +19,18 @@ from .flows import move
 from .luggage import open_luggage
 from .models import Handover, HandoverStatus, LeftLuggage
 
-MAX_LISTED = 200
-"""At most this many of each list are offered; a desk with more open matters hands over by number."""
-
 
 def open_cases(mall: Mall) -> QuerySet[Case]:
-    return Case.objects.filter(mall=mall, status__in=OPEN_STATUS_VALUES).order_by("received_at", "id")[:MAX_LISTED]
+    return Case.objects.filter(mall=mall, status__in=OPEN_STATUS_VALUES).order_by("received_at", "id")
 
 
 def stored_items(mall: Mall) -> QuerySet[FoundItem]:
     return FoundItem.objects.filter(mall=mall, status__in=CLAIMABLE_ITEM_STATUSES).order_by(
-        "registered_at", "id")[:MAX_LISTED]
+        "registered_at", "id")
 
 
 def stored_luggage(mall: Mall) -> QuerySet[LeftLuggage]:
-    return open_luggage(LeftLuggage.objects.filter(mall=mall))[:MAX_LISTED]
+    return open_luggage(LeftLuggage.objects.filter(mall=mall))
 
 
 @transaction.atomic

@@ -3,9 +3,11 @@
 Cases carry visitors' personal data (PIPL: need to know), so only roles with the cases
 permissions see them (server.accounts.roles: managers, agents, department handlers), and only
 for the mall of their staff profile. Department handlers see only the cases routed to their
-department or handed over to them. Superusers (administrators) see every mall. Content
-editors and accounts without a mall see none. A visitor's full phone number is shown only to
-roles allowed to reveal it, one case at a time, and each reveal is audited.
+department or handed over to them, and those they were added to as collaborators. Superusers
+(administrators) see every mall. Content editors and accounts without a mall see none. A
+visitor's full phone number is shown only to roles allowed to reveal it, and to the department
+handler who owns the case (the procedure's "contact the visitor at once"), one case at a time,
+and each reveal is audited.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from server.accounts.roles import Role
 from server.malls.boundary import may_see_mall, scope, staff_mall_id
 from server.malls.models import StaffProfile
 
-from .models import Case
+from .models import Case, CaseCollaborator
 
 VIEW_CASES = "cases.view_case"
 CHANGE_CASES = "cases.change_case"  # change status, hand over
@@ -49,14 +51,15 @@ def department_scope(user) -> str | None:
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    """The cases `user` may open: their mall's (a department handler: their department's and
-    their own), every mall's for superusers, else none."""
+    """The cases `user` may open: their mall's (a department handler: their department's, their
+    own and those they collaborate on), every mall's for superusers, else none."""
     if not can_handle_cases(user):
         return Case.objects.none()
     cases = scope(Case.objects.all(), user)
     department = department_scope(user)
     if department is not None:
-        cases = cases.filter(Q(department=department, department__gt="") | Q(owner=user))
+        cases = cases.filter(Q(department=department, department__gt="") | Q(owner=user)
+                             | Q(pk__in=CaseCollaborator.objects.filter(user=user).values("case_id")))
     return cases
 
 
@@ -81,6 +84,35 @@ def can_register_cases(user) -> bool:
 
 def can_reveal_contact(user) -> bool:
     return can_handle_cases(user) and user.has_perm(REVEAL_CONTACT)
+
+
+def can_reveal_contact_of(user, case: Case) -> bool:
+    """The desk's roles may reveal any visible case's number; a department handler only the
+    number of a case they own, so the department can call the visitor without the desk."""
+    if can_reveal_contact(user):
+        return True
+    return (department_scope(user) is not None and case.owner_id == user.pk
+            and can_change_case(user, case))
+
+
+def is_collaborator(user, case: Case) -> bool:
+    return CaseCollaborator.objects.filter(case=case, user_id=user.pk).exists()
+
+
+def can_note_on(user, case: Case) -> bool:
+    """Notes: whoever may change the case, and its collaborators (who change nothing else)."""
+    if not can_add_notes(user) or not may_own_cases_of(user, case.mall_id):
+        return False
+    return can_change_case(user, case) or is_collaborator(user, case)
+
+
+def may_take(user, case: Case) -> bool:
+    """May `user` take the case from its department's queue? Anyone of that department; the
+    desk's roles, who are not limited to a department, too."""
+    if not may_own_cases_of(user, case.mall_id):
+        return False
+    department = department_scope(user)
+    return department is None or (bool(department) and department == case.department)
 
 
 def can_add_attachments(user) -> bool:

@@ -9,6 +9,7 @@ from .models import CannedReply, Case, CaseEvent, CategoryRule, Holiday
 
 class CaseEventInline(MallScopedAdmin, admin.TabularInline):
     model = CaseEvent
+    fk_name = "case"
     fields = ("at", "kind", "from_status", "to_status", "actor_label", "visibility", "note")
     readonly_fields = fields
     extra = 0

@@ -31,6 +31,7 @@ S = CaseStatus
 #: - resolved → followed_up: the call-back (回访) is done; → in_progress reopens the case
 #:   when the visitor is not satisfied; → closed only when there is no phone to call back.
 #: - followed_up → closed (archived), or → in_progress if the call-back reveals more work.
+#: - → duplicate only by merging into the case that carries on (merging.merge_into).
 #: - closed, withdrawn and duplicate are final.
 ALLOWED_TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.NEW: frozenset({S.ACCEPTED, S.WITHDRAWN, S.DUPLICATE}),
@@ -47,8 +48,9 @@ FINAL_STATUSES = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
 
 
 def allowed_next_statuses(case: Case) -> list[CaseStatus]:
-    """The statuses `transition` would accept now, in lifecycle order (for the console form)."""
-    allowed = ALLOWED_TRANSITIONS[CaseStatus(case.status)]
+    """The statuses `transition` would accept now, in lifecycle order (for the console form).
+    Not duplicate: that takes the surviving case, so the merge has its own form."""
+    allowed = ALLOWED_TRANSITIONS[CaseStatus(case.status)] - {S.DUPLICATE}
     if CaseStatus(case.status) == S.RESOLVED and case.contact_phone:
         allowed = allowed - {S.CLOSED}
     return [status for status in CaseStatus if status in allowed]
@@ -90,6 +92,9 @@ def transition(
         )
     if target == S.ACCEPTED and actor is None:
         raise IllegalTransition(gettext("Only a staff member can accept a case."))
+    if target == S.DUPLICATE and not (extra_changes or {}).get("merged_into"):
+        raise IllegalTransition(
+            gettext("A duplicate is merged into the case that carries on: give that case's reference."))
 
     now = timezone.now()
     changes: dict = {"status": target.value, "status_changed_at": now}

@@ -83,6 +83,11 @@ class EventKind(models.TextChoices):
     RATING = "rating", _("Visitor's rating")
     ATTACHMENT = "attachment", _("Photo attached")
     PRIORITY = "priority", _("Priority changed")
+    QUEUE = "queue", _("Handed to a department")
+    TAKE = "take", _("Taken from the queue")
+    TEAM = "team", _("Added to the team")
+    REVEAL = "reveal", _("Phone number shown")
+    MERGE = "merge", _("Merged")
 
 
 class Priority(models.IntegerChoices):
@@ -191,6 +196,11 @@ class Case(models.Model):
     contact_erased_at = models.DateTimeField(_("contact details erased at"), null=True, blank=True)
     root_cause = models.CharField(_("root cause"), max_length=20, blank=True, choices=RootCause.choices)
     root_cause_note = models.TextField(_("root cause in words"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_cases",
+        verbose_name=_("merged into"),
+        help_text=_("The case that carries on this one's matter; its tracking page leads there."),
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -264,6 +274,11 @@ class CaseEvent(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.INTERNAL
     )
+    merged_from = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("from the merged case"),
+        help_text=_("Set on events that came over from a case merged into this one."),
+    )
 
     class Meta:
         verbose_name = _("case event")
@@ -285,6 +300,27 @@ class CaseEvent(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
+
+
+class CaseCollaborator(models.Model):
+    """A staff member of any department working on a case beside its owner: the temporary
+    team (临时处理小组) the complaint flow forms for a matter no one department can settle."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="collaborators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="collaborating_cases", verbose_name=_("staff member"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 related_name="+", verbose_name=_("added by"))
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("collaborator")
+        verbose_name_plural = _("collaborators")
+        ordering = ["added_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_collaborator_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} + {self.user_id}"
 
 
 class CategoryRule(models.Model):

@@ -40,9 +40,24 @@ def find_by_token(raw_token: str) -> Case | None:
     case = next(iter(Case.objects.raw(_TRACKING_SQL, [tracking_token_hash(raw_token)])), None)
     if case is not None:
         case.mall = Mall(**{field: getattr(case, f"mall_{field}") for field in _TRACKING_MALL_FIELDS})
-    if case is not None and case.finished_at is not None and case.finished_at < retention_cutoff():
+    if case is not None and case.merged_into_id is None and _past_retention(case):
         return None  # past retention: the link stops working even before the erase job ran
     return case
+
+
+def _past_retention(case: Case) -> bool:
+    return case.finished_at is not None and case.finished_at < retention_cutoff()
+
+
+def surviving_case(case: Case) -> Case | None:
+    """The case a tracking token leads to: its own, or the case it was merged into (merges
+    repoint earlier ones, so this is one step; the bound guards against a loop made by hand).
+    None once the surviving case is past retention."""
+    for _ in range(8):
+        if case.merged_into_id is None:
+            break
+        case = Case.objects.select_related("mall").get(pk=case.merged_into_id)
+    return None if _past_retention(case) else case
 
 
 def public_timeline(case: Case) -> list[CaseEvent]:
@@ -54,7 +69,7 @@ def public_timeline(case: Case) -> list[CaseEvent]:
 # sets; compiling ORM queries of a 40-column model cost more than running them, so its two
 # queries are written out (portable SQL: SQLite and PostgreSQL). Other columns load on access.
 _TRACKING_CASE_FIELDS = ("id", "mall_id", "reference", "kind", "category", "created_at", "description",
-                         "status", "due_at", "rating", "finished_at", "language")
+                         "status", "due_at", "rating", "finished_at", "language", "merged_into_id")
 _TRACKING_MALL_FIELDS = ("id", "name_zh_cn", "name_en", "name_zh_tw", "timezone")
 _TRACKING_SQL = (
     "SELECT " + ", ".join(f"c.{f}" for f in _TRACKING_CASE_FIELDS) + ", "
@@ -63,7 +78,7 @@ _TRACKING_SQL = (
     " WHERE c.tracking_token_sha256 = %s"
 )
 _TIMELINE_SQL = (
-    f"SELECT id, at, kind, to_status, note FROM {CaseEvent._meta.db_table}"
+    f"SELECT id, at, kind, to_status, note, merged_from_id FROM {CaseEvent._meta.db_table}"
     " WHERE case_id = %s AND visibility = %s ORDER BY at, id"
 )
 
@@ -88,13 +103,33 @@ class TimelineRow:
     shown: str
     text: str
     note: str
+    from_reference: str = ""  # the merged case the event came from, if it did
 
 
-def visitor_timeline(case: Case, zone: ZoneInfo) -> list[TimelineRow]:
-    """The public timeline as the visitor reads it: newest first, in their words."""
+#: Events whose text the visitor wrote: after a merge, shown only to the visitor who wrote them.
+_VISITORS_OWN = frozenset({EventKind.VISITOR, EventKind.RATING})
+
+
+def visitor_timeline(case: Case, zone: ZoneInfo, reader: Case | None = None) -> list[TimelineRow]:
+    """The public timeline as the visitor reads it: newest first, in their words.
+
+    `reader` is the case whose token opened the page (a case merged into `case`, or `case`):
+    events that came over from merged cases are labelled with their reference, and another
+    visitor's own words stay out of view (two people may have reported the same matter).
+    """
+    reader_id = (reader or case).pk
+    events = public_timeline(case)
+    merged_ids = {event.merged_from_id for event in events if event.merged_from_id}
+    references = dict(Case.objects.filter(pk__in=merged_ids).values_list("pk", "reference")) if merged_ids else {}
     rows = []
-    for event in reversed(public_timeline(case)):
-        if event.kind == EventKind.CREATED:
+    for event in reversed(events):
+        origin = event.merged_from_id or case.pk
+        if event.kind in _VISITORS_OWN and origin != reader_id:
+            continue
+        if event.kind == EventKind.MERGE:
+            text = gettext("Case %(reference)s was merged into this case.") % {
+                "reference": references.get(event.merged_from_id, event.note)}
+        elif event.kind == EventKind.CREATED:
             text = gettext("We received your case.")
         elif event.kind == EventKind.STATUS:
             text = gettext("Status: %(status)s") % {"status": event.visitor_status_label}
@@ -105,7 +140,9 @@ def visitor_timeline(case: Case, zone: ZoneInfo) -> list[TimelineRow]:
         else:
             text = ""
         when = moment(event.at, zone)
-        rows.append(TimelineRow(when.iso, when.shown, text, event.note))
+        note = "" if event.kind == EventKind.MERGE else event.note
+        from_reference = references.get(event.merged_from_id, "") if event.kind != EventKind.MERGE else ""
+        rows.append(TimelineRow(when.iso, when.shown, text, note, from_reference))
     return rows
 
 

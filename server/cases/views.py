@@ -17,14 +17,30 @@ from server.malls.boundary import sees_every_mall, visible_malls, working_mall
 from server.malls.models import Department
 from sync.protocol import CaseStatus
 
-from . import attachments, audit, callbacks, flows, inbox, intake, notes, routing, tracking
+from . import (
+    attachments,
+    audit,
+    callbacks,
+    escalation,
+    flows,
+    inbox,
+    intake,
+    macros,
+    notes,
+    priority,
+    routing,
+    sla,
+    tracking,
+)
 from .access import (
     can_add_attachments,
     can_add_notes,
     can_change_case,
     can_handle_cases,
+    can_note_on,
     can_register_cases,
-    can_reveal_contact,
+    can_reveal_contact_of,
+    can_view_reports,
     case_handlers_for,
     cases_visible_to,
 )
@@ -33,16 +49,19 @@ from .forms import (
     AttachmentForm,
     CallbackForm,
     CannedReplyForm,
+    DeadlineWindowForm,
+    EscalateForm,
     HandOverForm,
     InboxFilterForm,
     NoteForm,
+    PriorityForm,
     RatingForm,
     RegisterCaseForm,
     TransitionForm,
     VisitorReplyForm,
 )
-from .models import STATUS_LABELS, CaseAttachment
-from .presentation import floor_choices, mall_name, qr_svg, store_choices
+from .models import STATUS_LABELS, CaseAttachment, SameDayReport
+from .presentation import floor_choices, mall_name, published_places, qr_svg, store_choices
 
 CASES_PER_PAGE = 25
 
@@ -58,7 +77,9 @@ def _no_store(response):
     return response
 
 
-def _track_page(request, case, *, reply_form=None, rating_form=None, error="", status=200):
+def _track_page(request, case, reader, *, reply_form=None, rating_form=None, error="", status=200):
+    """`case` is the case shown; `reader` the one whose token opened the page (a case merged
+    into `case`, or `case` itself): its description is what this visitor told us."""
     zone = case.mall.zone
     running = CaseStatus(case.status) in routing.ACTIVE_STATUSES | {CaseStatus.WAITING_ON_VISITOR}
     reply_form = reply_form or (
@@ -70,7 +91,8 @@ def _track_page(request, case, *, reply_form=None, rating_form=None, error="", s
         token=request.resolver_match.kwargs["token"],
         mall_name=mall_name(case.mall, request.page_language),
         steps=tracking.visitor_progress(case),
-        timeline=tracking.visitor_timeline(case, zone),
+        timeline=tracking.visitor_timeline(case, zone, reader),
+        reader=reader,
         filed=tracking.moment(case.created_at, zone),
         expected=tracking.moment(case.due_at, zone) if running else None,
         reply_form=reply_form,
@@ -85,6 +107,14 @@ def _track_page(request, case, *, reply_form=None, rating_form=None, error="", s
     return HttpResponse(render_to_string("cases/track.html", context, with_form), status=status)
 
 
+def _opened_by(token: str):
+    """(the case the token belongs to, the case its page shows): a merged case's page shows the
+    case that carries on its matter. (None, None) for an unknown or expired token."""
+    reader = tracking.find_by_token(token)
+    case = tracking.surviving_case(reader) if reader is not None else None
+    return (reader, case) if case is not None else (None, None)
+
+
 def _not_found(request):
     return _no_store(render(request, "cases/track_not_found.html", page_context(request), status=404))
 
@@ -93,11 +123,12 @@ def _not_found(request):
 @require_safe
 @in_page_language()
 def track(request, token: str):
-    """The visitor's view of their case, opened from the receipt's QR code. No login, no JS."""
-    case = tracking.find_by_token(token)
+    """The visitor's view of their case, opened from the receipt's QR code. No login, no JS.
+    A case merged into another shows the one that carries on, saying so."""
+    reader, case = _opened_by(token)
     if case is None:
         return _not_found(request)
-    return _no_store(_track_page(request, case))
+    return _no_store(_track_page(request, case, reader))
 
 
 @require_POST
@@ -105,16 +136,16 @@ def track(request, token: str):
 @in_page_language()
 def track_reply(request, token: str):
     """The visitor answers the desk's question."""
-    case = tracking.find_by_token(token)
+    reader, case = _opened_by(token)
     if case is None:
         return _not_found(request)
     form = VisitorReplyForm(request.POST)
     if not form.is_valid():
-        return _no_store(_track_page(request, case, reply_form=form, status=400))
+        return _no_store(_track_page(request, case, reader, reply_form=form, status=400))
     try:
         tracking.visitor_reply(case, form.cleaned_data["text"])
     except CaseError as exc:
-        return _no_store(_track_page(request, case, reply_form=form, error=exc.message, status=409))
+        return _no_store(_track_page(request, case, reader, reply_form=form, error=exc.message, status=409))
     return redirect("cases:track", token=token)
 
 
@@ -123,16 +154,16 @@ def track_reply(request, token: str):
 @in_page_language()
 def track_rate(request, token: str):
     """The visitor's rating: a form they fill in and submit (never a link a mail scanner follows)."""
-    case = tracking.find_by_token(token)
+    reader, case = _opened_by(token)
     if case is None:
         return _not_found(request)
     form = RatingForm(request.POST)
     if not form.is_valid():
-        return _no_store(_track_page(request, case, rating_form=form, status=400))
+        return _no_store(_track_page(request, case, reader, rating_form=form, status=400))
     try:
         tracking.rate_case(case, form.cleaned_data["stars"], form.cleaned_data["comment"])
     except CaseError as exc:
-        return _no_store(_track_page(request, case, rating_form=form, error=exc.message, status=409))
+        return _no_store(_track_page(request, case, reader, rating_form=form, error=exc.message, status=409))
     return redirect("cases:track", token=token)
 
 
@@ -185,10 +216,14 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("lang", None)
+    latest_report = (SameDayReport.objects.filter(mall_id__in=mall_ids).order_by("-day").first()
+                     if can_view_reports(user) else None)
     return render(request, "cases/console/case_list.html", page_context(
         request, rows=rows, page_number=page_number, has_older=has_older, chips=chips,
         status=filters.status, form=form, query=query.urlencode(),
         show_mall=sees_every_mall(user), can_register=can_register_cases(user),
+        escalated=inbox.escalated_open(visible) if page_number == 1 else [],
+        latest_report=latest_report,
     ))
 
 
@@ -198,10 +233,13 @@ def case_new(request):
     if not can_register_cases(request.user):
         return _forbidden(request)
     mall = working_mall(request)
-    stores = store_choices([mall.pk] if mall else [], request.page_language)
-    form = RegisterCaseForm(request.POST or None, stores=stores)
+    floors, stores = published_places(mall, request.page_language)
+    form = RegisterCaseForm(request.POST or None, stores=stores, floors=floors)
     error = ""
-    if request.method == "POST" and form.is_valid():
+    # The time it happened is typed in the mall's local time.
+    with timezone.override(mall.zone if mall else None):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         try:
             if mall is None:
                 raise InvalidCase(str(_("There is no mall to register the case in.")))
@@ -225,8 +263,8 @@ def _visible_case(request, case_id: str):
 
 
 def _detail(request, case, *, transition_form=None, note_form=None, hand_over_form=None,
-            callback_form=None, attachment_form=None, revealed_phone="", error: str = "",
-            status: int = 200):
+            callback_form=None, attachment_form=None, priority_form=None, escalate_form=None,
+            revealed_phone="", error: str = "", status: int = 200):
     """The case page, with whichever form came back with an error kept as the agent typed it."""
     allowed = flows.allowed_next_statuses(case)
     replies = notes.canned_replies_for(case.mall)
@@ -236,20 +274,25 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
             request,
             case=case,
             mall_name=mall_name(case.mall, request.page_language),
-            events=case.events.select_related("actor").order_by("at", "id"),
+            events=case.events.select_related("actor", "merged_from").order_by("at", "id"),
             attachments=case.attachments.only("id", "filename", "size", "uploaded_at").order_by("uploaded_at"),
             overdue=routing.is_overdue(case),
             department_label=Department(case.department).label if case.department else "",
-            transition_form=transition_form or TransitionForm(allowed=allowed),
+            transition_form=transition_form or TransitionForm(allowed=allowed, current=case.status),
+            priority_form=priority_form or PriorityForm(initial={"priority": case.priority}),
+            escalate_form=escalate_form or EscalateForm(),
+            can_escalate=case.escalated_at is None
+            and CaseStatus(case.status) in escalation.UNSETTLED_STATUSES,
+            macros=[(reply, macros.what_it_does(reply)) for reply in replies.select_related("sets_owner")],
             note_form=note_form or NoteForm(),
             hand_over_form=hand_over_form or HandOverForm(handlers=case_handlers_for(case)),
             callback_form=callback_form or CallbackForm(),
             canned_form=CannedReplyForm(replies=replies) if replies.exists() else None,
             attachment_form=attachment_form or AttachmentForm(),
             can_change=can_change_case(request.user, case),
-            can_add_notes=can_add_notes(request.user) and can_change_case(request.user, case),
+            can_add_notes=can_note_on(request.user, case),
             can_attach=can_add_attachments(request.user) and can_change_case(request.user, case),
-            can_reveal=can_reveal_contact(request.user),
+            can_reveal=can_reveal_contact_of(request.user, case),
             revealed_phone=revealed_phone,
             can_hand_over=case.status != CaseStatus.NEW.value
             and CaseStatus(case.status) not in flows.FINAL_STATUSES,
@@ -276,7 +319,7 @@ def case_transition(request, case_id: str):
     case = _changeable_case(request, case_id)
     if case is None:
         return _forbidden(request)
-    form = TransitionForm(request.POST, allowed=flows.allowed_next_statuses(case))
+    form = TransitionForm(request.POST, allowed=flows.allowed_next_statuses(case), current=case.status)
     if not form.is_valid():
         return _detail(request, case, transition_form=form, status=400)
     try:
@@ -294,8 +337,8 @@ def case_transition(request, case_id: str):
 @csrf_protect
 @console_view
 def case_note(request, case_id: str):
-    case = _changeable_case(request, case_id)
-    if case is None or not can_add_notes(request.user):
+    case = _visible_case(request, case_id)
+    if not can_note_on(request.user, case):  # the case's collaborators too
         return _forbidden(request)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -319,8 +362,74 @@ def case_canned_reply(request, case_id: str):
     form = CannedReplyForm(request.POST, replies=notes.canned_replies_for(case.mall))
     if not form.is_valid():
         return _detail(request, case, error=str(_("Choose a reply from the list.")), status=400)
-    notes.send_canned_reply(case, request.user, form.cleaned_data["reply"])
+    try:
+        macros.apply_macro(case, request.user, form.cleaned_data["reply"])
+    except CaseError as exc:
+        return _detail(request, _visible_case(request, case_id), error=exc.message, status=409)
     return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_priority(request, case_id: str):
+    case = _changeable_case(request, case_id)
+    if case is None:
+        return _forbidden(request)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, priority_form=form, status=400)
+    try:
+        priority.set_priority(case, form.cleaned_data["priority"], request.user, form.cleaned_data["note"])
+    except CaseError as exc:
+        return _detail(request, case, priority_form=form, error=exc.message, status=409)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_escalate(request, case_id: str):
+    """"Escalate now": the manager is told at once, with the reason."""
+    case = _changeable_case(request, case_id)
+    if case is None:
+        return _forbidden(request)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, escalate_form=form, status=400)
+    try:
+        escalation.escalate_now(case, request.user, form.cleaned_data["reason"])
+    except CaseError as exc:
+        return _detail(request, case, escalate_form=form, error=exc.message, status=409)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_safe
+@console_view
+def deadlines(request):
+    """The SLA view: what breaches within the next working hours, and what already has."""
+    form = DeadlineWindowForm(request.GET or None)
+    hours = form.cleaned_data["hours"] if form.is_valid() else sla.DEFAULT_HOURS
+    visible = cases_visible_to(request.user)
+    now = timezone.now()
+    return render(request, "cases/console/deadlines.html", page_context(
+        request, form=form, hours=hours, soon=sla.about_to_breach(visible, hours, now),
+        late=sla.breached(visible, now), show_mall=sees_every_mall(request.user),
+    ), status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@require_safe
+@console_view
+def same_day_reports(request):
+    """The end-of-day reports: what the desk could not settle that day, as reported."""
+    if not can_view_reports(request.user):
+        return _forbidden(request)
+    reports = (SameDayReport.objects.filter(mall__in=visible_malls(request.user))
+               .select_related("mall").order_by("-day", "mall_id")[:14])
+    rows = [(report, list(report.cases.select_related("owner__staff_profile").order_by("due_at", "id")))
+            for report in reports]
+    return render(request, "cases/console/same_day_reports.html", page_context(
+        request, rows=rows, show_mall=sees_every_mall(request.user)))
 
 
 @require_POST
@@ -365,7 +474,7 @@ def case_callback(request, case_id: str):
 def case_reveal_contact(request, case_id: str):
     """Show the full phone number once, on this response only; the reveal is audited."""
     case = _visible_case(request, case_id)
-    if not can_reveal_contact(request.user):
+    if not can_reveal_contact_of(request.user, case):
         return _forbidden(request)
     response = _detail(request, case, revealed_phone=audit.reveal_contact(case, request.user))
     response["Cache-Control"] = "no-store"

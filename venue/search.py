@@ -12,9 +12,12 @@ accents dropped, case-folded, only letters and digits kept). Prefix and word-sta
 bisect in sorted lists of keys and of key suffixes at word starts; matches inside a key are
 `str.find` calls over all keys joined into one string, not a Python loop over every store;
 one-typo matching runs in rapidfuzz over the keys cut to the query's length (±1) that share the
-first half or the tail of the query (one edit cannot touch both). A query in two scripts that no
-key holds whole ("Cloud咖啡") finds the stores that each part finds. No Kivy here: the screens
-and `python -m kiosk search` share it.
+first half or the tail of the query (one edit cannot touch both). A query that no key holds
+whole, in two scripts ("Cloud咖啡") or in several words in any order ("coffee cloud",
+"exchange currency"), finds the stores that each part finds: each word narrows (a word that
+finds nothing at all is passed over). Pinyin typed with tone digits ("yun2duo3") is also
+searched without them. No Kivy here: the screens and `python -m kiosk search` share it;
+facilities are found by `venue.facility_search`.
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ MAX_QUERY_CHARS = 64
 """Longer input is no store name: it is cut here, so a stuck key costs nothing."""
 MAX_SCRIPT_RUNS = 4
 """A query switching script more often than this is no name ("Cloud咖啡" has two runs)."""
+MAX_QUERY_WORDS = 6
+"""A query of more words than this is a sentence, not a name: it is not narrowed word by word."""
 MIN_FUZZY_LETTERS = 4
 FUZZY_UNTIL_RESULTS = 40
 """A typo is looked for only while the typed text itself finds fewer stores than this: a query
@@ -161,6 +166,32 @@ def pinyin_syllables(text: str) -> list[str]:
     for item in lazy_pinyin(text, errors="default"):
         syllables.extend(_words(item) if not has_han(item) else [fold(item)])
     return [s for s in syllables if s]
+
+
+PINYIN_SYLLABLE = re.compile(
+    "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    "(?:iang|iong|uang|ueng|ang|eng|ing|ong|iao|ian|uai|uan|van|ai|ei|ao|ou|an|en|in|un|vn|ia|ie|iu|ua|uo"
+    "|ui|ve|ue|er|a|o|e|i|u|v)")
+"""One toneless pinyin syllable (ü typed as v, as pinyin keyboards do)."""
+_LETTERS_OR_DIGITS = re.compile("[a-z]+|[0-9]+")
+
+
+def without_tone_digits(folded: str) -> str | None:
+    """"yun2duo3" → "yunduo": a folded query of pinyin syllables each followed by its tone digit
+    (1–5; the last syllable may still be being typed), without the digits. None for anything
+    else, so unit numbers stay as typed ("l312", "3f12", "b1f01" are not pinyin)."""
+    parts = _LETTERS_OR_DIGITS.findall(folded)
+    if len(parts) < 2 or "".join(parts) != folded or not parts[0].isalpha():
+        return None
+    letters = []
+    for number, part in enumerate(parts):
+        if part.isalpha():
+            letters.append(part)
+            continue
+        if len(part) != 1 or part not in "12345" or not PINYIN_SYLLABLE.fullmatch(parts[number - 1]):
+            return None
+    toneless = "".join(letters)
+    return toneless if len(toneless) >= 2 else None
 
 
 def pinyin_initials(text: str) -> str:
@@ -403,10 +434,54 @@ class StoreSearch:
         best = self._first_keys.get(folded)
         if best is not None:
             return self._ranked(best, now, limit, self._first_hits[folded])
-        best = self._matches(query, folded)
-        if not best and has_han(query) and not folded.isascii():
-            best = self._match_each_script(query)
+        best = self._matches_any_form(query, folded)
+        if not self._has_close_match(best):
+            narrowed = self._match_each_word(query)
+            if narrowed:
+                best = narrowed
+            elif not best and has_han(query) and not folded.isascii():
+                best = self._match_each_script(query)
         return self._ranked(best, now, limit)
+
+    def _matches_any_form(self, query: str, folded: str) -> dict[int, tuple[int, str]]:
+        """The matches of the query as typed and, when it is pinyin with tone digits, without them."""
+        best = self._first_keys.get(folded)
+        best = dict(best) if best is not None else self._matches(query, folded)
+        toneless = without_tone_digits(folded)
+        if toneless:
+            for position, match in (self._first_keys.get(toneless) or self._matches(toneless, toneless)).items():
+                if position not in best or match[0] < best[position][0]:
+                    best[position] = match
+        return best
+
+    @staticmethod
+    def _has_close_match(best: dict[int, tuple[int, str]]) -> bool:
+        """Whether anything matched better than with a typo."""
+        return any(code >> TIER_SHIFT < Tier.ONE_TYPO for code, _ in best.values())
+
+    def _match_each_word(self, query: str) -> dict[int, tuple[int, str]]:
+        """A query of several words that no key holds whole ("coffee cloud"): the stores that
+        every word finds, each ranked by its weakest word. A word that finds nothing at all does
+        not empty the list (a visitor's "please" or a word we lack); one in two scripts must
+        find a store with each of its parts ("Cloud咖啡")."""
+        words = list(dict.fromkeys(word for word in query.split() if fold(word)))
+        if not 2 <= len(words) <= MAX_QUERY_WORDS:
+            return {}
+        found: dict[int, tuple[int, str]] | None = None
+        for word in words:
+            matches = self._matches_any_form(word, fold(word))
+            if not matches and has_han(word) and not fold(word).isascii():
+                matches = self._match_each_script(word)
+            if not matches:
+                continue
+            if found is None:
+                found = matches
+            else:
+                found = {position: max(found[position], matches[position])
+                         for position in found if position in matches}
+            if not found:
+                return {}
+        return found or {}
 
     def _match_each_script(self, query: str) -> dict[int, tuple[int, str]]:
         """A query in two scripts that no key holds as a whole ("Cloud咖啡", "3F咖啡"): the

@@ -24,5 +24,7 @@ class CasesConfig(AppConfig):
 
         register_job("escalate-overdue", lambda: f"{len(jobs.escalate_overdue())} escalated",
                      every=timedelta(minutes=5))
+        register_job("same-day-report", lambda: f"{len(jobs.make_same_day_reports())} reports",
+                     every=timedelta(minutes=5))
         register_job("erase-expired-contacts", lambda: f"{jobs.erase_expired_contacts()} erased",
                      every=timedelta(hours=1))

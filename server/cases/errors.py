@@ -55,6 +55,18 @@ class InvalidAttachment(CaseError):
     code = "invalid_attachment"
 
 
+class InvalidPriority(CaseError):
+    code = "invalid_priority"
+
+
+class InvalidEscalation(CaseError):
+    code = "invalid_escalation"
+
+
+class InvalidMacro(CaseError):
+    code = "invalid_macro"
+
+
 class InvalidMerge(CaseError):
     code = "invalid_merge"
 

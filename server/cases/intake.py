@@ -25,7 +25,7 @@ from .errors import InvalidCase, InvalidNote, UploadConflict, UploadRejected
 from .flows import transition
 from .models import Case, CaseEvent, DeskReferencePrefix, EventKind, Source, Visibility
 from .notes import clean_note
-from .routing import floor_of, route
+from .routing import floor_of, initial_priority, route
 from .tracking import tracking_token_hash
 
 S = CaseStatus
@@ -69,6 +69,7 @@ def receive_upload(kiosk, upload: CaseUpload) -> tuple[Case, bool]:
                 source=Source.KIOSK,
                 department=department,
                 due_at=due_at,
+                priority=initial_priority(mall, upload.kind.value, category),
                 level_id=floor_of(mall, store_id, location_id),
             )
             CaseEvent.objects.create(
@@ -149,11 +150,16 @@ DESK_PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,18}[0-9]$")
 
 def register_case(mall, actor, *, source: str, kind: str, description: str, category: str = "",
                   store_id: str = "", contact_phone: str = "", contact_consent: bool = False,
-                  language: str = "zh_CN") -> tuple[Case, str]:
+                  language: str = "zh_CN", visitor_surname: str = "", people_involved: str = "",
+                  visitor_request: str = "", occurred_at: datetime | None = None, level_id: str = "",
+                  answer: str = "") -> tuple[Case, str]:
     """A case a staff member registers for a walk-in or a phone call; returns (case, token).
 
-    The staff member took it, so they accept it at once and own it (first-contact
-    responsibility). The raw tracking token is returned once, for the ticket the desk prints.
+    The record follows the reception log (物业接待记录): the visitor's surname and contact, when
+    and where it happened, who is involved, what the visitor says and what they ask for. The
+    staff member took it, so they accept it at once and own it (first-contact responsibility).
+    With an `answer` the matter was settled on the spot: the case is resolved in the same step,
+    the answer its public note. The raw tracking token is returned once, for the printed ticket.
     """
     if actor is None:
         raise InvalidCase(gettext("Only a staff member can accept a case."))
@@ -167,8 +173,15 @@ def register_case(mall, actor, *, source: str, kind: str, description: str, cate
         raise InvalidCase(gettext("A complaint needs a category."))
     if not (description or "").strip():
         raise InvalidCase(gettext("Write down what the visitor told us."))
+    now = timezone.now()
+    if occurred_at is not None and occurred_at > now:
+        raise InvalidCase(gettext("The time it happened cannot be in the future."))
     try:
         description = clean_note(description, required=True)
+        visitor_request = clean_note(visitor_request, required=False)
+        answer = clean_note(answer, required=False)
+        visitor_surname = _short_text(visitor_surname, 20, gettext("The surname is too long."))
+        people_involved = _short_text(people_involved, 200, gettext("Name the people involved more briefly."))
     except InvalidNote as exc:
         raise InvalidCase(exc.message) from None
     contact_phone = (contact_phone or "").strip()
@@ -176,7 +189,6 @@ def register_case(mall, actor, *, source: str, kind: str, description: str, cate
         raise InvalidCase(gettext("That does not look like a phone number."))
     if contact_phone and not contact_consent:
         raise InvalidCase(gettext("Keep a phone number only when the visitor agrees to be contacted."))
-    now = timezone.now()
     department, due_at = route(mall, kind, category, now)
     token = secrets.token_urlsafe(24)
     for _attempt in range(20):
@@ -190,7 +202,10 @@ def register_case(mall, actor, *, source: str, kind: str, description: str, cate
                     contact_phone=contact_phone or None, contact_consent=bool(contact_phone),
                     language=language, created_at=now, received_at=now, status_changed_at=now,
                     source=source, department=department, due_at=due_at,
-                    level_id=floor_of(mall, store_id, ""),
+                    priority=initial_priority(mall, kind, category),
+                    level_id=level_id or floor_of(mall, store_id, ""), occurred_at=occurred_at,
+                    visitor_surname=visitor_surname, people_involved=people_involved,
+                    visitor_request=visitor_request,
                 )
                 CaseEvent.objects.create(
                     case=case, at=now, actor=actor, actor_label=label_of(actor),
@@ -202,8 +217,19 @@ def register_case(mall, actor, *, source: str, kind: str, description: str, cate
     else:
         raise InvalidCase(gettext("The case could not be stored; please try again."))
     transition(case, S.ACCEPTED, actor)
-    record_audit(actor, "case.register", mall=mall, subject=case.pk, detail=f"{source} {case.reference}")
+    if answer:
+        transition(case, S.RESOLVED, actor, note=answer, visibility=Visibility.PUBLIC)
+    record_audit(actor, "case.register", mall=mall, subject=case.pk,
+                 detail=f"{source} {case.reference}" + (" resolved" if answer else ""))
     return case, token
+
+
+def _short_text(text: str, limit: int, too_long: str) -> str:
+    """One line of the record (a surname, names): trimmed, bounded, printable."""
+    text = " ".join((text or "").split())
+    if len(text) > limit:
+        raise InvalidNote(too_long)
+    return clean_note(text, required=False)
 
 
 def _desk_reference(mall) -> str:

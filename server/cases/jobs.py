@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from server.malls.models import person_name
 from sync.protocol import sha256_hex
 
+from . import signals
 from .audit import audit
 from .flows import FINAL_STATUSES
 from .models import Case, CaseEvent, EventKind, Visibility
@@ -56,6 +58,16 @@ def erase_expired_contacts(now: datetime | None = None, batch: int = 500) -> int
                     erased += claimed
 
 
+# ---------------------------------------------------------------- end of day
+def make_same_day_reports(now: datetime | None = None) -> list:
+    """At each mall's closing time (in its zone), the same-day report of what is not settled."""
+    from server.malls.models import Mall
+
+    from .escalation import due_reports
+
+    return due_reports(Mall.objects.all(), now)
+
+
 # ---------------------------------------------------------------- escalation
 def escalate_overdue(now: datetime | None = None) -> list[Case]:
     """Escalate every overdue, not yet escalated case to its mall's managers, once.
@@ -78,14 +90,14 @@ def escalate_overdue(now: datetime | None = None) -> list[Case]:
             managers = get_user_model().objects.filter(
                 is_active=True, groups__name=Role.MANAGER.value, staff_profile__mall_id=case.mall_id)
             names = ", ".join(person_name(m) for m in managers.select_related("staff_profile")) or "—"
-            CaseEvent.objects.create(
-                case=case, at=now, kind=EventKind.ESCALATE, actor_label="system",
-                note=gettext("Overdue since %(due)s: escalated to the manager (%(names)s).") % {
-                    "due": timezone.localtime(case.due_at, case.mall.zone).strftime("%Y-%m-%d %H:%M"),
-                    "names": names},
-                visibility=Visibility.INTERNAL,
-            )
+            note = gettext("Overdue since %(due)s: escalated to the manager (%(names)s).") % {
+                "due": timezone.localtime(case.due_at, case.mall.zone).strftime("%Y-%m-%d %H:%M"),
+                "names": names}
+            CaseEvent.objects.create(case=case, at=now, kind=EventKind.ESCALATE, actor_label="system",
+                                     note=note, visibility=Visibility.INTERNAL)
             audit(None, "case.escalate", case, f"{case.reference} → {names}")
+            transaction.on_commit(partial(signals.case_escalated.send, sender=Case, case=case,
+                                          actor=None, reason=note))
         case.escalated_at = now
         escalated.append(case)
     return escalated

@@ -11,7 +11,7 @@ from server.malls.models import Department
 from sync.protocol import CaseKind, CaseStatus, ComplaintCategory
 
 from .deadlines import BusinessCalendar
-from .models import Case, CategoryRule, Holiday
+from .models import Case, CategoryRule, Holiday, Priority
 
 S, D, C = CaseStatus, Department, ComplaintCategory
 #: Where each complaint category goes and the working days promised (0 = the same day), unless
@@ -22,7 +22,7 @@ DEFAULT_RULES: dict[str, tuple[str, int]] = {
     C.ENVIRONMENT_FACILITIES: (D.ENGINEERING, 0),
     C.TENANT_DISPUTE: (D.FLOOR, 5),
     C.PRODUCT_QUALITY: (D.FLOOR, 3),
-    C.SERVICE_ATTITUDE: (D.FLOOR, 1),
+    C.SERVICE_ATTITUDE: (D.FLOOR, 0),  # the job description: settle it on the spot
     C.PRICE_QUESTION: (D.FLOOR, 0),
     C.OTHER: (D.SERVICE_DESK, 0),
 }
@@ -34,6 +34,13 @@ KIND_RULES: dict[str, tuple[str, int | None]] = {
     CaseKind.LOST_REPORT: (D.SERVICE_DESK, 0),
     CaseKind.FOUND_ITEM: (D.SERVICE_DESK, None),
     CaseKind.PRAISE: (D.SERVICE_DESK, None),
+}
+#: The priority a new complaint starts with, unless the mall's CategoryRule says otherwise:
+#: a safety matter is urgent, a dispute with a store or rude service high, the rest normal.
+DEFAULT_PRIORITIES: dict[str, int] = {
+    C.SAFETY: Priority.URGENT,
+    C.TENANT_DISPUTE: Priority.HIGH,
+    C.SERVICE_ATTITUDE: Priority.HIGH,
 }
 #: Working days the desk has to call a visitor back after a case is resolved.
 CALLBACK_WORKING_DAYS = 1
@@ -56,6 +63,14 @@ def rule_for(mall, kind: str, category: str) -> tuple[str, int | None]:
         if category in DEFAULT_RULES:
             return DEFAULT_RULES[category]
     return KIND_RULES.get(kind, (D.SERVICE_DESK, 0))
+
+
+def initial_priority(mall, kind: str, category: str) -> int:
+    """The priority a new case starts with: the mall's rule for its category, else the default."""
+    if kind != CaseKind.COMPLAINT.value or not category:
+        return Priority.NORMAL
+    rule = CategoryRule.objects.filter(mall=mall, category=category).values_list("priority", flat=True).first()
+    return rule if rule is not None else DEFAULT_PRIORITIES.get(category, Priority.NORMAL)
 
 
 def route(mall, kind: str, category: str, received: datetime) -> tuple[str, datetime | None]:

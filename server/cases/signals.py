@@ -18,3 +18,8 @@ collaborator_added = Signal()
 contact_revealed = Signal()
 #: A case was merged into another that carries on. Arguments: case (the survivor), merged, actor.
 case_merged = Signal()
+#: A case was escalated to the mall's managers: by a staff member ("escalate now", with a
+#: reason) or by the overdue job (actor None). Arguments: case, actor, reason.
+case_escalated = Signal()
+#: The end-of-day check reported what will not be settled today. Arguments: report, mall, cases.
+same_day_reported = Signal()

@@ -17,7 +17,21 @@ from server.malls.boundary import sees_every_mall, visible_malls, working_mall
 from server.malls.models import Department
 from sync.protocol import CaseStatus
 
-from . import attachments, audit, callbacks, flows, inbox, intake, notes, routing, tracking
+from . import (
+    attachments,
+    audit,
+    callbacks,
+    escalation,
+    flows,
+    inbox,
+    intake,
+    macros,
+    notes,
+    priority,
+    routing,
+    sla,
+    tracking,
+)
 from .access import (
     can_add_attachments,
     can_add_notes,
@@ -26,6 +40,7 @@ from .access import (
     can_note_on,
     can_register_cases,
     can_reveal_contact_of,
+    can_view_reports,
     case_handlers_for,
     cases_visible_to,
 )
@@ -34,16 +49,19 @@ from .forms import (
     AttachmentForm,
     CallbackForm,
     CannedReplyForm,
+    DeadlineWindowForm,
+    EscalateForm,
     HandOverForm,
     InboxFilterForm,
     NoteForm,
+    PriorityForm,
     RatingForm,
     RegisterCaseForm,
     TransitionForm,
     VisitorReplyForm,
 )
-from .models import STATUS_LABELS, CaseAttachment
-from .presentation import floor_choices, mall_name, qr_svg, store_choices
+from .models import STATUS_LABELS, CaseAttachment, SameDayReport
+from .presentation import floor_choices, mall_name, published_places, qr_svg, store_choices
 
 CASES_PER_PAGE = 25
 
@@ -198,10 +216,14 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("lang", None)
+    latest_report = (SameDayReport.objects.filter(mall_id__in=mall_ids).order_by("-day").first()
+                     if can_view_reports(user) else None)
     return render(request, "cases/console/case_list.html", page_context(
         request, rows=rows, page_number=page_number, has_older=has_older, chips=chips,
         status=filters.status, form=form, query=query.urlencode(),
         show_mall=sees_every_mall(user), can_register=can_register_cases(user),
+        escalated=inbox.escalated_open(visible) if page_number == 1 else [],
+        latest_report=latest_report,
     ))
 
 
@@ -211,10 +233,13 @@ def case_new(request):
     if not can_register_cases(request.user):
         return _forbidden(request)
     mall = working_mall(request)
-    stores = store_choices([mall.pk] if mall else [], request.page_language)
-    form = RegisterCaseForm(request.POST or None, stores=stores)
+    floors, stores = published_places(mall, request.page_language)
+    form = RegisterCaseForm(request.POST or None, stores=stores, floors=floors)
     error = ""
-    if request.method == "POST" and form.is_valid():
+    # The time it happened is typed in the mall's local time.
+    with timezone.override(mall.zone if mall else None):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         try:
             if mall is None:
                 raise InvalidCase(str(_("There is no mall to register the case in.")))
@@ -238,8 +263,8 @@ def _visible_case(request, case_id: str):
 
 
 def _detail(request, case, *, transition_form=None, note_form=None, hand_over_form=None,
-            callback_form=None, attachment_form=None, revealed_phone="", error: str = "",
-            status: int = 200):
+            callback_form=None, attachment_form=None, priority_form=None, escalate_form=None,
+            revealed_phone="", error: str = "", status: int = 200):
     """The case page, with whichever form came back with an error kept as the agent typed it."""
     allowed = flows.allowed_next_statuses(case)
     replies = notes.canned_replies_for(case.mall)
@@ -253,7 +278,12 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
             attachments=case.attachments.only("id", "filename", "size", "uploaded_at").order_by("uploaded_at"),
             overdue=routing.is_overdue(case),
             department_label=Department(case.department).label if case.department else "",
-            transition_form=transition_form or TransitionForm(allowed=allowed),
+            transition_form=transition_form or TransitionForm(allowed=allowed, current=case.status),
+            priority_form=priority_form or PriorityForm(initial={"priority": case.priority}),
+            escalate_form=escalate_form or EscalateForm(),
+            can_escalate=case.escalated_at is None
+            and CaseStatus(case.status) in escalation.UNSETTLED_STATUSES,
+            macros=[(reply, macros.what_it_does(reply)) for reply in replies.select_related("sets_owner")],
             note_form=note_form or NoteForm(),
             hand_over_form=hand_over_form or HandOverForm(handlers=case_handlers_for(case)),
             callback_form=callback_form or CallbackForm(),
@@ -289,7 +319,7 @@ def case_transition(request, case_id: str):
     case = _changeable_case(request, case_id)
     if case is None:
         return _forbidden(request)
-    form = TransitionForm(request.POST, allowed=flows.allowed_next_statuses(case))
+    form = TransitionForm(request.POST, allowed=flows.allowed_next_statuses(case), current=case.status)
     if not form.is_valid():
         return _detail(request, case, transition_form=form, status=400)
     try:
@@ -332,8 +362,74 @@ def case_canned_reply(request, case_id: str):
     form = CannedReplyForm(request.POST, replies=notes.canned_replies_for(case.mall))
     if not form.is_valid():
         return _detail(request, case, error=str(_("Choose a reply from the list.")), status=400)
-    notes.send_canned_reply(case, request.user, form.cleaned_data["reply"])
+    try:
+        macros.apply_macro(case, request.user, form.cleaned_data["reply"])
+    except CaseError as exc:
+        return _detail(request, _visible_case(request, case_id), error=exc.message, status=409)
     return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_priority(request, case_id: str):
+    case = _changeable_case(request, case_id)
+    if case is None:
+        return _forbidden(request)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, priority_form=form, status=400)
+    try:
+        priority.set_priority(case, form.cleaned_data["priority"], request.user, form.cleaned_data["note"])
+    except CaseError as exc:
+        return _detail(request, case, priority_form=form, error=exc.message, status=409)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_POST
+@csrf_protect
+@console_view
+def case_escalate(request, case_id: str):
+    """"Escalate now": the manager is told at once, with the reason."""
+    case = _changeable_case(request, case_id)
+    if case is None:
+        return _forbidden(request)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, escalate_form=form, status=400)
+    try:
+        escalation.escalate_now(case, request.user, form.cleaned_data["reason"])
+    except CaseError as exc:
+        return _detail(request, case, escalate_form=form, error=exc.message, status=409)
+    return redirect("cases:case_detail", case_id=case.pk)
+
+
+@require_safe
+@console_view
+def deadlines(request):
+    """The SLA view: what breaches within the next working hours, and what already has."""
+    form = DeadlineWindowForm(request.GET or None)
+    hours = form.cleaned_data["hours"] if form.is_valid() else sla.DEFAULT_HOURS
+    visible = cases_visible_to(request.user)
+    now = timezone.now()
+    return render(request, "cases/console/deadlines.html", page_context(
+        request, form=form, hours=hours, soon=sla.about_to_breach(visible, hours, now),
+        late=sla.breached(visible, now), show_mall=sees_every_mall(request.user),
+    ), status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@require_safe
+@console_view
+def same_day_reports(request):
+    """The end-of-day reports: what the desk could not settle that day, as reported."""
+    if not can_view_reports(request.user):
+        return _forbidden(request)
+    reports = (SameDayReport.objects.filter(mall__in=visible_malls(request.user))
+               .select_related("mall").order_by("-day", "mall_id")[:14])
+    rows = [(report, list(report.cases.select_related("owner__staff_profile").order_by("due_at", "id")))
+            for report in reports]
+    return render(request, "cases/console/same_day_reports.html", page_context(
+        request, rows=rows, show_mall=sees_every_mall(request.user)))
 
 
 @require_POST

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import LendableKind, Security
 
@@ -22,7 +23,7 @@ class ItemForm(forms.Form):
 
 
 class LoanForm(forms.Form):
-    item = forms.ChoiceField(label=_("Item"), required=False, help_text=_(
+    item = forms.ChoiceField(label=pgettext_lazy("loans", "Item"), required=False, help_text=_(
         "Leave empty to lend the first available one of the kind."))
     kind = forms.ChoiceField(label=_("Kind"), choices=BLANK + LendableKind.choices, required=False)
     surname = forms.CharField(label=_("Borrower's surname"), max_length=40)

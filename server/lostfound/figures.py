@@ -5,12 +5,12 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sync.protocol import ItemCategory
 
-from .models import FoundItem, ItemStatus, LostReport
+from .models import Disposal, FoundItem, ItemStatus, LostReport
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,27 @@ def office_figures(items: QuerySet[FoundItem], reports: QuerySet[LostReport], st
         median_hours_to_return=round(statistics.median(hours), 1) if hours else None,
         by_category=by_category,
     )
+
+
+def counts_for_day(mall, day: date) -> dict[str, int]:
+    """The office's day for the daily log (`day` in the mall's time zone): found items taken into
+    storage and lost reports (报失), each with how many came in at the desk rather than from a
+    kiosk, and items returned to their owners or disposed of.
+
+    {"found_items": 4, "found_items_at_desk": 3, "lost_reports": 2, "lost_reports_at_desk": 1,
+     "returned": 1, "disposed": 0}
+    """
+    zone = mall.zone
+    start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    items = FoundItem.objects.filter(mall=mall)
+    stored = items.exclude(status=ItemStatus.ANNOUNCED).filter(registered_at__gte=start, registered_at__lt=end)
+    reports = LostReport.objects.filter(mall=mall, created_at__gte=start, created_at__lt=end)
+    return {
+        "found_items": stored.count(),
+        "found_items_at_desk": stored.filter(case__isnull=True).count(),
+        "lost_reports": reports.count(),
+        "lost_reports_at_desk": reports.filter(Q(case__isnull=True) | Q(case__source="desk")).count(),
+        "returned": items.filter(returned_at__gte=start, returned_at__lt=end).count(),
+        "disposed": Disposal.objects.filter(item__mall=mall, at__gte=start, at__lt=end).count(),
+    }

@@ -24,9 +24,11 @@ def daily_tables(log: DailyLog, status_label, person) -> list[Table]:
     summary += [[label, count] for label, count in log.period.by_kind]
     cases = [[c.reference, c.received_at.strftime("%Y-%m-%d %H:%M"), c.kind_label, c.category_label,
               status_label(c), person(c.owner) if c.owner else ""] for c in log.cases]
+    ledgers = [[section, label, count] for section, rows in log.ledgers for label, count in rows]
     return [
         (_("Summary"), [_("Item"), _("Value")], summary),
         (_("Cases"), [_("Reference"), _("Received"), _("Kind"), _("Category"), _("Status"), _("Owner")], cases),
+        (_("Desk ledgers"), [_("Ledger"), _("Item"), _("Count")], ledgers),
     ]
 
 

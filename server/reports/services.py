@@ -75,6 +75,9 @@ class DailyLog:
     period: Period
     cases: list[Case]
     satisfaction_taps: int
+    ledgers: list[tuple[str, list[tuple[str, int]]]] = field(default_factory=list)
+    """The desk's other ledgers that day: (section, [(what, count)]): loans, left luggage and
+    first aid, lost property (desk entries included)."""
 
     @property
     def complaints(self) -> int:
@@ -87,7 +90,38 @@ def daily_log(mall, day: date, *, max_rows: int = 500) -> DailyLog:
     cases = Case.objects.filter(mall=mall, received_at__gte=start, received_at__lt=end)
     rows = list(cases.select_related("owner__staff_profile").order_by("received_at")[:max_rows])
     taps = _pulse_events(mall, start, end).count()
-    return DailyLog(day=day, period=_period(cases), cases=rows, satisfaction_taps=taps)
+    return DailyLog(day=day, period=_period(cases), cases=rows, satisfaction_taps=taps,
+                    ledgers=desk_ledgers(mall, day))
+
+
+def desk_ledgers(mall, day: date) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The day's counts of the desk's ledgers, each ledger's figures in words, for the page and the export."""
+    from server.desk.figures import counts_for_day as desk_counts
+    from server.loans.figures import counts_for_day as loan_counts
+    from server.loans.models import LendableKind
+    from server.lostfound.figures import counts_for_day as lost_property_counts
+
+    loan_words = {"lent": _("%(kind)s lent"), "returned": _("%(kind)s returned"),
+                  "overdue": _("%(kind)s overdue at the end of the day")}
+    loans = [(words % {"kind": LendableKind(kind).label}, counts[figure])
+             for kind, counts in loan_counts(mall, day).items() for figure, words in loan_words.items()]
+    desk_words = {
+        "luggage_checked_in": _("Left luggage checked in"), "luggage_picked_up": _("Left luggage picked up"),
+        "luggage_open": _("Left luggage still held at the end of the day"),
+        "first_aid_uses": _("First-aid kit uses"), "incidents": _("Incidents"),
+    }
+    desk = desk_counts(mall, day)
+    lost_words = {
+        "found_items": _("Found items taken into storage"), "found_items_at_desk": _("of them entered at the desk"),
+        "lost_reports": _("Lost reports"), "lost_reports_at_desk": _("of them taken at the desk"),
+        "returned": _("Found items returned to their owners"), "disposed": _("Found items disposed of"),
+    }
+    lost = lost_property_counts(mall, day)
+    return [
+        (_("Loans at the desk"), loans),
+        (_("Left luggage and first aid"), [(words, desk[key]) for key, words in desk_words.items() if key in desk]),
+        (_("Lost property"), [(words, lost[key]) for key, words in lost_words.items()]),
+    ]
 
 
 @dataclass

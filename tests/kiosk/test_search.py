@@ -1,7 +1,11 @@
 """Directory search over the demo mall: every store is found by its name in each language, its
 full pinyin, its pinyin initials and its unit number in the forms people type; one typo is
 forgiven; ranking puts exact and prefix matches before fuzzy ones and open stores before closed
-ones; bad input never raises."""
+ones; bad input never raises. Several words narrow in any order; pinyin may carry tone digits.
+Facilities are found by their kinds' words in the three languages (the search_words catalog) and
+by their own names, and a facility query answers with the nearest one by route (checked against
+every route the router gives); every store and facility of the demo mall and of the shared IMDF
+sample is found in the top 3 by its own name, pinyin and initials."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,9 +18,21 @@ from hypothesis import strategies as st
 
 from sync.bundle import load_source_bundle
 from sync.protocol import LANGUAGES, I18nText, TimeRange
+from venue.facility_search import (
+    FACILITY_KINDS,
+    SEARCH_WORDS_DOMAIN,
+    WORD_SEPARATOR,
+    FacilitySearch,
+    facility_search_for,
+    nearest_facility,
+    nearest_of,
+)
+from venue.i18n import LOCALE_DIR, load_catalog
 from venue.index import ContentIndex
+from venue.routing.router import RoutingError, router_for
 from venue.search import (
     MAX_PREFIX_FUZZY,
+    PINYIN_SYLLABLE,
     StoreSearch,
     Tier,
     browse_letter,
@@ -24,6 +40,7 @@ from venue.search import (
     pinyin_initials,
     pinyin_syllables,
     unit_aliases,
+    without_tone_digits,
 )
 
 DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
@@ -32,6 +49,8 @@ AFTERNOON = datetime(2026, 11, 23, 15, 20, tzinfo=SHANGHAI)
 CONTENT = load_source_bundle(DEMO).content
 INDEX = ContentIndex(CONTENT)
 SEARCH = StoreSearch(INDEX)
+FACILITIES = FacilitySearch(INDEX)
+IMDF_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "imdf-polymap"
 STORES = list(CONTENT.stores)
 ANY_STORE = st.sampled_from(STORES)
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -270,3 +289,235 @@ def test_the_search_command_prints_ranked_results_from_the_installed_content(tmp
     assert "[prefix: yunduokafei;" in lines[1]
     assert main(["search", "--data-dir", str(tmp_path), "☕️!!"]) == 0
     assert capsys.readouterr().out.startswith("0 result(s)")
+
+
+# ---------------------------------------------------------------- several words, tone digits
+@pytest.mark.parametrize(("query", "store_id"), [
+    ("coffee cloud", "cloud-coffee"), ("Coffee  Cloud", "cloud-coffee"), ("咖啡 云朵", "cloud-coffee"),
+    ("咖啡 雲朵", "cloud-coffee"), ("currency exchange", "starsea-bank"), ("exchange currency", "starsea-bank"),
+    ("换汇 bank", "starsea-bank"), ("coffee cloud please", "cloud-coffee"),
+])
+def test_several_words_in_any_order_find_the_store_that_has_them_all(query, store_id):
+    assert ids(query)[0] == store_id, query
+
+
+def test_each_word_narrows_the_results():
+    coffee = set(ids("coffee"))
+    on_first_floor = ids("coffee 1F")
+    assert on_first_floor and set(on_first_floor) < coffee
+    assert all(INDEX.store(store_id).unit.startswith("1F") for store_id in on_first_floor)
+    assert ids("cloud coffee") == ["cloud-coffee"]
+
+
+@pytest.mark.parametrize(("query", "store_id"), [
+    ("yun2duo3", "cloud-coffee"), ("yun2 duo3", "cloud-coffee"), ("yun2duo3ka1fei1", "cloud-coffee"),
+    ("Yun2Duo3", "cloud-coffee"), ("yun2d", "cloud-coffee"), ("ydkf", "cloud-coffee"),
+])
+def test_pinyin_with_tone_digits_and_initials_find_the_store(query, store_id):
+    assert ids(query)[0] == store_id, query
+
+
+def test_tone_digits_are_read_only_after_whole_pinyin_syllables():
+    assert without_tone_digits("yun2duo3") == "yunduo"
+    assert without_tone_digits("xi3shou3jian1") == "xishoujian"
+    assert without_tone_digits("lv4se4") == "lvse"
+    for unit in ("3f12", "l312", "f312", "b1f01", "a105", "312", "a1", "yunduo"):
+        assert without_tone_digits(unit) is None, unit
+
+
+# ---------------------------------------------------------------- facilities
+def kinds(query: str) -> list[str]:
+    return [hit.kind for hit in FACILITIES.search(query)]
+
+
+def test_every_facility_kind_has_search_words_in_every_language():
+    for language in LANGUAGES:
+        catalog = load_catalog(LOCALE_DIR, language, SEARCH_WORDS_DOMAIN)
+        assert catalog is not None, language
+        for kind in FACILITY_KINDS:
+            words = [word.strip() for word in catalog.gettext(kind).split(WORD_SEPARATOR) if word.strip()]
+            assert catalog.gettext(kind) != kind and words, f"{language} has no words for {kind}"
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    # Simplified Chinese
+    ("洗手间", "restroom"), ("卫生间", "restroom"), ("厕所", "restroom"), ("取款机", "atm"), ("母婴室", "nursing_room"),
+    ("哺乳室", "nursing_room"), ("电梯", "lift"), ("扶梯", "escalator"), ("服务台", "service_desk"),
+    ("出口", "exit"), ("停车缴费", "parking_pay"), ("轮椅", "wheelchair_lending"), ("婴儿车", "stroller_lending"),
+    ("医务室", "first_aid"), ("充电", "charging"), ("楼梯", "stairs"),
+    # English
+    ("toilet", "restroom"), ("restroom", "restroom"), ("WC", "restroom"), ("wc", "restroom"), ("ATM", "atm"),
+    ("cash machine", "atm"), ("baby room", "nursing_room"), ("nursing room", "nursing_room"), ("lift", "lift"),
+    ("elevator", "lift"), ("escalator", "escalator"), ("service desk", "service_desk"),
+    ("information", "service_desk"), ("exit", "exit"), ("way out", "exit"), ("parking pay", "parking_pay"),
+    ("stroller", "stroller_lending"), ("pram", "stroller_lending"), ("first aid", "first_aid"),
+    # Traditional Chinese (Taiwan wording)
+    ("洗手間", "restroom"), ("廁所", "restroom"), ("化妝室", "restroom"), ("提款機", "atm"), ("育嬰室", "nursing_room"),
+    ("電梯", "lift"), ("電扶梯", "escalator"), ("服務台", "service_desk"), ("停車繳費", "parking_pay"),
+    ("嬰兒車", "stroller_lending"),
+])
+def test_facility_words_in_three_languages_name_the_kind(query, kind):
+    assert kinds(query)[:1] == [kind], query
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    ("cesuo", "restroom"), ("ce4suo3", "restroom"), ("xi3shou3jian1", "restroom"), ("xsj", "restroom"),
+    ("dian4ti1", "lift"), ("qu3kuan3ji1", "atm"), ("qkj", "atm"), ("mu3ying1shi4", "nursing_room"),
+    ("fu2ti1", "escalator"), ("tcjf", "parking_pay"), ("ting2che1jiao3fei4", "parking_pay"),
+])
+def test_facility_words_by_pinyin_tone_digits_and_initials(query, kind):
+    assert kinds(query)[:1] == [kind], query
+
+
+@pytest.mark.parametrize(("query", "kind"), [
+    ("pay parking", "parking_pay"), ("room baby", "nursing_room"), ("desk service", "service_desk"),
+    ("where is the toilet", "restroom"), ("toilet please", "restroom"), ("最近的厕所在哪里", "restroom"),
+    ("洗手間在哪裡", "restroom"), ("我要取钱", "atm"), ("toliet", "restroom"), ("elevater", "lift"),
+    ("cash", "atm"), ("廁所 ", "restroom"),
+])
+def test_facility_phrases_reordered_words_and_typos(query, kind):
+    assert kinds(query)[:1] == [kind], query
+
+
+def test_facilities_that_share_a_name_are_one_result():
+    hits = FACILITIES.search("洗手间（西）")
+    assert hits[0].name is not None and hits[0].name.en == "Restrooms (west)"
+    assert sorted(f.level_id for f in hits[0].facilities) == ["1f", "2f", "3f", "4f", "b1"]
+    assert hits[0].tier == Tier.EXACT
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "😀", "a" * 500, "厕" * 500, "\x00", "３Ｆ"])
+def test_bad_facility_queries_return_a_list(query):
+    assert isinstance(FACILITIES.search(query), list)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_at_all_searches_facilities_without_raising(query):
+    assert all(hit.facilities for hit in FACILITIES.search(query))
+
+
+def quickest_by_brute_force(kiosk_id: str, kinds_wanted: set[str], profile: str = "standard"):
+    """Every facility of the kinds routed to one by one: the quickest reachable one."""
+    router = router_for(CONTENT)
+    routes = [router.route(kiosk_id, facility.id, profile, offer_alternative=False)
+              for facility in CONTENT.facilities if facility.kind in kinds_wanted]
+    reachable = [route for route in routes if route.reachable]
+    return min(reachable, key=lambda route: (route.seconds, route.metres, route.destination.id))
+
+
+@pytest.mark.parametrize("kiosk_id", [kiosk.id for kiosk in CONTENT.kiosks])
+@pytest.mark.parametrize(("query", "kinds_wanted", "profile"), [
+    ("厕所", {"restroom", "accessible_restroom"}, "standard"),
+    ("toilet", {"accessible_restroom"}, "step_free"),
+    ("ATM", {"atm"}, "standard"), ("母婴室", {"nursing_room"}, "standard"),
+    ("停車繳費", {"parking_pay"}, "standard"), ("exit", {"exit"}, "standard"),
+    ("服务台", {"service_desk"}, "standard"),
+])
+def test_a_facility_query_answers_with_the_nearest_one_by_route(kiosk_id, query, kinds_wanted, profile):
+    nearest = FACILITIES.nearest(query, kiosk_id, profile)
+    expected = quickest_by_brute_force(kiosk_id, kinds_wanted, profile)
+    assert nearest is not None and nearest.facility.id == expected.destination.id, (kiosk_id, query)
+    assert nearest.route.reachable and nearest.route.destination.id == nearest.facility.id
+    assert nearest.metres == pytest.approx(expected.metres)
+
+
+def test_a_named_facility_answers_with_the_nearest_of_that_name():
+    nearest = FACILITIES.nearest("Restrooms (west)", "lobby-1f")
+    group = {f.id for f in CONTENT.facilities if f.name.en == "Restrooms (west)"}
+    expected = min((router_for(CONTENT).route("lobby-1f", facility_id, "standard", offer_alternative=False)
+                    for facility_id in group), key=lambda route: route.seconds)
+    assert nearest is not None and nearest.facility.id == expected.destination.id
+
+
+def test_nearest_without_a_match_or_a_reachable_facility_is_none_and_a_bad_kiosk_is_refused():
+    assert FACILITIES.nearest("zzzzqqq", "lobby-1f") is None
+    assert nearest_facility(CONTENT, "lobby-1f", "information") is None, "the demo mall has no information point"
+    assert nearest_of(CONTENT, "lobby-1f", []) is None
+    with pytest.raises(RoutingError):
+        nearest_facility(CONTENT, "no-such-kiosk", "restroom")
+    with pytest.raises(RoutingError):
+        nearest_facility(CONTENT, "lobby-1f", "restroom", profile="hovercraft")
+
+
+def test_the_facility_index_is_built_once_per_content_index():
+    assert facility_search_for(INDEX) is facility_search_for(INDEX)
+
+
+# ---------------------------------------------------------------- every place by its own name
+@pytest.fixture(scope="module", params=["demo", pytest.param("imdf", marks=pytest.mark.imdf)])
+def mall(request):
+    """The searches over the demo mall and over the shared IMDF sample (skipped when absent)."""
+    if request.param == "demo":
+        return CONTENT, SEARCH, FACILITIES
+    if not IMDF_SAMPLE.is_dir():
+        pytest.skip(f"the IMDF sample is absent ({IMDF_SAMPLE})")
+    from server.wayfinding.imdf import import_imdf
+
+    content = import_imdf(IMDF_SAMPLE).content
+    index = ContentIndex(content)
+    return content, StoreSearch(index), FacilitySearch(index)
+
+
+def own_forms(name: I18nText) -> list[str]:
+    """A place's names in each language, the full pinyin and the initials of its Chinese name."""
+    forms = [text for text in (getattr(name, language) for language in LANGUAGES) if text]
+    chinese = name.zh_CN or name.zh_TW
+    if chinese:
+        forms.append("".join(pinyin_syllables(chinese)))
+        if any("\u3400" <= ch <= "\u9fff" for ch in chinese):
+            forms.append(pinyin_initials(chinese))
+    return forms
+
+
+def names_of(name: I18nText) -> tuple[str, ...]:
+    return tuple(getattr(name, language) or "" for language in LANGUAGES)
+
+
+def store_in_top_three(search: StoreSearch, store, query: str) -> bool:
+    """The store is found, and its name is among the first three names listed (stores that
+    share one name, such as eleven "Restroom female" rooms, rank together)."""
+    hits = search.search(query)
+    first_names = list(dict.fromkeys(names_of(hit.store.name) for hit in hits))[:3]
+    return any(hit.store.id == store.id for hit in hits) and names_of(store.name) in first_names
+
+
+def facility_in_top_three(search: FacilitySearch, facility, query: str) -> bool:
+    return any(facility in hit.facilities for hit in search.search(query, limit=3))
+
+
+def test_every_store_and_facility_is_found_in_the_top_three_by_its_own_name_pinyin_and_initials(mall):
+    content, stores, facilities = mall
+    for store in content.stores:
+        for form in own_forms(store.name):
+            assert store_in_top_three(stores, store, form), f"store {store.id} by {form!r}"
+    for facility in content.facilities:
+        for form in own_forms(facility.name):
+            assert facility_in_top_three(facilities, facility, form), f"facility {facility.id} by {form!r}"
+
+
+def visitor_forms(name: I18nText) -> list[str]:
+    """own_forms, plus the pinyin with a tone digit after each syllable when every syllable is
+    whole pinyin (the digit does not matter to the search, so 1 stands for any)."""
+    forms = own_forms(name)
+    chinese = name.zh_CN or name.zh_TW
+    syllables = pinyin_syllables(chinese) if chinese else []
+    if syllables and all(PINYIN_SYLLABLE.fullmatch(syllable) for syllable in syllables):
+        forms.append("".join(f"{syllable}{number % 5 + 1}" for number, syllable in enumerate(syllables)))
+    return forms
+
+
+@PROPERTY
+@given(data=st.data())
+def test_any_place_typed_as_a_visitor_would_is_in_the_top_three(mall, data):
+    """Any store or facility, by any of its own forms, in any letter case, with stray spaces."""
+    content, stores, facilities = mall
+    place = data.draw(st.sampled_from([*content.stores, *content.facilities]))
+    form = data.draw(st.sampled_from(visitor_forms(place.name)))
+    if data.draw(st.booleans()):
+        form = form.upper()
+    query = " " * data.draw(st.integers(0, 2)) + form + " " * data.draw(st.integers(0, 2))
+    if place in content.stores:
+        assert store_in_top_three(stores, place, query), f"store {place.id} by {query!r}"
+    else:
+        assert facility_in_top_three(facilities, place, query), f"facility {place.id} by {query!r}"

@@ -35,6 +35,7 @@ from server.broadcasts.models import ShownReceipt
 from server.cases.models import CannedReply, CaseAttachment, CategoryRule, Holiday
 from server.content import services as content
 from server.content.models import Promotion
+from server.desk import first_aid, handovers, incidents, luggage, meetings
 from server.fleet import services as fleet
 from server.fleet.models import EnrollmentCode
 from server.lostfound import claims, intake, suggestions
@@ -130,11 +131,22 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
     loan = lending.lend(mall, lending.LoanRequest(surname=f"{mark}", phone=f"1390000{number:04d}",
                                                   security="id_card_sighted", kind="wheelchair"), agent)
 
+    bags = luggage.check_in(mall, agent, description=f"{mark} 行李箱", pieces=1, surname=f"{mark} 王",
+                            phone=f"1380000{number:04d}")
+    incident = incidents.record_incident(mall, agent, kind="injury", occurred_at=timezone.now(),
+                                         what=f"{mark} 顾客滑倒", level_id=document.levels[0].id)
+    first_aid.record_use(mall, agent, used_at=timezone.now(), supplies=f"{mark} 创可贴", used_for=f"{mark} 儿童",
+                         given_by=f"{mark} 王", incident=incident)
+    handover = handovers.write_handover(mall, agent, open_matters=f"{mark} 电梯维修", cases=[case],
+                                        found_items=[item], luggage=[bags])
+    meeting = meetings.record_meeting(mall, agent, day=date(2026, 12, 4), attendees=f"{mark} 王",
+                                      notes=f"{mark} 晨会")
     world.route_args = {
         "case_id": case.pk, "attachment_id": attachment.pk, "item_id": item.pk, "photo_id": item_photo.pk,
         "token": item.label_token, "report_id": report.pk, "suggestion_id": report.suggestions.get(item=item).pk,
         "claim_id": claim.pk, "broadcast_id": broadcast.id, "content_id": promotion.id,
         "loan_id": loan.pk, "lendable_id": lendable.pk,
+        "luggage_id": bags.pk, "incident_id": incident.pk, "handover_id": handover.pk, "meeting_id": meeting.pk,
     }
     return world
 

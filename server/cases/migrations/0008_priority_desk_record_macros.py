@@ -32,6 +32,16 @@ def rebuild_search_triggers(apps, schema_editor):
         cursor.execute(f"INSERT INTO {FTS}(case_id, description) SELECT id, description FROM cases_case")
 
 
+MACROS = {"需要更多信息 / Need details": "waiting_on_visitor", "已处理 / Resolved": "resolved"}
+
+
+def default_macros(apps, schema_editor):
+    """The default "need details" reply also waits on the visitor; "resolved" resolves."""
+    CannedReply = apps.get_model("cases", "CannedReply")
+    for title, status in MACROS.items():
+        CannedReply.objects.filter(mall=None, title=title, sets_status="").update(sets_status=status)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -124,4 +134,5 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('mall', 'day'), name='same_day_report_once'),
         ),
         migrations.RunPython(rebuild_search_triggers, migrations.RunPython.noop),
+        migrations.RunPython(default_macros, migrations.RunPython.noop),
     ]

@@ -5,7 +5,7 @@ from django.urls import path
 
 from venue.paths import TRACKING_PATH, django_route
 
-from . import followup_views, views
+from . import followup_views, team_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -28,6 +28,10 @@ urlpatterns = [
     path("console/cases/<str:case_id>/escalate", views.case_escalate, name="case_escalate"),
     path("console/cases/<str:case_id>/callback", views.case_callback, name="case_callback"),
     path("console/cases/<str:case_id>/contact", views.case_reveal_contact, name="case_reveal_contact"),
+    path("console/cases/<str:case_id>/queue", team_views.case_queue, name="case_queue"),
+    path("console/cases/<str:case_id>/take", team_views.case_take, name="case_take"),
+    path("console/cases/<str:case_id>/team", team_views.case_team, name="case_team"),
+    path("console/cases/<str:case_id>/merge", team_views.case_merge, name="case_merge"),
     path("console/cases/<str:case_id>/photos", views.case_attach, name="case_attach"),
     path("console/cases/<str:case_id>/photos/<int:attachment_id>", views.case_attachment,
          name="case_attachment"),

@@ -28,7 +28,8 @@
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
-        var fresh = new DOMParser().parseFromString(html, "text/html");
+        // The fresh page's style block carries another nonce: parsing it would break the CSP.
+        var fresh = new DOMParser().parseFromString(html.replace(/<style[\s\S]*?<\/style>/gi, ""), "text/html");
         if (whole && !typing()) {
           swap(fresh, "main");
         } else {

@@ -47,18 +47,20 @@
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+        // Style blocks carry each response's own nonce: the page keeps the ones it has.
+        var bare = html.replace(/<style[\s\S]*?<\/style>/gi, "");
+        var fresh = new DOMParser().parseFromString(bare, "text/html").querySelector("main");
         if (!fresh) return;
         var old = Array.prototype.slice.call(main.children);
-        var parts = Array.prototype.slice.call(fresh.children).map(function (part) {
-          if (part.tagName === "STYLE") return document.importNode(part, true);
+        var styles = old.filter(function (part) { return part.tagName === "STYLE"; });
+        var parts = styles.concat(Array.prototype.slice.call(fresh.children).map(function (part) {
           if (holdsForm(part)) {
             for (var i = 0; i < old.length; i++) {
               if (sameKind(old[i], part) && holdsForm(old[i])) return old.splice(i, 1)[0];
             }
           }
           return document.importNode(part, true);
-        });
+        }));
         main.replaceChildren.apply(main, parts);
         document.dispatchEvent(new CustomEvent("console:refreshed"));
       })

@@ -1,0 +1,102 @@
+"""In a real Chromium: a desk agent announces a found phone on one floor's kiosks (the kiosks poll
+it through the broadcast API; the texts hold none of its hidden details), asks the manager to
+approve its disposal, and the manager approves it."""
+from __future__ import annotations
+
+import urllib.request
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from web_helpers import signed_in_page
+
+from server.accounts.models import AuditEntry
+from server.accounts.services import create_staff_user
+from server.fleet import services as fleet
+from server.lostfound import intake, retention
+from server.lostfound.models import Disposal, FoundItem, ItemStatus
+from sync.protocol import BroadcastState
+
+pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Lost-and-found-2026!"
+SECRETS = ("壁纸是一只柴犬", "柴犬", "华为", "透明手机壳", "Safe A")
+
+
+@pytest.fixture
+def office(demo_mall):
+    """The demo mall with a kiosk in the 1F lobby and one in the 3F atrium, a desk agent, the
+    manager, and a black phone found on 3F kept in the safe."""
+    create_staff_user("desk-wang", "agent", PASSWORD, mall=demo_mall, check_password=False)
+    create_staff_user("boss-zhao", "manager", PASSWORD, mall=demo_mall, check_password=False)
+    kiosks = {point: fleet.enroll_kiosk(fleet.create_enrollment_code(demo_mall, point).code, hostname=point)
+              for point in ("lobby-1f", "atrium-3f")}
+    item = intake.register_found_item(
+        demo_mall, None, category="phone", colour="black", brand="华为", description="黑色华为手机，透明手机壳",
+        hidden_details="壁纸是一只柴犬", found_at=timezone.now() - timedelta(hours=1), level_id="3f",
+        storage_place="Safe A")
+    return {"mall": demo_mall, "item": item, "kiosks": kiosks}
+
+
+def polled(live_server, enrollment) -> list:
+    """What the kiosk's poll of the broadcast API answers, over HTTP as the kiosk asks it."""
+    request = urllib.request.Request(f"{live_server.url}/api/v1/kiosk/broadcasts",
+                                     headers={"Authorization": f"Bearer {enrollment.device_key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return BroadcastState.model_validate_json(response.read()).broadcasts
+
+
+def test_announcing_a_found_phone_on_its_floor(chromium, live_server, office, screenshots):
+    item = office["item"]
+    desk = signed_in_page(chromium, f"{live_server.url}/console/lost-property/items/{item.pk}/?lang=en",
+                          "desk-wang", PASSWORD, "**/console/lost-property/items/**", locale="en-GB")
+    preview = desk.locator("#notice-preview").inner_text()
+    assert "Phone" not in preview and "手机" in preview and "3F" in preview
+    assert desk.locator('input[name="levels"][value="3f"]').is_checked(), "the floor it was found on is ticked"
+    desk.fill('input[name="days"]', "2")
+    desk.get_by_role("button", name="Announce on the kiosks").click()
+    desk.locator(".public-address").first.wait_for()
+    spoken = [text.strip() for text in desk.locator(".public-address").all_inner_texts()]
+    assert spoken[0].startswith("各位顾客请注意") and "手机（黑色）" in spoken[0]
+    assert spoken[1].startswith("Attention please.") and "Phone (Black)" in spoken[1]
+    for secret in SECRETS:
+        assert all(secret not in text for text in spoken)
+    desk.screenshot(path=str(screenshots / "lostfound-announced-en.png"), full_page=True)
+
+    lobby = polled(live_server, office["kiosks"]["lobby-1f"])
+    atrium = polled(live_server, office["kiosks"]["atrium-3f"])
+    assert lobby == [] and len(atrium) == 1
+    notice = atrium[0]
+    assert notice.kind == "notice" and notice.title.zh_TW.startswith("招領")
+    shown = " ".join([notice.title.zh_CN, notice.title.en, notice.title.zh_TW, notice.text.zh_CN, notice.text.en,
+                      notice.text.zh_TW])
+    for secret in SECRETS:
+        assert secret not in shown
+
+
+def test_the_manager_approves_the_disposal_an_agent_requested(chromium, live_server, office, screenshots):
+    item = office["item"]
+    FoundItem.objects.filter(pk=item.pk).update(keep_until=timezone.localdate() - timedelta(days=1))
+    assert retention.mark_due_items() == 1
+    url = f"{live_server.url}/console/lost-property/items/{item.pk}/?lang=en"
+
+    desk = signed_in_page(chromium, url, "desk-wang", PASSWORD, "**/console/lost-property/items/**", locale="en-GB")
+    assert desk.get_by_role("button", name="Record the disposal").count() == 0, "an agent only requests"
+    desk.select_option('select[name="action"]', "police")
+    desk.fill('input[name="recipient"]', "城南派出所 回执 0042")
+    desk.get_by_role("button", name="Request the manager's approval").click()
+    desk.locator("#disposal-request").wait_for()
+    assert "Waiting for the manager's approval" in desk.locator("#disposal-request").inner_text()
+    assert FoundItem.objects.get(pk=item.pk).status == ItemStatus.DUE
+
+    boss = signed_in_page(chromium, url, "boss-zhao", PASSWORD, "**/console/lost-property/items/**", locale="en-GB")
+    assert "desk-wang" in boss.locator("#disposal-request").inner_text()
+    boss.screenshot(path=str(screenshots / "lostfound-disposal-approval-en.png"), full_page=True)
+    boss.get_by_role("button", name="Approve and record the disposal").click()
+    boss.get_by_role("heading", name="Disposal", exact=True).wait_for()
+    assert "城南派出所" in boss.locator("main").inner_text()
+
+    disposal = Disposal.objects.get(item=item)
+    assert (disposal.action, disposal.recorded_by) == ("police", "boss-zhao")
+    assert AuditEntry.objects.filter(action="lostfound.disposal_approval", subject=item.number,
+                                     actor__username="boss-zhao").exists()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, get_args
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from sync.protocol import Facility, FacilityKind, I18nText, MallContent
@@ -137,9 +138,16 @@ class FacilitySearch:
         word_entries = sorted((word, number) for number, key in enumerate(self._keys) for word in key.words)
         self._key_words = [word for word, _ in word_entries]
         self._key_word_owners = [number for _, number in word_entries]
-        self._phrases = [(number, key) for number, key in enumerate(self._keys)
-                         if key.kind == KeyKind.KEYWORD and (len(key.text) >= 2 if has_han(key.text) else key.words)]
+        keywords = [(number, key) for number, key in enumerate(self._keys) if key.kind == KeyKind.KEYWORD]
+        self._chinese_phrases = [(number, key.text) for number, key in keywords
+                                 if has_han(key.text) and len(key.text) >= 2]
+        self._word_phrases = [(number, f" {' '.join(key.words)} ") for number, key in keywords
+                              if key.words and not has_han(key.text)]
         """The kinds' words a sentence may hold ("最近的厕所在哪", "where is the toilet")."""
+        self._typo_texts = [(number, text) for number, text in enumerate(self._texts)
+                            if text.isascii() and len(text) >= MIN_FUZZY_LETTERS - 1]
+        self._typo_wholes = [text for _, text in self._typo_texts]
+        self._typo_cuts: dict[int, list[str]] = {}
 
     def _target(self, target: _Target) -> int:
         self._targets.append(target)
@@ -172,7 +180,7 @@ class FacilitySearch:
         words = [fold(word) for word in query.split() if fold(word)]
         if len(words) > 1:
             self._match_words(words, best)
-        self._match_phrases(folded, words, best)
+        self._match_phrases(query, folded, words, best)
         if has_han(query):
             sounds = "".join(pinyin_syllables(query))
             if sounds and sounds != folded:
@@ -223,26 +231,30 @@ class FacilitySearch:
         for number in common or ():
             self._offer(best, number, Tier.WORD_START, self._texts[number])
 
-    def _match_phrases(self, folded: str, words: list[str], best: dict) -> None:
+    def _match_phrases(self, query: str, folded: str, words: list[str], best: dict) -> None:
         """A kind's word inside a longer query: Chinese by its characters ("最近的厕所"), other
         languages by whole words ("where is the toilet")."""
-        spaced = f" {' '.join(words)} "
-        for number, key in self._phrases:
-            if key.text == folded:
-                continue
-            inside = key.text in folded if has_han(key.text) else f" {' '.join(key.words)} " in spaced
-            if inside:
-                self._offer(best, number, Tier.RELATED, key.text)
+        if has_han(query):
+            for number, text in self._chinese_phrases:
+                if text in folded and text != folded:
+                    self._offer(best, number, Tier.RELATED, text)
+        if len(words) > 1:
+            spaced = f" {' '.join(words)} "
+            for number, phrase in self._word_phrases:
+                if phrase in spaced:
+                    self._offer(best, number, Tier.RELATED, self._texts[number])
 
     def _match_one_typo(self, folded: str, best: dict) -> None:
-        """Keys (or their start, cut to the query's length) one edit away from the query."""
+        """Keys, whole or cut to the query's length, one edit away from the query (rapidfuzz
+        compares them all in one call each)."""
         length = len(folded)
-        for number, text in enumerate(self._texts):
-            if not text.isascii() or len(text) < MIN_FUZZY_LETTERS - 1:
-                continue
-            if OSA.distance(folded, text, score_cutoff=1) <= 1 or (
-                    len(text) > length and OSA.distance(folded, text[:length], score_cutoff=1) <= 1):
-                self._offer(best, number, Tier.ONE_TYPO, text)
+        cuts = self._typo_cuts.get(length)
+        if cuts is None:
+            cuts = self._typo_cuts[length] = [text[:length] for _, text in self._typo_texts]
+        for candidates in (self._typo_wholes, cuts):
+            for _, _, row in process.extract(folded, candidates, scorer=OSA.distance, score_cutoff=1, limit=None):
+                number = self._typo_texts[row][0]
+                self._offer(best, number, Tier.ONE_TYPO, self._texts[number])
 
     # -- the nearest one
     def nearest(self, query: str, kiosk_point_id: str, profile: str = "standard") -> NearestFacility | None:

@@ -477,7 +477,7 @@ class FollowUp(models.Model):
         _("opened by the call-back"), default=False,
         help_text=_("False: the visitor's rating on the tracking page opened it."))
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("follow-up", "closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("closed by"))
     better_score = models.PositiveSmallIntegerField(_("better score"), null=True, blank=True)

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from server.content import services
 from server.content.models import (
@@ -101,7 +102,8 @@ class StoreAdmin(MallRowAdmin):
     fieldsets = (
         (None, {"fields": ("mall", "content_id", "position", "category", "level", "unit", "node_id", "phone")}),
         (_("Name"), {"fields": NAME_FIELDS}),
-        (_("Description"), {"fields": ("description_zh_cn", "description_en", "description_zh_tw")}),
+        (pgettext_lazy("store", "Description"),
+         {"fields": ("description_zh_cn", "description_en", "description_zh_tw")}),
         (_("More"), {"fields": ("hours", "logo_sha256", "keywords")}),
     )
 
@@ -125,7 +127,7 @@ class PromotionAdmin(MallRowAdmin):
         (_("Title"), {"fields": ("title_zh_cn", "title_en", "title_zh_tw")}),
         (_("Text"), {"fields": ("text_zh_cn", "text_en", "text_zh_tw")}),
         (_("Schedule"), {"fields": ("starts_on", "ends_on", "weekdays", "hours_from", "hours_to")}),
-        (_("Where"), {"fields": ("target_level_ids", "target_kiosk_ids")}),
+        (pgettext_lazy("promotion targeting", "Where"), {"fields": ("target_level_ids", "target_kiosk_ids")}),
     )
 
 

@@ -26,7 +26,7 @@ def daily_tables(log: DailyLog, status_label, person) -> list[Table]:
               status_label(c), person(c.owner) if c.owner else ""] for c in log.cases]
     ledgers = [[section, label, count] for section, rows in log.ledgers for label, count in rows]
     return [
-        (_("Summary"), [_("Item"), _("Value")], summary),
+        (pgettext("report", "Summary"), [_("Item"), _("Value")], summary),
         (_("Cases"), [_("Reference"), _("Received"), _("Kind"), _("Category"), _("Status"), _("Owner")], cases),
         (_("Desk ledgers"), [_("Ledger"), _("Item"), _("Count")], ledgers),
     ]
@@ -55,7 +55,7 @@ def report_tables(report: ServiceReport, analysis: str = "") -> list[Table]:
     timeline = ((_("Per day"), [_("Day"), count], report.per_day) if report.per_day
                 else (_("Per month"), [_("Month"), count], report.per_month))
     return [
-        (_("Summary"), [_("Item"), _("Value")], summary),
+        (pgettext("report", "Summary"), [_("Item"), _("Value")], summary),
         (_("By kind"), [_("Kind"), count], [list(p) for p in report.period.by_kind]),
         (_("Complaints by category"), [_("Category"), count], [list(p) for p in report.by_category]),
         (_("Root causes"), [_("Root cause"), count], [list(p) for p in report.root_causes]),

@@ -114,7 +114,8 @@ def test_only_a_manager_closes_a_follow_up_by_hand_with_a_note(client, resolved,
     done = client.post(address, {"note": "经理致电道歉，赠送停车券"})
     assert done.status_code == 302
     follow_up.refresh_from_db()
-    assert (follow_up.status, follow_up.closed_by, follow_up.closing_note) == ("closed", manager, "经理致电道歉，赠送停车券")
+    assert (follow_up.status, follow_up.closed_by) == ("closed", manager)
+    assert follow_up.closing_note == "经理致电道歉，赠送停车券"
     assert AuditEntry.objects.filter(action="case.follow_up_close", subject=case.pk).exists()
     assert case.reference not in visible_text(client.get("/console/follow-ups/"))
 

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from sync.bundle import CONNECTOR_KINDS
 from sync.protocol import (
     Category,
     Edge,
@@ -721,7 +722,9 @@ class _Importer:
         self._pieces()
         stores, categories = self._stores()
         self._amenities()
+        self._connector_facilities()
         kiosks = self._kiosks()
+        self._drop_stray_pieces({place.node_id for place in [*stores, *self.facilities, *kiosks]})
         if not stores:
             report.add("occupant.geojson", "", "no store could be placed (each needs a name, an anchor and a unit "
                        "on a level): a version without stores is not imported", refuses=True)
@@ -996,7 +999,8 @@ class _Importer:
             stops = sorted({node_id for i in members for node_id in (self.edges[i].a, self.edges[i].b)})
             connector_id = next((feature_id for stop in stops for feature_id, point in sorted(
                 places[kind].get(self.nodes[stop].level_id, []))
-                if math.dist((self.nodes[stop].x, self.nodes[stop].y), point) <= LIFT_SNAP_M), f"{kind}@{stops[0]}")
+                if math.dist((self.nodes[stop].x, self.nodes[stop].y), point) <= LIFT_SNAP_M),
+                _compound_id(kind, stops[0]))
             present = {frozenset((self.edges[i].a, self.edges[i].b)) for i in members}
             pairs = [(a, b) for n, a in enumerate(stops) for b in stops[n + 1:]
                      if self.nodes[a].level_id != self.nodes[b].level_id]
@@ -1215,6 +1219,22 @@ class _Importer:
         if not self.nodes:
             self.report.note("the archive has no path graph and no units to build one from: no routes can be found")
 
+    def _drop_stray_pieces(self, serving: set[str]) -> None:
+        """Path pieces that cannot be reached from the main one and serve no store, facility or
+        kiosk point are survey leftovers (a stub of corridor, a lone node): left out, and said so.
+        A piece that serves a place stays, so the content checks name what cannot be reached."""
+        used = {self.piece_of[node_id] for node_id in serving if node_id in self.piece_of}
+        stray = {node_id for node_id, piece in self.piece_of.items() if piece != 0 and piece not in used}
+        if not stray:
+            return
+        pieces = len({self.piece_of[node_id] for node_id in stray})
+        self.nodes = {node_id: node for node_id, node in self.nodes.items() if node_id not in stray}
+        self.edges = [edge for edge in self.edges if edge.a not in stray and edge.b not in stray]
+        for level_id, nodes in self.nodes_on_level.items():
+            self.nodes_on_level[level_id] = [node for node in nodes if node.id not in stray]
+        self.report.note(f"{len(stray)} path nodes in {pieces} pieces that serve no store, facility or kiosk "
+                         "point and cannot be reached from the main one were left out")
+
     def _serving_node(self, place_ids: list[str], level_id: str, point: tuple[float, float] | None) -> str | None:
         """The path node of a place: linked by the archive, its door or unit in a built graph,
         else the nearest node on its level (preferring the main piece of the graph)."""
@@ -1342,6 +1362,35 @@ class _Importer:
         if self.nearest_used:
             report.note(f"{self.nearest_used} places are not linked to a path node: each was joined to the "
                         "nearest node on its level")
+
+    def _connector_facilities(self) -> None:
+        """Every lift, escalator, staircase and ramp a path edge rides is a facility the kiosk can
+        name and a closure can shut: one is made for each connector the archive left without an
+        amenity (a stairs unit, or a shaft of navPath links), named from its unit or amenity,
+        else with our catalogued word, and placed at its lowest stop."""
+        known = {self.our_ids.get(facility.id, facility.id) for facility in self.facilities}
+        known |= {facility.id for facility in self.facilities}
+        features = {feature["id"]: feature for feature in self.raw["amenity"] + self.raw["unit"]}
+        stops: dict[str, tuple[str, set[str]]] = {}
+        for edge in self.edges:
+            kind = CONNECTOR_KINDS.get(edge.kind)
+            if kind is None or edge.connector_id is None or edge.connector_id in known:
+                continue
+            stops.setdefault(edge.connector_id, (kind, set()))[1].update((edge.a, edge.b))
+        stop_names = {(facility.kind, facility.node_id): facility.name for facility in self.facilities}
+        for connector_id, (kind, node_ids) in sorted(stops.items()):
+            lowest = min(node_ids, key=lambda n: (self.levels[self.nodes[n].level_id]["ordinal"]
+                                                  if self.nodes[n].level_id in self.levels else 0, n))
+            props = (features.get(connector_id) or {}).get("properties") or {}
+            named_stop = next((stop_names[(kind, node_id)] for node_id in sorted(node_ids)
+                               if (kind, node_id) in stop_names), None)
+            self.facilities.append(Facility(
+                id=connector_id, kind=kind, level_id=self.nodes[lowest].level_id, node_id=lowest,
+                name=_facility_name(props.get("name"), kind) or named_stop or FACILITY_WORDS[kind]))
+        if stops:
+            self.report.note(f"{len(stops)} lifts, escalators, stairs and ramps are listed as facilities of their "
+                             "own, named from their units (or with our word for them), so route cards name them "
+                             "and closures can shut them")
 
     def _kiosks(self) -> list[KioskPoint]:
         kiosks = []

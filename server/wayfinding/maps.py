@@ -21,7 +21,7 @@ from server.content.guard import Losses, losses_between
 from server.malls.models import Mall
 from server.wayfinding import services
 from server.wayfinding.imdf import ImdfRefused, import_imdf
-from sync.protocol import MallContent
+from sync.protocol import Level, MallContent
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 CANDIDATE_SECONDS = 60 * 60
@@ -152,9 +152,13 @@ def diff(live: MallContent | None, content: MallContent, language: str = "zh_CN"
 
 
 def _named(item, language: str) -> str:
-    """A level by its short name, a store or facility by its name, each with its id."""
-    name = item.short_name if hasattr(item, "short_name") else item.name.get(language)
-    return f"{name} ({item.id})" if name and name != item.id else item.id
+    """A level by its short name, a store by its name and unit number, a facility by its name:
+    what the kiosks show, not an archive's UUIDs."""
+    if isinstance(item, Level):
+        return item.short_name
+    name = item.name.get(language) or item.id
+    unit = getattr(item, "unit", "")
+    return f"{name} ({unit})" if unit else name
 
 
 def publish(mall: Mall, user, content: MallContent, confirm_losses: str = ""):

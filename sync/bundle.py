@@ -27,8 +27,6 @@ from sync.protocol import Edge, MallContent, sha256_hex
 MALL_FILE = "mall.json"
 STEP_FREE_KINDS = frozenset({"walk", "ramp", "lift"})
 """Edge kinds a wheelchair or a pram can use."""
-WALKWAY_KINDS = frozenset({"walk", "ramp"})
-"""Edge kinds that make up a level's own walkways."""
 CONNECTOR_KINDS = {"lift": "lift", "escalator": "escalator", "stairs": "stairs", "ramp": "ramp"}
 """Edge kind -> the facility kind its connector_id must name."""
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -306,7 +304,10 @@ def _listed(ids: list[str]) -> str:
 
 def _walkway_problems(content: MallContent, nodes: dict, edges: list[Edge],
                       level_name: dict[str, str]) -> list[str]:
-    """Each level's walk and ramp edges must join all of its nodes into one piece."""
+    """Every path node must belong to the mall's one walkable graph (any edge, either way): a
+    piece that no path joins to the rest is a drawing error. A level may be split into pieces
+    that only a staircase or a lift joins (a mezzanine, two wings): that is a real building, and
+    whether a wheelchair reaches each place is the step-free check's question."""
     parent: dict[str, str] = {node_id: node_id for node_id in nodes}
 
     def find(node_id: str) -> str:
@@ -318,24 +319,30 @@ def _walkway_problems(content: MallContent, nodes: dict, edges: list[Edge],
         return root
 
     for edge in edges:
-        if edge.kind in WALKWAY_KINDS and nodes[edge.a].level_id == nodes[edge.b].level_id:
-            ra, rb = find(edge.a), find(edge.b)
-            if ra != rb:
-                parent[ra] = rb
+        ra, rb = find(edge.a), find(edge.b)
+        if ra != rb:
+            parent[ra] = rb
 
-    pieces: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    sizes: dict[str, int] = defaultdict(int)
+    for node_id in nodes:
+        sizes[find(node_id)] += 1
+    main = max(sizes, key=lambda root: (sizes[root], root)) if sizes else None
+    stranded: dict[str, list[str]] = defaultdict(list)
+    on_level: set[str] = set()
     for node_id, node in nodes.items():
-        pieces[node.level_id][find(node_id)].append(node_id)
+        on_level.add(node.level_id)
+        if find(node_id) != main:
+            stranded[node.level_id].append(node_id)
     problems = []
     for level in content.levels:
-        groups = sorted(pieces.get(level.id, {}).values(), key=len, reverse=True)
         name = level_name[level.id]
-        if not groups:
+        if level.id not in on_level:
             problems.append(f"level {name} has no path nodes: nothing on it can be reached")
-        elif len(groups) > 1:
-            stranded = [node_id for group in groups[1:] for node_id in group]
-            problems.append(f"level {name}: walkways fall into {len(groups)} separate pieces; "
-                            f"not connected to the main one ({len(groups[0])} nodes): {_listed(stranded)}")
+        elif stranded.get(level.id):
+            cut_off = sorted(stranded[level.id])
+            nodes_cut_off = "1 path node is" if len(cut_off) == 1 else f"{len(cut_off)} path nodes are"
+            problems.append(f"level {name}: {nodes_cut_off} joined to no path of the rest of the mall: "
+                            f"{_listed(cut_off)}")
     return problems
 
 

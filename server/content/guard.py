@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from server.accounts.roles import Role
 from server.accounts.services import has_role
 from server.malls.boundary import sees_every_mall, staff_mall_id
-from sync.protocol import MallContent
+from sync.protocol import I18nText, MallContent
 from venue.routing.router import walking_distances_from
 
 GUARDED_PROFILES = ("standard", "step_free")
@@ -44,6 +44,16 @@ class Losses:
     """Kiosk points that reached stores and now reach none at all."""
     basis: str = field(default="", compare=False)
     """The live version and candidate document the comparison was made between."""
+    names: dict[str, I18nText | str] = field(default_factory=dict, compare=False, hash=False)
+    """What each id above is called (a store's name and unit, a level's short name), so a
+    manager reads "Blue Bottle (B1-12)" rather than an archive's UUID."""
+
+    def name_of(self, item_id: str, language: str) -> str:
+        """An id in words, in `language`; the id itself when it has no name."""
+        name = self.names.get(item_id)
+        if isinstance(name, I18nText):
+            return name.get(language) or item_id
+        return name or item_id
 
     def __bool__(self) -> bool:
         return bool(self.stores or self.levels or self.facilities or self.kiosk_points or self.routes
@@ -106,12 +116,24 @@ def losses_between(live: MallContent | None, candidate: MallContent, basis: str 
                 routes.append(LostRoutes(point.id, profile, lost))
         if reached_any_before and not reaches_any_now:
             stranded.append(point.id)
+    names: dict[str, I18nText | str] = {}
+    for content in (live, candidate):
+        names.update({level.id: level.short_name for level in content.levels})
+        names.update({item.id: item.name for item in [*content.facilities, *content.kiosks]})
+        names.update({store.id: _with_unit(store.name, store.unit) for store in content.stores})
     return Losses(
         stores=_removed(live.stores, candidate.stores), levels=_removed(live.levels, candidate.levels),
         facilities=_removed(live.facilities, candidate.facilities),
         kiosk_points=_removed(live.kiosks, candidate.kiosks), routes=tuple(routes), stranded=tuple(stranded),
-        basis=basis,
+        basis=basis, names=names,
     )
+
+
+def _with_unit(name: I18nText, unit: str) -> I18nText:
+    """A store's name with its unit number, in each language: "Blue Bottle (B1-12)"."""
+    if not unit:
+        return name
+    return I18nText(**{language: f"{text} ({unit})" if text else "" for language, text in name.model_dump().items()})
 
 
 def may_confirm_losses(user, mall) -> bool:

@@ -41,12 +41,15 @@ import re
 import zipfile
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
+from sync.bundle import CONNECTOR_KINDS
 from sync.protocol import (
     Category,
     Edge,
@@ -142,23 +145,84 @@ UNIT_NUMBER_SOURCES = ("address.unit (anchor.address_id)", "occupant correlation
 
 
 # ---------------------------------------------------------------- the report
+def _english(template: str) -> str:
+    return template
+
+
+@dataclass(frozen=True)
+class Said:
+    """One sentence of the report: an English template with {named} fields, put into the
+    reader's language only when shown (the console page's; English on the command line), so
+    the report can be kept (in the session) and read in whichever language the page is in."""
+
+    template: str
+    fields: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, translate: Callable[[str], str] = _english) -> str:
+        values = {}
+        for name, value in self.fields:
+            if isinstance(value, Said):
+                value = value.text(translate)
+            elif isinstance(value, list):
+                value = translate(", ").join(item.text(translate) if isinstance(item, Said) else str(item)
+                                             for item in value)
+            values[name] = value
+        return translate(self.template).format(**values)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def as_json(self) -> dict:
+        def plain(value):
+            if isinstance(value, Said):
+                return value.as_json()
+            if isinstance(value, list):
+                return [plain(item) for item in value]
+            return value
+        return {"said": self.template, "fields": {name: plain(value) for name, value in self.fields}}
+
+    @classmethod
+    def from_json(cls, document: dict) -> Said:
+        def value_of(value):
+            if isinstance(value, dict) and "said" in value:
+                return cls.from_json(value)
+            if isinstance(value, list):
+                return [value_of(item) for item in value]
+            return value
+        return cls(str(document.get("said", "")),
+                   tuple((str(name), value_of(value)) for name, value in (document.get("fields") or {}).items()))
+
+
+def say(template: str, **fields) -> Said:
+    """A report sentence; `template` is the catalog's msgid (see server/wayfinding/locale)."""
+    return Said(template, tuple(fields.items()))
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
     feature_id: str
-    message: str
-    about: str = ""
+    message: Said
+    about: Said | None = None
     """The store or level it concerns ("store Cloud Coffee", "level 2F")."""
     refuses: bool = False
 
-    def __str__(self) -> str:
+    def said(self) -> Said:
         where = f"{self.file} {self.feature_id}".strip()
-        about = f" ({self.about})" if self.about else ""
-        return f"{where}{about}: {self.message}"
+        if self.about is not None:
+            return say("{where} ({about}): {message}", where=where, about=self.about, message=self.message)
+        return say("{where}: {message}", where=where, message=self.message)
+
+    def __str__(self) -> str:
+        return self.said().text()
 
 
-NOTHING_IMPORTED = " (refused: nothing was imported)"
-"""Ends the one line of an archive refused for a single problem."""
+COUNTED = {
+    "levels": "{count} levels", "units drawn": "{count} units drawn", "stores": "{count} stores",
+    "facilities": "{count} facilities", "kiosk points": "{count} kiosk points", "path nodes": "{count} path nodes",
+    "path edges": "{count} path edges", "level changes": "{count} level changes",
+}
+"""What the import summary counts, each as the report says it."""
 
 
 @dataclass
@@ -167,43 +231,51 @@ class ImportReport:
 
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Said] = field(default_factory=list)
     unit_sources: Counter = field(default_factory=Counter)
     """How many stores took their unit number from each of UNIT_NUMBER_SOURCES (or "none")."""
-    graph_source: str = ""
+    graph_source: Said | None = None
     path_pieces: list[int] = field(default_factory=list)
     """Sizes of the path graph's connected pieces (ignoring direction), largest first."""
     manifest: dict = field(default_factory=dict)
 
-    def add(self, file: str, feature_id: str, message: str, about: str = "", refuses: bool = False) -> None:
+    def add(self, file: str, feature_id: str, message: Said, about: Said | None = None,
+            refuses: bool = False) -> None:
         self.problems.append(Problem(file, feature_id, message, about, refuses))
 
-    def note(self, message: str) -> None:
+    def note(self, message: Said) -> None:
         self.notes.append(message)
 
     @property
     def refusals(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.refuses]
 
-    def lines(self) -> list[str]:
-        lines: list[str] = []
+    def sentences(self) -> list[Said]:
+        """The report, a sentence a line, in no language yet."""
+        lines: list[Said] = []
         refusals = self.refusals
         if len(refusals) == 1:  # a bomb, a bad manifest: one line says it all
-            lines.append(f"! {refusals[0]}{NOTHING_IMPORTED}")
+            lines.append(say("! {problem} (refused: nothing was imported)", problem=refusals[0].said()))
         elif refusals:
-            lines.append(f"Refused: {len(refusals)} problems must be fixed in the archive first; nothing was imported.")
-            lines += [f"! {problem}" for problem in refusals]
+            lines.append(say("Refused: {count} problems must be fixed in the archive first; nothing was imported.",
+                             count=len(refusals)))
+            lines += [say("! {problem}", problem=problem.said()) for problem in refusals]
         if self.counts:
-            counts = ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in self.counts.items())
-            lines.append(f"Imported {counts}.")
+            lines.append(say("Imported {counts}.", counts=[say(COUNTED[kind], count=count)
+                                                           for kind, count in self.counts.items()]))
         if self.graph_source:
-            lines.append(f"Path graph: {self.graph_source}.")
+            lines.append(say("Path graph: {source}.", source=self.graph_source))
         if self.unit_sources:
-            lines.append("Unit numbers: " + ", ".join(
-                f"{count} from {source}" for source, count in self.unit_sources.most_common()) + ".")
-        lines += [f"- {note}" for note in self.notes]
-        lines += [f"- {problem}" for problem in self.problems if not problem.refuses]
+            lines.append(say("Unit numbers: {sources}.", sources=[
+                say("{count} from {source}", count=count, source=source)
+                for source, count in self.unit_sources.most_common()]))
+        lines += [say("- {note}", note=note) for note in self.notes]
+        lines += [say("- {problem}", problem=problem.said()) for problem in self.problems if not problem.refuses]
         return lines
+
+    def lines(self) -> list[str]:
+        """The report in English (the command line's)."""
+        return [sentence.text() for sentence in self.sentences()]
 
 
 class ImdfRefused(ValueError):
@@ -249,15 +321,17 @@ class _Archive:
                 self._zip = zipfile.ZipFile(self.path)
                 members = self._zip.infolist()
             except (zipfile.BadZipFile, OSError) as error:
-                report.add(self.path.name, "", f"neither a folder nor a readable .zip archive ({error})", refuses=True)
+                report.add(self.path.name, "",
+                    say("neither a folder nor a readable .zip archive ({error})", error=str(error)), refuses=True)
             else:
                 if len(members) > MAX_ARCHIVE_MEMBERS:
-                    report.add(self.path.name, "", f"has {len(members)} files, more than {MAX_ARCHIVE_MEMBERS}",
+                    report.add(self.path.name, "",
+                        say("has {count} files, more than {limit}", count=len(members), limit=MAX_ARCHIVE_MEMBERS),
                                refuses=True)
                 else:
                     self._names = {Path(info.filename).name: info for info in members}
         elif not self.path.is_dir():
-            report.add(self.path.name, "", "no such folder or file", refuses=True)
+            report.add(self.path.name, "", say("no such folder or file"), refuses=True)
 
     def has(self, filename: str) -> bool:
         if self._zip is not None:
@@ -270,38 +344,42 @@ class _Archive:
         if raw is None:
             return None
         if _json_depth(raw) > MAX_JSON_DEPTH:
-            self.report.add(filename, "", f"nests JSON deeper than {MAX_JSON_DEPTH} levels", refuses=True)
+            self.report.add(filename, "",
+                say("nests JSON deeper than {limit} levels", limit=MAX_JSON_DEPTH), refuses=True)
             return None
         try:
             return json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as error:
-            self.report.add(filename, "", f"is not UTF-8 (byte {error.start}): GeoJSON is UTF-8, re-save it so",
+            self.report.add(filename, "",
+                say("is not UTF-8 (byte {byte}): GeoJSON is UTF-8, re-save it so", byte=error.start),
                             refuses=required)
         except ValueError as error:  # not JSON, or an integer of more digits than Python converts
-            self.report.add(filename, "", f"is not readable JSON ({error})", refuses=required)
+            self.report.add(filename, "", say("is not readable JSON ({error})", error=str(error)), refuses=required)
         return None
 
     def features(self, name: str, required: bool = False) -> list[dict]:
         filename = f"{name}.geojson"
         if not self.has(filename):
             if required:
-                self.report.add(filename, "", "is missing: an IMDF archive must have it", refuses=True)
+                self.report.add(filename, "", say("is missing: an IMDF archive must have it"), refuses=True)
             return []
         document = self.document(filename, required)
         if document is None:
             return []
         features = document.get("features") if isinstance(document, dict) else None
         if not isinstance(features, list):
-            self.report.add(filename, "", "has no feature list", refuses=required)
+            self.report.add(filename, "", say("has no feature list"), refuses=required)
             return []
         if len(features) > MAX_FEATURES:
-            self.report.add(filename, "", f"has {len(features)} features, more than {MAX_FEATURES}", refuses=True)
+            self.report.add(filename, "",
+                say("has {count} features, more than {limit}", count=len(features), limit=MAX_FEATURES), refuses=True)
             return []
         usable = [f for f in features if isinstance(f, dict) and isinstance(f.get("id"), str) and f["id"]]
         if len(usable) < len(features):
-            self.report.add(filename, "", f"{len(features) - len(usable)} features without an id skipped")
+            self.report.add(filename, "",
+                say("{count} features without an id skipped", count=len(features) - len(usable)))
         if required and features and not usable:
-            self.report.add(filename, "", "has no usable feature", refuses=True)
+            self.report.add(filename, "", say("has no usable feature"), refuses=True)
         return usable
 
     def _read(self, filename: str, required: bool) -> bytes | None:
@@ -323,14 +401,16 @@ class _Archive:
             with stream:
                 data = stream.read(MAX_FILE_BYTES + 1)
         except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, EOFError, zlib.error) as error:
-            self.report.add(filename, "", f"cannot be read ({error})", refuses=required)
+            self.report.add(filename, "", say("cannot be read ({error})", error=str(error)), refuses=required)
             return None
         self._bytes_read += len(data)
         if len(data) > MAX_FILE_BYTES:
-            self.report.add(filename, "", f"is larger than {MAX_FILE_BYTES // 2**20} MB once read", refuses=True)
+            self.report.add(filename, "",
+                say("is larger than {limit} MB once read", limit=MAX_FILE_BYTES // 2**20), refuses=True)
             return None
         if self._bytes_read > MAX_ARCHIVE_BYTES:
-            self.report.add(filename, "", f"brings the files read to more than {MAX_ARCHIVE_BYTES // 2**20} MB",
+            self.report.add(filename, "",
+                say("brings the files read to more than {limit} MB", limit=MAX_ARCHIVE_BYTES // 2**20),
                             refuses=True)
             return None
         return data
@@ -397,19 +477,19 @@ def _plain(value) -> str:
 
 
 # ---------------------------------------------------------------- geometry
-def _coordinate_problem(value) -> str:
-    """Why a coordinate pair is unusable, or ""."""
+def _coordinate_problem(value) -> Said | None:
+    """Why a coordinate pair is unusable, or None."""
     try:
         lon, lat = float(value[0]), float(value[1])
     except (TypeError, ValueError, IndexError):
-        return f"coordinate {value!r} is not a number pair"
+        return say("coordinate {value} is not a number pair", value=repr(value)[:80])
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        return f"coordinate ({lon}, {lat}) is not finite"
+        return say("coordinate ({lon}, {lat}) is not finite", lon=str(lon), lat=str(lat))
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return f"coordinate ({lon:g}, {lat:g}) is not a longitude/latitude"
+        return say("coordinate ({lon}, {lat}) is not a longitude/latitude", lon=f"{lon:g}", lat=f"{lat:g}")
     if abs(lon) < NULL_ISLAND_DEG and abs(lat) < NULL_ISLAND_DEG:
-        return "coordinate (0, 0): a placeholder, not a place"
-    return ""
+        return say("coordinate (0, 0): a placeholder, not a place")
+    return None
 
 
 def _rings(geometry) -> list[list]:
@@ -580,22 +660,24 @@ class _Importer:
             return False
         manifest = archive.document("manifest.json") if archive.has("manifest.json") else None
         if manifest is None and not archive.has("manifest.json"):
-            report.add("manifest.json", "", "is missing: an IMDF archive must say its version", refuses=True)
+            report.add("manifest.json", "", say("is missing: an IMDF archive must say its version"), refuses=True)
         elif not isinstance(manifest, dict):
-            report.add("manifest.json", "", "is not a JSON object", refuses=True)
+            report.add("manifest.json", "", say("is not a JSON object"), refuses=True)
         else:
             report.manifest = manifest
             if manifest.get("version") != IMDF_VERSION:
-                report.add("manifest.json", "", f"version {manifest.get('version')!r}: only IMDF {IMDF_VERSION} "
-                           "can be imported; export the archive as IMDF 1.0.0", refuses=True)
+                report.add("manifest.json", "",
+                    say("version {version!r}: only IMDF {supported} can be imported; export the archive as "
+                               "IMDF 1.0.0", version=manifest.get("version"), supported=IMDF_VERSION), refuses=True)
         self.raw = {name: archive.features(name, required=name in REQUIRED_FILES) for name in (
             "venue", "building", "level", "unit", "opening", "amenity", "anchor", "address", "occupant",
             "relationship", "kiosk", "navPath", "navPathAssocieted", EXTENSION)}
         if not self.raw["level"] and not report.refusals:
-            report.add("level.geojson", "", "has no levels: nothing to import", refuses=True)
+            report.add("level.geojson", "", say("has no levels: nothing to import"), refuses=True)
         if self.raw["occupant"] and not self.raw["anchor"]:
-            report.add("anchor.geojson", "", f"is missing or unreadable, so none of the {len(self.raw['occupant'])} "
-                       f"occupants can be placed (e.g. {self._occupant_label(self.raw['occupant'][0])})",
+            report.add("anchor.geojson", "",
+                say("is missing or unreadable, so none of the {count} occupants can be placed (e.g. {example})",
+                           count=len(self.raw["occupant"]), example=self._occupant_label(self.raw["occupant"][0])),
                        refuses=True)
         self._check_geometry()
         return not report.refusals
@@ -604,17 +686,21 @@ class _Importer:
         name = _plain((occupant.get("properties") or {}).get("name"))
         return f"occupant {occupant['id']}" + (f" {name}" if name else "")
 
-    def _about(self, name: str, feature: dict) -> str:
+    def _about(self, name: str, feature: dict) -> Said | None:
+        """The place a problem concerns, as an operator knows it ("unit Cloud Coffee, level 2F")."""
         props = feature.get("properties") or {}
         if name == "level":
             label = _plain(props.get("short_name")) or _plain(props.get("name"))
-            return f"level {label}" if label else ""
+            return say("level {level}", level=label) if label else None
         label = _plain(props.get("name"))
         level = props.get("level_id")
         level_name = next((_plain((lv.get("properties") or {}).get("short_name")) for lv in self.raw["level"]
                            if lv["id"] == level), "") if isinstance(level, str) else ""
-        parts = [f"{name} {label}" if label else "", f"level {level_name}" if level_name else ""]
-        return ", ".join(part for part in parts if part)
+        if label and level_name:
+            return say("{feature} {name}, level {level}", feature=name, name=label, level=level_name)
+        if label:
+            return say("{feature} {name}", feature=name, name=label)
+        return say("level {level}", level=level_name) if level_name else None
 
     def _check_geometry(self) -> None:
         """Every coordinate finite and a real place, no polygon crossing itself; features
@@ -625,28 +711,24 @@ class _Importer:
             kept = []
             for feature in self.raw[name]:
                 geometry = feature.get("geometry")
-                bad = ""
                 rings = _rings(geometry)
-                for ring in rings:
-                    for value in ring:
-                        bad = _coordinate_problem(value)
-                        if bad:
-                            break
-                    if bad:
-                        break
-                if bad:
+                bad = next((problem for ring in rings for value in ring
+                            if (problem := _coordinate_problem(value)) is not None), None)
+                if bad is not None:
                     report.add(f"{name}.geojson", feature["id"], bad, self._about(name, feature), refuses=True)
                     continue
+                crossed = False
                 if isinstance(geometry, dict) and geometry.get("type") in ("Polygon", "MultiPolygon"):
                     for ring in rings:
                         crossing = self_crossing([(float(p[0]), float(p[1])) for p in ring])
                         if crossing:
                             report.add(f"{name}.geojson", feature["id"],
-                                       f"the polygon crosses itself (edges {crossing[0]} and {crossing[1]})",
+                                       say("the polygon crosses itself (edges {first} and {second})", first=crossing[0],
+                                           second=crossing[1]),
                                        self._about(name, feature), refuses=True)
-                            bad = "crossing"
+                            crossed = True
                             break
-                if not bad:
+                if not crossed:
                     kept.append(feature)
             self.raw[name] = kept
         extent = self._extent()
@@ -656,8 +738,8 @@ class _Importer:
                 points = [p for ring in _rings(feature.get("geometry")) for p in ring]
                 if extent and any(not (extent[0] <= p[0] <= extent[2] and extent[1] <= p[1] <= extent[3])
                                   for p in points):
-                    report.add(f"{name}.geojson", feature["id"], "lies outside the venue's extent: an outlier, "
-                               "left out", self._about(name, feature))
+                    report.add(f"{name}.geojson", feature["id"],
+                               say("lies outside the venue's extent: an outlier, left out"), self._about(name, feature))
                     continue
                 kept.append(feature)
             self.raw[name] = kept
@@ -692,7 +774,7 @@ class _Importer:
                                    max(p[1] for p in points)) if points else _Projection(0.0, 0.0, 0.0)
         self._levels()
         if not self.levels:
-            report.add("level.geojson", "", "no level could be used", refuses=True)
+            report.add("level.geojson", "", say("no level could be used"), refuses=True)
             return None
         self._units()
         self.nodes: dict[str, Node] = {}
@@ -721,10 +803,13 @@ class _Importer:
         self._pieces()
         stores, categories = self._stores()
         self._amenities()
+        self._connector_facilities()
         kiosks = self._kiosks()
+        self._drop_stray_pieces({place.node_id for place in [*stores, *self.facilities, *kiosks]})
         if not stores:
-            report.add("occupant.geojson", "", "no store could be placed (each needs a name, an anchor and a unit "
-                       "on a level): a version without stores is not imported", refuses=True)
+            report.add("occupant.geojson", "",
+                say("no store could be placed (each needs a name, an anchor and a unit on a level): a "
+                           "version without stores is not imported"), refuses=True)
             return None
         levels = self._level_models()
         if self.our_ids:
@@ -742,7 +827,9 @@ class _Importer:
                 kiosks=kiosks,
             )
         except ValidationError as error:  # a bug here, not in the data: say so rather than crash
-            report.add("", "", f"the imported map does not form valid content: {error.errors()[:3]}", refuses=True)
+            report.add("", "",
+                say("the imported map does not form valid content: {errors}",
+                    errors=str(error.errors()[:3])), refuses=True)
             return None
         report.counts = {
             "levels": len(levels), "units drawn": sum(len(level.plan) for level in levels), "stores": len(stores),
@@ -783,7 +870,7 @@ class _Importer:
             props = feature.get("properties") or {}
             ordinal = props.get("ordinal")
             if not isinstance(ordinal, int) or isinstance(ordinal, bool):
-                self.report.add("level.geojson", feature["id"], "no whole-number ordinal; skipped",
+                self.report.add("level.geojson", feature["id"], say("no whole-number ordinal; skipped"),
                                 self._about("level", feature))
                 continue
             short = _plain(props.get("short_name")) or str(ordinal)
@@ -807,7 +894,7 @@ class _Importer:
             level_id = props.get("level_id")
             rings = _rings(feature.get("geometry"))
             if level_id not in self.levels or not rings or len(rings[0]) < 3:
-                self.report.add("unit.geojson", feature["id"], "no polygon or an unknown level; left out",
+                self.report.add("unit.geojson", feature["id"], say("no polygon or an unknown level; left out"),
                                 self._about("unit", feature))
                 continue
             ring = [self.project(float(p[0]), float(p[1])) for p in rings[0]]
@@ -850,7 +937,8 @@ class _Importer:
 
     # -- graphs
     def _extension_graph(self) -> None:
-        self.report.graph_source = f"the {EXTENSION} extension (an archive this server exported)"
+        self.report.graph_source = say("the {extension} extension (an archive this server exported)",
+                                       extension=EXTENSION)
         for feature in self.raw[EXTENSION]:
             props = feature.get("properties") or {}
             role = props.get("role")
@@ -858,7 +946,7 @@ class _Importer:
                 point = self._point(feature)
                 level_id = props.get("level_id")
                 if point is None or level_id not in self.levels:
-                    self.report.add(f"{EXTENSION}.geojson", feature["id"], "a path node without a point or level")
+                    self.report.add(f"{EXTENSION}.geojson", feature["id"], say("a path node without a point or level"))
                     continue
                 self.nodes[feature["id"]] = Node(id=feature["id"], level_id=level_id, x=point[0], y=point[1],
                                                  landmark=_text(props.get("landmark")))
@@ -882,30 +970,30 @@ class _Importer:
                             length_m=props["length_m"], seconds=props.get("seconds"),
                             directed=bool(props.get("directed")), connector_id=props.get("connector_id"))
             except (KeyError, ValidationError):
-                self.report.add(f"{EXTENSION}.geojson", feature["id"], "an unreadable path edge; left out")
+                self.report.add(f"{EXTENSION}.geojson", feature["id"], say("an unreadable path edge; left out"))
                 continue
             if edge.a in self.nodes and edge.b in self.nodes:
                 self.edges.append(edge)
             else:
-                self.report.add(f"{EXTENSION}.geojson", feature["id"], "a path edge to an unknown node; left out")
+                self.report.add(f"{EXTENSION}.geojson", feature["id"], say("a path edge to an unknown node; left out"))
 
     def _navpath_graph(self) -> None:
         report = self.report
-        report.graph_source = "the navPath extension"
+        report.graph_source = say("the navPath extension")
         neighbours: dict[str, set[str]] = defaultdict(set)
         outdoor = 0
         for feature in self.raw["navPath"]:
             props = feature.get("properties") or {}
             point = self._point(feature)
             if point is None:
-                report.add("navPath.geojson", feature["id"], "no point; skipped")
+                report.add("navPath.geojson", feature["id"], say("no point; skipped"))
                 continue
             level_id = props.get("level_id")
             if level_id is None:
                 level_id = OUTDOOR_LEVEL_ID
                 outdoor += 1
             elif level_id not in self.levels:
-                report.add("navPath.geojson", feature["id"], f"unknown level {level_id}; skipped")
+                report.add("navPath.geojson", feature["id"], say("unknown level {level}; skipped", level=str(level_id)))
                 continue
             self.nodes[feature["id"]] = Node(id=feature["id"], level_id=level_id, x=point[0], y=point[1])
             for other in props.get("neighbours") or []:
@@ -916,9 +1004,9 @@ class _Importer:
         dangling = sorted({(a, b) for a, others in neighbours.items() for b in others
                            if a in self.nodes and b not in self.nodes})
         if dangling:
-            report.note(f"{len(dangling)} path links name a node that is not in the archive; skipped")
+            report.note(say("{count} path links name a node that is not in the archive; skipped", count=len(dangling)))
         if outdoor:
-            report.note(f"{outdoor} path nodes have no level: placed on an Outdoors level")
+            report.note(say("{count} path nodes have no level: placed on an Outdoors level", count=outdoor))
         places: dict[str, dict[str, list[tuple[str, tuple[float, float]]]]] = {
             "lift": defaultdict(list), "stairs": defaultdict(list)}
         """Lift and stairs amenities and units: kind → level → [(feature id, point)]."""
@@ -951,8 +1039,8 @@ class _Importer:
                         seconds=BOARDING_SECONDS[kind] + CONNECTOR_SECONDS_PER_STOREY[kind] * storeys,
                     ))
         if entrance_links:
-            report.note(f"{entrance_links} links join the outdoor paths to a building level: imported as "
-                        "entrances (ramps); the archive does not say whether they have steps")
+            report.note(say("{count} links join the outdoor paths to a building level: imported as entrances "
+                            "(ramps); the archive does not say whether they have steps", count=entrance_links))
         self._shafts(places)
         for link in self.raw["navPathAssocieted"]:
             props = link.get("properties") or {}
@@ -996,7 +1084,8 @@ class _Importer:
             stops = sorted({node_id for i in members for node_id in (self.edges[i].a, self.edges[i].b)})
             connector_id = next((feature_id for stop in stops for feature_id, point in sorted(
                 places[kind].get(self.nodes[stop].level_id, []))
-                if math.dist((self.nodes[stop].x, self.nodes[stop].y), point) <= LIFT_SNAP_M), f"{kind}@{stops[0]}")
+                if math.dist((self.nodes[stop].x, self.nodes[stop].y), point) <= LIFT_SNAP_M),
+                _compound_id(kind, stops[0]))
             present = {frozenset((self.edges[i].a, self.edges[i].b)) for i in members}
             pairs = [(a, b) for n, a in enumerate(stops) for b in stops[n + 1:]
                      if self.nodes[a].level_id != self.nodes[b].level_id]
@@ -1014,14 +1103,14 @@ class _Importer:
                     self.edges.append(edge)
                     joined += 1
         if joined:
-            self.report.note(f"{len(groups)} lifts and staircases joined floor to floor in navPath are each one "
-                             f"connector ({joined} rides past a floor added)")
+            self.report.note(say("{count} lifts and staircases joined floor to floor in navPath are each one connector "
+                                 "({rides} rides past a floor added)", count=len(groups), rides=joined))
 
     def _built_graph(self) -> None:
         """No walkable graph in the archive: a node in each unit, one at each door, doors
         joined to the units they open into, touching walkways joined to each other."""
         report = self.report
-        report.graph_source = "built from units and openings (the archive has no path graph)"
+        report.graph_source = say("built from units and openings (the archive has no path graph)")
         grids: dict[str, _Grid] = defaultdict(lambda: _Grid(20.0))
         boxes = {unit.id: _box(unit.ring, DOOR_SNAP_M) for unit in self.units.values()}
         for unit in self.units.values():
@@ -1040,7 +1129,7 @@ class _Importer:
             level_id = (opening.get("properties") or {}).get("level_id")
             point = self._point(opening)
             if level_id not in self.levels or point is None:
-                report.add("opening.geojson", opening["id"], "no line or an unknown level; left out",
+                report.add("opening.geojson", opening["id"], say("no line or an unknown level; left out"),
                            self._about("opening", opening))
                 continue
             into = [unit_id for unit_id in grids[level_id].near(point) if unit_id in self.nodes
@@ -1048,7 +1137,7 @@ class _Importer:
                     and boxes[unit_id][1] <= point[1] <= boxes[unit_id][3]
                     and _distance_to_ring(point, self.units[unit_id].ring) <= DOOR_SNAP_M]
             if not into:
-                report.add("opening.geojson", opening["id"], "opens into no unit; left out",
+                report.add("opening.geojson", opening["id"], say("opens into no unit; left out"),
                            self._about("opening", opening))
                 continue
             self.nodes[opening["id"]] = Node(id=opening["id"], level_id=level_id, x=round(point[0], 2),
@@ -1083,8 +1172,8 @@ class _Importer:
                     join(unit.id, nearest.id)
                     doorless.append(unit.id)
         if doorless:
-            report.note(f"{len(doorless)} units have no opening: each was joined to the nearest walkway "
-                        f"(e.g. {', '.join(doorless[:MAX_EXAMPLES])})")
+            report.note(say("{count} units have no opening: each was joined to the nearest walkway (e.g. {examples})",
+                            count=len(doorless), examples=doorless[:MAX_EXAMPLES]))
         self.doors_of = doors_of
 
     def _stop_node(self, reference, relationship_id: str) -> tuple[str, str, str] | None:
@@ -1133,8 +1222,8 @@ class _Importer:
             category = str(props.get("category") or "")
             kind = RELATIONSHIP_KINDS.get(category)
             if kind is None:
-                report.add("relationship.geojson", relationship["id"], f"category {category!r} is not a way "
-                           "between places; left out")
+                report.add("relationship.geojson", relationship["id"],
+                    say("category {category!r} is not a way between places; left out", category=category))
                 continue
             references = [props.get("origin"), *(props.get("intermediary") or []), props.get("destination")]
             stops = []
@@ -1142,13 +1231,14 @@ class _Importer:
                 stop = self._stop_node(reference, relationship["id"])
                 if stop is None:
                     report.add("relationship.geojson", relationship["id"],
-                               f"{category}: refers to {reference!r}, which is not a usable unit, opening or "
-                               "amenity; that stop is left out")
+                               say("{category}: refers to {reference!r}, which is not a usable unit, opening or "
+                                   "amenity; "
+                                   "that stop is left out", category=category, reference=reference))
                     continue
                 stops.append(stop)
             if len(stops) < 2:
-                report.add("relationship.geojson", relationship["id"], f"{category}: fewer than two usable stops; "
-                           "left out")
+                report.add("relationship.geojson", relationship["id"],
+                    say("{category}: fewer than two usable stops; left out", category=category))
                 continue
             directed = props.get("direction") == "directed"
             connectors += 1
@@ -1185,7 +1275,9 @@ class _Importer:
                 self.facilities.append(Facility(id=_compound_id(relationship["id"], feature_id), kind=kind, name=name,
                                                 level_id=level_id, node_id=node_id))
         if connectors:
-            report.note(f"{connectors} connectors (lifts, escalators, stairs, ramps) from relationship.geojson")
+            report.note(
+                say("{count} connectors (lifts, escalators, stairs, ramps) from relationship.geojson",
+                    count=connectors))
 
     def _pieces(self) -> None:
         parent = {node_id: node_id for node_id in self.nodes}
@@ -1209,11 +1301,29 @@ class _Importer:
         if len(pieces) > 1:
             small = self.report.path_pieces[1:]
             sample = ", ".join(str(size) for size in small[:8]) + (" …" if len(small) > 8 else "")
-            self.report.note(f"the path graph falls into {len(pieces)} disconnected pieces: the largest has "
-                             f"{self.report.path_pieces[0]} nodes; the other {len(small)} ({sample} nodes) cannot "
-                             "be reached from it")
+            self.report.note(
+                say("the path graph falls into {count} disconnected pieces: the largest has {largest} nodes; "
+                                 "the other {others} ({sizes} nodes) cannot be reached from it", count=len(pieces),
+                                 largest=self.report.path_pieces[0], others=len(small), sizes=sample))
         if not self.nodes:
-            self.report.note("the archive has no path graph and no units to build one from: no routes can be found")
+            self.report.note(
+                say("the archive has no path graph and no units to build one from: no routes can be found"))
+
+    def _drop_stray_pieces(self, serving: set[str]) -> None:
+        """Path pieces that cannot be reached from the main one and serve no store, facility or
+        kiosk point are survey leftovers (a stub of corridor, a lone node): left out, and said so.
+        A piece that serves a place stays, so the content checks name what cannot be reached."""
+        used = {self.piece_of[node_id] for node_id in serving if node_id in self.piece_of}
+        stray = {node_id for node_id, piece in self.piece_of.items() if piece != 0 and piece not in used}
+        if not stray:
+            return
+        pieces = len({self.piece_of[node_id] for node_id in stray})
+        self.nodes = {node_id: node for node_id, node in self.nodes.items() if node_id not in stray}
+        self.edges = [edge for edge in self.edges if edge.a not in stray and edge.b not in stray]
+        for level_id, nodes in self.nodes_on_level.items():
+            self.nodes_on_level[level_id] = [node for node in nodes if node.id not in stray]
+        self.report.note(say("{count} path nodes in {pieces} pieces that serve no store, facility or kiosk point and "
+                             "cannot be reached from the main one were left out", count=len(stray), pieces=pieces))
 
     def _serving_node(self, place_ids: list[str], level_id: str, point: tuple[float, float] | None) -> str | None:
         """The path node of a place: linked by the archive, its door or unit in a built graph,
@@ -1250,22 +1360,25 @@ class _Importer:
             anchor_props = (anchor or {}).get("properties") or {}
             unit = self.units.get(anchor_props.get("unit_id") or "")
             if name is None:
-                report.add("occupant.geojson", occupant["id"], "has no name; left out")
+                report.add("occupant.geojson", occupant["id"], say("has no name; left out"))
                 continue
             if anchor is None:
-                report.add("occupant.geojson", occupant["id"], f"its anchor {props.get('anchor_id')!r} is not in "
-                           "anchor.geojson; left out", f"store {name.get('en')}")
+                report.add("occupant.geojson", occupant["id"],
+                    say("its anchor {anchor!r} is not in anchor.geojson; left out",
+                               anchor=props.get("anchor_id")), say("store {name}", name=name.get("en")))
                 continue
             if unit is None:
-                report.add("anchor.geojson", anchor["id"], f"its unit {anchor_props.get('unit_id')!r} is not a usable "
-                           "unit; the store is left out", f"store {name.get('en')}")
+                report.add("anchor.geojson", anchor["id"],
+                    say("its unit {unit!r} is not a usable unit; the store is left out",
+                               unit=anchor_props.get("unit_id")), say("store {name}", name=name.get("en")))
                 continue
             level_id = unit.level_id
             point = self._point(anchor) or unit.centre
             node_id = self._serving_node([occupant["id"], anchor["id"], unit.id], level_id, point)
             if node_id is None:
-                report.add("occupant.geojson", occupant["id"], "no path node on its level; left out",
-                           f"store {name.get('en')}, level {self.levels[level_id]['short']}")
+                report.add("occupant.geojson", occupant["id"], say("no path node on its level; left out"),
+                           say("store {name}, level {level}",
+                               name=name.get("en"), level=self.levels[level_id]["short"]))
                 continue
             number, source = self._unit_number(occupant, anchor_props, addresses, unit)
             report.unit_sources[source] += 1
@@ -1313,14 +1426,14 @@ class _Importer:
                 continue
             levels = self._levels_of(feature)
             if not levels:
-                report.add("amenity.geojson", feature["id"], "no level (level_id or unit_ids); left out",
+                report.add("amenity.geojson", feature["id"], say("no level (level_id or unit_ids); left out"),
                            self._about("amenity", feature))
                 continue
             level_id = levels[0]
             node_id = self._serving_node([feature["id"], *(props.get("unit_ids") or [])], level_id,
                                          self._point(feature))
             if node_id is None:
-                report.add("amenity.geojson", feature["id"], "no path node on its level; left out",
+                report.add("amenity.geojson", feature["id"], say("no path node on its level; left out"),
                            self._about("amenity", feature))
                 continue
             self.facilities.append(Facility(id=feature["id"], kind=kind, level_id=level_id, node_id=node_id,
@@ -1338,10 +1451,41 @@ class _Importer:
             self.facilities.append(Facility(id=unit.id, kind=kind, level_id=unit.level_id, node_id=node_id,
                                             name=_facility_name(unit.props.get("name"), kind) or FACILITY_WORDS[kind]))
         if skipped:
-            report.note("amenities not imported: " + ", ".join(f"{n} {k}" for k, n in skipped.most_common()))
+            report.note(say("amenities not imported: {kinds}", kinds=[
+                say("{count} {category}", count=n, category=k) for k, n in skipped.most_common()]))
         if self.nearest_used:
-            report.note(f"{self.nearest_used} places are not linked to a path node: each was joined to the "
-                        "nearest node on its level")
+            report.note(say("{count} places are not linked to a path node: each was joined to the nearest node on "
+                            "its level", count=self.nearest_used))
+
+    def _connector_facilities(self) -> None:
+        """Every lift, escalator, staircase and ramp a path edge rides is a facility the kiosk can
+        name and a closure can shut: one is made for each connector the archive left without an
+        amenity (a stairs unit, or a shaft of navPath links), named from its unit or amenity,
+        else with our catalogued word, and placed at its lowest stop."""
+        known = {self.our_ids.get(facility.id, facility.id) for facility in self.facilities}
+        known |= {facility.id for facility in self.facilities}
+        features = {feature["id"]: feature for feature in self.raw["amenity"] + self.raw["unit"]}
+        stops: dict[str, tuple[str, set[str]]] = {}
+        for edge in self.edges:
+            kind = CONNECTOR_KINDS.get(edge.kind)
+            if kind is None or edge.connector_id is None or edge.connector_id in known:
+                continue
+            stops.setdefault(edge.connector_id, (kind, set()))[1].update((edge.a, edge.b))
+        stop_names = {(facility.kind, facility.node_id): facility.name for facility in self.facilities}
+        for connector_id, (kind, node_ids) in sorted(stops.items()):
+            lowest = min(node_ids, key=lambda n: (self.levels[self.nodes[n].level_id]["ordinal"]
+                                                  if self.nodes[n].level_id in self.levels else 0, n))
+            props = (features.get(connector_id) or {}).get("properties") or {}
+            named_stop = next((stop_names[(kind, node_id)] for node_id in sorted(node_ids)
+                               if (kind, node_id) in stop_names), None)
+            self.facilities.append(Facility(
+                id=connector_id, kind=kind, level_id=self.nodes[lowest].level_id, node_id=lowest,
+                name=_facility_name(props.get("name"), kind) or named_stop or FACILITY_WORDS[kind]))
+        if stops:
+            self.report.note(
+                say("{count} lifts, escalators, stairs and ramps are listed as facilities of their own, named "
+                                 "from their units (or with our word for them), so route cards name them and "
+                                 "closures can shut them", count=len(stops)))
 
     def _kiosks(self) -> list[KioskPoint]:
         kiosks = []
@@ -1351,7 +1495,7 @@ class _Importer:
             name = _text(props.get("name"))
             node_id = self._serving_node([feature["id"]], levels[0], self._point(feature)) if levels else None
             if name is None or node_id is None:
-                self.report.add("kiosk.geojson", feature["id"], "no name, level or path node; left out")
+                self.report.add("kiosk.geojson", feature["id"], say("no name, level or path node; left out"))
                 continue
             heading = props.get("heading_deg") if isinstance(props.get("heading_deg"), (int, float)) else 0.0
             kiosks.append(KioskPoint(id=feature["id"], name=name, level_id=levels[0], node_id=node_id,

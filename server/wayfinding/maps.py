@@ -20,8 +20,8 @@ from server.content import services as content_services
 from server.content.guard import Losses, losses_between
 from server.malls.models import Mall
 from server.wayfinding import services
-from server.wayfinding.imdf import ImdfRefused, import_imdf
-from sync.protocol import MallContent
+from server.wayfinding.imdf import ImdfRefused, Said, import_imdf, say
+from sync.protocol import Level, MallContent
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 CANDIDATE_SECONDS = 60 * 60
@@ -29,17 +29,18 @@ CANDIDATE_SECONDS = 60 * 60
 
 
 class MapRefused(Exception):
-    """The archive cannot become a candidate; `lines` says why."""
+    """The archive cannot become a candidate; `sentences` say why."""
 
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("; ".join(lines))
+    def __init__(self, sentences: list[Said]):
+        self.sentences = sentences
+        super().__init__("; ".join(sentence.text() for sentence in sentences))
 
 
 @dataclass
 class Candidate:
     content: MallContent
-    report: list[str]
+    report: list[Said]
+    """The importer's report, a sentence a line, to be read in the page's language."""
     sha256: str
 
 
@@ -47,10 +48,10 @@ def _session_key(mall: Mall) -> str:
     return f"wayfinding.map_candidate.{mall.pk}"
 
 
-def read_archive(mall: Mall, upload) -> tuple[MallContent, list[str]]:
+def read_archive(mall: Mall, upload) -> tuple[MallContent, list[Said]]:
     """The uploaded IMDF archive as a candidate for `mall`, and the importer's report."""
     if upload.size > MAX_ARCHIVE_BYTES:
-        raise MapRefused([f"the archive is larger than {MAX_ARCHIVE_BYTES // (1024 * 1024)} MB"])
+        raise MapRefused([say("the archive is larger than {limit} MB", limit=MAX_ARCHIVE_BYTES // (1024 * 1024))])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "upload.zip"
         with path.open("wb") as target:
@@ -59,9 +60,9 @@ def read_archive(mall: Mall, upload) -> tuple[MallContent, list[str]]:
         try:
             imported = import_imdf(path, mall_id=mall.pk)
         except ImdfRefused as refused:
-            raise MapRefused(refused.report.lines()) from None
+            raise MapRefused(refused.report.sentences()) from None
     found = services.published(mall.pk)
-    return with_live_details(imported.content, found[1] if found else None), imported.report.lines()
+    return with_live_details(imported.content, found[1] if found else None), imported.report.sentences()
 
 
 def with_live_details(imported: MallContent, live: MallContent | None) -> MallContent:
@@ -97,11 +98,12 @@ def with_live_details(imported: MallContent, live: MallContent | None) -> MallCo
     })
 
 
-def keep(request, mall: Mall, content: MallContent, report: list[str]) -> None:
+def keep(request, mall: Mall, content: MallContent, report: list[Said]) -> None:
     """Store the candidate (a blob) and name it in the session for this mall."""
     blob = content_services.store_blob(content_services.document_bytes(content),
                                        content_services.DOCUMENT_MEDIA_TYPE)
-    request.session[_session_key(mall)] = {"sha256": blob.sha256, "report": report[:200],
+    request.session[_session_key(mall)] = {"sha256": blob.sha256,
+                                          "report": [sentence.as_json() for sentence in report[:200]],
                                           "until": time.time() + CANDIDATE_SECONDS}
 
 
@@ -115,7 +117,8 @@ def candidate(request, mall: Mall) -> Candidate | None:
     if found is None:
         discard(request, mall)
         return None
-    return Candidate(MallContent.model_validate_json(found[0]), kept["report"], kept["sha256"])
+    report = [Said.from_json(sentence) for sentence in kept["report"] if isinstance(sentence, dict)]
+    return Candidate(MallContent.model_validate_json(found[0]), report, kept["sha256"])
 
 
 def discard(request, mall: Mall) -> None:
@@ -152,9 +155,13 @@ def diff(live: MallContent | None, content: MallContent, language: str = "zh_CN"
 
 
 def _named(item, language: str) -> str:
-    """A level by its short name, a store or facility by its name, each with its id."""
-    name = item.short_name if hasattr(item, "short_name") else item.name.get(language)
-    return f"{name} ({item.id})" if name and name != item.id else item.id
+    """A level by its short name, a store by its name and unit number, a facility by its name:
+    what the kiosks show, not an archive's UUIDs."""
+    if isinstance(item, Level):
+        return item.short_name
+    name = item.name.get(language) or item.id
+    unit = getattr(item, "unit", "")
+    return f"{name} ({unit})" if unit else name
 
 
 def publish(mall: Mall, user, content: MallContent, confirm_losses: str = ""):

@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from server.accounts.services import record_audit
@@ -196,7 +196,8 @@ def _review_page(request, mall: Mall, kept, *, refused=None, problems=None, stat
     live = found[1] if found else None
     losses = refused.losses if refused is not None else maps.losses(mall, kept.content)
     return render(request, "wayfinding/map_review.html", page_context(
-        request, mall=mall, version=found[0] if found else None, report=kept.report,
+        request, mall=mall, version=found[0] if found else None,
+        report=[sentence.text(gettext).removeprefix("- ") for sentence in kept.report],
         problems=content_services.validate_mall_content(kept.content) if problems is None else problems,
         changes=maps.diff(live, kept.content, language), losses=losses, refused=refused,
         may_confirm=may_confirm_losses(request.user, mall), confirm_action=reverse("wayfinding:map_publish"),
@@ -218,7 +219,7 @@ def map_upload(request):
         content, report = maps.read_archive(mall, upload)
     except maps.MapRefused as refused:
         return render(request, "wayfinding/map_review.html", page_context(
-            request, mall=mall, unreadable=refused.lines), status=400)
+            request, mall=mall, unreadable=[sentence.text(gettext) for sentence in refused.sentences]), status=400)
     maps.keep(request, mall, content, report)
     return HttpResponseRedirect(reverse("wayfinding:map_review") + "?" + urlencode({"mall": mall.pk}))
 

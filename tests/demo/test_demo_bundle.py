@@ -103,8 +103,8 @@ BROKEN = {
     "duplicate level id": (lambda d: d["levels"].append(dict(d["levels"][1], plan=[])), "duplicate level id '2f'"),
     "store and facility sharing an id": (lambda d: d["facilities"][0].update(id="shop-a"),
                                          "both a store and a facility"),
-    "level whose walkways fall apart": (lambda d: _drop_edge(d, "c2", "door-b"),
-                                        "level 2F: walkways fall into 2 separate pieces"),
+    "door joined to no path": (lambda d: _drop_edge(d, "c2", "door-b"),
+                               "level 2F: 1 path node is joined to no path of the rest of the mall: door-b"),
     "store reachable only by escalator": (lambda d: _drop_edge(d, "lift1", "lift2"),
                                           "cannot be reached step-free from kiosk point k1: shop-b (2F-01)"),
     "store reachable only by stairs": (lambda d: _edge(d, "lift1", "lift2").update(kind="stairs", connector_id=None),
@@ -144,6 +144,18 @@ def test_validate_content_catches(case):
     breaks(document)
     problems = problems_of(document)
     assert any(expected in problem for problem in problems), problems
+
+
+def test_a_level_split_into_wings_joined_by_a_lift_is_one_walkable_mall():
+    """2F's store wing is reached only by its own lift from 1F (as a mezzanine is): no path
+    problem, and a wheelchair still reaches the store."""
+    document = tiny_mall()
+    _drop_edge(document, "c2", "door-b")
+    document["graph"]["nodes"].append({"id": "lift-wing", "level_id": "1f", "x": 0, "y": 3})
+    document["graph"]["edges"] += [
+        {"a": "c1", "b": "lift-wing", "kind": "walk", "length_m": 5.0},
+        {"a": "lift-wing", "b": "door-b", "kind": "lift", "length_m": 5.0, "seconds": 60, "connector_id": "lift-1f"}]
+    assert problems_of(document) == []
 
 
 def test_reachability_falls_back_to_the_service_desk_without_kiosks():

@@ -31,13 +31,14 @@ def sample():
 def test_the_sample_imports_with_its_problems_named(sample):
     content, report = sample.content, sample.report
     assert content is not None
-    assert len(content.stores) == 264 and len(content.graph.nodes) == 2726
+    assert len(content.stores) == 264 and len(content.graph.nodes) == 2726 - 52
     assert sorted(level.short_name for level in content.levels) == sorted(
         ["A1", "A2", "A3", "B1", "B2", "B3", "B4", "B5", "OUT"])
     assert report.path_pieces[0] == 2674 and len(report.path_pieces) == 19
     text = "\n".join(report.lines())
     assert "the path graph falls into 19 disconnected pieces" in text
     assert "1776 path nodes have no level" in text
+    assert "52 path nodes in 18 pieces that serve no store, facility or kiosk point" in text
     assert all(store.node_id in {n.id for n in content.graph.nodes} for store in content.stores)
     kinds = {edge.kind for edge in content.graph.edges}
     assert {"walk", "stairs", "lift"} <= kinds
@@ -74,18 +75,15 @@ def test_routes_between_levels_are_found_where_the_path_graph_joins_them(sample)
 @needs_sample
 @pytest.mark.imdf
 def test_a_place_in_a_cut_off_piece_is_reported_unreachable_not_crashed(sample):
-    content = sample.content
-    router = Router(content)
-    tree = router.graph.tree(router.graph.index[content.stores[0].node_id], router.profile("standard"))
-    stranded = [node for node, seconds in zip(router.graph.node_ids, tree.seconds, strict=True)
-                if not math.isfinite(seconds)]
-    assert stranded
-    from sync.protocol import Facility, I18nText
+    from sync.protocol import Facility, I18nText, Node
 
-    island = Facility(id="island", kind="information", name=I18nText(zh_CN="孤岛"),
-                      level_id=next(n.level_id for n in content.graph.nodes if n.id == stranded[0]),
-                      node_id=stranded[0])
-    content = content.model_copy(update={"facilities": [*content.facilities, island]})
+    content = sample.content
+    level_id = content.stores[0].level_id
+    stranded = Node(id="island-node", level_id=level_id, x=1.0, y=1.0)
+    island = Facility(id="island", kind="information", name=I18nText(zh_CN="孤岛"), level_id=level_id,
+                      node_id=stranded.id)
+    graph = content.graph.model_copy(update={"nodes": [*content.graph.nodes, stranded]})
+    content = content.model_copy(update={"facilities": [*content.facilities, island], "graph": graph})
     route = Router(content).route(content.stores[0].id, "island", "standard")
     assert not route.reachable
 

@@ -28,3 +28,15 @@ def plaza_archives(folder: Path) -> tuple[bytes, bytes]:
     whole = _zipped(builder, folder / "whole")
     builder.files["occupant"] = builder.files["occupant"][3:]
     return whole, _zipped(builder, folder / "fewer")
+
+
+def tower_archives(folder: Path) -> tuple[bytes, bytes]:
+    """(a three-level mall with its escalators, lift and staircase, the same mall without the
+    first two shops of level 2)."""
+    builder = mall_archive(levels=3, stores_per_side=3, seed="tower")
+    whole = _zipped(builder, folder / "tower-whole")
+    gone = {occupant["id"] for occupant in builder.files["occupant"]
+            if (occupant["properties"]["name"] or {}).get("zh-Hans") in ("店2F1", "店2F2")}
+    assert len(gone) == 2, "the builder names level 2F's shops 店2F1, 店2F2, …"
+    builder.files["occupant"] = [o for o in builder.files["occupant"] if o["id"] not in gone]
+    return whole, _zipped(builder, folder / "tower-fewer")

@@ -18,11 +18,12 @@ from server.wayfinding.imdf import (
     MAX_ARCHIVE_MEMBERS,
     MAX_FILE_BYTES,
     MAX_JSON_DEPTH,
-    NOTHING_IMPORTED,
     import_imdf,
 )
 
 pytestmark = pytest.mark.django_db
+NOTHING_IMPORTED = " (refused: nothing was imported)"
+"""Ends the one line of an archive refused for a single problem."""
 PLACEHOLDER = 12345.678
 """Written where a raw JSON token (NaN, Infinity, 1e400) goes in, as json.dumps cannot write those all."""
 

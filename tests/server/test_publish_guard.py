@@ -160,7 +160,7 @@ def test_the_closure_console_shows_the_losses_and_the_manager_confirms(client, l
     client.force_login(editor)
     response = client.post(reverse("wayfinding:close_connector"), {"connector": "f-lift", "closed": "1"})
     assert response.status_code == 409
-    assert b"s-coat" in response.content and b'name="confirm_losses"' not in response.content
+    assert "大衣店".encode() in response.content and b'name="confirm_losses"' not in response.content
     client.force_login(manager)
     response = client.post(reverse("wayfinding:close_connector"), {"connector": "f-lift", "closed": "1"})
     assert response.status_code == 409 and b'name="confirm_losses"' in response.content
@@ -177,7 +177,7 @@ def test_the_promotions_console_refuses_then_a_manager_confirms(client, live, ma
     client.force_login(editor)
     response = client.post(reverse("content:publish"))
     assert response.status_code == 409
-    assert b"s-coat" in response.content and b'name="confirm_losses"' not in response.content
+    assert "大衣店".encode() in response.content and b'name="confirm_losses"' not in response.content
     token = response.context["refused"].fingerprint
     response = client.post(reverse("content:publish"), {"confirm_losses": token})
     assert response.status_code == 409 and versions(live) == 1  # an editor's confirmation counts for nothing

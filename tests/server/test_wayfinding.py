@@ -170,8 +170,12 @@ def test_import_imdf_command_loads_the_sample_and_reports_its_problems(db):
     report = out.getvalue()
     assert "264 stores" in report
     assert "the path graph falls into 19 disconnected pieces" in report
-    assert "Not published" in report and "walkways fall into" in report
+    assert "52 path nodes in 18 pieces that serve no store, facility or kiosk point" in report
+    assert "3 lifts, escalators, stairs and ramps are listed as facilities of their own" in report
+    assert "Published as version 1." in report
     mall = Mall.objects.get(pk="polytech")
     content, problems = content_services.build_mall_content(mall)
-    assert problems == [] and len(content.graph.nodes) == 2726
-    assert not ContentVersion.objects.filter(mall=mall).exists()
+    assert problems == [] and len(content.graph.nodes) == 2726 - 52
+    facilities = {facility.id for facility in content.facilities}
+    assert {edge.connector_id for edge in content.graph.edges if edge.connector_id} <= facilities
+    assert ContentVersion.objects.filter(mall=mall).count() == 1

@@ -6,6 +6,7 @@ Screenshots go to $CONCIERGE_SCREENSHOTS (or the test's tmp dir) for people to l
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -16,9 +17,10 @@ from server.accounts.models import AuditEntry
 from server.accounts.services import create_staff_user
 from server.content.models import ContentVersion
 from server.malls.models import Mall
+from server.wayfinding.services import published
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-from map_archives import plaza_archives  # noqa: E402  (tests/server's archive builder)
+from map_archives import plaza_archives, tower_archives  # noqa: E402  (tests/server's archive builder)
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
@@ -97,3 +99,34 @@ def test_a_content_editor_sees_the_losses_but_cannot_confirm(chromium, live_serv
     assert losses.get_by_role("button", name="确认并发布").count() == 0
     page.screenshot(path=str(screenshots / "maps-4-editor-refused.png"), full_page=True)
     assert versions(plaza) == 1
+
+
+def test_a_three_level_map_with_escalators_lift_and_stairs_publishes_and_its_losses_are_named(
+        chromium, live_server, tmp_path, screenshots):
+    """A real multi-level archive (directed escalators, a lift and a staircase through every
+    level, no path graph of its own) passes the checks and publishes from the console; when a
+    later upload drops two shops, the refusal names them as the kiosks do, not by UUID."""
+    tower = Mall.objects.create(id="tower", name_zh_cn="三层广场")
+    whole, fewer = tower_archives(tmp_path)
+    (tmp_path / "tower.zip").write_bytes(whole)
+    (tmp_path / "tower-fewer.zip").write_bytes(fewer)
+    page = console(chromium, live_server, "manager-lu", "manager", tower)
+    upload(page, tmp_path / "tower.zip")
+    assert page.locator("#problems").count() == 0, page.locator("#problems").inner_text()
+    assert page.locator("#floors svg").count() == 3
+    page.get_by_role("button", name="发布此地图").click()
+    page.wait_for_url("**/console/wayfinding/?mall=tower")
+    assert "新地图已发布为版本 1" in page.locator("[role=status]").first.inner_text()
+    live = published("tower")[1]
+    kinds = {edge.kind for edge in live.graph.edges}
+    assert {"escalator", "lift", "stairs"} <= kinds
+    assert all(edge.directed for edge in live.graph.edges if edge.kind == "escalator")
+
+    upload(page, tmp_path / "tower-fewer.zip")
+    page.get_by_role("button", name="发布此地图").click()
+    losses = page.locator("#losses").inner_text()
+    assert "删除了 2 家店铺" in losses
+    assert "店2F1 (2F-01)" in losses and "店2F2 (2F-02)" in losses
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", losses), "stores are named, not shown by UUID"
+    page.screenshot(path=str(screenshots / "maps-5-three-levels-refused.png"), full_page=True)
+    assert ContentVersion.objects.filter(mall=tower).count() == 1

@@ -505,11 +505,15 @@ def retention(request):
     prompt = items.filter(status=ItemStatus.STORED, category__in=NO_PHOTO_CATEGORIES).order_by(
         "registered_at", "id")
     log = Disposal.objects.filter(item__in=items).select_related("item").order_by("-at", "-id")[:200]
+    awaiting_approval = DisposalApproval.objects.filter(
+        item__in=items.filter(status__in=CLAIMABLE_ITEM_STATUSES), approved_at__isnull=True,
+    ).select_related("item").order_by("requested_at", "id")
     rules = [(label, RETENTION[category].days,
               [str(action.label) for action in RETENTION[category].actions])
              for category, label in CATEGORY_CHOICES]
     return render(request, "lostfound/retention.html",
-                  page_context(request, due=due, prompt=prompt, log=log, rules=rules))
+                  page_context(request, due=due, prompt=prompt, log=log, rules=rules,
+                               awaiting_approval=awaiting_approval))
 
 
 def _month_bounds(text: str) -> tuple[date, date]:

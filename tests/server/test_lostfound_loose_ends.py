@@ -166,6 +166,9 @@ def test_the_console_refuses_the_agent_with_the_message_and_lets_the_manager_app
     assert refused.status_code == 409 and "manager" in visible_text(refused)
     assert desk.post(url + "disposal-request", {"action": "police", "recipient": "Police"}).status_code == 302
     assert desk.post(url + "disposal-approve").status_code == 403
+    listing = boss.get("/console/lost-property/retention/?lang=en").content.decode()
+    waiting_list = listing[listing.index('id="approval-heading"'):listing.index('id="due-heading"')]
+    assert phone.number in waiting_list and "desk-li" in waiting_list
     waiting = visible_text(boss.get(url + "?lang=en"))
     assert "Waiting for the manager's approval" in waiting
     assert boss.post(url + "disposal-approve").status_code == 302

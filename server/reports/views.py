@@ -21,10 +21,12 @@ from server.malls.boundary import scope, visible_mall_ids, working_mall
 from server.malls.models import person_name
 
 from . import charts, exports, services
+from .audit_labels import action_label
 
 AUDIT_PER_PAGE = 100
 #: The actions the audit page filters by: the case desk's, the lost-property office's, then the other consoles'.
-AUDITED_ACTIONS = [*AUDITED_CASE_ACTIONS, *AUDITED_LOST_PROPERTY_ACTIONS, "report.export", "broadcast_emergency",
+AUDITED_ACTIONS = [*AUDITED_CASE_ACTIONS, *AUDITED_LOST_PROPERTY_ACTIONS, "report.export", "report.analysis",
+                   "broadcast_emergency",
                    "broadcast_notice", "broadcast_end", "content.publish", "wayfinding.close", "wayfinding.reopen"]
 
 
@@ -87,10 +89,13 @@ def audit_log(request):
     subject = request.GET.get("subject", "").strip()[:64]
     if subject:
         entries = entries.filter(subject=subject)
+    shown = list(entries[:AUDIT_PER_PAGE])
+    for entry in shown:
+        entry.action_label = action_label(entry.action)
     return render(request, "reports/audit.html", page_context(
-        request, entries=entries[:AUDIT_PER_PAGE], action=action, subject=subject,
+        request, entries=shown, action=action, subject=subject,
         tabs=_tabs(request, "audit"),
-        actions=AUDITED_ACTIONS,
+        actions=[(code, action_label(code)) for code in AUDITED_ACTIONS],
     ))
 
 

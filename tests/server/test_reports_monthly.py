@@ -195,3 +195,28 @@ def test_without_chromium_there_is_no_pdf_and_a_clear_message(client, mall, nove
     refused = client.get("/console/reports/monthly?period=month&at=2026-11&format=pdf&lang=en")
     assert refused.status_code == 503
     assert "cannot print PDF files" in visible_text(refused)
+
+
+def test_the_manuals_words_on_the_console_pages(client, mall, kiosk, agent, november):
+    """Each app's words win on its own pages: the case's 描述 (not the store's 介绍), the hot-spot
+    column's 变化 (not the admin's 修改), 安全问题 and 价格疑问 as on the kiosk, 已结案 for a closed
+    case, and the audit log's actions in words rather than codes."""
+    client.force_login(agent)
+    case = november["c"]
+    flows.transition(case, S.CLOSED, agent)
+
+    detail = visible_text(client.get(f"/console/cases/{case.pk}/?lang=zh_CN"))
+    assert "介绍" not in detail
+    assert "已结案" in detail and "已归档" not in detail
+    report = client.get("/console/reports/monthly?month=2026-11&lang=zh_CN").content.decode()
+    assert '<th class="num">变化</th>' in report and "修改" not in visible_text(client.get(
+        "/console/reports/monthly?month=2026-11&lang=zh_CN"))
+    inbox = visible_text(client.get("/console/cases/?lang=zh_CN"))
+    assert "安全问题" in inbox and "价格疑问" in inbox and "价格问题" not in inbox
+    assert "描述" in inbox and "介绍" not in inbox
+
+    administrator = make_staff("admin-zhao", "administrator", mall)
+    client.force_login(administrator)
+    audit = client.get("/console/reports/audit?lang=zh_CN")
+    words = visible_text(audit)
+    assert "工单状态变更" in words and "case.status" not in words

@@ -124,6 +124,13 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
         duration=timedelta(hours=1), user=agent)
     ShownReceipt.objects.create(broadcast=broadcast, kiosk=kiosk, shown_at=timezone.now())
 
+    from server.notifications.models import DepartmentChannel, Message
+
+    DepartmentChannel.objects.create(mall=mall, department="engineering", webhook_url=f"https://{mark}.example/robot",
+                                     triggers=["new_case"])
+    Message.objects.create(mall=mall, case_id=case.pk, case_reference=case.reference, trigger="new_case",
+                           channel="email", recipient=f"{mark}@example.com", subject=mark, body=f"{mark} 新工单")
+
     from server.loans import lending
 
     lendable = lending.register_item(mall, kind="wheelchair", tag=f"{mark}-LY-01", kept_at="f-desk",

@@ -14,7 +14,7 @@ from server.accounts.models import AuditEntry
 from server.accounts.services import create_staff_user
 from server.fleet import services as fleet
 from server.lostfound import intake, retention
-from server.lostfound.models import Disposal, FoundItem, ItemStatus
+from server.lostfound.models import Disposal, FoundItem, ItemStatus, LostReport
 from sync.protocol import BroadcastState
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
@@ -100,3 +100,31 @@ def test_the_manager_approves_the_disposal_an_agent_requested(chromium, live_ser
     assert (disposal.action, disposal.recorded_by) == ("police", "boss-zhao")
     assert AuditEntry.objects.filter(action="lostfound.disposal_approval", subject=item.number,
                                      actor__username="boss-zhao").exists()
+
+
+def test_a_lost_report_taken_at_the_desk_gets_a_ticket_whose_qr_opens_the_tracking_page(
+        chromium, live_server, office, screenshots, settings):
+    import zxingcpp
+    from PIL import Image
+
+    settings.PUBLIC_BASE_URL = live_server.url  # the QR code leads to this server
+    desk = signed_in_page(chromium, f"{live_server.url}/console/lost-property/reports/new?lang=zh-hans",
+                          "desk-wang", PASSWORD, "**/console/lost-property/reports/new**")
+    desk.select_option('select[name="category"]', "wallet")
+    desk.fill('textarea[name="description"]', "棕色皮质钱包，里面有会员卡")
+    desk.fill('input[name="contact_name"]', "陈")
+    desk.fill('input[name="contact_phone"]', "13800138000")
+    desk.get_by_role("button", name="保存并打印凭条").click()
+    desk.locator("#ticket-reference").wait_for()
+    path = screenshots / "lostfound-desk-lost-report-ticket-zh_CN.png"
+    desk.locator(".ticket").screenshot(path=str(path))
+
+    report = LostReport.objects.get()
+    assert desk.locator("#ticket-reference").inner_text() == report.case.reference
+    assert (report.contact_name, report.case.contact_phone) == ("陈", "13800138000")
+    decoded = [result.text for result in zxingcpp.read_barcodes(Image.open(path))]
+    assert len(decoded) == 1 and decoded[0].startswith(f"{live_server.url}/t/")
+    phone = chromium.new_context(locale="zh-CN", viewport={"width": 360, "height": 740}).new_page()
+    phone.goto(decoded[0])
+    assert report.case.reference in phone.content()
+    assert "13800138000" not in phone.content() and "陈" not in phone.content()

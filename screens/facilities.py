@@ -146,7 +146,7 @@ class FacilitiesScreen(KioskScreen):
             rows.append({
                 "facility_id": facility.id,
                 "availability": availability,
-                "row_height": app.u * (118 + 40 * len(availability.splitlines())),
+                "height": self._row_height(availability),
                 "name": app.text(facility.name),
                 "detail": detail,
                 "distance": self._distance_text(metres(facility), floors_away(facility)),
@@ -160,8 +160,12 @@ class FacilitiesScreen(KioskScreen):
         rows = self.ids.facilities.data
         for row in rows:
             row["availability"] = availability_text(self.app, row["facility_id"])
-            row["row_height"] = self.app.u * (118 + 40 * len(row["availability"].splitlines()))
+            row["height"] = self._row_height(row["availability"])
         self.ids.facilities.refresh_from_data()
+
+    def _row_height(self, availability: str) -> float:
+        """A row grows by one line for each kind lent there (facilities.kv draws them)."""
+        return self.app.u * (118 + 52 * len(availability.splitlines()))
 
     def _distance_text(self, metres: float, floors: int) -> str:
         app = self.app

@@ -306,6 +306,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Sync protocol knobs.
 CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))
+# Kiosks ask what the desk can lend (wheelchairs, prams…) this often; they show it for 5 minutes.
+CONCIERGE_AVAILABILITY_POLL_SECONDS = int(os.environ.get("CONCIERGE_AVAILABILITY_POLL_SECONDS", "30"))
 # Kiosks ask for notices and emergencies at most this often; the server holds each ask up to
 # the long-poll time while nothing changes (0: a plain fast poll).
 CONCIERGE_BROADCAST_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_POLL_SECONDS", "2"))

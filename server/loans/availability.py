@@ -1,6 +1,7 @@
 """What each lending place of a mall can lend now: the live counts the kiosks poll."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -8,9 +9,6 @@ from server.malls.models import Mall
 from sync.protocol import MAX_LENDING_PLACES, LendingAvailability, LendingCount
 
 from .models import ItemState, LendableItem
-
-POLL_SECONDS = 30
-"""How often a kiosk asks; well inside the kiosk's freshness window."""
 
 
 def lending_counts(mall: Mall) -> list[LendingCount]:
@@ -24,4 +22,5 @@ def lending_counts(mall: Mall) -> list[LendingCount]:
 
 
 def availability_for(mall: Mall) -> LendingAvailability:
-    return LendingAvailability(server_time=timezone.now(), counts=lending_counts(mall), poll_seconds=POLL_SECONDS)
+    return LendingAvailability(server_time=timezone.now(), counts=lending_counts(mall),
+                               poll_seconds=settings.CONCIERGE_AVAILABILITY_POLL_SECONDS)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from server.malls.models import Department
 
@@ -75,7 +76,7 @@ class DepartmentChannel(models.Model):
 
 class MessageStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("notification status", "Sent")
     FAILED = "failed", _("Failed")
 
 
@@ -92,7 +93,7 @@ class Message(models.Model):
     recipient = models.CharField(
         _("recipient"), max_length=500,
         help_text=_("An e-mail address, a robot's address or a phone number (masked once sent)."))
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("notification", "subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
     status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices,
                               default=MessageStatus.PENDING)

@@ -45,6 +45,9 @@ class FirstAidForm(forms.Form):
     def __init__(self, *args, incidents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["incident"].queryset = incidents
+        self.fields["incident"].empty_label = "—"
+        self.fields["incident"].label_from_instance = lambda row: (
+            f"{row.number} · {row.get_kind_display()} · {row.what[:40]}")
 
 
 class IncidentForm(forms.Form):

@@ -52,6 +52,7 @@ def desk_page(view):
         mall = working_mall(request)
         if mall is None:
             return render(request, "desk/forbidden.html", page_context(request), status=403)
+        request.desk_mall = mall
         with timezone.override(mall.zone):
             return view(request, mall, *args, **kwargs)
 
@@ -59,7 +60,12 @@ def desk_page(view):
 
 
 def _render(request, template: str, status: int = 200, **context):
-    return render(request, template, page_context(request, **context), status=status)
+    """The page with the sub-menu's reminders: handovers nobody has acknowledged, incident reports due."""
+    mall = request.desk_mall
+    waiting = handovers.unacknowledged(Handover.objects.filter(mall=mall)).count()
+    return render(request, template, page_context(request, waiting_handovers=waiting,
+                                                  reports_due=len(incidents.emergencies_due(mall)), **context),
+                  status=status)
 
 
 def _now_local() -> str:

@@ -57,6 +57,9 @@ LOAN_LISTS = roles(DESK | {"manager_other_mall"})
 LOAN_OBJECTS = roles(DESK)
 LOAN_REGISTER = roles({"administrator", "manager", "manager_other_mall"})
 LOAN_ITEMS = roles({"administrator", "manager"})
+# The desk's ledgers (left luggage, first aid, incidents, handovers, meetings): agents and managers.
+DESK_LEDGER_LISTS = roles(DESK | {"manager_other_mall"})
+DESK_LEDGER_OBJECTS = roles(DESK)
 # Promotions and the map: content editors and managers.
 CONTENT_LISTS = roles({"administrator", "manager", "content_editor", "manager_other_mall"})
 CONTENT_OBJECTS = roles({"administrator", "manager", "content_editor"})
@@ -111,6 +114,24 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "loans:overdue": [("get", LOAN_LISTS)],
     "loans:register": [("get", LOAN_LISTS), ("post", LOAN_REGISTER)],
     "loans:item_state": [("post", LOAN_ITEMS)],
+    "desk:luggage_list": [("get", DESK_LEDGER_LISTS)],
+    "desk:luggage_create": [("get", DESK_LEDGER_LISTS), ("post", DESK_LEDGER_LISTS)],
+    "desk:luggage_find": [("get", DESK_LEDGER_LISTS)],
+    "desk:luggage_closing": [("get", DESK_LEDGER_LISTS)],
+    "desk:luggage_detail": [("get", DESK_LEDGER_OBJECTS)],
+    "desk:luggage_pick_up": [("post", DESK_LEDGER_OBJECTS)],
+    "desk:luggage_ticket": [("get", DESK_LEDGER_OBJECTS)],
+    "desk:first_aid_list": [("get", DESK_LEDGER_LISTS), ("post", DESK_LEDGER_LISTS)],
+    "desk:incident_list": [("get", DESK_LEDGER_LISTS)],
+    "desk:incident_create": [("get", DESK_LEDGER_LISTS), ("post", DESK_LEDGER_LISTS)],
+    "desk:incident_detail": [("get", DESK_LEDGER_OBJECTS), ("post", DESK_LEDGER_OBJECTS)],
+    "desk:incident_move": [("post", DESK_LEDGER_OBJECTS)],
+    "desk:handover_list": [("get", DESK_LEDGER_LISTS)],
+    "desk:handover_create": [("get", DESK_LEDGER_LISTS), ("post", DESK_LEDGER_LISTS)],
+    "desk:handover_detail": [("get", DESK_LEDGER_OBJECTS)],
+    "desk:handover_acknowledge": [("post", DESK_LEDGER_OBJECTS)],
+    "desk:meeting_list": [("get", DESK_LEDGER_LISTS), ("post", DESK_LEDGER_LISTS)],
+    "desk:meeting_detail": [("get", DESK_LEDGER_OBJECTS)],
     "content:promotion_list": [("get", CONTENT_LISTS)],
     "content:promotion_new": [("get", CONTENT_LISTS), ("post", CONTENT_LISTS)],
     "content:promotion_edit": [("get", CONTENT_OBJECTS), ("post", CONTENT_OBJECTS)],
@@ -220,7 +241,19 @@ def world(imported_mall, published):
                                        actor=people["manager"])
     loan = lending.lend(mall, lending.LoanRequest(surname="王", phone="13812345678", security="id_card_sighted",
                                                   kind="wheelchair"), agent)
+    from server.desk import handovers, incidents, luggage, meetings
+
+    bags = luggage.check_in(mall, agent, description="行李箱", pieces=1, surname="王", phone="13812345678")
+    incident = incidents.record_incident(mall, agent, kind="injury", occurred_at=timezone.now(), what="滑倒")
+    handover = handovers.write_handover(mall, agent, open_matters="电梯维修", cases=[case], found_items=[item],
+                                        luggage=[bags])
+    meeting = meetings.record_meeting(mall, agent, day=timezone.localdate(), attendees="王", notes="晨会")
+    desk_ledgers = {"desk:luggage_detail": bags.pk, "desk:luggage_pick_up": bags.pk, "desk:luggage_ticket": bags.pk,
+                    "desk:incident_detail": incident.pk, "desk:incident_move": incident.pk,
+                    "desk:handover_detail": handover.pk, "desk:handover_acknowledge": handover.pk,
+                    "desk:meeting_detail": meeting.pk}
     return {"people": people, "case": case, "photo": photo, "item": item, "item_photo": item_photo,
+            "desk_ledgers": desk_ledgers,
             "report": report, "suggestion": suggestion, "claim": claim, "broadcast": broadcast,
             "loan": loan, "lendable": wheelchair}
 
@@ -243,6 +276,8 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "loans:loan_return": [world["loan"].pk],
         "loans:item_state": [world["lendable"].pk],
     }.get(route)
+    if route in world["desk_ledgers"]:
+        args = [world["desk_ledgers"][route]]
     if args is None and route.startswith("cases:case_") and route not in ("cases:case_list", "cases:case_new"):
         args = [case.pk]
     if args is None and route.startswith("lostfound:item_") and route not in (
@@ -260,6 +295,7 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "lostfound:report_suggest": {"item": str(world["item"].pk)},
         "wayfinding:close_connector": {"connector": "f-lift", "closed": "1"},
         "loans:item_state": {"state": "out_of_service"},
+        "desk:incident_move": {"status": "closed"},
     }.get(route, {}) if method == "post" else {}
     # An administrator works across malls and picks one with ?mall= (others' pages ignore it).
     return reverse(route, args=args or []) + f"?mall={case.mall_id}", data

@@ -24,6 +24,8 @@ class Trigger(models.TextChoices):
     DEADLINE_NEAR = "deadline_near", _("Deadline near")
     LOW_RATING = "low_rating", _("Low rating from a visitor")
     VISITOR_REPLY = "visitor_reply", _("Visitor replied")
+    TEAM = "team", _("Added to a case's team")
+    END_OF_DAY = "end_of_day", _("Not settled today")
     VISITOR_PROGRESS = "visitor_progress", _("Progress told to the visitor")
 
 
@@ -85,7 +87,8 @@ class Message(models.Model):
 
     mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="notification_messages",
                              verbose_name=_("mall"))
-    case_id = models.CharField(_("case"), max_length=26, blank=True)
+    case_id = models.CharField(_("case"), max_length=26, blank=True,
+                               help_text=_("Empty for a message about several cases (the end-of-day list)."))
     case_reference = models.CharField(_("reference"), max_length=8, blank=True)
     trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

@@ -41,9 +41,12 @@ def masked_phone(phone: str) -> str:
 
 
 def queue(case, trigger: str, channel: str, recipient: str, subject: str, body: str, *,
-          department: str = "", once_key: str | None = None) -> Message | None:
-    """Queue one message about `case`; None when `once_key` was queued before."""
-    fields = dict(mall_id=case.mall_id, case_id=case.pk, case_reference=case.reference, trigger=trigger,
+          department: str = "", once_key: str | None = None, mall=None) -> Message | None:
+    """Queue one message about `case` (or, with `case` None, about several cases of `mall`);
+    None when `once_key` was queued before."""
+    fields = dict(mall_id=case.mall_id if case is not None else mall.pk,
+                  case_id=case.pk if case is not None else "",
+                  case_reference=case.reference if case is not None else "", trigger=trigger,
                   channel=channel, department=department, recipient=recipient, subject=subject[:200], body=body,
                   once_key=once_key)
     try:

@@ -9,6 +9,8 @@ an event are queued in the event's own transaction (a rolled-back click sends no
 - an escalation (overdue, or "escalate now"): the mall's managers and the department's robot;
 - a visitor's reply: the case's owner (the department's staff while nobody owns it) and the robot;
 - a low score: the managers (the follow-up task is opened by the cases app);
+- a staff member added to a case's team: that person;
+- the end-of-day list of what will not be settled today: the managers, in one e-mail;
 - a deadline near: see jobs.announce_deadlines_near;
 - progress the visitor should know (waiting on them, resolved, merged): an SMS to the visitor
   who left a phone number and agreed to be contacted.
@@ -45,6 +47,8 @@ VISITOR_NEWS = frozenset({CaseStatus.WAITING_ON_VISITOR, CaseStatus.RESOLVED, Ca
 def connect() -> None:
     post_save.connect(_event_recorded, sender=CaseEvent, dispatch_uid="notifications.case_event")
     case_signals.follow_up_opened.connect(_follow_up_opened, dispatch_uid="notifications.follow_up")
+    case_signals.collaborator_added.connect(_collaborator_added, dispatch_uid="notifications.team")
+    case_signals.same_day_reported.connect(_same_day_reported, dispatch_uid="notifications.same_day")
 
 
 def _event_recorded(sender, instance: CaseEvent, created: bool, raw: bool = False, **kwargs) -> None:
@@ -57,6 +61,26 @@ def _follow_up_opened(sender, follow_up, case: Case, **kwargs) -> None:
     case = Case.objects.select_related("mall").get(pk=case.pk)
     tell_staff(case, Trigger.LOW_RATING, managers_of(case), None,
                gettext("Score %(score)s of 5; a follow-up task is open.") % {"score": follow_up.low_score})
+
+
+def _collaborator_added(sender, case: Case, collaborator, actor, **kwargs) -> None:
+    case = Case.objects.select_related("mall").get(pk=case.pk)
+    tell_staff(case, Trigger.TEAM, get_user_model().objects.filter(pk=collaborator.pk), actor, case.description)
+
+
+def _same_day_reported(sender, report, mall, cases, **kwargs) -> None:
+    """One e-mail per manager with the day's list (cases of several departments: no robot)."""
+    if not cases:
+        return
+    with translation.override(STAFF_LANGUAGE):
+        subject = f"{Trigger.END_OF_DAY.label} · {report.day.isoformat()} · {mall}"
+        lines = [f"{case.reference} · {case.kind_label} · {case.description[:80]}" for case in cases]
+        body = "\n".join([*lines, settings.PUBLIC_BASE_URL + reverse("cases:case_list")])
+    for manager in (get_user_model().objects.filter(is_active=True, staff_profile__mall_id=mall.pk,
+                                                     groups__name=Role.MANAGER.value).exclude(email="").distinct()):
+        if wants(manager, Trigger.END_OF_DAY):
+            queue(None, Trigger.END_OF_DAY, Channel.EMAIL, manager.email, str(subject), body, mall=mall,
+                  once_key=f"same-day:{report.pk}:{manager.pk}")
 
 
 def announce(event: CaseEvent) -> None:

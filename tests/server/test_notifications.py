@@ -218,3 +218,42 @@ def test_a_deadline_near_is_announced_once_per_deadline(kiosk, agent, smtp, sett
     [mail] = smtp.to("li@plaza.example")
     assert case.reference in mail["Subject"]
     assert Message.objects.filter(trigger=Trigger.DEADLINE_NEAR).count() == 1
+
+
+def test_a_case_put_in_a_department_queue_mails_that_department(kiosk, agent, engineer, smtp):
+    from server.cases import queues
+
+    case = new_case(kiosk, category="other")  # the service desk's
+    flows.transition(case, CaseStatus.ACCEPTED, agent)
+    queues.hand_over_to_department(case, "engineering", agent, note="请工程部处理")
+    outbox.deliver_due()
+    [mail] = smtp.to("wang@plaza.example")
+    assert case.reference in mail["Subject"] and "请工程部处理" in mail.get_content()
+
+
+def test_a_collaborator_is_told_they_joined_the_team(kiosk, agent, engineer, smtp,
+                                                    django_capture_on_commit_callbacks):
+    from server.cases import collaborators
+
+    case = new_case(kiosk, category="other")
+    flows.transition(case, CaseStatus.ACCEPTED, agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        collaborators.add_collaborator(case, engineer, agent)
+    outbox.deliver_due()
+    [mail] = smtp.to("wang@plaza.example")
+    assert case.reference in mail["Subject"]
+
+
+def test_the_end_of_day_list_reaches_the_managers_once(kiosk, agent, manager, smtp,
+                                                      django_capture_on_commit_callbacks):
+    case = new_case(kiosk)
+    flows.transition(case, CaseStatus.ACCEPTED, agent)
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now())
+    today = timezone.localdate(timezone.now(), kiosk.mall.zone)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalation.report_same_day(kiosk.mall, today) is not None
+    outbox.deliver_due()
+    [mail] = smtp.to("zhao@plaza.example")
+    assert today.isoformat() in mail["Subject"]
+    assert case.reference in mail.get_content()
+    assert Message.objects.get(trigger=Trigger.END_OF_DAY).case_id == ""

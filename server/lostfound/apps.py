@@ -28,5 +28,7 @@ class LostFoundConfig(AppConfig):
 
         register_job("lost-property-due", lambda: f"{retention.mark_due_items()} due for disposal",
                      every=timedelta(hours=1))
+        register_job("lost-report-surnames", lambda: f"{retention.forget_erased_surnames()} surnames erased",
+                     every=timedelta(hours=1))
         register_job("lost-property-rematch", lambda: f"{suggestions.rematch_open_reports()} reports matched",
                      every=timedelta(days=1))

@@ -19,6 +19,7 @@ from .models import (
     DisposalApproval,
     FoundItem,
     ItemStatus,
+    LostReport,
     MatchSuggestion,
     SuggestionStatus,
 )
@@ -40,6 +41,13 @@ def mark_due_items(today: date | None = None) -> int:
             continue
         moved += 1
     return moved
+
+
+def forget_erased_surnames() -> int:
+    """A desk lost report's surname goes when its case's contact details are erased (the cases'
+    retention job): the register keeps no name the case no longer has. Returns how many."""
+    return LostReport.objects.filter(case__contact_erased_at__isnull=False).exclude(contact_name="").update(
+        contact_name="")
 
 
 def dispose(item: FoundItem, actor, *, action: str, recipient: str = "", note: str = "") -> Disposal:

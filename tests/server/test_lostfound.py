@@ -300,7 +300,7 @@ def test_the_office_jobs_are_scheduled(mall, agent, run_on_commit):
     from server.core.jobs import registered_jobs, run_job
 
     jobs = {job.name: job for job in registered_jobs()}
-    assert {"lost-property-due", "lost-property-rematch"} <= set(jobs)
+    assert {"lost-property-due", "lost-property-rematch", "lost-report-surnames"} <= set(jobs)
     item = register(mall, agent, run_on_commit, category="keys", description="一串钥匙")
     FoundItem.objects.filter(pk=item.pk).update(keep_until=timezone.localdate() - timedelta(days=1))
     run = run_job(jobs["lost-property-due"], force=True)

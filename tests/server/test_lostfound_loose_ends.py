@@ -201,3 +201,15 @@ def test_the_desk_form_shows_the_ticket_with_a_qr_and_refuses_a_bad_phone(client
     assert ticket.status_code == 200 and "<svg" in ticket.content.decode()
     assert report.case.reference in visible_text(ticket)
     assert report.contact_name == "Chen"
+
+
+def test_the_surname_goes_when_the_cases_contact_details_are_erased(imported_mall, agent):
+    from server.cases.models import Case
+
+    report, _token = intake.take_desk_lost_report(imported_mall, agent, category="keys", description="钥匙",
+                                                  contact_name="陈", contact_phone="13800138000")
+    assert retention.forget_erased_surnames() == 0
+    Case.objects.filter(pk=report.case_id).update(contact_phone=None, contact_erased_at=timezone.now())
+    assert retention.forget_erased_surnames() == 1
+    report.refresh_from_db()
+    assert report.contact_name == ""

@@ -30,6 +30,19 @@ def register_section(url_name: str, label: str, allowed: Callable[[object], bool
     _sections[url_name] = Section(url_name, label, allowed, order)
 
 
+_panels: dict[str, list[Callable[[object, object], str]]] = {}
+
+
+def register_panel(slot: str, render: Callable[[object, object], str]) -> None:
+    """Let an app add a panel to another app's page without that app importing it (the desk's
+    incident on an emergency's page): `render(request, record)` returns HTML, "" for none."""
+    _panels.setdefault(slot, []).append(render)
+
+
+def panels_for(slot: str, request, record) -> list[str]:
+    return [html for render in _panels.get(slot, []) if (html := render(request, record))]
+
+
 def sections_for(request) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

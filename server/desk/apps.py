@@ -11,12 +11,14 @@ class DeskConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
-        from server.core.console import register_section
+        from server.core.console import register_panel, register_section
         from server.core.jobs import register_job
 
         from .access import can_keep_ledgers
         from .closing import record_closing_time
+        from .panels import emergency_panel
 
         register_section("desk:luggage_list", _("Desk ledgers"), can_keep_ledgers, order=25)
+        register_panel("broadcast_detail", emergency_panel)
         register_job("desk-closing-time", lambda: f"{record_closing_time()} malls closed with luggage recorded",
                      every=timedelta(minutes=10))

@@ -165,6 +165,8 @@ def test_an_ended_emergency_asks_for_its_incident_report_until_written(client, d
         text=I18nText(zh_CN="请从最近的出口离开", en="Leave", zh_TW="請離開"), duration=timedelta(hours=1), user=agent)
     client.force_login(agent)
     assert "事件报告待写" not in client.get("/console/desk/incidents/").content.decode(), "not while it is on"
+    on_now = client.get(f"/console/broadcasts/{emergency.pk}/").content.decode()
+    assert f"?broadcast={emergency.pk}" in on_now and 'id="incident-report-due"' not in on_now
     broadcasts.end_broadcast(emergency, agent)
     page = client.get("/console/desk/incidents/").content.decode()
     assert "事件报告待写" in page and f"?broadcast={emergency.pk}" in page
@@ -177,6 +179,8 @@ def test_an_ended_emergency_asks_for_its_incident_report_until_written(client, d
                                                            "follow_up": ""})
     incident = Incident.objects.get(broadcast=emergency)
     assert response.status_code == 302 and incident.kind == "fire"
+    emergency_page = client.get(f"/console/broadcasts/{emergency.pk}/").content.decode()
+    assert 'id="incident-report-due"' in emergency_page and incident.number in emergency_page
     detail = client.get(f"/console/desk/incidents/{incident.pk}/").content.decode()
     assert 'id="report-due"' in detail
     assert client.get("/console/desk/incidents/new", {"broadcast": emergency.pk}).url.endswith(
@@ -184,6 +188,7 @@ def test_an_ended_emergency_asks_for_its_incident_report_until_written(client, d
     client.post(f"/console/desk/incidents/{incident.pk}/", {"report": "19:05 报警器误报，已疏散 2F，19:30 恢复。"})
     assert 'id="report-due"' not in client.get(f"/console/desk/incidents/{incident.pk}/").content.decode()
     assert "事件报告待写" not in client.get("/console/desk/incidents/").content.decode()
+    assert 'id="incident-report-due"' not in client.get(f"/console/broadcasts/{emergency.pk}/").content.decode()
     notice = broadcasts.send_broadcast(
         mall, kind="notice", reason="other", title=I18nText(zh_CN="通知", en="N", zh_TW="通知"),
         text=I18nText(zh_CN="", en="", zh_TW=""), duration=timedelta(hours=1))

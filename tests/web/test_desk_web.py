@@ -115,7 +115,10 @@ def test_an_incident_after_an_emergency_and_its_report(chromium, live_server, de
     page = desk_page(chromium, live_server, "/console/desk/incidents/")
     due = page.locator(f'#reports-due li[data-broadcast="{emergency.pk}"]')
     assert "火警" in due.inner_text()
-    due.get_by_role("link", name="登记事件").click()
+    page.goto(f"{live_server.url}/console/broadcasts/{emergency.pk}/")
+    assert page.locator("#incident-report-due").inner_text() == "事件报告待写", "the emergency's page asks for it"
+    page.screenshot(path=str(screenshots / "desk-emergency-report-due-zh_CN.png"), full_page=True)
+    page.locator("#desk-incident").get_by_role("link", name="登记事件").click()
     assert page.input_value('textarea[name="what"]') == "2F 火警，请从最近的安全出口离开"
     assert page.locator('select[name="kind"] option:checked').inner_text() == "火警"
     assert page.locator('select[name="level_id"] option:checked').inner_text() == "2F"
@@ -133,6 +136,9 @@ def test_an_incident_after_an_emergency_and_its_report(chromium, live_server, de
     assert page.locator("#report-due").count() == 0
     page.get_by_role("button", name="结案").click()
     assert page.locator("#status").inner_text() == "已结案"
+    page.goto(f"{live_server.url}/console/broadcasts/{emergency.pk}/")
+    assert page.locator("#incident-report-due").count() == 0
+    assert incident.number in page.locator("#desk-incident").inner_text()
     page.goto(f"{live_server.url}/console/desk/incidents/")
     assert page.locator("#reports-due").count() == 0
     assert "已写" in page.locator(f'tr[data-number="{incident.number}"]').inner_text()

@@ -111,13 +111,28 @@ def test_anyone_in_the_department_takes_the_case_from_the_console(accepted, agen
     assert AuditEntry.objects.filter(action="case.take", actor=security).exists()
 
 
+def test_a_handler_hands_their_case_to_another_departments_queue_and_lets_go(kiosk, engineer, security):
+    case = new_case(kiosk)
+    queues.take(case, engineer)  # engineering's by its category: the engineer accepts it by taking it
+    browser = browser_for(engineer)
+
+    response = post_form(browser, url_of(case), f"{url_of(case)}queue",
+                         {"department": "security", "note": "不是设备问题，请安保查看"})
+
+    assert response.status_code == 302 and response["Location"] == "/console/cases/"  # out of their view
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.owner, stored.department, stored.status) == (None, "security", "accepted")
+    assert browser.get(url_of(case)).status_code == 404
+    assert browser_for(security).get(url_of(case)).status_code == 200
+
+
 def test_two_handlers_taking_at_once_one_wins(accepted, agent, security, security_two):
     queues.hand_over_to_department(accepted, "security", agent)
     seen_by_wang = Case.objects.get(pk=accepted.pk)
     seen_by_chen = Case.objects.get(pk=accepted.pk)  # both pages show the case still in the queue
 
     queues.take(seen_by_wang, security)
-    with pytest.raises(InvalidHandOver, match="took this case meanwhile|已"):
+    with pytest.raises(InvalidHandOver, match="took this case meanwhile|被他人领取"):
         queues.take(seen_by_chen, security_two)
 
     stored = Case.objects.get(pk=accepted.pk)

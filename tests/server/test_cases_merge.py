@@ -199,6 +199,9 @@ def test_merging_from_the_console_opens_the_survivor(survivor, duplicate, agent)
     text = visible_text(browser.get(response["Location"]))
     assert f"Case {duplicate.reference} was merged into this case." in text
     assert f"from {duplicate.reference}" in text and "三楼洗手间地面很多水" in text
+    merged_page = visible_text(browser.get(f"/console/cases/{duplicate.pk}/?lang=en"))
+    assert f"This case was merged into {survivor.reference}" in merged_page
+    assert "Merge into another case" not in merged_page  # a duplicate is final
     refused = browser.post(f"/console/cases/{survivor.pk}/merge", {
         "csrfmiddlewaretoken": csrf_token_of(page), "reference": "ZZZ-ZZZZ"})
     assert refused.status_code == 409 and "There is no case ZZZ-ZZZZ in this mall." in visible_text(refused)

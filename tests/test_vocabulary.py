@@ -8,8 +8,9 @@ hot-spot column). The groups shown together:
 
 - every server app's catalog, with the catalogs of Django's own apps (admin, auth, …) that are
   installed before them: one merged catalog serves every console and phone page;
-- the venue catalogs (words the kiosk and the phone pages share) with the apps that render
-  phone pages (cases' tracking page, the directory's store page, wayfinding's route page);
+- the venue catalogs (words the kiosk and the phone pages share) with the apps whose phone pages
+  also use their own catalog (cases' tracking page, the directory's store page; wayfinding's
+  route page speaks only venue's words);
 - the kiosk's case words (kinds and complaint categories, kiosk/locale) with the cases app: the
   visitor files on the kiosk in the words the desk then reads in the console.
 """
@@ -27,7 +28,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 #: The catalogs' folder names for each of the three languages (the kiosk writes zh_CN / zh_TW).
 LANGUAGES = {"zh_Hans": ("zh_Hans", "zh_CN"), "zh_Hant": ("zh_Hant", "zh_TW"), "en": ("en",)}
-PHONE_PAGE_APPS = ("server.cases", "server.directory", "server.wayfinding", "server.core")
+PHONE_PAGE_APPS = ("server.cases", "server.directory", "server.core")
 Key = tuple[str | None, str]
 
 

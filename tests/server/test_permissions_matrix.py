@@ -46,6 +46,9 @@ REGISTER = roles(DESK | {"manager_other_mall"})
 REVEAL = roles(DESK)
 REPORTS = roles(DESK | {"manager_other_mall"})
 AUDIT = roles({"administrator", "manager", "manager_other_mall"})
+# The manager writes the report's analysis and closes follow-ups by hand (their own mall's).
+ANALYSIS = roles({"administrator", "manager", "manager_other_mall"})
+CLOSE_FOLLOW_UP = roles({"administrator", "manager"})
 # The lost-property office: every role that handles cases, any department.
 LOST_PROPERTY_LISTS = roles(DESK | {"handler_own", "handler_other", "manager_other_mall"})
 LOST_PROPERTY_OBJECTS = roles(DESK | {"handler_own", "handler_other"})
@@ -80,6 +83,10 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "cases:case_attachment": [("get", CASE_WORK)],
     "reports:daily": [("get", REPORTS)],
     "reports:monthly": [("get", REPORTS)],
+    "reports:print": [("get", REPORTS)],
+    "reports:analysis": [("post", ANALYSIS)],
+    "cases:follow_ups": [("get", CASE_LISTS)],
+    "cases:follow_up_close": [("post", CLOSE_FOLLOW_UP)],
     "reports:audit": [("get", AUDIT)],
     "lostfound:item_list": [("get", LOST_PROPERTY_LISTS)],
     "lostfound:item_create": [("get", LOST_PROPERTY_LISTS), ("post", LOST_PROPERTY_LISTS)],
@@ -212,6 +219,9 @@ def world(imported_mall, published):
 
     case = new_case(kiosk)  # facilities: routed to engineering
     flows.transition(case, CaseStatus.ACCEPTED, agent)
+    from server.cases.models import FollowUp
+
+    follow_up = FollowUp.objects.create(case=case, low_score=1)
     photo = attachments.attach_photo(case, agent, "a.png", png())
 
     item = intake.register_found_item(
@@ -255,7 +265,7 @@ def world(imported_mall, published):
     return {"people": people, "case": case, "photo": photo, "item": item, "item_photo": item_photo,
             "desk_ledgers": desk_ledgers,
             "report": report, "suggestion": suggestion, "claim": claim, "broadcast": broadcast,
-            "loan": loan, "lendable": wheelchair}
+            "loan": loan, "lendable": wheelchair, "follow_up": follow_up}
 
 
 def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
@@ -275,6 +285,7 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "content:promotion_edit": ["p-tea"],
         "loans:loan_return": [world["loan"].pk],
         "loans:item_state": [world["lendable"].pk],
+        "cases:follow_up_close": [world["follow_up"].pk],
     }.get(route)
     if route in world["desk_ledgers"]:
         args = [world["desk_ledgers"][route]]
@@ -296,6 +307,8 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "wayfinding:close_connector": {"connector": "f-lift", "closed": "1"},
         "loans:item_state": {"state": "out_of_service"},
         "desk:incident_move": {"status": "closed"},
+        "cases:follow_up_close": {"note": "经理已致电道歉"},
+        "reports:analysis": {"period": "month", "at": "2026-11", "text": "本月投诉集中在二楼"},
     }.get(route, {}) if method == "post" else {}
     # An administrator works across malls and picks one with ?mall= (others' pages ignore it).
     return reverse(route, args=args or []) + f"?mall={case.mall_id}", data

@@ -148,12 +148,19 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
                                         found_items=[item], luggage=[bags])
     meeting = meetings.record_meeting(mall, agent, day=date(2026, 12, 4), attendees=f"{mark} 王",
                                       notes=f"{mark} 晨会")
+    from server.cases.models import FollowUp
+    from server.reports.models import ReportAnalysis
+
+    follow_up = FollowUp.objects.create(case=case, low_score=1)
+    this_month = timezone.localdate(timezone=mall.zone).replace(day=1)
+    ReportAnalysis.objects.create(mall=mall, period="month", first_day=this_month, text=f"{mark} 月度分析")
     world.route_args = {
         "case_id": case.pk, "attachment_id": attachment.pk, "item_id": item.pk, "photo_id": item_photo.pk,
         "token": item.label_token, "report_id": report.pk, "suggestion_id": report.suggestions.get(item=item).pk,
         "claim_id": claim.pk, "broadcast_id": broadcast.id, "content_id": promotion.id,
         "loan_id": loan.pk, "lendable_id": lendable.pk,
         "luggage_id": bags.pk, "incident_id": incident.pk, "handover_id": handover.pk, "meeting_id": meeting.pk,
+        "follow_up_id": follow_up.pk,
     }
     return world
 

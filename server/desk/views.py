@@ -29,6 +29,7 @@ from .forms import (
     PickUpForm,
 )
 from .models import (
+    ClosingRecord,
     FirstAidUse,
     Handover,
     Incident,
@@ -158,10 +159,9 @@ def luggage_ticket(request, mall, luggage_id: int):
 @require_safe
 @desk_page
 def luggage_closing(request, mall):
-    records = closing.ClosingRecord.objects.filter(mall=mall).prefetch_related("luggage").order_by("-day")[:14]
+    records = visible(ClosingRecord.objects.filter(mall=mall), request.user).prefetch_related("luggage")[:14]
     stored = visible(LeftLuggage.objects.filter(mall=mall), request.user)
-    return _render(request, "desk/luggage_closing.html", open_items=luggage.open_luggage(stored),
-                   records=records if can_keep_ledgers(request.user) else [],
+    return _render(request, "desk/luggage_closing.html", open_items=luggage.open_luggage(stored), records=records,
                    closes_at=closing.closing_time(mall, timezone.localdate()))
 
 
@@ -189,8 +189,7 @@ def first_aid_list(request, mall):
 def incident_list(request, mall):
     rows = visible(Incident.objects.filter(mall=mall), request.user)[:RECENT * 4]
     language = request.page_language
-    due = incidents.emergencies_due(mall) if can_keep_ledgers(request.user) else []
-    return _render(request, "desk/incident_list.html", due=due, incidents=[
+    return _render(request, "desk/incident_list.html", due=incidents.emergencies_due(mall), incidents=[
         (incident, place_label(mall, language, incident.level_id, incident.store_id, incident.place))
         for incident in rows])
 

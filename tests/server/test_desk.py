@@ -90,7 +90,7 @@ def test_an_unknown_or_malformed_ticket_is_told_plainly(client, desk):
         assert response.status_code == 400 and shown in response.content.decode(), text
 
 
-def test_closing_job_records_what_is_still_stored_once_a_day(desk):
+def test_closing_job_records_what_is_still_stored_once_a_day(client, desk):
     mall, agent = desk["mall"], desk["agent"]
     assert "desk-closing-time" in {job.name for job in registered_jobs()}
     kept = luggage.check_in(mall, agent, description="购物袋", pieces=1, surname="李", phone="13900000000")
@@ -109,6 +109,11 @@ def test_closing_job_records_what_is_still_stored_once_a_day(desk):
     record = ClosingRecord.objects.get(mall=mall, day=today)
     assert list(record.luggage.all()) == [kept]
     assert closing.closing_time(mall, today).strftime("%H:%M") == "22:00"
+    client.force_login(desk["incoming"])
+    for url in ("/console/desk/handovers/new", "/console/desk/handovers/", "/console/desk/luggage/closing"):
+        page = client.get(url).content.decode()
+        assert kept.ticket in page and collected.ticket not in page, url
+    assert f"{today:%Y-%m-%d} 闭店时仍有 1 件寄存未取" in client.get("/console/desk/handovers/").content.decode()
 
 
 def test_a_mall_without_hours_closes_at_midnight(desk):

@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--screenshot", required=True)
     parser.add_argument("--description", default="staff rude at the till")
     parser.add_argument("--phone", default="")
+    parser.add_argument("--category", default="service_attitude")
     parser.add_argument("--linger", type=float, default=120)
     args = parser.parse_args()
 
@@ -76,7 +77,7 @@ def main() -> int:
     visitor.app.show("home", remember=False)
     driver.settle()
 
-    form = open_complaint_form(visitor)
+    form = open_complaint_form(visitor, args.category)
     type_on_keyboard(visitor, form.ids.keyboard, args.description)
     if args.phone:
         visitor.tap(form.ids.phone)

@@ -44,7 +44,7 @@ class CaseAdmin(MallScopedAdmin, admin.ModelAdmin):
 class CategoryRuleAdmin(MallScopedAdmin, admin.ModelAdmin):
     """Routing and promised working days per complaint category, for each mall."""
 
-    list_display = ("mall", "category", "department", "working_days")
+    list_display = ("mall", "category", "department", "working_days", "priority")
     list_filter = ("mall", "department")
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from test_cases_support import csrf_token_of, make_staff, new_case, put_in, visible_text
 
 from server.cases import intake, macros, routing, tracking
-from server.cases.errors import InvalidCase, InvalidMacro
+from server.cases.errors import InvalidCase, InvalidHandOver, InvalidMacro
 from server.cases.models import CannedReply, Case, CaseEvent, Priority
 from sync.protocol import CaseStatus
 
@@ -195,8 +195,10 @@ def test_a_macro_refuses_to_hand_over_to_someone_who_cannot_own_the_case(mall, o
                                        sets_priority=Priority.HIGH, sets_owner=stranger)
     case = put_in(new_case(kiosk), S.ACCEPTED, agent)
 
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidHandOver) as refused:
         macros.apply_macro(case, agent, reply)
+
+    assert refused.value.message
 
     stored = Case.objects.get(pk=case.pk)
     assert stored.priority == Priority.NORMAL and stored.owner == agent  # all or nothing

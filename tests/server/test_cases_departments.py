@@ -2,7 +2,10 @@
 race), the temporary team of collaborators, and the owner's audited reveal of the phone."""
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 from django.test import Client
 from test_cases_support import csrf_token_of, make_staff, new_case, visible_text
 
@@ -138,6 +141,44 @@ def test_two_handlers_taking_at_once_one_wins(accepted, agent, security, securit
     stored = Case.objects.get(pk=accepted.pk)
     assert stored.owner == security
     assert list(stored.events.filter(kind="take").values_list("actor__username", flat=True)) == ["sec-wang"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_handlers_taking_at_the_same_moment_on_their_own_threads_one_wins(mall, kiosk, agent):
+    handlers = [make_staff(f"sec-{n}", "department_handler", mall, department="security") for n in range(4)]
+    case = new_case(kiosk)
+    flows.transition(case, S.ACCEPTED, agent)
+    queues.hand_over_to_department(case, "security", agent)
+    start = threading.Barrier(len(handlers))
+    won: list[str] = []
+    refused: list[str] = []
+    failures: list[BaseException] = []
+
+    def take(handler) -> None:
+        try:
+            seen = Case.objects.get(pk=case.pk)  # each page shows the case in the queue
+            start.wait()
+            try:
+                queues.take(seen, handler)
+                won.append(handler.username)
+            except InvalidHandOver:
+                refused.append(handler.username)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the main thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take, args=(handler,)) for handler in handlers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not failures
+    assert len(won) == 1 and len(refused) == len(handlers) - 1
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.owner.username == won[0]
+    assert list(stored.events.filter(kind="take").values_list("actor__username", flat=True)) == won
 
 
 def test_two_handlers_taking_a_new_case_at_once_one_accepts_it(kiosk, engineer, mall):

@@ -35,7 +35,8 @@ def test_the_match_badge_is_not_the_suggestion_case_kind(language):
         badge = str(SuggestionStatus.SUGGESTED.label)
     assert suggestion not in badge and badge in ("可能匹配", "可能相符")
     words = catalog(ROOT / f"server/lostfound/locale/{folder}/LC_MESSAGES/django.po")
-    assert suggestion not in words["Suggestions"]
+    assert not [msgid for msgid, text in words.items() if suggestion in text], "建议 is the Suggestion case kind"
+    assert badge in words["Suggestions"] and badge in words["Add to the suggestions"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -16,9 +16,12 @@ class DeskConfig(AppConfig):
 
         from .access import can_keep_ledgers
         from .closing import record_closing_time
+        from .luggage import erase_old_contacts
         from .panels import emergency_panel
 
         register_section("desk:luggage_list", _("Desk ledgers"), can_keep_ledgers, order=25)
         register_panel("broadcast_detail", emergency_panel)
         register_job("desk-closing-time", lambda: f"{record_closing_time()} malls closed with luggage recorded",
                      every=timedelta(minutes=10))
+        register_job("desk-luggage-contact-erasure", lambda: f"{erase_old_contacts()} luggage phones erased",
+                     every=timedelta(hours=6))

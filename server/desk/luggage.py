@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -22,6 +23,8 @@ TICKET_PREFIX = "LL"
 TICKET_RE = re.compile(rf"\b{TICKET_PREFIX}-?([0-9]{{4}})-?([{REFERENCE_ALPHABET}]{{4}})\b")
 """A ticket as read aloud or typed (dashes optional), or inside the URL its QR code carries."""
 MAX_PIECES = 20
+CONTACT_KEPT = timedelta(days=30)
+"""How long the visitor's phone is kept after pick-up (a question about the bags comes within days)."""
 
 
 def new_ticket(mall: Mall) -> str:
@@ -76,3 +79,10 @@ def pick_up(item: LeftLuggage, actor) -> LeftLuggage:
 
 def open_luggage(luggage: QuerySet[LeftLuggage]) -> QuerySet[LeftLuggage]:
     return luggage.filter(status=LuggageStatus.STORED).order_by("checked_in_at", "id")
+
+
+def erase_old_contacts(now: datetime | None = None) -> int:
+    """Blank the phone of bags picked up more than CONTACT_KEPT ago; the surname stays for the ledger."""
+    cutoff = (now or timezone.now()) - CONTACT_KEPT
+    return (LeftLuggage.objects.filter(status=LuggageStatus.PICKED_UP, picked_up_at__lt=cutoff)
+            .exclude(phone="").update(phone=""))

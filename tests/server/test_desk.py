@@ -271,3 +271,18 @@ def test_english_pages_use_the_english_words(client, desk):
     page = client.get("/console/desk/?lang=en").content.decode()
     assert "Left luggage" in page and "Shift handover book" in page
     assert "寄存" not in page
+
+
+def test_the_visitors_phone_is_erased_a_month_after_pick_up(desk):
+    mall, agent = desk["mall"], desk["agent"]
+    old = luggage.check_in(mall, agent, description="纸袋", pieces=1, surname="钱", phone="13500000000")
+    recent = luggage.check_in(mall, agent, description="纸袋", pieces=1, surname="孙", phone="13500000001")
+    stored = luggage.check_in(mall, agent, description="纸袋", pieces=1, surname="李", phone="13500000002")
+    for item in (old, recent):
+        luggage.pick_up(item, agent)
+    LeftLuggage.objects.filter(pk=old.pk).update(picked_up_at=timezone.now() - timedelta(days=31))
+    assert "desk-luggage-contact-erasure" in {job.name for job in registered_jobs()}
+    assert luggage.erase_old_contacts() == 1
+    phones = dict(LeftLuggage.objects.values_list("pk", "phone"))
+    assert phones == {old.pk: "", recent.pk: "13500000001", stored.pk: "13500000002"}
+    assert LeftLuggage.objects.get(pk=old.pk).surname == "钱"

@@ -14,6 +14,7 @@ from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
 from server.broadcasts import services as broadcasts
+from server.desk import handovers, incidents, luggage, meetings
 from server.desk.models import FirstAidUse, Handover, Incident, LeftLuggage, MorningMeeting
 from server.lostfound import intake
 from sync.protocol import I18nText
@@ -205,15 +206,21 @@ PAGES = ["/console/desk/", "/console/desk/luggage/new", "/console/desk/luggage/c
 
 @pytest.mark.parametrize("language, lang_code", [("zh_CN", "zh-hans"), ("en", "en"), ("zh_TW", "zh-hant")])
 def test_every_ledger_page_in_each_language(chromium, live_server, desk, screenshots, language, lang_code):
-    LeftLuggage.objects.create(mall=desk, ticket="LL-1205-7K3Q", description="行李箱", pieces=2, surname="赵",
-                               phone="13600000000")
+    agent = desk.staff.get(user__username="desk-wang").user
+    bags = luggage.check_in(desk, agent, description="行李箱", pieces=2, surname="赵", phone="13600000000")
+    incident = incidents.record_incident(desk, agent, kind="injury", occurred_at=timezone.now(), what="行李箱",
+                                         level_id="1f")
+    handover = handovers.write_handover(desk, agent, open_matters="行李箱", cases=[], found_items=[], luggage=[bags])
+    meeting = meetings.record_meeting(desk, agent, day=timezone.localdate(), attendees="赵", notes="行李箱")
+    details = [f"/console/desk/luggage/{bags.pk}/", f"/console/desk/incidents/{incident.pk}/",
+               f"/console/desk/handovers/{handover.pk}/", f"/console/desk/meetings/{meeting.pk}/"]
     page = desk_page(chromium, live_server, f"/console/desk/?lang={lang_code}")
-    for path in PAGES:
+    for path in PAGES + details:
         page.goto(f"{live_server.url}{path}")
         name = path.strip("/").replace("/", "-")
         page.screenshot(path=str(screenshots / f"{name}-{language}.png"), full_page=True)
         words = page.inner_text("main")
-        for data in ("行李箱", "赵"):  # what the desk typed, not the page's words
+        for data in ("行李箱", "赵", "王芳", "1F"):  # what the desk typed, not the page's words
             words = words.replace(data, "")
         if language == "en":
             chinese = [char for char in words if "\u4e00" <= char <= "\u9fff"]

@@ -76,7 +76,7 @@ def merge_into(duplicate: Case, survivor: Case, actor, note: str = "") -> CaseEv
                                  note=f"→ {survivor.reference}", visibility=Visibility.INTERNAL)
         event = CaseEvent.objects.create(
             case=survivor, actor=actor, actor_label=label, kind=EventKind.MERGE, merged_from=duplicate,
-            note=duplicate.reference, visibility=Visibility.PUBLIC,
+            visibility=Visibility.PUBLIC,
         )
         audit(actor, "case.merge", survivor, f"{duplicate.reference} → {survivor.reference}")
         transaction.on_commit(lambda: signals.case_merged.send(

@@ -128,7 +128,7 @@ def visitor_timeline(case: Case, zone: ZoneInfo, reader: Case | None = None) -> 
             continue
         if event.kind == EventKind.MERGE:
             text = gettext("Case %(reference)s was merged into this case.") % {
-                "reference": references.get(event.merged_from_id, event.note)}
+                "reference": references.get(event.merged_from_id, "")}
         elif event.kind == EventKind.CREATED:
             text = gettext("We received your case.")
         elif event.kind == EventKind.STATUS:

@@ -169,7 +169,8 @@ def luggage_closing(request, mall):
 @desk_page
 def first_aid_list(request, mall):
     form = FirstAidForm(request.POST or None, incidents=visible(Incident.objects.filter(mall=mall), request.user),
-                        initial={"used_at": _now_local(), "given_by": person_name(request.user)})
+                        initial={"used_at": _now_local(), "given_by": person_name(request.user),
+                                 "incident": request.GET.get("incident", "")[:20]})
     error = ""
     if request.method == "POST" and form.is_valid():
         try:

@@ -125,6 +125,9 @@ def test_first_aid_use_is_logged_with_its_incident_and_bad_input_refused(client,
     client.force_login(desk["agent"])
     incident = incidents.record_incident(desk["mall"], desk["agent"], kind="injury",
                                          occurred_at=timezone.now(), what="儿童擦伤")
+    preset = client.get("/console/desk/first-aid/", {"incident": incident.pk})
+    assert preset.context["form"]["incident"].value() == str(incident.pk), "opened from the incident's page"
+    assert client.get("/console/desk/first-aid/", {"incident": "nonsense"}).status_code == 200
     now = timezone.localtime(timezone.now(), desk["mall"].zone)
     data = {"used_at": now.strftime("%Y-%m-%dT%H:%M"), "supplies": "创可贴 2 片", "used_for": "六岁儿童膝盖擦伤",
             "given_by": "王芳", "incident": incident.pk}

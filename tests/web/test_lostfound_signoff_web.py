@@ -7,6 +7,7 @@ import urllib.request
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 from web_helpers import signed_in_page
 
@@ -128,3 +129,18 @@ def test_a_lost_report_taken_at_the_desk_gets_a_ticket_whose_qr_opens_the_tracki
     phone.goto(decoded[0])
     assert report.case.reference in phone.content()
     assert "13800138000" not in phone.content() and "陈" not in phone.content()
+
+
+def test_the_daily_log_shows_the_desk_entries_of_the_day(chromium, live_server, office, screenshots):
+    mall = office["mall"]
+    boss = User.objects.get(username="boss-zhao")
+    intake.take_desk_lost_report(mall, boss, category="wallet", description="棕色钱包", contact_name="陈",
+                                 contact_phone="13800138000")
+    page = signed_in_page(chromium, f"{live_server.url}/console/reports/?lang=zh-hans", "boss-zhao", PASSWORD,
+                          "**/console/reports/**")
+    lost_property = page.locator("section.ledger", has=page.get_by_role("heading", name="失物招领", exact=True))
+    rows = dict(zip(lost_property.locator("td:not(.num)").all_inner_texts(),
+                    lost_property.locator("td.num").all_inner_texts(), strict=True))
+    assert rows["拾获物品入库"] == "1" and rows["其中服务台登记"] == "1"
+    assert rows["报失"] == "1" and rows["其中服务台受理"] == "1"
+    page.screenshot(path=str(screenshots / "daily-log-ledgers-zh_CN.png"), full_page=True)

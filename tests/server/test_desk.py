@@ -289,3 +289,17 @@ def test_the_visitors_phone_is_erased_a_month_after_pick_up(desk):
     phones = dict(LeftLuggage.objects.values_list("pk", "phone"))
     assert phones == {old.pk: "", recent.pk: "13500000001", stored.pk: "13500000002"}
     assert LeftLuggage.objects.get(pk=old.pk).surname == "钱"
+
+
+def test_the_closing_job_runs_through_the_job_runner(desk):
+    from server.core.jobs import run_job
+
+    mall = desk["mall"]
+    bags = luggage.check_in(mall, desk["agent"], description="纸袋", pieces=1, surname="钱", phone="13500000000")
+    yesterday = timezone.localtime(timezone.now(), mall.zone).date() - timedelta(days=1)
+    LeftLuggage.objects.filter(pk=bags.pk).update(checked_in_at=closing.closing_time(mall, yesterday)
+                                                  - timedelta(hours=2))
+    run = run_job(next(job for job in registered_jobs() if job.name == "desk-closing-time"), force=True)
+    assert run is not None and run.succeeded, run and run.result
+    assert list(ClosingRecord.objects.get(mall=mall, day=yesterday).luggage.all()) == [bags]
+    assert AuditEntry.objects.filter(action="desk.closing_record", mall=mall, subject=str(yesterday)).exists()

@@ -224,7 +224,7 @@ def test_an_illegal_transition_shows_the_reason_on_the_page(signed_in, kiosk):
 
     assert response.status_code == 409
     text = visible_text(response)
-    assert "处于“新建”的工单不能改为“已归档”。" in text
+    assert "处于“新建”的工单不能改为“已结案”。" in text
     assert "直接关掉" in text  # what the agent typed is kept
     assert Case.objects.get(pk=case.pk).status == "new"
     assert not CaseEvent.objects.filter(case=case, kind="status").exists()

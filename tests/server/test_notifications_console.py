@@ -119,3 +119,24 @@ def test_the_tracking_stream_tells_of_public_progress_only(client, kiosk, agent,
     flows.transition(case, CaseStatus.ACCEPTED, agent, note="已受理")
     [moved] = read_events(client.get(f"/t/{token}/live"), 1)
     assert moved["status"] == "accepted" and moved["version"] > first["version"]
+
+
+def test_under_asgi_the_stream_is_an_async_one(agent, kiosk, settings):
+    """What uvicorn serves: an async stream whose reads go to the database threads."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    settings.CONCIERGE_LIVE_CHECK_SECONDS = 0
+    new_case(kiosk)
+
+    async def first_state() -> dict:
+        client = AsyncClient()
+        await client.aforce_login(agent)
+        response = await client.get("/live/console")
+        assert response.is_async
+        async for chunk in response.streaming_content:
+            if chunk.startswith(b"event: state"):
+                return json.loads(chunk.decode().split("data: ", 1)[1])
+        raise AssertionError("the stream ended without a state")
+
+    assert async_to_sync(first_state)()["new"] == 1

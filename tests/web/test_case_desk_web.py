@@ -132,7 +132,7 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     desk.get_by_role("button", name="记录回访").click()
     assert desk.locator("h1 .badge").first.inner_text() == "已回访"
     change_status(desk, "closed", public=False)
-    assert desk.locator("h1 .badge").first.inner_text() == "已归档"
+    assert desk.locator("h1 .badge").first.inner_text() == "已结案"
     desk.screenshot(path=str(screenshots / "desk-3-closed.png"), full_page=True)
 
     # The visitor rates with the form: stars and a comment, submitted on purpose.

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 
 from server.accounts.roles import Role
 from server.cases import signals as case_signals
-from server.cases.models import Case, CaseEvent, EventKind
+from server.cases.models import VISITOR_STATUS_LABELS, Case, CaseEvent, EventKind
 from server.cases.presentation import mall_name
 from server.malls.models import Department
 from sync.protocol import CaseStatus
@@ -170,10 +170,10 @@ def visitor_message(case: Case, status: str) -> str:
     """The SMS text, in the visitor's language: the mall, the reference, what happened."""
     language = PAGE_LANGUAGE_OF_KIOSK.get(case.language, STAFF_LANGUAGE)
     with translation.override(language):
-        case.status = status
         return gettext("%(mall)s: your case %(reference)s — %(status)s. Open the page of your receipt's "
                        "QR code for the details.") % {
-            "mall": mall_name(case.mall, language), "reference": case.reference, "status": case.visitor_status_label}
+            "mall": mall_name(case.mall, language), "reference": case.reference,
+            "status": VISITOR_STATUS_LABELS.get(status, status)}
 
 
 def tell_visitor(case: Case, event: CaseEvent) -> None:

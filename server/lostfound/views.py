@@ -445,7 +445,7 @@ def claim_new(request, item_id: int):
     report_id = request.GET.get("report") or request.POST.get("report") or ""
     if report_id.isdigit():
         report = reports_visible_to(request.user).filter(pk=int(report_id)).first()
-    form = ClaimForm(request.POST or None)
+    form = ClaimForm(request.POST or None, initial={"claimant_name": report.contact_name} if report else None)
     error = ""
     if request.method == "POST" and form.is_valid():
         try:

@@ -213,3 +213,11 @@ def test_the_surname_goes_when_the_cases_contact_details_are_erased(imported_mal
     assert retention.forget_erased_surnames() == 1
     report.refresh_from_db()
     assert report.contact_name == ""
+
+
+def test_a_claim_for_a_desk_report_starts_with_the_visitors_surname(client, imported_mall, agent, phone):
+    report, _token = intake.take_desk_lost_report(imported_mall, agent, category="phone", description="黑色手机",
+                                                  contact_name="陈", contact_phone="13800138000")
+    client.force_login(agent)
+    page = client.get(f"/console/lost-property/items/{phone.pk}/claim?report={report.pk}").content.decode()
+    assert 'name="claimant_name" value="陈"' in page

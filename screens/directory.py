@@ -3,23 +3,38 @@ floor buttons at the bottom, within reach, narrowing either; or type on the keyb
 Chinese characters, pinyin, initials, English or a unit number.
 
 Results update on every key, the pinyin being composed included: `xbk` finds 星巴克 before a
-candidate is chosen. When nothing matches, the screen suggests categories and the service desk.
+candidate is chosen. A query for a facility (洗手间, toilet, ATM, 母婴室) answers first with the
+nearest one from this kiosk and a button to its route (venue.facility_search), above the stores.
+When nothing matches, the screen suggests categories and the service desk.
+
+On a portrait panel the search field goes on top and the keyboard under the list; while the
+visitor types, the browse rows (faded and unused then) fold away so the results keep the room.
 """
 from __future__ import annotations
 
-from kivy.properties import NumericProperty, OptionProperty, StringProperty
+import logging
+
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 
 from kiosk.i18n import N_
 from screens import theme
 from screens.base import KioskScreen
 from screens.widgets.common import ChoiceButton, KButton, discard_children, text_width
 from screens.widgets.store_list import rows_for
-from venue.search import browse_letter, fold, pinyin_syllables, search_for
+from venue.facility_search import NearestFacility, facility_search_for
+from venue.routing.router import RoutingError
+from venue.search import Tier, browse_letter, fold, has_han, pinyin_syllables, search_for
+
+log = logging.getLogger(__name__)
 
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
 SUGGESTED_CATEGORIES = 6
 """How many categories the empty search result offers as a way out."""
 MODE_LABELS = {"category": N_("By category"), "letter": N_("A–Z")}
+MIN_FACILITY_LETTERS = 2
+"""A single Latin letter is the start of too many words to answer with a facility."""
+FACILITY_TIERS = (Tier.EXACT, Tier.PREFIX, Tier.WORD_START, Tier.CONTAINS, Tier.RELATED)
+"""Matches good enough to answer with the nearest facility (not a sound-alike or a typo)."""
 
 
 class DirectoryScreen(KioskScreen):
@@ -34,6 +49,13 @@ class DirectoryScreen(KioskScreen):
     desk_text = StringProperty("")
     desk_id = StringProperty("")
     """The service desk the empty result offers the way to ("" when the mall has none)."""
+    facility_id = StringProperty("")
+    """The nearest facility the query asks for ("" when it names none): answered first."""
+    facility_name = StringProperty("")
+    facility_detail = StringProperty("")
+    browsing = BooleanProperty(True)
+    """The browse rows are shown: always in landscape, in portrait while nothing is typed (set in
+    directory.kv)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -46,15 +68,39 @@ class DirectoryScreen(KioskScreen):
         self.ids.query_field.focused = True
         self.ids.query_field.bind(value=self._query_changed)
         keyboard.bind(pending=self._query_changed)
+        self.app.bind(landscape=self._arrange)
+        self._arrange()
 
     # ---------------------------------------------------------------- navigation hooks
-    def prepare(self, category_id: str | None = None, returning: bool = False, **params) -> None:
-        if category_id is not None:
+    def prepare(self, category_id: str | None = None, query: str | None = None, returning: bool = False,
+                **params) -> None:
+        if category_id is not None or query is not None:
             self.mode = "category"
-            self.category_id = category_id
+            self.category_id = category_id or ""
             self.ids.query_field.clear()
             self.ids.keyboard.reset_input()
+        if query:
+            self.ids.query_field.insert(query.strip())
         self.refresh()
+
+    def _arrange(self, *args) -> None:
+        """Landscape: the field above the keyboard, beside the list. Portrait: the field on top,
+        the list under it, the keyboard at the bottom (no search column)."""
+        ids = self.ids
+        field, keyboard, browse, body = ids.field_box, ids.keyboard, ids.browse, ids.body
+        for widget in (field, keyboard):
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+        if self.app.landscape:
+            if ids.search_column.parent is None:
+                body.add_widget(ids.search_column)
+            ids.search_column.add_widget(field, index=len(ids.search_column.children))
+            ids.search_column.add_widget(keyboard)
+        else:
+            if ids.search_column.parent is not None:
+                body.remove_widget(ids.search_column)
+            browse.add_widget(field, index=len(browse.children))
+            browse.add_widget(keyboard)
 
     def reset(self) -> None:
         self.mode = "category"
@@ -209,6 +255,7 @@ class DirectoryScreen(KioskScreen):
             self.heading = app.trn("{count} store matches “{query}”", "{count} stores match “{query}”",
                                    len(stores)).format(count=len(stores), query=self.query)
             self.ids.stores.data = rows_for(stores, keep_order=True)
+            self._show_facility(self._nearest_facility(self.query))
         elif self.mode == "letter":
             stores = [store for letter, store in self._by_letter()
                       if (not self.letter or letter == self.letter)
@@ -221,9 +268,45 @@ class DirectoryScreen(KioskScreen):
                 stores = [store for store in stores if store.level_id == self.level_id]
             self.heading = app.trn("{count} store", "{count} stores", len(stores)).format(count=len(stores))
             self.ids.stores.data = rows_for(stores)
-        self.result_count = len(stores)
-        self._build_suggestions(shown=bool(self.query) and not stores)
-        self._build_desk_way(shown=not stores)
+        if not self.query:
+            self._show_facility(None)
+        self.result_count = len(stores) + (1 if self.facility_id else 0)
+        self._build_suggestions(shown=bool(self.query) and not self.result_count)
+        self._build_desk_way(shown=not self.result_count)
+
+    # ---------------------------------------------------------------- the nearest facility
+    def _nearest_facility(self, query: str) -> NearestFacility | None:
+        """The nearest facility a query asks for, when it clearly asks for one."""
+        if not has_han(query) and len(fold(query)) < MIN_FACILITY_LETTERS:
+            return None
+        app = self.app
+        kiosk = app.kiosk_point()
+        search = facility_search_for(app.index)
+        hits = search.search(query, limit=1)
+        if kiosk is None or not hits or hits[0].tier not in FACILITY_TIERS:
+            return None
+        try:
+            return search.nearest(query, kiosk.id)
+        except RoutingError:
+            log.exception("no route from kiosk point %s to a facility for %r", kiosk.id, query)
+            return None
+
+    def _show_facility(self, nearest: NearestFacility | None) -> None:
+        if nearest is None or not nearest.route.reachable:
+            self.facility_id = self.facility_name = self.facility_detail = ""
+            return
+        app = self.app
+        facility = nearest.facility
+        level = app.index.level(facility.level_id)
+        self.facility_id = facility.id
+        self.facility_name = self.tr("Nearest: {facility}").format(facility=app.text(facility.name))
+        self.facility_detail = self.tr("{floor} · {minutes} min walk").format(
+            floor=level.short_name if level else "", minutes=nearest.route.minutes)
+
+    def open_facility_route(self) -> None:
+        """The facility answer's button: the map with the route there, as a facility row opens it."""
+        if self.facility_id:
+            self.app.show("map", facility_id=self.facility_id)
 
     def _build_desk_way(self, shown: bool) -> None:
         """The way to the service desk, under an empty list (made only then, like the

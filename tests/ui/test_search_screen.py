@@ -1,0 +1,86 @@
+"""Search that finds places: a facility word in any of the three languages answers first with
+the nearest one from this kiosk and a button to its route; the home screen's search field opens
+the directory with what was typed; on a portrait panel the field is on top and the results keep
+the room above the keyboard."""
+from __future__ import annotations
+
+import pytest
+from ui_helpers import type_on_keyboard
+
+from venue.facility_search import facility_search_for
+
+pytestmark = pytest.mark.ui
+
+
+def search_directory(kiosk, query: str):
+    kiosk.app.show("directory", query=query)
+    kiosk.settle()
+    return kiosk.screen("directory")
+
+
+def on_screen(widget) -> bool:
+    return widget.get_root_window() is not None and widget.opacity > 0 and widget.height > 0
+
+
+TOILETS = {"restroom", "accessible_restroom"}
+"""Any visitor may use the accessible toilet when it is the nearest (the router's table)."""
+
+
+@pytest.mark.parametrize(("language", "query", "kinds"), [
+    ("zh_CN", "洗手间", TOILETS),
+    ("en", "toilet", TOILETS),
+    ("zh_TW", "洗手間", TOILETS),
+    ("en", "ATM", {"atm"}),
+    ("zh_CN", "母婴室", {"nursing_room"}),
+    ("en", "baby room", {"nursing_room"}),
+    ("zh_CN", "电梯", {"lift"}),
+    ("zh_CN", "xi3shou3jian1", TOILETS),
+])
+def test_a_facility_word_answers_with_the_nearest_one_and_its_route(kiosk, language, query, kinds):
+    app = kiosk.app
+    app.set_language(language)
+    directory = search_directory(kiosk, query)
+    facility = app.index.facility(directory.facility_id)
+    assert facility is not None and facility.kind in kinds, f"{query!r} answers with a facility"
+    kiosk_point = app.kiosk_point()
+    expected = facility_search_for(app.index).nearest(query, kiosk_point.id)
+    assert expected is not None and expected.facility.id == facility.id, "the nearest one"
+    level = app.index.level(facility.level_id)
+    assert app.text(facility.name) in directory.ids.facility_name.text
+    assert level.short_name in directory.facility_detail
+    assert str(expected.route.minutes) in directory.facility_detail
+    assert on_screen(directory.ids.facility_answer)
+    answer_top = directory.ids.facility_answer.y
+    assert answer_top >= directory.ids.stores.top - 1, "the answer comes before the stores"
+
+    kiosk.tap(directory.ids.facility_route)
+    assert kiosk.current == "map"
+    shown = kiosk.screen("map")
+    assert shown.destination_id == facility.id and shown.has_route
+
+
+def test_a_store_query_shows_no_facility_answer(kiosk):
+    directory = search_directory(kiosk, "云朵咖啡")
+    assert directory.facility_id == "" and not on_screen(directory.ids.facility_answer)
+    assert directory.ids.stores.data[0]["store_id"] == "cloud-coffee"
+
+
+def test_typing_a_facility_word_on_the_keyboard_answers_as_the_letters_arrive(kiosk):
+    kiosk.app.show("directory")
+    kiosk.settle()
+    directory = kiosk.screen("directory")
+    type_on_keyboard(kiosk, directory.ids.keyboard, "xishoujian")
+    kiosk.settle()
+    assert directory.ids.query_field.value == "", "still composing"
+    facility = kiosk.app.index.facility(directory.facility_id)
+    assert facility is not None and facility.kind in TOILETS
+
+
+def test_the_facility_index_is_prepared_before_the_first_key(kiosk):
+    from kiosk.warmup import prepare
+
+    app = kiosk.app
+    prepare(app.content, app.index, app.kiosk_point().id)
+    prepared = facility_search_for(app.index)
+    search_directory(kiosk, "ATM")
+    assert facility_search_for(app.index) is prepared

@@ -303,3 +303,16 @@ def test_the_closing_job_runs_through_the_job_runner(desk):
     assert run is not None and run.succeeded, run and run.result
     assert list(ClosingRecord.objects.get(mall=mall, day=yesterday).luggage.all()) == [bags]
     assert AuditEntry.objects.filter(action="desk.closing_record", mall=mall, subject=str(yesterday)).exists()
+
+
+def test_the_admin_shows_the_ledgers_to_managers_read_only(client, desk):
+    bags = luggage.check_in(desk["mall"], desk["agent"], description="纸袋", pieces=1, surname="钱",
+                            phone="13500000000")
+    client.force_login(desk["manager"])
+    listing = client.get("/admin/desk/leftluggage/")
+    assert listing.status_code == 200 and bags.ticket in listing.content.decode()
+    assert client.get("/admin/desk/leftluggage/add/").status_code == 403
+    page = client.get(f"/admin/desk/leftluggage/{bags.pk}/change/")
+    assert page.status_code == 200 and 'name="surname"' not in page.content.decode(), "shown, not editable"
+    assert client.post(f"/admin/desk/leftluggage/{bags.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert LeftLuggage.objects.filter(pk=bags.pk).exists()

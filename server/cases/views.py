@@ -16,6 +16,7 @@ from server.core.uploads import ImageRefused, read_upload
 from server.malls.boundary import sees_every_mall, visible_malls, working_mall
 from server.malls.models import Department
 from sync.protocol import CaseStatus
+from venue.languages import kiosk_code
 
 from . import (
     attachments,
@@ -234,7 +235,8 @@ def case_new(request):
         return _forbidden(request)
     mall = working_mall(request)
     floors, stores = published_places(mall, request.page_language)
-    form = RegisterCaseForm(request.POST or None, stores=stores, floors=floors)
+    form = RegisterCaseForm(request.POST or None, stores=stores, floors=floors,
+                            initial={"language": kiosk_code(request.page_language)})
     error = ""
     # The time it happened is typed in the mall's local time.
     with timezone.override(mall.zone if mall else None):

@@ -98,3 +98,32 @@ def test_the_tracking_page_shows_the_answer_without_a_reload(chromium, live_serv
     assert csp_errors == []
     page.screenshot(path=str(screenshots / "live-tracking-zh-hans.png"), full_page=True)
     context.close()
+
+
+def test_a_manager_sets_the_engineering_robot_and_reads_a_failure(chromium, live_server, scene, screenshots):
+    from server.notifications.models import Message, MessageStatus
+
+    create_staff_user("mgr-zhao", "manager", PASSWORD, mall=scene["mall"], check_password=False)
+    case, _ = file_case(scene["kiosk"], "一楼大门口地面湿滑", "4DDD")
+    Message.objects.create(mall=scene["mall"], case_id=case.pk, case_reference=case.reference, trigger="new_case",
+                           channel="email", recipient="wang@plaza.example", body="…", attempts=6,
+                           status=MessageStatus.FAILED, last_error="mail server: Connection refused")
+    page = signed_in_page(chromium, f"{live_server.url}/console/notifications/", "mgr-zhao", PASSWORD,
+                          "**/console/notifications/")
+    assert page.get_by_role("heading", name="部门群机器人").is_visible()
+    assert page.get_by_text("mail server: Connection refused").is_visible()
+    assert page.get_by_text("发送失败").is_visible()
+    assert page.get_by_role("columnheader", name="发给").is_visible()
+    page.click("summary:has-text('工程部')")
+    page.fill("#id_engineering-webhook_url", "not a web address")
+    page.locator("details[open] form").filter(has=page.locator("#id_engineering-webhook_url")) \
+        .get_by_role("button", name="保存").click()
+    assert page.locator("#id_engineering-webhook_url").is_visible()  # the form came back with its error
+    page.fill("#id_engineering-webhook_url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
+    page.locator("details[open] form").filter(has=page.locator("#id_engineering-webhook_url")) \
+        .get_by_role("button", name="保存").click()
+    page.get_by_text("已保存。").wait_for()
+    page.get_by_role("button", name="重试").click()
+    page.get_by_text("待发送").wait_for()
+    page.screenshot(path=str(screenshots / "notification-settings-zh-hans.png"), full_page=True)
+    page.context.close()

@@ -56,6 +56,7 @@ def test_check_in_prints_a_ticket_with_a_qr_code_and_pick_up_by_scanning_it(clie
     ticket_page = client.get(f"/console/desk/luggage/{item.pk}/ticket").content.decode()
     assert item.ticket in ticket_page and "<svg" in ticket_page and "2 件" in ticket_page
     assert "138 0013 8000" not in ticket_page and "黑色行李箱" not in ticket_page, "the ticket is seen by anyone"
+    assert "请妥善保管此寄存牌" in ticket_page and "Keep this ticket." in ticket_page, "in Chinese and English"
 
     scanned = f"http://testserver/console/desk/luggage/find?ticket={item.ticket}"
     found = client.get("/console/desk/luggage/find", {"ticket": scanned})

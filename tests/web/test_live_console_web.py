@@ -13,7 +13,7 @@ from ulid import ULID
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
-from server.cases import flows, intake
+from server.cases import flows, intake, notes
 from server.fleet import services as fleet
 from server.malls.models import Mall
 from sync.protocol import CaseStatus, CaseUpload, sha256_hex
@@ -45,6 +45,7 @@ def file_case(kiosk, description: str, reference: str) -> tuple:
 
 
 def test_a_new_case_appears_in_the_inbox_without_a_reload(chromium, live_server, scene, screenshots):
+    colleague = create_staff_user("agent-chen", "agent", PASSWORD, mall=scene["mall"], check_password=False)
     first, _ = file_case(scene["kiosk"], "一楼大门口地面湿滑", "1AAA")
     page = signed_in_page(chromium, f"{live_server.url}/console/cases/", "agent-li", PASSWORD, "**/console/cases/")
     csp_errors: list[str] = []
@@ -72,6 +73,17 @@ def test_a_new_case_appears_in_the_inbox_without_a_reload(chromium, live_server,
     flows.transition(second, CaseStatus.ACCEPTED, scene["agent"])
     expect(page).to_have_title(re.compile(r"^\(1\) "), timeout=15000)
     assert page.evaluate(NOT_RELOADED)
+
+    # On a case's page a colleague's note comes in beside the note being written.
+    page.goto(f"{live_server.url}/console/cases/{second.pk}/")
+    page.fill("#note_text", "电梯公司已在路上")
+    page.evaluate("window.__stillTheSamePage = true")
+    notes.add_note(second, colleague, "已通知电梯维保单位", "internal")
+    page.get_by_text("已通知电梯维保单位").wait_for(timeout=15000)
+    assert page.evaluate(NOT_RELOADED)
+    assert page.input_value("#note_text") == "电梯公司已在路上"
+    assert csp_errors == []
+    page.screenshot(path=str(screenshots / "live-case-page-zh-hans.png"), full_page=True)
     page.context.close()  # the stream ends with the page, before the test's database goes
 
 

@@ -38,8 +38,29 @@
     return a.tagName === b.tagName && a.className === b.className && a.id === b.id;
   }
 
-  // Swap in the fresh page's parts of <main>, keeping the parts with forms as they are (what
-  // is typed in them, and the focus, stay).
+  // Make `current`'s children those of `fresh`: a part without form fields is swapped in; a
+  // part with form fields stays (what is typed in it, and the focus, stay) and, unless it is a
+  // form itself, has its own parts merged the same way, so a timeline beside a form updates.
+  // Style blocks stay too: a fetched page's carry another nonce and were dropped.
+  function merge(current, fresh) {
+    var children = Array.prototype.slice.call(current.children);
+    var styles = children.filter(function (part) { return part.tagName === "STYLE"; });
+    var old = children.filter(function (part) { return part.tagName !== "STYLE"; });
+    var parts = Array.prototype.slice.call(fresh.children).map(function (part) {
+      if (holdsForm(part)) {
+        for (var i = 0; i < old.length; i++) {
+          if (sameKind(old[i], part) && holdsForm(old[i])) {
+            var kept = old.splice(i, 1)[0];
+            if (kept.tagName !== "FORM") merge(kept, part);
+            return kept;
+          }
+        }
+      }
+      return document.importNode(part, true);
+    });
+    current.replaceChildren.apply(current, styles.concat(parts));
+  }
+
   function refresh() {
     var main = document.querySelector("main");
     if (!main || location.pathname.indexOf(casesUrl) !== 0) return;
@@ -47,21 +68,10 @@
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (html === null) return;
-        // Style blocks carry each response's own nonce: the page keeps the ones it has.
         var bare = html.replace(/<style[\s\S]*?<\/style>/gi, "");
         var fresh = new DOMParser().parseFromString(bare, "text/html").querySelector("main");
         if (!fresh) return;
-        var old = Array.prototype.slice.call(main.children);
-        var styles = old.filter(function (part) { return part.tagName === "STYLE"; });
-        var parts = styles.concat(Array.prototype.slice.call(fresh.children).map(function (part) {
-          if (holdsForm(part)) {
-            for (var i = 0; i < old.length; i++) {
-              if (sameKind(old[i], part) && holdsForm(old[i])) return old.splice(i, 1)[0];
-            }
-          }
-          return document.importNode(part, true);
-        }));
-        main.replaceChildren.apply(main, parts);
+        merge(main, fresh);
         document.dispatchEvent(new CustomEvent("console:refreshed"));
       })
       .catch(function () { /* offline a moment: the next change tries again */ });
@@ -71,7 +81,9 @@
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
     showCount(state.new);
-    if (version !== null && state.version !== version) refresh();
+    // The first state may already count a change made between rendering this page and
+    // opening the stream: refresh once then, and afterwards whenever the version moves.
+    if (state.version !== version) refresh();
     version = state.version;
   });
 })();

@@ -9,8 +9,14 @@ characters for its first syllable. Phrases and characters come from Pinyin2Hanzi
 OpenCC's `s2tw`. A candidate may cover only the start of the composition: tapping it commits
 that part and the rest stays to be chosen.
 
+`ZhuyinInput` does the same for Zhuyin (注音, Bopomofo) as typed in Taiwan: the 37 symbols and
+the tone marks compose syllables (ㄒㄧˇㄕㄡˇㄐㄧㄢ), each read as its pinyin through the reverse of
+pypinyin's Bopomofo style, and the pinyin machinery above finds the candidates (Traditional
+for zh_TW); a typed tone puts the words of that tone first.
+
 No Kivy here: the keyboard widget (screens/widgets/keyboard.py) feeds keys in and shows
-`composition` and `candidates`.
+`composition` and `candidates`. The dictionaries load on first use, never on import: the
+keyboard is built while the kiosk starts.
 """
 from __future__ import annotations
 
@@ -52,6 +58,10 @@ class InputMethod:
 
     def reset(self) -> None:
         """Drop any composition (the field lost focus, the form was cleared)."""
+
+    def search_text(self) -> str:
+        """The composition as a search reads it (pinyin letters: stores are found by pinyin)."""
+        return self.composition
 
 
 class DirectInput(InputMethod):
@@ -303,3 +313,167 @@ class PinyinInput(InputMethod):
     def syllables_shown(self) -> str:
         """The composition as the strip shows it, syllables apart: "xing'ba'ke"."""
         return "'".join(segment(self.composition)) if self.composition else ""
+
+
+# ---------------------------------------------------------------- Zhuyin (注音)
+ZHUYIN_INITIALS = "ㄅㄆㄇㄈㄉㄊㄋㄌㄍㄎㄏㄐㄑㄒㄓㄔㄕㄖㄗㄘㄙ"
+ZHUYIN_MEDIALS = "ㄧㄨㄩ"
+ZHUYIN_FINALS = "ㄚㄛㄜㄝㄞㄟㄠㄡㄢㄣㄤㄥㄦ"
+ZHUYIN_SYMBOLS = ZHUYIN_INITIALS + ZHUYIN_MEDIALS + ZHUYIN_FINALS
+"""The 37 symbols."""
+TONE_MARKS = {"ˉ": 1, "ˊ": 2, "ˇ": 3, "ˋ": 4, "˙": 5}
+"""First tone (usually left unmarked), rising, dipping, falling, neutral."""
+MAX_SYLLABLE_SYMBOLS = 4
+"""The longest Zhuyin syllable without its tone (ㄓㄨㄤ: three; four leaves room)."""
+
+
+@lru_cache(maxsize=1)
+def zhuyin_table() -> dict[str, str]:
+    """Zhuyin spelling (toneless) → pinyin syllable, for every syllable of the pinyin dictionary:
+    pypinyin's Bopomofo style run backwards (imported here, on first use)."""
+    from pypinyin.style.bopomofo import converter
+
+    syllables, _ = _syllable_table()
+    table: dict[str, str] = {}
+    for syllable in sorted(syllables):
+        spelled = converter.to_bopomofo(syllable + "1")  # tone 1: no mark
+        if spelled and all(symbol in ZHUYIN_SYMBOLS for symbol in spelled):
+            table.setdefault(spelled, syllable)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _zhuyin_prefixes() -> dict[str, tuple[str, ...]]:
+    """Every start of a Zhuyin spelling → the pinyin syllables it may begin."""
+    starts: dict[str, list[str]] = {}
+    for spelled, syllable in zhuyin_table().items():
+        for end in range(1, len(spelled) + 1):
+            starts.setdefault(spelled[:end], []).append(syllable)
+    return {start: tuple(sorted(found)) for start, found in starts.items()}
+
+
+@dataclass(frozen=True)
+class ZhuyinSyllable:
+    """One syllable of a Zhuyin composition, whole ("ㄒㄧˇ": xi, tone 3) or begun ("ㄒ")."""
+
+    typed: str
+    pinyin: str
+    """The pinyin syllable, or for a begun one the letters every syllable it may be begins with."""
+    tone: int | None
+    whole: bool
+
+    def fits(self, syllable: str) -> bool:
+        return syllable == self.pinyin if self.whole else syllable.startswith(self.pinyin)
+
+
+def zhuyin_syllables(typed: str) -> list[ZhuyinSyllable]:
+    """Split a Zhuyin composition into syllables: whole ones preferred (ㄒㄧㄢ is xian, not
+    ㄒ-ㄧㄢ), each with the tone mark typed after it; a start of a syllable stands for it."""
+    table, prefixes = zhuyin_table(), _zhuyin_prefixes()
+    length = len(typed)
+    best: list[tuple[int, list[ZhuyinSyllable]] | None] = [None] * (length + 1)
+    best[0] = (0, [])
+    for start in range(length):
+        reached = best[start]
+        if reached is None:
+            continue
+        cost, pieces = reached
+        for end in range(start + 1, min(length, start + MAX_SYLLABLE_SYMBOLS) + 1):
+            spelled = typed[start:end]
+            if spelled in table:
+                step, piece = FULL_SYLLABLE_COST, (table[spelled], True)
+            elif spelled in prefixes:
+                step, piece = PARTIAL_SYLLABLE_COST, (_common_start(prefixes[spelled]), False)
+            elif end == start + 1:
+                step, piece = PARTIAL_SYLLABLE_COST * 2, ("", False)
+            else:
+                continue
+            stop = end + 1 if end < length and typed[end] in TONE_MARKS else end
+            tone = TONE_MARKS.get(typed[end]) if stop > end else None
+            option = (cost + step, pieces + [ZhuyinSyllable(typed[start:stop], piece[0], tone, piece[1])])
+            known = best[stop]
+            if known is None or option[0] < known[0]:
+                best[stop] = option
+    found = best[length]
+    return found[1] if found else [ZhuyinSyllable(symbol, "", None, False) for symbol in typed]
+
+
+def _common_start(syllables: tuple[str, ...]) -> str:
+    first, last = min(syllables), max(syllables)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+def _tones_fit(text: str, syllables: list[ZhuyinSyllable]) -> bool:
+    """Whether each typed tone is one of the readings of its character (pypinyin, on first use)."""
+    from pypinyin import Style, pinyin
+
+    readings = pinyin(text, style=Style.TONE3, heteronym=True, neutral_tone_with_five=True)
+    return all(syllable.tone is None or any(option.endswith(str(syllable.tone)) for option in options)
+               for syllable, options in zip(syllables, readings, strict=False))
+
+
+class ZhuyinInput(PinyinInput):
+    """Zhuyin composition with the pinyin candidate strip; see the module docstring."""
+
+    def __init__(self, lexicon: PinyinLexicon | None = None, traditional: bool = True,
+                 context_words: Iterable[str] = ()):
+        super().__init__(lexicon, traditional, context_words)
+
+    def press(self, key: str) -> str:
+        if key in ZHUYIN_SYMBOLS and len(key) == 1 or key in TONE_MARKS and self.composition:
+            if len(self.composition) < MAX_COMPOSITION:
+                self.composition += key
+                self._update()
+            return ""
+        if not self.composition:
+            return key
+        if key == "\n":
+            return self._commit_raw()
+        if key == " ":
+            return self.choose(0) if self.candidates else self._commit_raw()
+        if key.isascii():
+            return self._commit_raw() + key
+        return self._commit_first() + key
+
+    def syllables_shown(self) -> str:
+        return " ".join(syllable.typed for syllable in zhuyin_syllables(self.composition))
+
+    def search_text(self) -> str:
+        return "".join(syllable.pinyin for syllable in zhuyin_syllables(self.composition))
+
+    def _update(self) -> None:
+        typed = self.composition
+        if not typed:
+            self.candidates, self._consumed = [], []
+            return
+        syllables = zhuyin_syllables(typed)
+        found: dict[str, int] = {}
+
+        def add(texts: Iterable[str], count: int, convert: bool = True) -> None:
+            """Texts for the first `count` syllables: those of the typed tones first."""
+            consumed = sum(len(syllable.typed) for syllable in syllables[:count])
+            texts = [text for text in texts if text]
+            ranked = [text for text in texts if _tones_fit(text, syllables[:count])] + texts
+            for text in ranked:
+                if convert and self.traditional:
+                    text = to_traditional(text)
+                if text not in found and len(found) < MAX_CANDIDATES:
+                    found[text] = consumed
+
+        add(self._fitting_words(syllables), len(syllables), convert=False)
+        if all(syllable.whole for syllable in syllables):
+            add(self.lexicon.phrases([syllable.pinyin for syllable in syllables]), len(syllables))
+        if len(syllables) > 2 and syllables[0].whole and syllables[1].whole:
+            add(self.lexicon.phrases([syllables[0].pinyin, syllables[1].pinyin], count=2), 2)
+        if syllables[0].pinyin:
+            add(self.lexicon.characters(syllables[0].pinyin), 1)
+        self.candidates = list(found)
+        self._consumed = list(found.values())
+
+    def _fitting_words(self, syllables: list[ZhuyinSyllable]) -> list[str]:
+        """The mall's words that start with the typed syllables (ㄒㄕㄐ: 洗手間)."""
+        return [word.text for word in self._context if len(word.syllables) >= len(syllables)
+                and all(typed.fits(spoken) for typed, spoken in zip(syllables, word.syllables, strict=False))]

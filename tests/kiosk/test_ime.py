@@ -135,3 +135,100 @@ def test_direct_input_commits_every_key():
     method = DirectInput()
     assert "".join(method.press(key) for key in "Ab 3F-12") == "Ab 3F-12"
     assert method.backspace() is False
+
+
+# ---------------------------------------------------------------- Zhuyin (注音)
+def test_every_dictionary_syllable_has_one_zhuyin_spelling_of_the_37_symbols():
+    from kiosk.ime import ZHUYIN_SYMBOLS, zhuyin_table
+
+    table = zhuyin_table()
+    assert len(set(ZHUYIN_SYMBOLS)) == 37
+    assert len(table) >= 400 and len(set(table.values())) == len(table), "one spelling per syllable"
+    assert table["ㄒㄧ"] == "xi" and table["ㄕㄡ"] == "shou" and table["ㄐㄧㄢ"] == "jian"
+    assert table["ㄓ"] == "zhi" and table["ㄩㄥ"] == "yong" and table["ㄌㄩㄝ"] == "lve"
+
+
+@pytest.mark.parametrize("typed, shown, pinyin", [
+    ("ㄒㄧˇㄕㄡˇㄐㄧㄢ", "ㄒㄧˇ ㄕㄡˇ ㄐㄧㄢ", "xishoujian"),
+    ("ㄒㄧㄢ", "ㄒㄧㄢ", "xian"),
+    ("ㄇㄨˇㄧㄥ", "ㄇㄨˇ ㄧㄥ", "muying"),
+    ("ㄒㄕ", "ㄒ ㄕ", "xshi"),
+])
+def test_zhuyin_splits_into_syllables_with_their_tones(typed, shown, pinyin):
+    from kiosk.ime import ZhuyinInput
+
+    method = ZhuyinInput(PinyinLexicon.shared())
+    assert typed_zhuyin(method, typed) == ""
+    assert method.syllables_shown() == shown
+    assert method.search_text() == pinyin, "a search field reads the pinyin"
+
+
+def typed_zhuyin(method, keys: str) -> str:
+    return "".join(method.press(key) for key in keys)
+
+
+def test_zhuyin_with_tones_offers_traditional_words_and_a_tap_commits_them(lexicon):
+    from kiosk.ime import ZhuyinInput
+
+    method = ZhuyinInput(lexicon)
+    typed_zhuyin(method, "ㄒㄧˇㄕㄡˇㄐㄧㄢ")
+    assert method.candidates[0] == "洗手間"
+    assert method.choose(0) == "洗手間" and method.composition == ""
+
+    typed_zhuyin(method, "ㄉㄧㄢˋㄊㄧ")
+    assert "電梯" in method.candidates[:3]
+    assert method.choose(method.candidates.index("電梯")) == "電梯"
+
+
+def test_a_typed_tone_puts_the_characters_of_that_tone_first(lexicon):
+    from pypinyin import Style, pinyin
+
+    from kiosk.ime import ZhuyinInput
+
+    method = ZhuyinInput(lexicon)
+    typed_zhuyin(method, "ㄒㄧˇ")
+    first = method.candidates[0]
+    readings = pinyin(first, style=Style.TONE3, heteronym=True)[0]
+    assert any(reading.endswith("3") for reading in readings), f"{first} {readings}"
+
+
+def test_zhuyin_offers_the_malls_own_names_first_and_a_character_commits_part(lexicon):
+    from kiosk.ime import ZhuyinInput
+
+    method = ZhuyinInput(lexicon, context_words=["雲朵咖啡", "母嬰室"])
+    typed_zhuyin(method, "ㄩㄣˊㄉㄨㄛˇ")
+    assert method.candidates[0] == "雲朵咖啡"
+    method.reset()
+    typed_zhuyin(method, "ㄇㄨˇㄧㄥㄕ")
+    assert method.candidates[0] == "母嬰室"
+    method.reset()
+    typed_zhuyin(method, "ㄒㄧˇㄕㄡˇ")
+    character = method.candidates.index("洗")
+    assert method.choose(character) == "洗" and method.composition == "ㄕㄡˇ"
+
+
+def test_zhuyin_keys_that_are_not_symbols(lexicon):
+    from kiosk.ime import ZhuyinInput
+
+    method = ZhuyinInput(lexicon)
+    assert method.press("ˇ") == "ˇ", "a tone mark on its own is typed as it is"
+    assert method.press("a") == "a" and method.press("3") == "3"
+    typed_zhuyin(method, "ㄒㄧ")
+    assert method.press("\n") == "ㄒㄧ", "Enter keeps the symbols as typed"
+    typed_zhuyin(method, "ㄒㄧˇ")
+    committed = method.press("，")
+    assert committed.endswith("，") and len(committed) == 2, "punctuation takes the best candidate"
+    typed_zhuyin(method, "ㄒㄧ")
+    assert method.backspace() and method.composition == "ㄒ"
+
+
+@given(st.lists(st.sampled_from(list("ㄅㄒㄧㄕㄡㄐㄢㄓㄨㄤˇˊˋ˙ a3，\n")), max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_any_zhuyin_key_sequence_is_handled(keys):
+    from kiosk.ime import ZhuyinInput
+
+    method = ZhuyinInput(PinyinLexicon.shared())
+    committed = "".join(method.press(key) for key in keys)
+    assert isinstance(committed, str)
+    assert len(method.composition) <= MAX_COMPOSITION
+    assert all(candidate for candidate in method.candidates), "no empty candidate"

@@ -19,6 +19,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
@@ -43,14 +44,16 @@ def console_state(user) -> dict:
     return {"new": cases.filter(status=CaseStatus.NEW.value).count(), "version": newest}
 
 
-def tracking_state(token: str) -> State:
-    """None once the link no longer opens the case (erased, or never was)."""
+def tracking_state(token: str, rendered_at: datetime | None = None) -> State:
+    """None once the link no longer opens the case (erased, or never was). With `rendered_at`
+    (when the page was made), `stale` says whether public progress came after it."""
     case = find_by_token(token)
     if case is None:
         return None
-    newest = (CaseEvent.objects.filter(case_id=case.pk, visibility=Visibility.PUBLIC)
-              .aggregate(newest=Max("id"))["newest"] or 0)
-    return {"status": case.status, "version": newest}
+    public = CaseEvent.objects.filter(case_id=case.pk, visibility=Visibility.PUBLIC)
+    newest = public.aggregate(newest=Max("id"))["newest"] or 0
+    stale = rendered_at is not None and public.filter(at__gte=rendered_at).exists()
+    return {"status": case.status, "version": newest, "stale": stale}
 
 
 def _event(state: State) -> str:

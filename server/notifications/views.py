@@ -1,6 +1,8 @@
 """The console's notification settings page and the two live streams (thin: see live.py)."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,7 +89,15 @@ def console_stream(request):
 
 
 def tracking_stream(request, token: str):
-    """The tracking page's stream; a link that opens no case gets 404, like the page."""
+    """The tracking page's stream; a link that opens no case gets 404, like the page.
+
+    `?since=` is when the page was made (seconds since the epoch): the first state says
+    whether public progress came after it, so a change made between rendering the page and
+    opening the stream is not missed; the page heeds it on its first state only.
+    """
+    since = request.GET.get("since", "")
+    rendered_at = datetime.fromtimestamp(int(since), tz=UTC) if since.isdigit() and len(since) <= 12 else None
     if live.tracking_state(token) is None:
         return HttpResponseNotFound()
-    return live.event_stream(request, lambda: live.tracking_state(token))
+    first = [rendered_at]
+    return live.event_stream(request, lambda: live.tracking_state(token, first.pop() if first else None))

@@ -140,3 +140,21 @@ def test_under_asgi_the_stream_is_an_async_one(agent, kiosk, settings):
         raise AssertionError("the stream ended without a state")
 
     assert async_to_sync(first_state)()["new"] == 1
+
+
+def test_the_tracking_stream_says_when_the_page_is_older_than_the_progress(client, kiosk, agent, settings):
+    import time
+
+    from server.cases import flows
+    from sync.protocol import CaseStatus
+
+    settings.CONCIERGE_LIVE_CHECK_SECONDS = 0
+    token = "S" * 43
+    case = new_case(kiosk, token=token)
+    rendered = int(time.time()) - 5
+    [fresh] = read_events(client.get(f"/t/{token}/live", {"since": str(int(time.time()) + 1)}), 1)
+    assert fresh["stale"] is False
+    flows.transition(case, CaseStatus.ACCEPTED, agent, note="已受理")
+    [old_page] = read_events(client.get(f"/t/{token}/live", {"since": str(rendered)}), 1)
+    assert old_page["stale"] is True
+    assert read_events(client.get(f"/t/{token}/live", {"since": "nonsense"}), 1)[0]["stale"] is False

@@ -1,7 +1,8 @@
 // The visitor's tracking page follows the case without a reload: the server's stream
 // (data-stream: /t/<token>/live) says when the status or the public updates changed; the page
 // then fetches itself and swaps in the status and the updates, and the whole case when the
-// status moved and nothing is being typed (a rating form may have appeared).
+// status moved and nothing is being typed (a rating form may have appeared). The first state
+// says ("stale") whether progress came between making this page and opening the stream.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -44,7 +45,7 @@
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
     if (state === null) { source.close(); return; }
-    if (version !== null && state.version !== version) refresh(state.status !== status);
+    if (version === null ? state.stale : state.version !== version) refresh(version === null || state.status !== status);
     version = state.version;
     status = state.status;
   });

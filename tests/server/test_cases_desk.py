@@ -263,15 +263,15 @@ def test_text_search_finds_rare_and_common_words_through_the_index_and_without(k
 
 def test_the_inbox_page_filters_masks_and_marks_overdue_in_red(kiosk, agent):
     late = new_case(kiosk, description="很久没人处理")
-    new_case(kiosk, category="safety", description="安全问题")
+    new_case(kiosk, category="safety", description="消防通道被堵")
     Case.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(hours=3))
     browser = browser_for(agent)
 
     page = browser.get("/console/cases/?overdue=on").content.decode()
-    assert "很久没人处理" in page and "安全问题" not in page
+    assert "很久没人处理" in page and "消防通道被堵" not in page
     assert 'class="overdue"' in page
     assert "138****5678" in page and "13812345678" not in page
-    assert "安全问题" in browser.get("/console/cases/?category=safety&kind=bogus&page=x").content.decode()
+    assert "消防通道被堵" in browser.get("/console/cases/?category=safety&kind=bogus&page=x").content.decode()
 
 
 def test_a_department_handler_sees_only_their_department(kiosk, agent, mall):

@@ -22,7 +22,8 @@ def recorded_codes() -> set[str]:
             continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "record_audit":
+            called = getattr(node.func, "id", getattr(node.func, "attr", "")) if isinstance(node, ast.Call) else ""
+            if called == "record_audit":
                 if len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
                     codes.add(node.args[1].value)
             if path.name == "flows.py" and isinstance(node, ast.Constant) and isinstance(node.value, str) \

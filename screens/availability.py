@@ -26,25 +26,46 @@ ALL_LENT = {
     "power_bank": N_("Power banks: all lent out at {place} just now"),
 }
 PLACE = N_("{name}, {floor}")
+LENDING_FACILITIES = {"wheelchair_lending": "wheelchair", "stroller_lending": "pram", "charging": "power_bank"}
+"""A wheelchair-lending point at the service desk also says what the desk has of its kind."""
 
 
 def availability_text(app, facility_id: str) -> str:
-    """One line per kind lent at `facility_id`, or "" when nothing fresh is known about it."""
-    if app.index is None or app.store is None:
+    """One line per kind lent at `facility_id` (or, for a lending point, of its kind lent at the
+    same spot), or "" when nothing fresh is known about it."""
+    index = app.index
+    if index is None or app.store is None:
         return ""
     try:
         availability = fresh_availability(app.store, app.now().timestamp())
     except Exception:  # the store is busy or damaged: say nothing, never stop the screen
         log.exception("lending availability cannot be read")
         return ""
-    facility = app.index.facility(facility_id)
+    facility = index.facility(facility_id)
     if availability is None or facility is None:
+        return ""
+    lent_here = LENDING_FACILITIES.get(facility.kind)
+
+    def shown_here(count) -> bool:
+        if count.facility_id == facility_id:
+            return True
+        place = index.facility(count.facility_id)
+        return count.kind == lent_here and place is not None and place.node_id == facility.node_id
+
+    lines = []
+    for count in availability.counts:
+        if not shown_here(count):
+            continue
+        words = AVAILABLE[count.kind] if count.available else ALL_LENT[count.kind]
+        lines.append(app.tr(words).format(count=count.available, place=_place(app, count.facility_id)))
+    return "\n".join(lines)
+
+
+def _place(app, facility_id: str) -> str:
+    """"服务台（1F）": the lending place's name and floor."""
+    facility = app.index.facility(facility_id)
+    if facility is None:
         return ""
     level = app.index.level(facility.level_id)
     name = app.text(facility.name)
-    place = app.tr(PLACE).format(name=name, floor=level.short_name) if level is not None else name
-    lines = []
-    for count in availability.at(facility_id):
-        words = AVAILABLE[count.kind] if count.available else ALL_LENT[count.kind]
-        lines.append(app.tr(words).format(count=count.available, place=place))
-    return "\n".join(lines)
+    return app.tr(PLACE).format(name=name, floor=level.short_name) if level is not None else name

@@ -98,10 +98,10 @@ def card_text(kiosk) -> str:
     return kiosk.app.screen("map").ids.availability.text
 
 
-def row_text(kiosk) -> str:
+def row_text(kiosk, facility_id: str = DESK) -> str:
     kiosk.settle()
     rows = kiosk.app.screen("facilities").ids.facilities.layout_manager.children
-    return next((row.availability for row in rows if row.facility_id == DESK), "")
+    return next((row.availability for row in rows if row.facility_id == facility_id), "")
 
 
 def shows(kiosk, read, expected: str, timeout: float = 30) -> bool:
@@ -126,6 +126,9 @@ def test_wheelchairs_available_change_with_a_loan_and_a_return(central_server, k
     app.show("facilities")
     assert shows(kiosk, row_text, "轮椅：服务台（1F）可借 1 辆"), row_text(kiosk)
     save(kiosk, "facilities-after-loan-zh_CN.png")
+    app.show("facilities", kind="wheelchair_lending")  # the wheelchair point at the desk says it too
+    assert shows(kiosk, lambda k: row_text(k, "wheelchair-1f"), "轮椅：服务台（1F）可借 1 辆")
+    app.show("facilities", kind="")
 
     server_shell(central_server, RETURN.format(pk=int(loan)))
     assert shows(kiosk, row_text, "轮椅：服务台（1F）可借 2 辆"), row_text(kiosk)

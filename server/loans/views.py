@@ -92,6 +92,9 @@ def loan_new(request):
             deposit_yuan=data["deposit_yuan"], item=item, kind=data["kind"], due_at=data["due_at"],
         ), request.user)
     except LoanError as refused:
+        if refused.code == "bad_surname":  # perhaps an ID number: not even shown back
+            form.data = form.data.copy()
+            form.data["surname"] = ""
         form.add_error(None, refused.message)
         return _loan_form(request, form, status=400)
     return redirect(reverse("loans:overview") + f"?lent={loan.pk}")

@@ -48,6 +48,8 @@ def test_register_lend_return_and_overdue(chromium, live_server, staff, screensh
     desk.fill('input[name="deposit_yuan"]', "200")
     desk.get_by_role("button", name="借出", exact=True).click()
     assert "只填写借用人的姓氏（不要填写数字）" in desk.locator("ul.errorlist").inner_text()
+    assert desk.input_value('input[name="surname"]') == "", "an ID number is not even shown back"
+    desk.screenshot(path=str(screenshots / "loans-new-refused-zh_CN.png"), full_page=True)
     assert Loan.objects.count() == 0
     desk.fill('input[name="surname"]', "王")
     desk.get_by_role("button", name="借出", exact=True).click()

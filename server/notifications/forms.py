@@ -22,6 +22,8 @@ class DepartmentChannelForm(forms.Form):
         help_text=_("The webhook address from the WeCom or DingTalk group's robot settings; empty: no robot."))
     webhook_secret = forms.CharField(label=_("Signing secret"), required=False, max_length=200,
                                      help_text=_("Only for DingTalk robots with 加签; empty otherwise."))
+    mailbox = forms.EmailField(label=_("Department mailbox"), required=False,
+                               help_text=_("A shared address of the department; empty: none."))
     triggers = forms.MultipleChoiceField(
         label=_("Tell the group about"), choices=trigger_choices, required=False,
         widget=forms.CheckboxSelectMultiple)

@@ -55,7 +55,8 @@ class StaffPreference(models.Model):
 
 
 class DepartmentChannel(models.Model):
-    """A department's group robot (WeCom or DingTalk style) and what it is told."""
+    """A department's group robot (WeCom or DingTalk style) and shared mailbox, and what they
+    are told."""
 
     mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="department_channels",
                              verbose_name=_("mall"))
@@ -65,6 +66,9 @@ class DepartmentChannel(models.Model):
     webhook_secret = models.CharField(
         _("signing secret"), max_length=200, blank=True,
         help_text=_("Only for robots that sign their calls (DingTalk “加签”); empty otherwise."))
+    mailbox = models.EmailField(_("department mailbox"), blank=True,
+                                help_text=_("A shared address of the department (e.g. its duty phone's mail); "
+                                            "empty: none."))
     triggers = models.JSONField(_("tell the group about"), default=list, blank=True)
 
     class Meta:

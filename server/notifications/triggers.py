@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import translation
@@ -159,11 +159,16 @@ def tell_staff(case: Case, trigger: str, people: QuerySet, actor, detail: str, *
 
 
 def tell_department(case: Case, trigger: str, subject: str, body: str, *, once_key: str | None = None) -> None:
-    robot = DepartmentChannel.objects.filter(
-        Q(mall_id=case.mall_id, department=case.department) & ~Q(webhook_url="")).first()
-    if robot is not None and trigger in robot.triggers:
-        queue(case, trigger, Channel.WEBHOOK, robot.webhook_url, subject, body, department=case.department,
+    """The department's robot and shared mailbox, each if set and set to hear of `trigger`."""
+    channel = DepartmentChannel.objects.filter(mall_id=case.mall_id, department=case.department).first()
+    if channel is None or trigger not in channel.triggers:
+        return
+    if channel.webhook_url:
+        queue(case, trigger, Channel.WEBHOOK, channel.webhook_url, subject, body, department=case.department,
               once_key=f"{once_key}:robot" if once_key else None)
+    if channel.mailbox:
+        queue(case, trigger, Channel.EMAIL, channel.mailbox, subject, body, department=case.department,
+              once_key=f"{once_key}:mailbox" if once_key else None)
 
 
 def visitor_message(case: Case, status: str) -> str:

@@ -31,8 +31,8 @@ def _department_forms(mall, data=None, bound: str = "") -> list[tuple[Department
     forms = []
     for department in Department:
         row = saved.get(department.value)
-        initial = ({"webhook_url": row.webhook_url, "webhook_secret": row.webhook_secret, "triggers": row.triggers}
-                   if row else {"triggers": ALL_TRIGGERS})
+        initial = ({"webhook_url": row.webhook_url, "webhook_secret": row.webhook_secret, "mailbox": row.mailbox,
+                    "triggers": row.triggers} if row else {"triggers": ALL_TRIGGERS})
         forms.append((department, DepartmentChannelForm(data if department.value == bound else None,
                                                         prefix=department.value, initial=initial)))
     return forms

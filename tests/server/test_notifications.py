@@ -257,3 +257,16 @@ def test_the_end_of_day_list_reaches_the_managers_once(kiosk, agent, manager, sm
     assert today.isoformat() in mail["Subject"]
     assert case.reference in mail.get_content()
     assert Message.objects.get(trigger=Trigger.END_OF_DAY).case_id == ""
+
+
+def test_a_department_mailbox_gets_what_its_department_chose(kiosk, smtp):
+    DepartmentChannel.objects.create(mall=kiosk.mall, department="engineering", mailbox="eng-duty@plaza.example",
+                                     triggers=[Trigger.NEW_CASE.value])
+    DepartmentChannel.objects.create(mall=kiosk.mall, department="security", mailbox="sec-duty@plaza.example",
+                                     triggers=[Trigger.ESCALATION.value])
+    case = new_case(kiosk)
+    new_case(kiosk, category="safety")  # security's, which chose escalations only
+    outbox.deliver_due()
+    [mail] = smtp.to("eng-duty@plaza.example")
+    assert case.reference in mail["Subject"]
+    assert smtp.to("sec-duty@plaza.example") == []

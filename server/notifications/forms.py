@@ -4,11 +4,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import STAFF_TRIGGERS
+from .models import DEPARTMENT_TRIGGERS, STAFF_TRIGGERS
 
 
 def trigger_choices() -> list[tuple[str, str]]:
     return [(trigger.value, trigger.label) for trigger in STAFF_TRIGGERS]
+
+
+def department_trigger_choices() -> list[tuple[str, str]]:
+    return [(trigger.value, trigger.label) for trigger in DEPARTMENT_TRIGGERS]
 
 
 class StaffPreferenceForm(forms.Form):
@@ -25,7 +29,7 @@ class DepartmentChannelForm(forms.Form):
     mailbox = forms.EmailField(label=_("Department mailbox"), required=False,
                                help_text=_("A shared address of the department; empty: none."))
     triggers = forms.MultipleChoiceField(
-        label=_("Tell the group about"), choices=trigger_choices, required=False,
+        label=_("Tell the department about"), choices=department_trigger_choices, required=False,
         widget=forms.CheckboxSelectMultiple)
 
     def clean_webhook_url(self) -> str:

@@ -31,6 +31,8 @@ class Trigger(models.TextChoices):
 
 STAFF_TRIGGERS = [trigger for trigger in Trigger if trigger != Trigger.VISITOR_PROGRESS]
 """The triggers staff may choose from; the visitor's SMS follows the case's public progress."""
+DEPARTMENT_TRIGGERS = [trigger for trigger in STAFF_TRIGGERS if trigger != Trigger.END_OF_DAY]
+"""What a department's channels may hear of (the end-of-day list is the managers')."""
 
 
 class Channel(models.TextChoices):

@@ -16,7 +16,7 @@ from server.malls.models import Department
 from . import live, outbox
 from .access import can_manage_department_channels, can_set_notifications
 from .forms import DepartmentChannelForm, StaffPreferenceForm
-from .models import STAFF_TRIGGERS, DepartmentChannel, Message, MessageStatus, StaffPreference
+from .models import DEPARTMENT_TRIGGERS, STAFF_TRIGGERS, DepartmentChannel, Message, MessageStatus, StaffPreference
 
 ALL_TRIGGERS = [trigger.value for trigger in STAFF_TRIGGERS]
 
@@ -32,7 +32,7 @@ def _department_forms(mall, data=None, bound: str = "") -> list[tuple[Department
     for department in Department:
         row = saved.get(department.value)
         initial = ({"webhook_url": row.webhook_url, "webhook_secret": row.webhook_secret, "mailbox": row.mailbox,
-                    "triggers": row.triggers} if row else {"triggers": ALL_TRIGGERS})
+                    "triggers": row.triggers} if row else {"triggers": [t.value for t in DEPARTMENT_TRIGGERS]})
         forms.append((department, DepartmentChannelForm(data if department.value == bound else None,
                                                         prefix=department.value, initial=initial)))
     return forms

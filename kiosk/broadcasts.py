@@ -8,7 +8,7 @@ server has them; the server ignores repeats.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import TypeAdapter, ValidationError
@@ -104,12 +104,28 @@ def _step_line(step, language: str) -> str:
 
 @dataclass(frozen=True)
 class ExitDirections:
-    """The way out shown on an emergency: the nearest exit's name and floor, and the steps
-    from this kiosk when the map has a route (empty otherwise)."""
+    """The way out shown on an emergency, from this kiosk to its nearest exit.
+
+    The first direction is a word ("ahead", "left", "right", "behind", relative to the
+    kiosk's facing) for the arrow and the screen's own sentence; the rest is the route's
+    wording: the first walk, the turn after it, and the later steps."""
 
     exit_name: dict[str, str]
     floor: str
-    steps: dict[str, list[str]]
+    metres: float
+    start_direction: str
+    walk: dict[str, str]
+    """"Walk 29 m to South entrance (main)"."""
+    then: dict[str, str]
+    """"then turn left at the fountain." after the first direction, or ""."""
+    later_steps: dict[str, list[str]]
+    """The stairs and escalators after the first walk, one line each."""
+    level_id: str
+    """The kiosk's floor, which the small plan shows."""
+    walk_points: list[tuple[float, float]]
+    """The walk on the kiosk's floor, in metres."""
+    onward_floor: str
+    """The floor the first walk's stairs lead to ("" when the exit is on this floor)."""
 
 
 def exit_directions(content: MallContent | None, kiosk_point_id: str | None,
@@ -119,11 +135,22 @@ def exit_directions(content: MallContent | None, kiosk_point_id: str | None,
     if content is None or not kiosk_point_id:
         return None
     route = route_to_nearest_exit(content, kiosk_point_id)
-    if route is None or not route.reachable:
+    if route is None or not route.reachable or not route.steps or not route.legs:
         return None
     levels = {level.id: level.short_name for level in content.levels}
+    first = route.steps[0]
+    without_start = replace(first, start_direction="")
+    first_leg = route.legs[first.leg]
+    onward = next((step.to_floor for step in route.steps[1:]), "")
     return ExitDirections(
         exit_name={language: route.destination.name.get(language) for language in languages},
         floor=levels.get(route.destination.level_id, ""),
-        steps={language: [_step_line(step, language) for step in route.steps] for language in languages},
+        metres=route.metres,
+        start_direction=first.start_direction,
+        walk={language: describe_step(first, language)[0] for language in languages},
+        then={language: describe_step(without_start, language)[1] for language in languages},
+        later_steps={language: [_step_line(step, language) for step in route.steps[1:]] for language in languages},
+        level_id=first_leg.level_id,
+        walk_points=list(first_leg.points),
+        onward_floor=onward,
     )

@@ -1,10 +1,13 @@
 """Notices and emergencies on the kiosk screen, above everything else.
 
 An emergency covers the whole window — the touch screens, the attract loop, the idle warning —
-in all three languages at once, with the way from this kiosk to its nearest exit when the map
-has one, and swallows every touch until it ends. A notice is a banner across the top, in the
-visitor's language (cycling through the three on the attract loop), that leaves the screen
-usable. The overlay is the root layout's last child, so it is drawn last and touched first.
+in all three languages at once, and swallows every touch until it ends. When the map has a way
+from this kiosk to its nearest exit, a large arrow points where to go (turned to the way the
+kiosk faces), beside the exit sign and a small plan of the way; each language says it in one
+sentence and the route's own steps. A notice is a banner across the top, in the visitor's
+language (cycling through the three on the attract loop), that leaves the screen usable; an
+urgent one (a lost child) is a large panel with the description. The overlay is the root
+layout's last child, so it is drawn last and touched first.
 
 What to show is decided by kiosk/broadcasts.py from the list the sync agent's broadcast poll
 stored; the wall clock ends a broadcast at its expiry even offline. The first time a broadcast
@@ -16,12 +19,13 @@ import logging
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, DictProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 
 from kiosk import broadcasts
 from kiosk.i18n import N_
+from screens.widgets.evacuation import arrow_angle, distance_text
 from sync.protocol import LANGUAGES, Broadcast
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,17 @@ EMERGENCY_HEADING = N_("Emergency")
 NOTICE_HEADING = N_("Notice: {title}")
 EXIT_HEADING = N_("Nearest exit: {exit}, {floor}")
 NO_ROUTE = N_("Follow the exit signs and the staff.")
+FIRST_DIRECTIONS = {
+    "ahead": N_("Go straight ahead"),
+    "left": N_("Go to your left"),
+    "right": N_("Go to your right"),
+    "behind": N_("Turn around"),
+}
+"""What the arrow says, relative to the kiosk's facing; the route's wording says the rest."""
+MAX_LATER_STEPS = 2
+"""Stairs and escalators listed after the first walk; the signs and staff guide the rest."""
+URGENT_NOTICE_REASONS = frozenset({"lost_child"})
+"""Notices shown as a large panel rather than a strip: someone must be found now."""
 
 
 class EmergencyBlock(BoxLayout):
@@ -40,7 +55,10 @@ class EmergencyBlock(BoxLayout):
     block_language = StringProperty("zh_CN")
     title = StringProperty("")
     body = StringProperty("")
-    way_out = StringProperty("")
+    way = StringProperty("")
+    """The first direction in one sentence: "Turn around, then turn left at the fountain." """
+    steps = StringProperty("")
+    """The walk and the later steps of the route (or, without a map, "follow the signs")."""
 
 
 class BroadcastOverlay(FloatLayout):
@@ -51,11 +69,22 @@ class BroadcastOverlay(FloatLayout):
     titles = DictProperty({})
     """language → the emergency's title."""
     texts = DictProperty({})
+    ways = DictProperty({})
+    """language → the first direction's sentence ("" without a map)."""
     exit_lines = DictProperty({})
-    """language → "Nearest exit: …" and the route's steps, one per line ("" without a map)."""
+    """language → the walk to the nearest exit and the later steps, one per line."""
+    has_way = BooleanProperty(False)
+    arrow_angle = NumericProperty(0.0)
+    """Clockwise from straight ahead (the kiosk's facing)."""
+    exit_distance = StringProperty("")
+    plan_shapes = ListProperty([])
+    plan_route = ListProperty([])
+    plan_heading = NumericProperty(0.0)
+    plan_onward = StringProperty("")
     notice_title = StringProperty("")
     notice_text = StringProperty("")
     notice_language = StringProperty("zh_CN")
+    notice_urgent = BooleanProperty(False)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -95,7 +124,7 @@ class BroadcastOverlay(FloatLayout):
             self.emergency_id = emergency.id
             self.titles = {language: emergency.title.get(language) for language in LANGUAGES}
             self.texts = {language: emergency.text.get(language) for language in LANGUAGES}
-            self.exit_lines = self._exit_lines()
+            self._show_way()
             self.app.idle_overlay.shown = False
         self.emergency_shown = True
         self._acknowledge_after_drawing(emergency.id)
@@ -113,11 +142,13 @@ class BroadcastOverlay(FloatLayout):
         else:
             language = app.language
         self.notice_language = language
+        self.notice_urgent = notice.reason in URGENT_NOTICE_REASONS
         self.notice_title = notice.title.get(language)
         self.notice_text = notice.text.get(language)
         self._acknowledge_after_drawing(notice.id)
 
-    def _exit_lines(self) -> dict[str, str]:
+    def _show_way(self) -> None:
+        """The arrow, the plan and each language's sentences for the way to the nearest exit."""
         app = self.app
         point = app.kiosk_point()
         try:
@@ -125,15 +156,41 @@ class BroadcastOverlay(FloatLayout):
         except Exception:  # a broken map must never keep the emergency off the screen
             log.exception("no route to the nearest exit")
             directions = None
-        lines = {}
-        for language in LANGUAGES:
-            if directions is None:
-                lines[language] = app.tr(NO_ROUTE, language)
-                continue
-            heading = app.tr(EXIT_HEADING, language).format(
-                exit=directions.exit_name[language], floor=directions.floor)
-            lines[language] = "\n".join([heading, *directions.steps[language][:4]])
-        return lines
+        if directions is None:
+            self.has_way = False
+            self.ways = {language: "" for language in LANGUAGES}
+            self.exit_lines = {language: app.tr(NO_ROUTE, language) for language in LANGUAGES}
+            self.plan_route = []
+            return
+        level = next((level for level in app.content.levels if level.id == directions.level_id), None)
+        self.plan_shapes = list(level.plan) if level is not None else []
+        self.plan_heading = point.heading_deg if point is not None else 0.0
+        self.plan_onward = directions.onward_floor
+        self.plan_route = directions.walk_points
+        self.arrow_angle = arrow_angle(directions.start_direction)
+        self.exit_distance = distance_text(directions.metres)
+        self.ways = {language: self._first_direction(directions, language) for language in LANGUAGES}
+        self.exit_lines = {language: self._steps(directions, language) for language in LANGUAGES}
+        self.has_way = True
+
+    def _steps(self, directions: broadcasts.ExitDirections, language: str) -> str:
+        """The first walk and the next stairs; the exit's name at the end when steps are left out."""
+        tr = self.app.tr
+        later = directions.later_steps[language]
+        lines = [tr("{sentence}.", language).format(sentence=directions.walk[language]), *later[:MAX_LATER_STEPS]]
+        if len(later) > MAX_LATER_STEPS:
+            lines.append(tr(EXIT_HEADING, language).format(exit=directions.exit_name[language],
+                                                            floor=directions.floor))
+        return "\n".join(lines)
+
+    def _first_direction(self, directions: broadcasts.ExitDirections, language: str) -> str:
+        """"Turn around, then turn left at the fountain." in the route wording's punctuation."""
+        tr = self.app.tr
+        first = tr(FIRST_DIRECTIONS.get(directions.start_direction, FIRST_DIRECTIONS["ahead"]), language)
+        then = directions.then[language]
+        if then:
+            return tr("{first}, {then}", language).format(first=first, then=then)
+        return tr("{sentence}.", language).format(sentence=first)
 
     def _acknowledge_after_drawing(self, broadcast_id: str) -> None:
         """Queue "shown at" once the frame with the broadcast has been drawn."""

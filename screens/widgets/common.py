@@ -17,10 +17,10 @@ from kivy.properties import (
 )
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.label import Label
 from kivy.utils import escape_markup
 
 from screens import theme
+from screens.widgets.typeset import TypesetLabel
 
 MAX_FIELD_CHARS = 20_000
 """A hard stop far above the protocol's limit: the visitor sees the 'too long' message with
@@ -50,7 +50,7 @@ def discard_children(parent) -> None:
     parent.clear_widgets()
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(ButtonBehavior, TypesetLabel):
     """A large rounded button; `background` while up, `background_down` while pressed."""
 
     background = ColorProperty(theme.PRIMARY)
@@ -79,7 +79,7 @@ class TickBox(ButtonBehavior, BoxLayout):
         self.checked = not self.checked
 
 
-class TextField(ButtonBehavior, Label):
+class TextField(ButtonBehavior, TypesetLabel):
     """Shows what the visitor types on the on-screen keyboard; a tap gives it the focus.
 
     Editing happens at the end only (append and delete), like on a phone keyboard without a
@@ -149,7 +149,7 @@ class TappableCard(ButtonBehavior, Card):
     """A card the visitor can tap (a promotion, a store row)."""
 
 
-class StatusPill(Label):
+class StatusPill(TypesetLabel):
     """A coloured pill with a short status: "Open now", "Closed"."""
 
     pill_colour = ColorProperty(theme.SUCCESS)

@@ -55,9 +55,10 @@ def test_an_emergency_covers_every_screen_in_three_languages_and_blocks_touches(
     assert overlay.emergency_shown
     assert red_share(kiosk.image()) > 0.35, "the emergency fills the screen"
     shown_texts = {w.text for w in overlay.walk() if hasattr(w, "text")}
-    assert {"紧急疏散", "Evacuate the building", "緊急疏散"} <= shown_texts
-    assert any("Nearest exit" in text for text in shown_texts), "the way to the nearest exit, in English"
-    assert any("最近的出口" in text for text in shown_texts)
+    for title in ("紧急疏散", "Evacuate the building", "緊急疏散"):
+        assert any(title in text for text in shown_texts), title
+    assert any("South entrance" in text for text in shown_texts), "the way to the nearest exit, in English"
+    assert any("南门" in text for text in shown_texts)
 
     kiosk.driver.tap_at(960, 95)  # where "touch to start" is on the attract loop
     kiosk.settle()
@@ -117,3 +118,93 @@ def test_each_language_of_an_emergency_is_drawn_in_its_own_face(calm, visitor_la
         assert faces == {language: {font_for(language)} for language in ("zh_CN", "en", "zh_TW")}
     finally:
         kiosk.app.set_language("zh_CN")
+
+
+def blocks_of(overlay) -> dict:
+    return {w.block_language: w for w in overlay.walk() if type(w).__name__ == "EmergencyBlock"}
+
+
+@pytest.mark.parametrize(("heading", "expected"), [
+    (None, ("behind", 180.0, "Turn around")),
+    (180.0, ("ahead", 0.0, "Go straight ahead")),
+    (90.0, ("right", 90.0, "Go to your right")),
+    (270.0, ("left", 270.0, "Go to your left")),
+])
+def test_the_arrow_points_the_first_way_to_the_exit_relative_to_the_kiosks_facing(calm, heading, expected):
+    """The lobby kiosk faces north (0°) and its nearest exit is behind it, to the south: turned
+    the other way, the same exit is ahead; turned east, the way south is on the right."""
+    kiosk = calm
+    content = kiosk.app.content
+    point = kiosk.app.kiosk_point()
+    original = point.heading_deg
+    if heading is not None:
+        object.__setattr__(point, "heading_deg", heading)
+    try:
+        receive(kiosk, [broadcast(kiosk)])
+        overlay = kiosk.app.broadcast_overlay
+        direction, angle, words = expected
+        assert overlay.has_way
+        assert overlay.ids.arrow.angle == angle
+        assert overlay.ids.arrow.opacity == 1
+        assert blocks_of(overlay)["en"].ids.way.text.startswith(words)
+        assert overlay.ids.plan.heading == point.heading_deg, "the plan is turned as the arrow"
+    finally:
+        object.__setattr__(point, "heading_deg", original)
+        assert content is kiosk.app.content
+
+
+def test_the_evacuation_shows_the_exit_sign_the_plan_and_the_way_in_three_languages(calm):
+    kiosk = calm
+    receive(kiosk, [broadcast(kiosk)])
+    overlay = kiosk.app.broadcast_overlay
+    plan = overlay.ids.plan
+    assert plan.route and plan.shapes, "the kiosk's floor with the walk to the exit"
+    assert plan.width > 300 and plan.height > 300
+    sign = overlay.ids.exit_sign
+    assert sign.width > 100 and sign.height > 60
+    image = kiosk.image()
+    sx, sy = int(sign.center_x), int(kiosk.app.root.height - sign.center_y)
+    green = sum(1 for dx in range(-40, 41, 8) for dy in range(-20, 21, 8)
+                if image.getpixel((sx + dx, sy + dy))[:3] == (0, 132, 74))
+    assert green > 10, "the exit sign is drawn in safety green"
+    blocks = blocks_of(overlay)
+    assert blocks["zh_CN"].way == "转身往回走，然后在喷泉左转。"
+    assert blocks["en"].way == "Turn around, then turn left at the fountain."
+    assert blocks["zh_TW"].way == "轉身往回走，然後在噴泉左轉。"
+    assert blocks["en"].steps == "Walk 29 m to South entrance (main)."
+    assert overlay.exit_distance == "29 m"
+    widths = {language: round(block.width) for language, block in blocks.items()}
+    assert len(set(widths.values())) == 1, f"one layout for the three languages: {widths}"
+
+
+def test_without_a_way_out_on_the_map_the_screen_says_to_follow_the_signs(calm):
+    kiosk = calm
+    original = kiosk.app.kiosk_point
+    kiosk.app.kiosk_point = lambda: None
+    try:
+        receive(kiosk, [broadcast(kiosk)])
+        overlay = kiosk.app.broadcast_overlay
+        assert not overlay.has_way and overlay.ids.arrow.opacity == 0
+        assert blocks_of(overlay)["en"].steps == "Follow the exit signs and the staff."
+        assert blocks_of(overlay)["zh_CN"].steps == "请沿安全出口指示并听从工作人员指挥。"
+    finally:
+        del kiosk.app.kiosk_point
+        assert kiosk.app.kiosk_point == original
+
+
+def test_a_lost_child_notice_is_a_large_panel_and_an_ordinary_notice_a_strip(calm):
+    kiosk = calm
+    lost_child = broadcast(kiosk, kind="notice", reason="lost_child",
+                           title=I18nText(zh_CN="寻找走失儿童", en="Lost child", zh_TW="尋找走失兒童"),
+                           text=I18nText(zh_CN="5岁男孩，穿红色外套。如见到请带到一楼服务台。",
+                                         en="A boy of 5 in a red coat.", zh_TW="5歲男孩，穿紅色外套。"))
+    receive(kiosk, [lost_child])
+    banner = kiosk.app.broadcast_overlay.ids.notice_banner
+    urgent_height = banner.height
+    assert urgent_height >= kiosk.app.root.height * 0.25
+    assert "5岁男孩，穿红色外套。如见到请带到一楼服务台。" == kiosk.app.broadcast_overlay.ids.notice_text.text
+
+    closing = broadcast(kiosk, kind="notice", reason="closing_time",
+                        title=I18nText(zh_CN="今晚提前打烊", en="Closing early", zh_TW="今晚提前打烊"))
+    receive(kiosk, [closing])
+    assert banner.height < urgent_height / 2

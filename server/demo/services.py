@@ -21,11 +21,15 @@ from server.accounts.roles import Role
 from server.content import services as content
 from server.content.models import KioskPoint
 from server.fleet import services as fleet
+from server.loans import lending
+from server.loans.models import LendableItem
 from server.malls.models import Mall
 
 DEMO_BUNDLE_DIR = settings.REPO_DIR / "assets" / "demo"
 DEMO_AGENT = "demo-agent"
 DEMO_ADMIN = "demo-admin"
+DEMO_LENDABLES = {"wheelchair": "LY", "pram": "YC", "umbrella": "YS", "power_bank": "CD"}
+"""What the demo's service desk lends, by kind and tag prefix: three of each."""
 
 
 def credentials_path() -> Path:
@@ -98,6 +102,17 @@ def lobby_point(mall: Mall) -> KioskPoint | None:
     return points[0] if points else None
 
 
+def _ensure_lendables(mall: Mall, admin) -> None:
+    """The desk's wheelchairs, prams, umbrellas and power banks, once: a register staff have
+    started is theirs."""
+    if not mall.service_desk_id or LendableItem.objects.filter(mall=mall).exists():
+        return
+    for kind, prefix in DEMO_LENDABLES.items():
+        for number in range(1, 4):
+            lending.register_item(mall, kind=kind, tag=f"{prefix}-{number:02d}", kept_at=mall.service_desk_id,
+                                  note="", actor=admin)
+
+
 def seed_demo(bundle_dir: Path | None = None) -> DemoSummary:
     """Import the demo mall, publish it when new or changed, and make the demo logins and code."""
     from sync.bundle import load_source_bundle
@@ -110,6 +125,7 @@ def seed_demo(bundle_dir: Path | None = None) -> DemoSummary:
         agent_password = _ensure_user(DEMO_AGENT, Role.AGENT, mall, credentials)
     admin = get_user_model().objects.get(username=DEMO_ADMIN)
     published = content.publish(mall, admin, only_if_changed=True)
+    _ensure_lendables(mall, admin)
 
     point = lobby_point(mall)
     location_id = point.content_id if point else ""

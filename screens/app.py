@@ -25,6 +25,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.config import KioskConfig
 from kiosk.store import LocalStore
+from kiosk.watchdog import feed as feed_watchdog
 from sync.protocol import DEFAULT_LANGUAGE, LANGUAGES, I18nText
 
 log = logging.getLogger(__name__)
@@ -456,6 +457,7 @@ class KioskApp(App):
         return False
 
     def _tick(self, dt: float) -> None:
+        feed_watchdog()  # systemd restarts a kiosk whose UI clock stops (deploy/concierge-kiosk.service)
         previous_clock = self.clock_text
         self._update_clock()
         current = self.screen_name

@@ -25,8 +25,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
-
 MAX_COMPOSITION = 40
 """Letters kept while composing; a longer run is no word, and a stuck key costs nothing."""
 MAX_CANDIDATES = 12
@@ -184,6 +182,8 @@ def _word_syllables(text: str) -> tuple[str, ...] | None:
     """Pinyin syllables of an all-Chinese word; None when it holds anything else."""
     if not text or not all("\u3400" <= ch <= "\u9fff" for ch in text):
         return None
+    from pypinyin import lazy_pinyin  # its phrase dictionary takes a second to load: not at import
+
     return tuple(lazy_pinyin(text))
 
 

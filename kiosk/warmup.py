@@ -1,18 +1,58 @@
 """Ahead-of-time building of what a visitor's first keystroke or tap would otherwise wait for.
 
 A content version's search indexes (stores, and facilities by their words) and the
-shortest-path trees from this kiosk are built on first use and kept while the version is active.
-On a large mall that first use costs a visitor up to a second or so; doing it in a background
-thread as soon as the version becomes active moves that wait to a moment nobody is waiting.
+shortest-path trees from this kiosk are built on first use and kept while the version is active;
+the keyboard's Chinese input methods read large dictionaries (pypinyin's phrases, Pinyin2Hanzi's
+lexicon, OpenCC's conversion table) on first use. Together that is a second or two that would
+land on the first visitor's first keystroke, or on the first frame if imported at start-up. The
+app starts this in a background thread right after its first frame, and again whenever a new
+content version becomes active; the thread's `finished_at` tells when everything is built.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from typing import TYPE_CHECKING
 
-from sync.protocol import MallContent
+if TYPE_CHECKING:
+    from sync.protocol import MallContent
+    from venue.index import ContentIndex
 
 log = logging.getLogger(__name__)
+
+
+class Preparation(threading.Thread):
+    """One run of `prepare` in a daemon thread; `finished_at` (time.monotonic()) once done."""
+
+    def __init__(self, content: MallContent | None, index: ContentIndex | None, kiosk_point_id: str | None):
+        super().__init__(name="prepare-content", daemon=True)
+        self.content = content
+        self.index = index
+        self.kiosk_point_id = kiosk_point_id
+        self.finished_at: float | None = None
+
+    def run(self) -> None:
+        try:
+            prepare_input_methods()
+            if self.content is not None:
+                prepare(self.content, self.index, self.kiosk_point_id)
+        except Exception:  # the screens build on first use instead, and report what fails there
+            log.exception("preparing the search index and routes ahead failed")
+        finally:
+            self.finished_at = time.monotonic()
+
+
+def prepare_input_methods() -> None:
+    """Load the dictionaries the keyboard's Chinese modes and pinyin search read on first use."""
+    from pypinyin import lazy_pinyin
+
+    from kiosk.ime import PinyinLexicon, segment, to_traditional
+
+    lazy_pinyin("中文")
+    segment("zhongwen")
+    PinyinLexicon.shared().phrases(["zhong", "wen"])
+    to_traditional("中文")
 
 
 def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
@@ -36,13 +76,10 @@ def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
         router.graph.tree(source, profile)
 
 
-def prepare_in_background(content: MallContent, index, kiosk_point_id: str | None) -> threading.Thread:
-    def run() -> None:
-        try:
-            prepare(content, index, kiosk_point_id)
-        except Exception:  # the screens build on first use instead, and report what fails there
-            log.exception("preparing the search index and routes ahead failed")
-
-    thread = threading.Thread(target=run, name="prepare-content", daemon=True)
-    thread.start()
-    return thread
+def prepare_in_background(
+    content: MallContent | None, index: ContentIndex | None, kiosk_point_id: str | None
+) -> Preparation:
+    """Start preparing; the returned thread is already running."""
+    preparation = Preparation(content, index, kiosk_point_id)
+    preparation.start()
+    return preparation

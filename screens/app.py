@@ -10,14 +10,16 @@ missed.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
+import re
 import signal
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -27,6 +29,9 @@ from kiosk.config import KioskConfig
 from kiosk.store import LocalStore
 from kiosk.watchdog import feed as feed_watchdog
 from sync.protocol import DEFAULT_LANGUAGE, LANGUAGES, I18nText
+
+if TYPE_CHECKING:
+    from kiosk.warmup import Preparation
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +62,34 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
 }
 """Screen name → (module, class). A module is imported, and its .kv loaded, on first show."""
 
+EAGER_WIDGET_MODULES = ("screens.widgets.common",)
+"""Imported before any kv is read: it makes every Label a TypesetLabel (Chinese line breaking)."""
 SHARED_WIDGET_MODULES = (
-    "screens.widgets.common", "screens.widgets.keyboard", "screens.widgets.idle",
+    "screens.widgets.keyboard", "screens.widgets.idle",
     "screens.widgets.language_switch", "screens.widgets.icons", "screens.widgets.floor_plan",
     "screens.widgets.qr", "screens.widgets.blob_image", "screens.widgets.store_list",
 )
+"""Known to the kv Factory by their class names, each module imported when a kv rule first makes
+one of its widgets: the first frame does not pay for the keyboard's dictionaries, the QR encoder
+or the search index of screens nobody opened yet."""
+_CLASS_LINE = re.compile(r"^class ([A-Z]\w*)\b", re.MULTILINE)
 SCREENS_WITHOUT_CONTENT = frozenset({"getting_ready"})
 SCREENS_WITHOUT_IDLE_WARNING = frozenset({"attract", "home", "getting_ready", "receipt"})
+
+
+def register_widget_modules(modules: tuple[str, ...]) -> None:
+    """Tell the kv Factory which module defines each widget class of `modules`, without importing
+    them: Kivy imports a module the first time a kv rule makes one of its widgets. The classes are
+    read from the source (top-level `class Name`), so a widget added to a module needs no list."""
+    from kivy.factory import Factory
+
+    for module_name in modules:
+        spec = importlib.util.find_spec(module_name)
+        if spec is None or spec.origin is None:
+            raise ImportError(f"no module {module_name}")
+        source = Path(spec.origin).read_text(encoding="utf-8")
+        for class_name in _CLASS_LINE.findall(source):
+            Factory.register(class_name, module=module_name)  # ignored for a name already known
 
 
 def configure_kivy(config: KioskConfig) -> None:
@@ -152,6 +178,10 @@ class KioskApp(App):
         self._active_version_id: int | None = None
         self._screenshot_count = 0
         self._events: list[Any] = []
+        self.first_frame_drawn = False
+        self.warmup: Preparation | None = None
+        """The background preparation of the search index, routes and input methods, started
+        after the first frame (and again for each new content version)."""
         self.title = "Concierge"
 
     # ---------------------------------------------------------------- start-up
@@ -164,8 +194,9 @@ class KioskApp(App):
 
         register_fonts(ensure_cjk_fonts(self.font_cache_dir))
         self.font_name = font_for(self.language)
-        for module in SHARED_WIDGET_MODULES:  # their classes must be known before the kv names them
+        for module in EAGER_WIDGET_MODULES:
             importlib.import_module(module)
+        register_widget_modules(SHARED_WIDGET_MODULES)  # known by name before the kv names them
         load_kv_once(SCREENS_DIR / "widgets" / "widgets.kv")
         load_kv_once(SCREENS_DIR / "app.kv")
         from kivy.factory import Factory
@@ -187,7 +218,7 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         Window.bind(on_touch_down=self._on_any_touch, on_request_close=self._refuse_close,
-                    on_key_down=self._on_any_key)
+                    on_key_down=self._on_any_key, on_flip=self._on_first_frame)
         self.reload_content()
         self.broadcast_overlay.load_saved()  # an emergency outlives a restart, offline too
         self._events.append(Clock.schedule_interval(self._tick, TICK_INTERVAL_S))
@@ -195,6 +226,19 @@ class KioskApp(App):
         self._connect_agent()
         self._tick(0)
         self.show("home" if self.has_content else "getting_ready", remember=False)
+
+    def _on_first_frame(self, window) -> None:
+        """The visitor sees the kiosk: now prepare, in the background, what their first tap or
+        keystroke would otherwise wait for (it would have slowed the first frame down)."""
+        window.unbind(on_flip=self._on_first_frame)
+        self.first_frame_drawn = True
+        Clock.schedule_once(lambda dt: self._prepare_ahead(), 0)
+
+    def _prepare_ahead(self) -> None:
+        from kiosk.warmup import prepare_in_background
+
+        point = self.kiosk_point()
+        self.warmup = prepare_in_background(self.content, self.index, point.id if point is not None else None)
 
     def on_stop(self) -> None:
         for event in self._events:
@@ -318,11 +362,8 @@ class KioskApp(App):
         self.has_content = content is not None
         self.content_version = version_id or 0
         self._update_content_texts()
-        if content is not None:
-            from kiosk.warmup import prepare_in_background
-
-            point = self.kiosk_point()
-            prepare_in_background(content, index, point.id if point is not None else None)
+        if self.first_frame_drawn:
+            self._prepare_ahead()
         for screen in list(self._screens.values()):
             self._safely(screen.refresh)
         current = self.manager.current if self.manager.has_screen(self.manager.current or "") else ""

@@ -29,6 +29,7 @@ else
   echo "=== server (PostgreSQL): skipped, CONCIERGE_TEST_POSTGRES_URL is not set"
 fi
 [ -d tests/ui ] && run "kiosk UI (headless Kivy)" tests/ui
+[ -d tests/web/axe ] && [ ! -d tests/web/axe/node_modules ] && command -v npm >/dev/null && npm ci --prefix tests/web/axe --no-audit --no-fund  # axe-core for the phone-page audit
 [ -d tests/web ] && run "web pages (Chromium)" tests/web
 [ -d tests/e2e ] && run "end to end (server + kiosk processes)" tests/e2e
 

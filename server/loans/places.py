@@ -11,6 +11,8 @@ from venue.index import ContentIndex
 
 LENDING_PLACE_KINDS = ("service_desk", "wheelchair_lending", "stroller_lending", "information", "charging")
 """Facilities a desk lends from, offered first in the console."""
+NOT_LENDING_PLACES = frozenset({"lift", "escalator", "stairs", "ramp", "exit"})
+"""Ways through the mall, never a place to keep things."""
 
 
 @lru_cache(maxsize=8)
@@ -35,7 +37,7 @@ def place_label(index: ContentIndex | None, facility_id: str, language: str = "z
 
 
 def lending_places(mall: Mall, language: str = "zh_CN") -> list[tuple[str, str]]:
-    """(facility id, label) of the published facilities, lending places first."""
+    """(facility id, label) of the published facilities that can keep things, lending places first."""
     index = published_index(mall)
     if index is None:
         return []
@@ -45,4 +47,5 @@ def lending_places(mall: Mall, language: str = "zh_CN") -> list[tuple[str, str]]
         return (LENDING_PLACE_KINDS.index(kind) if kind in LENDING_PLACE_KINDS else len(LENDING_PLACE_KINDS),
                 facility.id)
 
-    return [(f.id, place_label(index, f.id, language)) for f in sorted(index.content.facilities, key=order)]
+    places = [f for f in index.content.facilities if f.kind not in NOT_LENDING_PLACES]
+    return [(f.id, place_label(index, f.id, language)) for f in sorted(places, key=order)]

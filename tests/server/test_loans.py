@@ -186,6 +186,7 @@ def test_only_managers_keep_the_register(client, desk):
     assert client.post(reverse("loans:register"), data).status_code == 302
     assert LendableItem.objects.filter(tag="YC-01", kind="pram").exists()
     assert client.post(reverse("loans:register"), {**data, "kept_at": "f-nowhere"}).status_code == 400
+    assert client.post(reverse("loans:register"), {**data, "tag": "YC-02", "kept_at": "f-lift"}).status_code == 400
     assert client.post(reverse("loans:item_state", args=[item.pk]), {"state": "out_of_service"}).status_code == 302
     assert client.post(reverse("loans:item_state", args=[item.pk]), {"state": "on_loan"}).status_code == 409
 

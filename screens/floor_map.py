@@ -37,9 +37,10 @@ from screens.places import (
 )
 from screens.satisfaction_pulse import SatisfactionPulse  # noqa: F401 - its kv rule, used in floor_map.kv
 from screens.widgets.common import ChoiceButton, TappableCard, discard_children
-from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker
+from screens.widgets.floor_plan import ROUTE_COLOUR, MapMarker, PlanSymbol
 from venue.languages import page_code
 from venue.paths import route_url
+from venue.plan_geometry import polygon_centroid
 from venue.routing.graph import VISITOR_PROFILES
 from venue.routing.router import RoutingError, find_place, router_for
 from venue.routing.wording import (
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 NEAREST_CHOICES = (("restroom", N_("Toilets")), ("nursing_room", N_("Nursing room")),
                    ("exit", N_("Exit")), ("atm", N_("ATM")))
 DRAW_SECONDS = 1.2
+ZOOM_STEP = 1.5
+"""One press of + or − zooms by this much."""
 CARD_LAYOUT_SECONDS = 0.15
 """Step cards take a few frames to find their height (wrapped text); scroll after that."""
 """The phone page's language codes (server.core.language), so it opens in the kiosk's language."""
@@ -110,6 +113,12 @@ class FloorMapScreen(KioskScreen):
         self._cards: list[StepCard] = []
         self._nearest_missing = False
         """The visitor asked for the nearest of a kind, and none can be reached."""
+        self.app.bind(landscape=self._turned)
+
+    def _turned(self, *args) -> None:
+        """The panel turned: the floor switcher goes from a column to a row (or back)."""
+        if self.level_id and self.app.index is not None:
+            self._build_levels()
 
     # ---------------------------------------------------------------- navigation hooks
     def prepare(self, store_id: str | None = None, facility_id: str | None = None, place_id: str | None = None,
@@ -327,7 +336,9 @@ class FloorMapScreen(KioskScreen):
             plan.here = None
             self.here_text = ""
         route = self.route if (self.route is not None and self.route.reachable) else None
-        legs, markers, active = [], [], -1
+        legs: list[list[tuple[float, float]]] = []
+        markers: list[MapMarker] = []
+        active = -1
         if route is not None:
             active_leg = route.steps[self.step_index].leg if route.steps else -1
             for number, leg in enumerate(route.legs):
@@ -343,14 +354,21 @@ class FloorMapScreen(KioskScreen):
                     following = route.steps[number + 1]
                     caption = "{name} → {floor}".format(name=self._connector_caption(following),
                                                         floor=following.to_floor)
-                    markers.append(MapMarker(end_x, end_y, caption, ROUTE_COLOUR))
+                    markers.append(MapMarker(end_x, end_y, caption, ROUTE_COLOUR,
+                                             symbol=following.connector_kind or ""))
         plan.highlight_refs = [self.destination_id] if self.destination_id else []
         plan.label_overrides = facility_labels(index, level, app)
+        plan.symbols = self._symbols(level)
         plan.markers = markers
         plan.route_active = active
-        if plan.level is not level:
+        if plan.level is not level or plan.focus:
             plan.reset_view()
         plan.level = level
+        # A route: the view zooms to fit its walks on this floor (and the kiosk, when here).
+        focus = [point for points in legs for point in points]
+        if focus and node is not None and kiosk is not None and kiosk.level_id == level.id:
+            focus.append((node.x, node.y))
+        plan.focus = focus
         plan.route_legs = legs
         Animation.cancel_all(plan, "route_progress")
         if legs and animate:
@@ -358,6 +376,32 @@ class FloorMapScreen(KioskScreen):
             Animation(route_progress=1.0, duration=DRAW_SECONDS, transition="out_quad").start(plan)
         else:
             plan.route_progress = 1.0
+
+    def _symbols(self, level) -> list[PlanSymbol]:
+        """Every facility on the floor as its symbol: at its shape's middle, or at its door on
+        the path graph when the plan has no shape for it."""
+        app = self.app
+        shapes = {shape.ref: shape for shape in level.plan if shape.ref and len(shape.polygon) >= 3}
+        symbols = []
+        for facility in app.content.facilities if app.content is not None else []:
+            if facility.level_id != level.id:
+                continue
+            shape = shapes.get(facility.id)
+            node = app.index.node(facility.node_id)
+            if shape is not None:
+                x, y = polygon_centroid(shape.polygon)
+            elif node is not None:
+                x, y = node.x, node.y
+            else:
+                continue
+            symbols.append(PlanSymbol(facility.id, facility.kind, x, y))
+        return symbols
+
+    def zoom_in(self) -> None:
+        self.ids.plan.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.ids.plan.zoom_by(1 / ZOOM_STEP)
 
     def _connector_caption(self, step) -> str:
         """The connector's name on the map's tag: "Lift B", or "Escalator" where the sentence
@@ -372,10 +416,13 @@ class FloorMapScreen(KioskScreen):
         box = self.ids.levels
         discard_children(box)
         on_route = set(self.route.levels()) if (self.route is not None and self.route.reachable) else set()
-        for level in reversed(app.index.levels()):
+        # a lift panel (top floor on top); in portrait a row, lowest floor on the left
+        levels = reversed(app.index.levels()) if app.landscape else app.index.levels()
+        for level in levels:
             text = level.short_name + (" •" if level.id in on_route and level.id != self.level_id else "")
             button = ChoiceButton(text=text, value=level.id, selected=level.id == self.level_id,
-                                  design_size=theme.TEXT_BODY, size_hint_y=None, height=app.u * 84)
+                                  design_size=theme.TEXT_BODY, size_hint=(None, None),
+                                  width=app.u * 110, height=app.u * (84 if app.landscape else 96))
             button.bind(on_release=self._choose_level)
             box.add_widget(button)
 

@@ -19,10 +19,6 @@ FIT_MARGIN = 0.04
 """Free space around a fitted plan, as a share of the view's shorter side."""
 FOCUS_PADDING_M = 10.0
 """Metres kept around the points a view zooms in on."""
-LABEL_FILL = (0.94, 0.9)
-"""The share of a shape's box (width, height) a label may take."""
-WRAP_STEP_PX = 8
-"""Wrap widths go in steps of this many pixels, so a pinch reuses the label textures."""
 
 
 def rotate(x: float, y: float, degrees: float) -> Point:
@@ -139,46 +135,25 @@ def cut_polyline(points: Sequence[Point], fraction: float) -> list[float]:
     return flat
 
 
-# ---------------------------------------------------------------- labels and name tags
-def is_cjk(character: str) -> bool:
-    """Han characters, kana and full-width punctuation: text that may break between any two."""
-    code = ord(character)
-    return 0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF or 0x20000 <= code
+def route_arrows(points: Sequence[Point], spacing: float) -> list[tuple[Point, float]]:
+    """Direction arrows along a screen polyline: (where, angle in radians), every `spacing`
+    pixels from half a spacing on, none on the last half spacing where the line ends at its
+    marker."""
+    lengths = [math.dist(a, b) for a, b in pairwise(points)]
+    total = sum(lengths)
+    arrows: list[tuple[Point, float]] = []
+    at = spacing / 2
+    walked = 0.0
+    for ((ax, ay), (bx, by)), length in zip(pairwise(points), lengths, strict=False):
+        while length > 0 and at <= walked + length and at < total - spacing / 2:
+            t = (at - walked) / length
+            arrows.append(((ax + (bx - ax) * t, ay + (by - ay) * t), math.atan2(by - ay, bx - ax)))
+            at += spacing
+        walked += length
+    return arrows
 
 
-def label_fits(size: Point, box: Point) -> bool:
-    """Whether a label of `size` fits a shape whose box is `box` (both width, height)."""
-    return size[0] <= box[0] * LABEL_FILL[0] and size[1] <= box[1] * LABEL_FILL[1]
-
-
-def balanced_lines(text: str, count: int) -> list[str] | None:
-    """`text` cut into `count` lines of equal length ("疾风/运动", not "疾风运/动"), for text that
-    breaks anywhere; None when the lines would be shorter than two characters."""
-    per_line = math.ceil(len(text) / count)
-    if per_line < 2:
-        return None
-    return [text[start:start + per_line] for start in range(0, len(text), per_line)]
-
-
-def wrap_width(box_width: float, longest_word: float, font_size: float) -> float | None:
-    """The width to wrap a label to inside a shape `box_width` wide, between words and never
-    inside one; in steps of WRAP_STEP_PX where the longest word allows. None when the label
-    cannot be wrapped there (too narrow for the font, or for its longest word)."""
-    width = box_width * 0.9 // WRAP_STEP_PX * WRAP_STEP_PX
-    if longest_word > width:
-        width = box_width * 0.9
-    if width < 2.2 * font_size or longest_word > width:
-        return None
-    return width
-
-
-def box_inside(box: Box, view: Box) -> bool:
-    """Whether `box` lies wholly in `view`: a name cut by the edge of the view helps nobody."""
-    x, y, w, h = box
-    vx, vy, vw, vh = view
-    return x >= vx and y >= vy and x + w <= vx + vw and y + h <= vy + vh
-
-
+# ---------------------------------------------------------------- name tags
 def covered_area(box: Box, others: Sequence[Box]) -> float:
     """The area of `others` that `box` covers."""
     x, y, w, h = box

@@ -46,25 +46,30 @@ from kivy.properties import (
 from kivy.uix.stencilview import StencilView
 
 from screens import theme
+from screens.widgets.plan_symbols import draw_symbol, heading_cone
 from sync.protocol import Level, PlanShape
 from venue.plan_geometry import (
-    LABEL_FILL,
-    balanced_lines,
-    box_inside,
     caption_position,
     clamp_pan,
     cut_polyline,
     fit,
     focus_corners,
-    is_cjk,
-    label_fits,
     pan_for_zoom,
     point_in_polygon,
     polygon_centroid,
     rotate,
-    wrap_width,
+    route_arrows,
     zoomed,
 )
+from venue.plan_labels import (
+    LabelRequest,
+    PlacedLabel,
+    box_within,
+    boxes_overlap,
+    leader_end,
+    place_labels,
+)
+from venue.typesetting import has_cjk
 
 FILL_BY_KIND = {
     "outline": theme.MAP_OUTLINE,
@@ -84,6 +89,15 @@ TAP_SLOP_PX = 24
 """A touch that moved less than this is a tap, not a pan."""
 DRAW_ORDER = ("outline", "corridor", "atrium", "void", "landmark", "facility", "unit")
 LABELLED_KINDS = ("unit", "facility", "landmark", "atrium")
+LABEL_SIZES = (24, 21, 18, 16)
+"""Font sizes a name may take on the plan (design pixels, largest first)."""
+MIN_CJK_LABEL = 18
+"""Chinese names no smaller than this (design pixels): readable at arm's length."""
+SYMBOL_SIDE = 34
+"""A facility symbol's side in design pixels."""
+ARROW_SPACING = 90
+"""Screen pixels between two direction arrows along the route."""
+PRIORITY_CHOSEN, PRIORITY_STORE, PRIORITY_PLACE = 3, 2, 1
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,23 @@ class MapMarker:
     y: float
     caption: str = ""
     colour: tuple = theme.MAP_YOU_ARE_HERE
+    symbol: str = ""
+    """A facility kind drawn as the marker (a floor change: the lift or escalator taken)."""
+
+
+@dataclass(frozen=True)
+class PlanSymbol:
+    """A facility's symbol on the plan, at a level point."""
+
+    ref: str
+    kind: str
+    x: float
+    y: float
+
+
+def _area(polygon) -> float:
+    """A polygon's area (shoelace), any winding."""
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True))) / 2
 
 
 class FloorPlan(StencilView):
@@ -122,6 +153,11 @@ class FloorPlan(StencilView):
     """Pixels kept free on the right (for the floor switcher over the mall map)."""
     label_overrides = DictProperty({})
     """Shape ref → text drawn instead of the shape's own label (short facility names)."""
+    symbols = ListProperty([])
+    """PlanSymbols: facilities drawn as symbols (their shapes then carry no text)."""
+    overlays = ListProperty([])
+    """Widgets drawn over the plan (floor buttons, zoom buttons, the legend): no name goes
+    under them."""
     interactive = BooleanProperty(False)
     """Pan and pinch-zoom by touch (the mall map); small plans on other screens stay still."""
     zoom = NumericProperty(1.0)
@@ -149,7 +185,7 @@ class FloorPlan(StencilView):
             here=self._redraw_soon, here_level_id=self._redraw_soon, highlight_refs=self._redraw_soon,
             markers=self._redraw_soon, label_scale=self._redraw_soon, label_overrides=self._redraw_soon,
             top_reserve=self._redraw_soon, bottom_reserve=self._redraw_soon, right_reserve=self._redraw_soon,
-            focus=self._redraw_soon,
+            focus=self._redraw_soon, symbols=self._redraw_soon, overlays=self._watch_overlays,
             focus_min_span_m=self._redraw_soon,
         )
         self.bind(zoom=self._redraw_soon, pan=self._redraw_soon, route_legs=self._redraw_soon,
@@ -165,6 +201,33 @@ class FloorPlan(StencilView):
         self._fit_scale = 1.0
         self._group = InstructionGroup()
         self._group_key: tuple | None = None
+        self._extents: dict[tuple, tuple[float, float]] = {}
+        self.placed_labels: list[PlacedLabel] = []
+        """The names drawn, with their screen boxes (for tests and the bench)."""
+        self.dropped_labels: list[str] = []
+        self.symbol_boxes: dict[str, tuple[float, float, float, float]] = {}
+        """Facility id → its symbol's screen box."""
+        self.marker_boxes: list[tuple[float, float, float, float]] = []
+        """Markers and their name tags, screen boxes."""
+        self._anchored: list[tuple[PlacedLabel, tuple[float, float], tuple[float, float] | None]] = []
+        """The last full placement: each label with its centre (and leader point) in level metres,
+        so a pan or pinch in progress moves the names without placing them again."""
+
+    def _watch_overlays(self, *args) -> None:
+        for widget in self.overlays:
+            widget.unbind(pos=self._redraw_soon, size=self._redraw_soon, opacity=self._redraw_soon)
+            widget.bind(pos=self._redraw_soon, size=self._redraw_soon, opacity=self._redraw_soon)
+        self._redraw_soon()
+
+    def overlay_boxes(self) -> list[tuple[float, float, float, float]]:
+        """Screen boxes of the visible widgets over the plan, in this widget's coordinates."""
+        boxes = []
+        for widget in self.overlays:
+            if widget.opacity <= 0 or widget.width <= 0 or widget.height <= 0 or widget.parent is None:
+                continue
+            x0, y0 = self.to_widget(*widget.to_window(widget.x, widget.y))
+            boxes.append((x0, y0, widget.width, widget.height))
+        return boxes
 
     def _draw_route_soon(self, *args) -> None:
         self.draw_route_progress()
@@ -216,23 +279,153 @@ class FloorPlan(StencilView):
             Color(*theme.MAP_BACKGROUND)
             RoundedRectangle(pos=self.pos, size=self.size, radius=[min(self.width, self.height) * 0.02])
         highlighted = set(self.highlight_refs)
-        self._caption_boxes = []
+        self._caption_boxes = self.overlay_boxes()
         self._label_boxes = []
-        self._callouts: list[tuple[float, float, str]] = []
         self._draw_shapes(highlighted)
-        for shape, _meshes, _outline, span, centre in self._shape_meshes():
-            if shape.kind in LABELLED_KINDS and (shape.label is not None or shape.ref in self.label_overrides):
-                self._draw_label(shape, span, centre, bool(shape.ref) and shape.ref in highlighted)
-        if self.here is not None and self.here_level_id == self.level.id and not self.route_legs:
-            self._draw_marker(self.here)
+        self._draw_symbols()
+        here_here = self.here is not None and self.here_level_id == self.level.id
+        if here_here and not self.route_legs:
+            self._draw_marker(self.here, facing=True)
         self.canvas.add(self._route_group)
         self.draw_route_progress()
-        named = {marker.caption for marker in self.markers}
-        for cx, cy, text in self._callouts:
-            if text not in named:  # the route's end marker already says it, beside the shape
-                self._draw_caption(cx, cy, 6.0, text, theme.MAP_HIGHLIGHT)
+        if here_here and self.route_legs:
+            self._caption_boxes.append(self._here_box())
         for marker in self.markers:
             self._draw_marker(marker)
+        self.marker_boxes = list(self._caption_boxes)
+        if self._touches and self._anchored:
+            self._move_labels()  # a pan or pinch in progress: the names go along
+        else:
+            self._place_labels(highlighted)
+        self._draw_labels(highlighted)
+
+    def _here_box(self) -> tuple[float, float, float, float]:
+        sx, sy = self.to_screen(self.here.x, self.here.y)
+        radius = max(10.0, 16 * self.label_scale) + 5
+        return (sx - radius, sy - radius, 2 * radius, 2 * radius)
+
+    # ---------------------------------------------------------------- names
+    def _measure(self, text: str, font_size: float, bold: bool = False) -> tuple[float, float]:
+        """The drawn size of `text` (lines split at "\\n"), from the font's metrics: cheaper than
+        rendering each candidate."""
+        width = height = 0.0
+        for line in text.split("\n"):
+            key = (line, round(font_size, 1), bold, self.font_name)
+            size = self._extents.get(key)
+            if size is None:
+                size = CoreLabel(font_size=font_size, font_name=self.font_name, bold=bold).get_extents(line)
+                if len(self._extents) > 6000:
+                    self._extents.clear()
+                self._extents[key] = size
+            width = max(width, size[0])
+            height += size[1]
+        return (math.ceil(width), math.ceil(height))
+
+    def _label_requests(self, highlighted: set[str]) -> list[LabelRequest]:
+        """What to name: units, landmarks and atriums (facilities too where there are no
+        symbols), except a place the route's end marker already names."""
+        named = {marker.caption for marker in self.markers}
+        requests: dict[str, LabelRequest] = {}
+        for shape, _meshes, outline, _span, _centre in self._shape_meshes():
+            if shape.kind not in LABELLED_KINDS or (shape.kind == "facility" and self.symbols):
+                continue
+            text = self.label_overrides.get(shape.ref) if shape.ref else None
+            if text is None:
+                text = shape.label.get(self.language) if shape.label is not None else ""
+            text = (text or "").strip()
+            if not text or (shape.ref in highlighted and text in named):
+                continue
+            scale, (ox, oy) = self._scale, self._origin
+            polygon = [(ox + x * scale, oy + y * scale) for x, y in zip(outline[0::2], outline[1::2], strict=False)]
+            chosen = bool(shape.ref) and shape.ref in highlighted
+            priority = PRIORITY_CHOSEN if chosen else PRIORITY_STORE if shape.kind == "unit" else PRIORITY_PLACE
+            key = shape.ref or f"{shape.kind}:{text}"
+            if key in requests and _area(requests[key].polygon) >= _area(polygon):
+                continue  # a place of several shapes is named once, in its largest
+            requests[key] = LabelRequest(key, text, polygon, priority,
+                                         min_font=MIN_CJK_LABEL * self.label_scale if has_cjk(text) else 0.0)
+        return list(requests.values())
+
+    def _place_labels(self, highlighted: set[str]) -> None:
+        """Name every unit that can be named at this zoom (venue.plan_labels), clear of the
+        markers, the symbols and the controls over the plan."""
+        requests = self._label_requests(highlighted)
+        sizes = [size * self.label_scale for size in LABEL_SIZES]
+        view = (self.x + 2, self.y + 2, self.width - 4, self.height - 4)
+        obstacles = [*self._caption_boxes, *self.symbol_boxes.values()]
+        plan = place_labels(requests, self._measure, sizes, view, obstacles)
+        self.placed_labels, self.dropped_labels = plan.placed, plan.dropped
+        self._anchored = []
+        for label in plan.placed:
+            x, y, w, h = label.box
+            self._anchored.append((label, self.to_level(x + w / 2, y + h / 2),
+                                   self.to_level(*label.leader) if label.leader else None))
+
+    def _move_labels(self) -> None:
+        """The last placement moved with the plan; names that now run into a control, a marker
+        or the edge wait for the gesture's end."""
+        view = (self.x + 2, self.y + 2, self.width - 4, self.height - 4)
+        obstacles = [*self._caption_boxes, *self.symbol_boxes.values()]
+        placed = []
+        for label, centre, leader in self._anchored:
+            cx, cy = self.to_screen(*centre)
+            _x, _y, w, h = label.box
+            box = (cx - w / 2, cy - h / 2, w, h)
+            if not box_within(box, view) or any(boxes_overlap(box, other) for other in obstacles):
+                continue
+            placed.append(PlacedLabel(label.key, label.text, label.font_size, box, label.inside,
+                                      self.to_screen(*leader) if leader else None))
+        self.placed_labels = placed
+
+    def _draw_labels(self, highlighted: set[str]) -> None:
+        named = {marker.caption for marker in self.markers}
+        for label in self.placed_labels:
+            chosen = label.key in highlighted
+            x, y, w, h = label.box
+            with self.canvas:
+                if label.leader is not None:
+                    Color(*theme.INK_MUTED)
+                    Line(points=[*label.leader, *leader_end(label.leader, label.box)], width=1.1)
+                    Ellipse(pos=(label.leader[0] - 3, label.leader[1] - 3), size=(6, 6))
+                if not label.inside and not chosen:
+                    # in the corridor: a light halo keeps it apart from the lines under it
+                    Color(1, 1, 1, 0.86)
+                    RoundedRectangle(pos=(x - 3, y - 1), size=(w + 6, h + 2), radius=[4])
+            texture = self._label_texture(label.text, label.font_size, chosen,
+                                          theme.ON_DARK if chosen and label.inside else theme.INK)
+            with self.canvas:
+                if chosen and not label.inside:
+                    Color(*theme.MAP_HIGHLIGHT)
+                    RoundedRectangle(pos=(x - 6, y - 3), size=(w + 12, h + 6), radius=[6])
+                    texture = self._label_texture(label.text, label.font_size, True, theme.ON_DARK)
+                Color(1, 1, 1, 1)
+                Rectangle(texture=texture, pos=(int(x + (w - texture.width) / 2), int(y + (h - texture.height) / 2)),
+                          size=texture.size)
+        for key in self.dropped_labels:
+            shape = next((s for s in self.level.plan if s.ref == key), None) if key in highlighted else None
+            if shape is None:
+                continue
+            # the chosen place's name did not fit anywhere: a tag beside it, unless the route's
+            # end marker already says it
+            text = self.label_overrides.get(key) or (shape.label.get(self.language) if shape.label else "")
+            if text and text not in named:
+                sx, sy = self.to_screen(*polygon_centroid(shape.polygon))
+                self._draw_caption(sx, sy, 6.0, text, theme.MAP_HIGHLIGHT)
+
+    # ---------------------------------------------------------------- symbols
+    def _draw_symbols(self) -> None:
+        """Each facility's symbol at its place; kept at one size whatever the zoom."""
+        self.symbol_boxes = {}
+        side = SYMBOL_SIDE * self.label_scale
+        group = InstructionGroup()
+        for symbol in self.symbols:
+            sx, sy = self.to_screen(symbol.x, symbol.y)
+            box = (sx - side / 2, sy - side / 2, side, side)
+            if not box_within(box, (self.x, self.y, self.width, self.height)):
+                continue
+            draw_symbol(group, symbol.kind, sx, sy, side)
+            self.symbol_boxes[symbol.ref] = box
+        self.canvas.add(group)
 
     def draw_route_progress(self) -> None:
         """(Re)draw only the route layer: the walks on this level, the active one up to
@@ -256,14 +449,30 @@ class FloorPlan(StencilView):
             group.add(Ellipse(pos=(flat[0] - 2.2 * width, flat[1] - 2.2 * width), size=(4.4 * width, 4.4 * width)))
             group.add(Color(1, 1, 1, 1))
             group.add(Ellipse(pos=(flat[0] - 1.1 * width, flat[1] - 1.1 * width), size=(2.2 * width, 2.2 * width)))
+            if active:
+                self._add_arrows(group, flat, width)
         if self.here is not None and self.here_level_id == self.level.id:
-            # "You are here" goes on top of the route that starts at it.
+            # "You are here" (and the way the kiosk faces) goes on top of the route that starts at it.
             sx, sy = self.to_screen(self.here.x, self.here.y)
             radius = max(10.0, 16 * self.label_scale)
+            heading_cone(group, sx, sy, radius, self.here.colour)
             group.add(Color(1, 1, 1, 1))
             group.add(Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10)))
             group.add(Color(*self.here.colour))
             group.add(Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius)))
+
+    def _add_arrows(self, group: InstructionGroup, flat: list[float], width: float) -> None:
+        """White chevrons along the walk, pointing the way."""
+        spacing = ARROW_SPACING * self.label_scale
+        points = list(zip(flat[0::2], flat[1::2], strict=False))
+        group.add(Color(1, 1, 1, 1))
+        size = width * 0.9
+        for (x, y), angle in route_arrows(points, spacing):
+            cos, sin = math.cos(angle), math.sin(angle)
+            tip = (x + cos * size, y + sin * size)
+            left = (x - cos * size - sin * size, y - sin * size + cos * size)
+            right = (x - cos * size + sin * size, y - sin * size - cos * size)
+            group.add(Line(points=[*left, *tip, *right], width=max(1.2, width * 0.22), joint="round", cap="round"))
 
     def _screen_polyline(self, points, fraction: float) -> list[float]:
         """Screen points of a level polyline, cut after `fraction` of its length."""
@@ -340,91 +549,24 @@ class FloorPlan(StencilView):
             self._label_cache[key] = texture
         return texture
 
-    def _longest_word(self, text: str, font_size: float, bold: bool) -> float:
-        """Width of the widest run of non-CJK letters (which must not be broken)."""
-        key = (text, round(font_size), bold, self.font_name)
-        width = self._word_widths.get(key)
-        if width is None:
-            words = [word for word in text.split() if not any(is_cjk(ch) for ch in word)]
-            measure = CoreLabel(font_size=font_size, font_name=self.font_name, bold=bold)
-            width = max((measure.get_extents(word)[0] for word in words), default=0.0)
-            if len(self._word_widths) > 2000:
-                self._word_widths.clear()
-            self._word_widths[key] = width
-        return width
-
-    def _balanced_label(self, text: str, font_size: float, bold: bool, colour: tuple, width: float,
-                        height: float):
-        """`text` in the fewest lines of equal length that fit the box, or None."""
-        for count in range(2, 5):
-            lines = balanced_lines(text, count)
-            if lines is None:
-                return None
-            texture = self._label_texture("\n".join(lines), font_size, bold, colour)
-            if texture.height > height * LABEL_FILL[1]:
-                return None
-            if texture.width <= width * LABEL_FILL[0]:
-                return texture
-        return None
-
-    def _draw_label(self, shape: PlanShape, span: tuple[float, float], centre: tuple[float, float],
-                    highlighted: bool) -> None:
-        """`span` and `centre`: the shape's box size and centroid in turned level metres."""
-        text = self.label_overrides.get(shape.ref) if shape.ref else None
-        if text is None:
-            text = shape.label.get(self.language) if shape.label is not None else ""
-        text = text.strip()
-        if not text:
-            return
-        scale = self._scale
-        width, height = span[0] * scale, span[1] * scale
-        cx, cy = self._origin[0] + centre[0] * scale, self._origin[1] + centre[1] * scale
-        colour = theme.ON_DARK if highlighted else theme.INK
-        base = 24 * self.label_scale
-        for font_size in (base, base * 0.82, base * 0.68):
-            texture = self._label_texture(text, font_size, highlighted, colour)
-            if label_fits(texture.size, (width, height)):
-                break
-            if " " not in text and any(is_cjk(ch) for ch in text):
-                # Chinese breaks anywhere: into lines of equal length ("疾风/运动", not "疾风运/动").
-                texture = self._balanced_label(text, font_size, highlighted, colour, width, height)
-                if texture is not None:
-                    break
-                continue
-            # Too wide on one line: wrapped into the shape's width, between words.
-            wrap = wrap_width(width, self._longest_word(text, font_size, highlighted), font_size)
-            if wrap is None:
-                continue
-            texture = self._label_texture(text, font_size, highlighted, colour, wrap_width=wrap)
-            if label_fits(texture.size, (width, height)):
-                break
-        else:
-            if highlighted:
-                # The name does not fit inside: it is written beside the shape, as a callout.
-                self._callouts.append((cx, cy, text))
-            return
-        left, bottom = cx - texture.width / 2, cy - texture.height / 2
-        if not box_inside((left, bottom, texture.width, texture.height), (self.x, self.y, self.width, self.height)):
-            return  # zoomed in: a name cut by the edge of the view helps nobody
-        if highlighted:
-            # Marker captions drawn later keep clear of the highlighted name.
-            self._caption_boxes.append((cx - texture.width / 2 - 10, cy - texture.height / 2 - 6,
-                                        texture.width + 20, texture.height + 12))
-        else:
-            self._label_boxes.append((left, bottom, texture.width, texture.height))
-        with self.canvas:
-            Color(1, 1, 1, 1)
-            Rectangle(texture=texture, pos=(int(cx - texture.width / 2), int(cy - texture.height / 2)),
-                      size=texture.size)
-
-    def _draw_marker(self, marker: MapMarker) -> None:
+    def _draw_marker(self, marker: MapMarker, facing: bool = False) -> None:
         sx, sy = self.to_screen(marker.x, marker.y)
         radius = max(10.0, 16 * self.label_scale)
-        with self.canvas:
-            Color(1, 1, 1, 1)
-            Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10))
-            Color(*marker.colour)
-            Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius))
+        group = InstructionGroup()
+        if facing:
+            heading_cone(group, sx, sy, radius, marker.colour)
+            reach = radius * 3.2  # the cone's box: its name tag goes elsewhere
+            self._caption_boxes.append((sx - reach * 0.55, sy, reach * 1.1, reach))
+        if marker.symbol:
+            side = SYMBOL_SIDE * 1.3 * self.label_scale
+            draw_symbol(group, marker.symbol, sx, sy, side)
+            radius = side / 2
+        else:
+            group.add(Color(1, 1, 1, 1))
+            group.add(Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10)))
+            group.add(Color(*marker.colour))
+            group.add(Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius)))
+        self.canvas.add(group)
         self._caption_boxes.append((sx - radius - 5, sy - radius - 5, 2 * radius + 10, 2 * radius + 10))
         if marker.caption:
             self._draw_caption(sx, sy, radius, marker.caption, marker.colour)
@@ -498,6 +640,8 @@ class FloorPlan(StencilView):
             self._touches.pop(touch.uid, None)
             if single and self._travel < TAP_SLOP_PX:
                 self._tapped(touch.pos)
+            elif not self._touches:
+                self._redraw_soon()  # the gesture is over: the names are placed afresh
             return True
         if self.collide_point(*touch.pos) and touch.grab_current is None and self._tapped(touch.pos):
             return True
@@ -509,6 +653,10 @@ class FloorPlan(StencilView):
             return False
         self.dispatch("on_shape_tapped", shape)
         return True
+
+    def zoom_by(self, factor: float) -> None:
+        """The + and − buttons: zoom about the middle of the view."""
+        self._zoom_about(self.center, self.zoom * factor)
 
     def _zoom_about(self, pos, zoom: float) -> None:
         """Zoom so the level point under `pos` stays under it."""

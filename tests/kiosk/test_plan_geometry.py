@@ -5,21 +5,17 @@ from __future__ import annotations
 import pytest
 
 from venue.plan_geometry import (
-    balanced_lines,
-    box_inside,
     caption_position,
     clamp_pan,
     covered_area,
     cut_polyline,
     fit,
     focus_corners,
-    is_cjk,
-    label_fits,
     pan_for_zoom,
     point_in_polygon,
     polygon_centroid,
     rotate,
-    wrap_width,
+    route_arrows,
     zoomed,
 )
 
@@ -102,37 +98,14 @@ def test_the_route_is_drawn_up_to_a_share_of_its_length():
     assert cut_polyline([(3, 4)], 0.5) == [3, 4]
 
 
-def test_chinese_breaks_anywhere_latin_only_between_words():
-    assert is_cjk("运") and is_cjk("，") and is_cjk("カ")
-    assert not is_cjk("a") and not is_cjk(" ")
+def test_direction_arrows_go_along_the_route_every_spacing_and_not_at_its_end():
+    arrows = route_arrows([(0, 0), (100, 0), (100, 100)], 40)
+    assert [point for point, _angle in arrows] == [(20, 0), (60, 0), (100, 0), (100, 40)]
+    assert [round(angle, 3) for _point, angle in arrows] == [0, 0, 0, 1.571]
+    assert route_arrows([(0, 0), (10, 0)], 40) == []  # a short walk: the line says enough
 
 
-def test_balanced_lines_are_of_equal_length():
-    assert balanced_lines("疾风运动", 2) == ["疾风", "运动"]
-    assert balanced_lines("疾风运动用品", 3) == ["疾风", "运动", "用品"]
-    assert balanced_lines("疾风运", 2) == ["疾风", "运"]
-    assert balanced_lines("疾风", 2) is None  # one character a line reads as a column
-
-
-def test_a_label_takes_most_of_its_shape_not_all():
-    assert label_fits((94, 90), (100, 100))
-    assert not label_fits((95, 10), (100, 100))
-    assert not label_fits((10, 91), (100, 100))
-
-
-def test_wrap_width_goes_in_steps_and_never_splits_a_word():
-    assert wrap_width(200, 50, 20) == 176  # 90 % of 200, down to a multiple of 8
-    assert wrap_width(200, 178, 20) == 180  # the step would cut the longest word: 90 % exactly
-    assert wrap_width(200, 190, 20) is None  # the longest word does not fit at all
-    assert wrap_width(40, 10, 20) is None  # narrower than a few letters of this font
-
-
-def test_box_inside_and_covered_area():
-    view = (0, 0, 100, 100)
-    assert box_inside((10, 10, 20, 20), view)
-    assert box_inside((80, 80, 20, 20), view)
-    assert not box_inside((90, 10, 20, 20), view)
-    assert not box_inside((-1, 10, 20, 20), view)
+def test_covered_area():
     assert covered_area((0, 0, 10, 10), [(5, 5, 10, 10), (20, 20, 5, 5)]) == 25
 
 

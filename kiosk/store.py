@@ -10,6 +10,7 @@ the sync agent opens its own `LocalStore` on the same file.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -18,8 +19,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk.config import DATABASE_FILENAME
 from sync.private_files import private_dir, private_sqlite
@@ -31,6 +30,34 @@ BLOBS_DIRNAME = "blobs"
 
 class StoreError(Exception):
     """The local store cannot be used (a newer schema, an unwritable directory)."""
+
+
+class Database:
+    """The store's connection (`store.db.conn`) with nested transactions as savepoints: all the
+    kiosk needs of a database wrapper, where importing sqlite-utils for it cost the kiosk's first
+    frame a tenth of a second or more."""
+
+    _savepoints = itertools.count(1)
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A savepoint: rolled back alone on an error, inside a transaction already open (or
+        as a transaction of its own when none is)."""
+        name = f"kiosk_{next(self._savepoints)}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self.conn.execute(f"RELEASE SAVEPOINT {name}")
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
 
 class LocalStore:
@@ -46,7 +73,7 @@ class LocalStore:
         # isolation_level=None: no implicit transactions; `transaction()` opens them explicitly
         # with BEGIN IMMEDIATE so two threads never deadlock upgrading read locks to write locks.
         connection = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        self.db = sqlite_utils.Database(connection)
+        self.db = Database(connection)
         self._apply_pragmas()
         self._migrate()
         self.cache: dict[str, Any] = {}
@@ -87,7 +114,7 @@ class LocalStore:
             self.db.conn.execute(statement)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self) -> Iterator[Database]:
         """A write transaction (BEGIN IMMEDIATE), or a savepoint when one is already open."""
         conn = self.db.conn
         if conn.in_transaction:

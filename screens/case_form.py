@@ -105,7 +105,7 @@ class CaseFormScreen(KioskScreen):
         self.ids.description.clear()
         self.ids.phone.clear()
         self.ids.consent.checked = False
-        self.ids.keyboard.reset_input()
+        self.ids.keyboard.start_over()
         self._errors = []
         self._save_failed = False
         self._render_errors()

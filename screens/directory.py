@@ -61,6 +61,8 @@ class DirectoryScreen(KioskScreen):
         super().__init__(**kwargs)
         self.title_message = N_("Store directory")
         self._letter_order: dict[tuple, list] = {}
+        # Held here: `ids` only refer weakly, and the search column is out of the tree in portrait.
+        self._search_column = self.ids.search_column.__self__
         keyboard = self.ids.keyboard
         keyboard.target = self.ids.query_field
         keyboard.allow_newline = False
@@ -86,19 +88,19 @@ class DirectoryScreen(KioskScreen):
     def _arrange(self, *args) -> None:
         """Landscape: the field above the keyboard, beside the list. Portrait: the field on top,
         the list under it, the keyboard at the bottom (no search column)."""
-        ids = self.ids
-        field, keyboard, browse, body = ids.field_box, ids.keyboard, ids.browse, ids.body
+        ids, column = self.ids, self._search_column
+        field, keyboard, browse, body = ids.field_box.__self__, ids.keyboard.__self__, ids.browse, ids.body
         for widget in (field, keyboard):
             if widget.parent is not None:
                 widget.parent.remove_widget(widget)
         if self.app.landscape:
-            if ids.search_column.parent is None:
-                body.add_widget(ids.search_column)
-            ids.search_column.add_widget(field, index=len(ids.search_column.children))
-            ids.search_column.add_widget(keyboard)
+            if column.parent is None:
+                body.add_widget(column)
+            column.add_widget(field, index=len(column.children))
+            column.add_widget(keyboard)
         else:
-            if ids.search_column.parent is not None:
-                body.remove_widget(ids.search_column)
+            if column.parent is not None:
+                body.remove_widget(column)
             browse.add_widget(field, index=len(browse.children))
             browse.add_widget(keyboard)
 
@@ -108,7 +110,7 @@ class DirectoryScreen(KioskScreen):
         self.level_id = ""
         self.letter = ""
         self.ids.query_field.clear()
-        self.ids.keyboard.reset_input()
+        self.ids.keyboard.start_over()
         self.ids.stores.scroll_y = 1
 
     def refresh(self) -> None:
@@ -235,8 +237,8 @@ class DirectoryScreen(KioskScreen):
 
     # ---------------------------------------------------------------- searching
     def _show_hint(self) -> None:
-        """Pinyin being composed shows in the empty field (the strip below offers characters)."""
-        self.ids.query_field.hint = self.ids.keyboard.pending or self.tr("Name, pinyin or unit number")
+        """Pinyin or Zhuyin being composed shows in the empty field (the strip offers characters)."""
+        self.ids.query_field.hint = self.ids.keyboard.composition or self.tr("Name, pinyin or unit number")
 
     def _query_changed(self, *args) -> None:
         self._show_hint()

@@ -1,11 +1,17 @@
-"""Home: the mall's name, today's hours, and five large tiles for what visitors come for."""
+"""Home: the mall's name, today's hours, a search field, and large tiles for what visitors come
+for. A tap on the search field puts the keyboard where the tiles were (it starts in the
+visitor's language); Search opens the directory with what was typed, the letters still being
+composed included, so `xishoujian` finds the toilets as it would in the directory."""
 from __future__ import annotations
 
-from kivy.properties import ColorProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.i18n import N_
 from screens.base import KioskScreen
+
+SEARCH_HINT = N_("Search stores and facilities")
 
 
 class HomeTile(ButtonBehavior, BoxLayout):
@@ -21,15 +27,66 @@ class HomeScreen(KioskScreen):
 
     hours_text = StringProperty("")
     hours_open = StringProperty("")
+    searching = BooleanProperty(False)
+    """The keyboard is up in place of the tiles."""
+    search_hint = StringProperty("")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.shows_back = False
+        # Held here: `ids` only refer weakly, and the one out of the tree would be collected.
+        self._keyboard, self._tiles = self.ids.keyboard.__self__, self.ids.tiles.__self__
+        keyboard = self._keyboard
+        keyboard.target = self.ids.search_field
+        keyboard.allow_newline = False
+        keyboard.bind(pending=self._show_hint)
+        self.ids.panel.remove_widget(keyboard)
+
+    def on_searching(self, instance, searching: bool) -> None:
+        panel, shown, hidden = self.ids.panel, self._keyboard, self._tiles
+        if not searching:
+            shown, hidden = hidden, shown
+        if hidden.parent is not None:
+            hidden.parent.remove_widget(hidden)
+        if shown.parent is None:
+            panel.add_widget(shown)
 
     def prepare(self, **params) -> None:
+        self.stop_search()
         self.refresh()
 
+    def reset(self) -> None:
+        self.stop_search()
+
+    # ---------------------------------------------------------------- search
+    def start_search(self) -> None:
+        """The keyboard in place of the tiles, in the visitor's language (the Chinese input
+        methods load their dictionaries only now, not while the kiosk starts)."""
+        self._keyboard.chinese_default = True
+        self.searching = True
+        self.ids.search_field.focused = True
+
+    def stop_search(self) -> None:
+        self.searching = False
+        self.ids.search_field.focused = False
+        self.ids.search_field.clear()
+        self._keyboard.reset_input()
+
+    def submit_search(self) -> None:
+        """The directory, searching what was typed (or the directory as it opens, when nothing was)."""
+        query = (self.ids.search_field.value + self._keyboard.pending).strip()
+        self.stop_search()
+        if query:
+            self.app.show("directory", query=query)
+        else:
+            self.app.show("directory", category_id="")
+
+    def _show_hint(self, *args) -> None:
+        """The letters being composed show in the empty field, as in the directory."""
+        self.search_hint = self._keyboard.composition or self.tr(SEARCH_HINT)
+
     def refresh(self) -> None:
+        self._show_hint()
         app = self.app
         index = app.index
         if index is None:

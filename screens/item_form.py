@@ -14,6 +14,7 @@ import logging
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
+    ListProperty,
     NumericProperty,
     StringProperty,
 )
@@ -95,6 +96,8 @@ class ItemFormScreen(KioskScreen):
     describe_error = StringProperty("")
     phone_error = StringProperty("")
     form_error = StringProperty("")
+    fields_in_error = ListProperty([])
+    """The draft's fields with a problem: their controls are outlined in red (item_form.kv)."""
     privacy_hint = StringProperty("")
     sending = BooleanProperty(False)
 
@@ -138,7 +141,7 @@ class ItemFormScreen(KioskScreen):
         for field_id in ("brand", "features", "phone"):
             self.ids[field_id].clear()
         self.ids.consent.checked = False
-        self.ids.keyboard.reset_input()
+        self.ids.keyboard.start_over()
         self._errors = []
         self._save_failed = False
         self.sending = False
@@ -306,9 +309,12 @@ class ItemFormScreen(KioskScreen):
             "You may call me on this number about this report. "
             "The number is removed from this kiosk once the report is sent."
         )
-        self.ids.brand.error = bool(self.describe_error) and any(e.field == "item_brand" for e in self._errors)
-        self.ids.phone.error = any(e.field == "contact_phone" for e in self._errors)
-        self.ids.consent.error = any(e.field == "contact_consent" for e in self._errors)
+        wrong = {error.field for error in self._errors}
+        self.fields_in_error = sorted(wrong)
+        self.ids.brand.error = "item_brand" in wrong
+        self.ids.features.error = bool(wrong & {"description", "details"})
+        self.ids.phone.error = "contact_phone" in wrong
+        self.ids.consent.error = "contact_consent" in wrong
 
     # ---------------------------------------------------------------- sending
     def item_draft(self) -> ItemDraft:

@@ -1,10 +1,13 @@
 """What's on now: the promotions whose dates, weekdays and hours cover this moment at this
 kiosk, grouped by category (a store's promotion under its store's category, mall-wide ones
 last). Each card leads on: a store's promotion to its store page and to the route there; a
-category's promotion to the directory of that category."""
+category's promotion to the directory of that category. A description longer than its card
+ends in "…" where it is cut, never mid-sentence with nothing to say so."""
 from __future__ import annotations
 
 from babel.dates import format_skeleton
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.properties import (
     BooleanProperty,
     NumericProperty,
@@ -12,6 +15,7 @@ from kivy.properties import (
     StringProperty,
 )
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 
 from kiosk.i18n import N_
 from screens.base import KioskScreen
@@ -19,8 +23,11 @@ from screens.places import unit_label
 from screens.widgets.common import TappableCard, discard_children
 from venue.languages import BABEL_LOCALES
 from venue.schedule import by_category, promotions_on
+from venue.typesetting import clamp_lines
 
 NO_BREAK_SPACE = "\u00a0"
+FIT_MARGIN = 2
+"""Pixels of slack, so that Kivy finds each clamped line fits and does not break it again."""
 
 
 def wrappable(text: str, language: str) -> str:
@@ -29,6 +36,31 @@ def wrappable(text: str, language: str) -> str:
     line of its own: there the spaces become no-break spaces, and the text wraps by character,
     as Chinese does."""
     return text.replace(" ", NO_BREAK_SPACE) if language.startswith("zh") else text
+
+
+class ClampedLabel(Label):
+    """`full_text` in as many lines as the label's box holds, the last ending in "…" when it is
+    cut (Kivy's own clipping drops the rest silently). Any script: Latin breaks between words,
+    Chinese by the line-breaking rules (venue.typesetting)."""
+
+    full_text = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._clamp_soon = Clock.create_trigger(self._clamp)
+        self.bind(full_text=self._clamp_soon, text_size=self._clamp_soon, font_size=self._clamp_soon,
+                  font_name=self._clamp_soon, line_height=self._clamp_soon)
+
+    def _clamp(self, *args) -> None:
+        width, height = self.text_size
+        if not self.full_text or not width or not height:
+            self.text = self.full_text
+            return
+        measure = CoreLabel(font_size=self.font_size, font_name=self.font_name, bold=self.bold).get_extents
+        room = width - FIT_MARGIN
+        line = measure("Ag…")[1] * self.line_height
+        lines = max(1, int(height // max(1.0, line)))
+        self.text = "\n".join(clamp_lines(self.full_text, lambda text: measure(text)[0] <= room, lines))
 
 
 class PromotionCard(TappableCard):

@@ -31,7 +31,7 @@ PRIMARY_PRESSED = rgba("#073F55")
 ACCENT = rgba("#B3401A")  # white on it: 5.7:1
 SELECTED = rgba("#0B5C7A")
 DISABLED = rgba("#D5D8DD")
-ON_DISABLED = rgba("#5B6370")  # on DISABLED: 4.2:1
+ON_DISABLED = rgba("#454C58")  # on DISABLED: 6.0:1 (WCAG AA asks 4.5:1)
 
 ERROR = rgba("#A3111F")  # on BACKGROUND: 7.1:1, on ERROR_SURFACE 6.8:1
 ERROR_SURFACE = rgba("#FBE9EA")

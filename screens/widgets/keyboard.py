@@ -3,8 +3,10 @@
 Key presses do not go straight into the text field: they go through an input method
 (kiosk/ime.py), which decides what to commit. In English mode (`DirectInput`) every key commits
 itself; in Chinese mode (`PinyinInput`) letters gather into a composition and the strip above
-the keys offers candidate characters and words to tap. The 中/EN key switches mode; a screen
-chooses whether its field starts in Chinese for Chinese-speaking visitors (`chinese_default`).
+the keys offers candidate characters and words to tap; zh_TW visitors start in Zhuyin
+(`ZhuyinInput`), whose keys are the 37 symbols and the tone marks in the Taiwanese (大千) order.
+Every field starts in the visitor's language (`chinese_default`); the mode key steps through
+注音 → 中 (pinyin) → EN for zh_TW, 中 ↔ EN otherwise.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.ime import DirectInput, InputMethod, PinyinInput, PinyinLexicon
+from kiosk.ime import DirectInput, InputMethod, PinyinInput, PinyinLexicon, ZhuyinInput
 from screens import theme
 from screens.widgets.common import KButton, discard_children, text_width
 
@@ -40,6 +42,14 @@ SYMBOL_ROWS = (
     "/:'\"?!¥_",
 )
 """No row longer than ten keys (with its special keys): keys stay at least 60 px wide."""
+ZHUYIN_ROWS = (
+    "ㄅㄉˇˋㄓˊ˙ㄚㄞㄢㄦ",
+    "ㄆㄊㄍㄐㄔㄗㄧㄛㄟㄣ",
+    "ㄇㄋㄎㄑㄕㄘㄨㄜㄠㄤ",
+    "ㄈㄌㄏㄒㄖㄙㄩㄝㄡㄥ",
+)
+"""The Taiwanese (大千) layout: columns as on a Zhuyin keyboard, the tones in the top row; the
+first tone is left unmarked (Space takes the best candidate)."""
 NUMERIC_ROWS = (
     "123",
     "456",
@@ -82,15 +92,17 @@ class OnScreenKeyboard(BoxLayout):
     layout = OptionProperty("qwerty", options=("qwerty", "symbols", "numeric"))
     target = ObjectProperty(None, allownone=True)
     input_method = ObjectProperty(None)
-    input_mode = OptionProperty("direct", options=("direct", "pinyin"))
-    chinese_default = BooleanProperty(False)
-    """Start in Chinese mode for zh_CN / zh_TW visitors (search fields); else in English."""
+    input_mode = OptionProperty("direct", options=("direct", "pinyin", "zhuyin"))
+    chinese_default = BooleanProperty(True)
+    """Start in the visitor's language: pinyin for zh_CN, Zhuyin for zh_TW, English for en. A
+    screen turns it off only where nobody types Chinese."""
     shifted = BooleanProperty(False)
     allow_newline = BooleanProperty(True)
     composition = StringProperty("")
     """The letters being composed, syllables apart ("xing'ba'ke"), as the strip shows them."""
     pending = StringProperty("")
-    """The raw letters being composed: search fields search committed text plus these."""
+    """What is being composed as a search reads it (pinyin letters, for Zhuyin too): search
+    fields search committed text plus these."""
     candidates = ListProperty([])
     language = StringProperty("")
     """Bound to the app's language so the special keys relabel when it changes."""
@@ -99,7 +111,9 @@ class OnScreenKeyboard(BoxLayout):
         super().__init__(**kwargs)
         self._direct = DirectInput()
         self._pinyin: PinyinInput | None = None
+        self._zhuyin: ZhuyinInput | None = None
         self._context_key: tuple | None = None
+        self._built_rows: list[list[str]] = []
         if self.input_method is None:
             self.input_method = self._direct
 
@@ -113,36 +127,58 @@ class OnScreenKeyboard(BoxLayout):
 
     # ---------------------------------------------------------------- modes
     def _language_changed(self, *args) -> None:
-        chinese = self.chinese_default and self.language.startswith("zh")
-        self.input_mode = "pinyin" if chinese else "direct"
+        self.input_mode = self._native_mode() if self.chinese_default else "direct"
         self._mode_changed()
         self._relabel()
 
+    def _native_mode(self) -> str:
+        """The visitor's own input: Zhuyin in Taiwan, pinyin for Simplified, else English."""
+        if self.language == "zh_TW":
+            return "zhuyin"
+        return "pinyin" if self.language.startswith("zh") else "direct"
+
     def _mode_changed(self, *args) -> None:
-        if self.input_mode == "pinyin":
+        method: InputMethod
+        if self.input_mode == "zhuyin":
+            method = self._zhuyin_method()
+        elif self.input_mode == "pinyin":
             method = self._pinyin_method()
-            method.traditional = self.language == "zh_TW"
-            self._refresh_context(method)
         else:
             method = self._direct
+        if isinstance(method, PinyinInput):
+            method.traditional = self.language == "zh_TW"
+            self._refresh_context(method)
         if self.input_method is not method:
             self.input_method.reset()
             self.input_method = method
         self._sync_candidates()
-        self._relabel()
+        if "rows" in self.ids and self._rows() != self._built_rows:
+            self._build_keys()  # Zhuyin has its own keys
+        else:
+            self._relabel()
 
     def _pinyin_method(self) -> PinyinInput:
         if self._pinyin is None:
             self._pinyin = PinyinInput()
-            # The dictionary takes a moment to load: do it now, not on the first key.
-            threading.Thread(target=PinyinLexicon.shared, name="pinyin-lexicon", daemon=True).start()
+            self._load_lexicon()
         return self._pinyin
+
+    def _zhuyin_method(self) -> ZhuyinInput:
+        if self._zhuyin is None:
+            self._zhuyin = ZhuyinInput()
+            self._load_lexicon()
+        return self._zhuyin
+
+    @staticmethod
+    def _load_lexicon() -> None:
+        """The dictionary takes a moment to load: do it now, not on the first key."""
+        threading.Thread(target=PinyinLexicon.shared, name="pinyin-lexicon", daemon=True).start()
 
     def _refresh_context(self, method: PinyinInput) -> None:
         """The mall's own names, offered first among the candidates."""
         app = App.get_running_app()
         index = getattr(app, "index", None)
-        key = (getattr(app, "content_version", None), method.traditional)
+        key = (getattr(app, "content_version", None), method.traditional, type(method))
         if index is None or key == self._context_key:
             return
         self._context_key = key
@@ -151,11 +187,14 @@ class OnScreenKeyboard(BoxLayout):
         method.set_context_words(thing.name.get(language) for thing in named)
 
     def toggle_mode(self) -> None:
-        """The 中/EN key: what was being composed is kept as typed."""
+        """The mode key (注 → 中 → EN for zh_TW, 中 ↔ EN otherwise): what was being composed is
+        kept as typed."""
         committed = self.input_method.press("\n") if self.input_method.composition else ""
         if committed and self.target is not None:
             self.target.insert(committed)
-        self.input_mode = "direct" if self.input_mode == "pinyin" else "pinyin"
+        modes = ("zhuyin", "pinyin", "direct") if self.language == "zh_TW" else ("pinyin", "direct")
+        position = modes.index(self.input_mode) if self.input_mode in modes else -1
+        self.input_mode = modes[(position + 1) % len(modes)]
 
     # ---------------------------------------------------------------- building
     def _tr(self, message: str) -> str:
@@ -165,10 +204,15 @@ class OnScreenKeyboard(BoxLayout):
     def _rows(self) -> list[list[str]]:
         if self.layout == "numeric":
             return [list(row) for row in NUMERIC_ROWS] + [[PLUS, ZERO, DELETE]]
-        letters = LETTER_ROWS if self.layout == "qwerty" else SYMBOL_ROWS
+        zhuyin = self.layout == "qwerty" and self.input_mode == "zhuyin"
+        letters = ZHUYIN_ROWS if zhuyin else LETTER_ROWS if self.layout == "qwerty" else SYMBOL_ROWS
         rows = [list(row) for row in letters]
-        rows[-1] = [SHIFT if self.layout == "qwerty" else SYMBOLS + ":spacer", *rows[-1], DELETE]
-        bottom = [SYMBOLS if self.layout == "qwerty" else LETTERS, MODE, ",", SPACE, "."]
+        if zhuyin:
+            rows[-1].append(DELETE)
+        else:
+            rows[-1] = [SHIFT if self.layout == "qwerty" else SYMBOLS + ":spacer", *rows[-1], DELETE]
+        punctuation = ("，", "。") if zhuyin else (",", ".")
+        bottom = [SYMBOLS if self.layout == "qwerty" else LETTERS, MODE, punctuation[0], SPACE, punctuation[1]]
         if self.allow_newline:
             bottom.append(NEWLINE)
         rows.append(bottom)
@@ -188,7 +232,7 @@ class OnScreenKeyboard(BoxLayout):
         if key == LETTERS:
             return "ABC"
         if key == MODE:
-            return "中" if self.input_mode == "pinyin" else "EN"
+            return {"zhuyin": "注", "pinyin": "中"}.get(self.input_mode, "EN")
         if self.layout == "qwerty" and self.shifted and key.isalpha():
             return key.upper()
         return key
@@ -196,7 +240,8 @@ class OnScreenKeyboard(BoxLayout):
     def _build_keys(self, *args) -> None:
         container = self.ids.rows
         discard_children(container)
-        for row in self._rows():
+        self._built_rows = self._rows()
+        for row in self._built_rows:
             line = BoxLayout(orientation="horizontal", spacing=self.spacing)
             for key in row:
                 if key.endswith(":spacer"):
@@ -278,12 +323,19 @@ class OnScreenKeyboard(BoxLayout):
         self.shifted = False
         self._sync_candidates()
 
+    def start_over(self) -> None:
+        """For the next visitor: nothing composing, and back in their language's input method
+        (the last one may have switched to English)."""
+        self.reset_input()
+        self.layout = "qwerty"
+        self._language_changed()
+
     def _sync_candidates(self) -> None:
         method = self.input_method
         shown = getattr(method, "syllables_shown", None)
         self.composition = shown() if shown is not None else method.composition
         self.candidates = list(method.candidates)
-        self.pending = method.composition
+        self.pending = method.search_text()
 
     def on_candidates(self, instance, candidates: list[str]) -> None:
         strip = self.ids.candidates

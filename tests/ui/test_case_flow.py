@@ -7,7 +7,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
-from ui_helpers import footer_switch, home_tile, kind_choice, open_complaint_form, outbox_rows, type_on_keyboard
+from ui_helpers import (
+    footer_switch,
+    home_tile,
+    kind_choice,
+    open_complaint_form,
+    outbox_rows,
+    type_in_english,
+    type_on_keyboard,
+)
 
 from kiosk.cases import DraftError, DraftErrorCode
 from kiosk.i18n import Translator, message_for
@@ -20,7 +28,7 @@ def test_complaint_by_touch_reaches_the_outbox_and_the_receipt_shows_it(kiosk):
     wakes = kiosk.agent.wakes
     form = open_complaint_form(kiosk)
     assert form.heading.endswith(kiosk.app.tr("Service attitude"))
-    type_on_keyboard(kiosk, form.ids.keyboard, "rude staff at the till")
+    type_in_english(kiosk, form.ids.keyboard, "rude staff at the till")
     assert form.ids.description.value == "rude staff at the till"
 
     kiosk.tap(form.ids.send_button)
@@ -45,7 +53,7 @@ def test_complaint_by_touch_reaches_the_outbox_and_the_receipt_shows_it(kiosk):
 
 def test_receipt_qr_code_decodes_to_the_tracking_url(kiosk):
     form = open_complaint_form(kiosk, "environment_facilities")
-    type_on_keyboard(kiosk, form.ids.keyboard, "toilets dirty")
+    type_in_english(kiosk, form.ids.keyboard, "toilets dirty")
     kiosk.tap(form.ids.send_button)
     kiosk.settle()
     receipt = kiosk.screen("receipt")
@@ -64,7 +72,7 @@ def test_receipt_qr_code_decodes_to_the_tracking_url(kiosk):
 
 def test_done_on_the_receipt_forgets_the_tracking_url_and_goes_home(kiosk):
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, "queue")
+    type_in_english(kiosk, form.ids.keyboard, "queue")
     kiosk.tap(form.ids.send_button)
     receipt = kiosk.screen("receipt")
     kiosk.tap(receipt.ids.done_button)
@@ -109,7 +117,7 @@ def test_ten_thousand_characters_show_the_length_error(kiosk, language):
 def test_bad_phone_number_shows_the_translated_error(kiosk, language):
     kiosk.app.set_language(language)
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, "lost receipt")
+    type_in_english(kiosk, form.ids.keyboard, "lost receipt")
     kiosk.tap(form.ids.phone)
     assert form.ids.keyboard.layout == "numeric"
     for digit in "12345":
@@ -125,7 +133,7 @@ def test_bad_phone_number_shows_the_translated_error(kiosk, language):
 
 def test_phone_without_consent_is_refused_until_the_box_is_ticked(kiosk):
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, "broken lift")
+    type_in_english(kiosk, form.ids.keyboard, "broken lift")
     kiosk.tap(form.ids.phone)
     for digit in "13812345678":
         kiosk.tap(form.ids.keyboard.key_button(digit))
@@ -155,7 +163,7 @@ def test_praise_skips_the_category_step_and_files_praise(kiosk):
     assert kiosk.current == "case_form"
     form = kiosk.screen("case_form")
     assert form.kind == "praise"
-    type_on_keyboard(kiosk, form.ids.keyboard, "great help")
+    type_in_english(kiosk, form.ids.keyboard, "great help")
     kiosk.tap(form.ids.send_button)
     kiosk.settle()
     assert kiosk.current == "receipt"

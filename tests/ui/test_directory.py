@@ -102,7 +102,7 @@ def test_the_mode_key_switches_to_english_and_english_visitors_start_there(kiosk
     mode_key = keyboard.key_button(MODE)
     assert mode_key.text == "中"
     kiosk.tap(mode_key)
-    assert keyboard.input_mode == "direct" and mode_key.text == "EN"
+    assert keyboard.input_mode == "direct" and keyboard.key_button(MODE).text == "EN"
     type_on_keyboard(kiosk, keyboard, "cloud co")
     kiosk.settle()
     assert directory.ids.query_field.value == "cloud co"
@@ -188,11 +188,10 @@ def test_facilities_are_listed_nearest_first_and_open_the_way_there(kiosk):
     assert kiosk.screen("map").destination_id == screen.ids.facilities.data[0]["facility_id"]
 
 
-def test_the_complaint_description_has_the_chinese_input_method(kiosk):
+def test_the_complaint_description_starts_in_the_visitors_chinese_input_method(kiosk):
     form = open_complaint_form(kiosk)
     keyboard = form.ids.keyboard
-    assert keyboard.input_mode == "direct", "the form starts as it always has; 中 is one tap away"
-    kiosk.tap(keyboard.key_button(MODE))
+    assert keyboard.input_mode == "pinyin", "a Chinese-speaking visitor types Chinese first"
     type_on_keyboard(kiosk, keyboard, "fuwutaidu")
     kiosk.settle()
     assert candidate_buttons(keyboard)[0].text == "服务态度"
@@ -200,3 +199,142 @@ def test_the_complaint_description_has_the_chinese_input_method(kiosk):
     assert form.ids.description.value == "服务态度"
     kiosk.tap(keyboard.key_button(MODE))
     assert keyboard.input_mode == "direct"
+
+
+# ---------------------------------------------------------------- Zhuyin, the forms' input, portrait
+def test_zh_tw_starts_in_zhuyin_and_its_symbols_give_traditional_words(kiosk):
+    from kiosk.ime import TONE_MARKS, ZHUYIN_SYMBOLS
+
+    kiosk.app.set_language("zh_TW")
+    directory = open_directory(kiosk)
+    keyboard = directory.ids.keyboard
+    assert keyboard.input_mode == "zhuyin" and keyboard.key_button(MODE).text == "注"
+    for symbol in ZHUYIN_SYMBOLS + "ˊˇˋ˙":
+        assert keyboard.key_button(symbol) is not None, f"no {symbol} key"
+    assert set("ˊˇˋ˙") < set(TONE_MARKS)
+    type_on_keyboard(kiosk, keyboard, "ㄒㄧˇㄕㄡˇㄐㄧㄢ")
+    kiosk.settle()
+    assert keyboard.composition == "ㄒㄧˇ ㄕㄡˇ ㄐㄧㄢ"
+    assert directory.ids.query_field.hint == "ㄒㄧˇ ㄕㄡˇ ㄐㄧㄢ", "the field shows the symbols being typed"
+    assert kiosk.app.index.facility(directory.facility_id).kind in ("restroom", "accessible_restroom"), \
+        "the list follows the Zhuyin as it is typed"
+    texts = [button.text for button in candidate_buttons(keyboard)]
+    assert "洗手間" in texts[:3]
+    kiosk.tap(candidate_buttons(keyboard)[texts.index("洗手間")])
+    kiosk.settle()
+    assert directory.ids.query_field.value == "洗手間" and keyboard.composition == ""
+
+    kiosk.tap(keyboard.key_button(MODE))
+    assert keyboard.input_mode == "pinyin" and keyboard.key_button("x") is not None
+    kiosk.tap(keyboard.key_button(MODE))
+    assert keyboard.input_mode == "direct" and keyboard.key_button(MODE).text == "EN"
+    kiosk.tap(keyboard.key_button(MODE))
+    assert keyboard.input_mode == "zhuyin"
+
+
+@pytest.mark.parametrize(("language", "mode"), [("zh_CN", "pinyin"), ("zh_TW", "zhuyin"), ("en", "direct")])
+def test_every_free_text_field_starts_in_the_visitors_language(kiosk, language, mode):
+    kiosk.app.set_language(language)
+    form = open_complaint_form(kiosk)
+    assert form.ids.keyboard.input_mode == mode, "complaint description"
+    for kind in ("found_item", "lost_report"):
+        kiosk.app.show("item_form", kind=kind)
+        kiosk.settle()
+        item_form = kiosk.screen("item_form")
+        item_form.focus("features")
+        assert item_form.ids.keyboard.input_mode == mode, f"{kind} description"
+
+
+def test_the_next_visitor_gets_their_own_language_back_after_english_was_chosen(kiosk):
+    form = open_complaint_form(kiosk)
+    kiosk.tap(form.ids.keyboard.key_button(MODE))
+    assert form.ids.keyboard.input_mode == "direct"
+    kiosk.reset()  # the visitor leaves: start over, home
+    form = open_complaint_form(kiosk)
+    assert form.ids.keyboard.input_mode == "pinyin"
+
+
+def test_the_portrait_directory_has_the_field_on_top_and_six_results_above_the_keyboard(kiosk):
+    from kivy.core.window import Window
+
+    landscape = Window.size
+    Window.size = (1080, 1920)
+    try:
+        kiosk.settle()
+        directory = open_directory(kiosk)
+        keyboard = directory.ids.keyboard
+        type_on_keyboard(kiosk, keyboard, "s")
+        kiosk.settle()
+        stores = directory.ids.stores
+        field, board = directory.ids.query_field, keyboard
+        assert field.to_window(field.x, field.y)[1] >= stores.to_window(stores.x, stores.top)[1] - 1, \
+            "the field is above its results"
+        assert board.to_window(board.x, board.top)[1] <= stores.to_window(stores.x, stores.y)[1] + 1
+        assert keyboard.candidates, "the candidate strip is open as well"
+        assert len(stores.data) >= 6
+        bottom, top = stores.to_window(stores.x, stores.y)[1], stores.to_window(stores.x, stores.top)[1]
+        visible = [row for row in stores.layout_manager.children
+                   if row.to_window(row.x, row.y)[1] >= bottom - 1 and row.to_window(row.x, row.top)[1] <= top + 1]
+        assert len(visible) >= 6, f"{len(visible)} whole results visible"
+    finally:
+        Window.size = landscape
+        kiosk.settle()
+    assert directory.ids.keyboard.parent is directory.ids.search_column.__self__, "beside the list again"
+
+
+# ---------------------------------------------------------------- readable states
+def contrast(first, second) -> float:
+    def luminance(colour) -> float:
+        channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in colour[:3]]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def darkest_pixel(kiosk, widget):
+    """The darkest colour drawn inside `widget` on screen (its text), as 0–1 RGB."""
+    image = kiosk.image().convert("RGB")
+    x, y = widget.to_window(*widget.pos)
+    height = image.height
+    box = (int(x) + 4, int(height - (y + widget.height)) + 4, int(x + widget.width) - 4, int(height - y) - 4)
+    crop = image.crop(box)
+    pixels = [crop.getpixel((x, y)) for x in range(crop.width) for y in range(crop.height)]
+    darkest = min(pixels, key=sum)
+    return [channel / 255 for channel in darkest]
+
+
+def test_empty_letters_and_disabled_buttons_are_readable(kiosk):
+    from screens import theme
+
+    directory = open_directory(kiosk)
+    kiosk.tap(next(b for b in directory.ids.modes.children if b.value == "letter"))
+    kiosk.settle()
+    empty = [chip for chip in directory.ids.letters.children if chip.disabled]
+    assert empty, "the demo mall has letters without stores"
+    chip = empty[-1]
+    directory.ids.choices_scroll.scroll_to(chip, animate=False)
+    kiosk.settle()
+    assert contrast(chip.disabled_color, theme.DISABLED) >= 4.5
+    assert contrast(darkest_pixel(kiosk, chip), theme.DISABLED) >= 4.5, "as drawn, not only as set"
+
+
+def test_the_lost_item_form_marks_the_missing_choice_in_red(kiosk):
+    from screens import theme
+
+    kiosk.app.show("item_form", kind="lost_report")
+    kiosk.settle()
+    form = kiosk.screen("item_form")
+    kiosk.tap(form.ids.next_button)
+    kiosk.settle()
+    assert form.form_error == kiosk.app.tr("Please check the items marked in red.")
+    assert "item_category" in form.fields_in_error
+    grid = form.ids.categories
+    image = kiosk.image().convert("RGB")
+    x, y = grid.to_window(*grid.pos)
+    red = [round(c * 255) for c in theme.ERROR[:3]]
+    edge = [image.getpixel((int(x + grid.width / 2), int(image.height - y + offset))) for offset in range(1, 10)]
+    assert any(all(abs(a - b) <= 30 for a, b in zip(pixel, red, strict=True)) for pixel in edge), edge
+    kiosk.tap(next(tile for tile in grid.children if tile.value == "umbrella"))
+    kiosk.settle()
+    assert "item_category" not in form.fields_in_error

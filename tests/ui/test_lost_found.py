@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import zxingcpp
-from ui_helpers import footer_switch, home_tile, outbox_rows, type_on_keyboard
+from ui_helpers import footer_switch, home_tile, outbox_rows, type_in_english, type_on_keyboard
 
 pytestmark = pytest.mark.ui
 
@@ -63,9 +63,9 @@ def test_found_item_by_touch_to_the_hand_in_receipt_and_the_route(kiosk, languag
     kiosk.driver.capture(screenshots / f"lost-found-found-step1-{language}.png")
     kiosk.tap(form.ids.next_button)
     assert form.step == 2
-    type_on_keyboard(kiosk, form.ids.keyboard, "zip around")
+    type_in_english(kiosk, form.ids.keyboard, "zip around")
     kiosk.tap(form.ids.brand)
-    type_on_keyboard(kiosk, form.ids.keyboard, "coach")
+    type_in_english(kiosk, form.ids.keyboard, "coach")
     kiosk.driver.capture(screenshots / f"lost-found-found-step2-{language}.png")
     kiosk.tap(form.ids.send_button)
     kiosk.settle()
@@ -111,7 +111,7 @@ def test_lost_item_by_touch_with_checks_and_consent(kiosk, language, screenshots
     kiosk.tap(chip(form, "multi"))
     kiosk.tap(choice(form.ids.when, "yesterday"))
     kiosk.tap(form.ids.next_button)
-    type_on_keyboard(kiosk, form.ids.keyboard, "long umbrella stripes")
+    type_in_english(kiosk, form.ids.keyboard, "long umbrella stripes")
     kiosk.tap(form.ids.phone)
     type_on_keyboard(kiosk, form.ids.keyboard, "13812345678")
     kiosk.tap(form.ids.send_button)
@@ -165,7 +165,7 @@ def test_leaving_mid_form_forgets_everything(kiosk):
     form = kiosk.screen("item_form")
     kiosk.tap(tile(form, "phone"))
     kiosk.tap(form.ids.next_button)
-    type_on_keyboard(kiosk, form.ids.keyboard, "black case")
+    type_in_english(kiosk, form.ids.keyboard, "black case")
     kiosk.app.start_over()
     assert (form.category, form.step, form.ids.features.value) == ("", 1, "")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from kivy.uix.behaviors import ButtonBehavior
-from ui_helpers import footer_switch, home_tile, open_complaint_form, type_on_keyboard
+from ui_helpers import footer_switch, home_tile, open_complaint_form, type_in_english
 
 pytestmark = pytest.mark.ui
 
@@ -51,7 +51,7 @@ def test_the_language_switch_is_on_every_screen(kiosk):
 
 def test_idle_timeout_clears_the_form_and_shows_the_attract_loop(kiosk):
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, "half typed")
+    type_in_english(kiosk, form.ids.keyboard, "half typed")
     kiosk.tap(form.ids.phone)
     kiosk.tap(form.ids.keyboard.key_button("1"))
     kiosk.app.set_language("en")
@@ -71,7 +71,7 @@ def test_idle_timeout_clears_the_form_and_shows_the_attract_loop(kiosk):
 
 def test_a_touch_on_the_idle_warning_keeps_the_form(kiosk):
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, "keep")
+    type_in_english(kiosk, form.ids.keyboard, "keep")
     kiosk.monotonic.advance(kiosk.app.kiosk_config.idle_timeout_s - 5)
     kiosk.let_time_pass()
     overlay = kiosk.app.idle_overlay
@@ -86,7 +86,7 @@ def test_a_touch_on_the_idle_warning_keeps_the_form(kiosk):
 
 def test_receipt_returns_home_after_its_timeout(kiosk):
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, "noise")
+    type_in_english(kiosk, form.ids.keyboard, "noise")
     kiosk.tap(form.ids.send_button)
     assert kiosk.current == "receipt"
     kiosk.monotonic.advance(kiosk.app.kiosk_config.receipt_timeout_s + 1)

@@ -84,3 +84,48 @@ def test_the_facility_index_is_prepared_before_the_first_key(kiosk):
     prepared = facility_search_for(app.index)
     search_directory(kiosk, "ATM")
     assert facility_search_for(app.index) is prepared
+
+
+def test_the_home_search_field_opens_the_directory_with_what_was_typed(kiosk):
+    home = kiosk.screen("home")
+    assert home.ids.search_field.hint == "搜索店铺和设施"
+    assert not on_screen(home.ids.keyboard), "no keyboard until the visitor asks for one"
+    kiosk.tap(home.ids.search_field)
+    kiosk.settle()
+    keyboard = home.ids.keyboard
+    assert on_screen(keyboard) and keyboard.input_mode == "pinyin", "in the visitor's language"
+    assert not on_screen(home.ids.tiles), "the keyboard takes the tiles' place"
+    type_on_keyboard(kiosk, keyboard, "xishoujian")
+    kiosk.settle()
+    assert home.ids.search_field.hint == "xi'shou'jian", "the letters being composed show"
+    kiosk.tap(home.ids.search_button)
+    kiosk.settle()
+    assert kiosk.current == "directory"
+    directory = kiosk.screen("directory")
+    assert directory.query == "xishoujian"
+    assert kiosk.app.index.facility(directory.facility_id).kind in TOILETS
+    assert on_screen(directory.ids.facility_answer)
+
+    kiosk.app.go_home()
+    kiosk.settle()
+    assert on_screen(home.ids.tiles) and home.ids.search_field.value == ""
+
+
+def test_cancel_brings_the_tiles_back_and_english_types_english(kiosk):
+    kiosk.app.set_language("en")
+    home = kiosk.screen("home")
+    kiosk.tap(home.ids.search_field)
+    kiosk.settle()
+    keyboard = home.ids.keyboard
+    assert keyboard.input_mode == "direct"
+    type_on_keyboard(kiosk, keyboard, "cloud")
+    assert home.ids.search_field.value == "cloud"
+    kiosk.tap(home.ids.cancel_button)
+    kiosk.settle()
+    assert on_screen(home.ids.tiles) and not on_screen(keyboard) and home.ids.search_field.value == ""
+    kiosk.tap(home.ids.search_field)
+    type_on_keyboard(kiosk, keyboard, "cloud")
+    kiosk.tap(home.ids.search_button)
+    kiosk.settle()
+    directory = kiosk.screen("directory")
+    assert kiosk.current == "directory" and directory.ids.stores.data[0]["store_id"] == "cloud-coffee"

@@ -24,6 +24,19 @@ def type_on_keyboard(kiosk, keyboard, text: str) -> None:
         kiosk.tap(button)
 
 
+def type_in_english(kiosk, keyboard, text: str) -> None:
+    """Type Latin text as a Chinese-speaking visitor does: the mode key until EN, then the keys
+    (every free-text field starts in the visitor's own input method)."""
+    from screens.widgets.keyboard import MODE
+
+    for _ in range(3):
+        if keyboard.input_mode == "direct":
+            break
+        kiosk.tap(keyboard.key_button(MODE))
+    assert keyboard.input_mode == "direct"
+    type_on_keyboard(kiosk, keyboard, text)
+
+
 def open_complaint_form(kiosk, category: str = "service_attitude"):
     kiosk.tap(home_tile(kiosk, "feedback"))
     assert kiosk.current == "feedback"

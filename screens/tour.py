@@ -235,6 +235,7 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bu
     form.ids.phone.clear()
     form.focus("description")
     form.choose_slot("afternoon")
+    form.ids.keyboard.input_mode = "direct"  # an English sentence: the visitor taps EN first
     for character in "The cashier at the coffee counter was very rude to my mother.":
         form.ids.keyboard.type_text(character)
     # The idle clock stands still while the warning is drawn: on a slow or busy machine the
@@ -339,6 +340,7 @@ def _render_lost_property(kiosk, shot) -> None:
     shot("found-item-form")
     form.next_step()
     form.focus("brand")
+    form.ids.keyboard.input_mode = "direct"  # a Latin brand name
     for character in "Coach":
         form.ids.keyboard.type_text(character)
     form.focus("features")

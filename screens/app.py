@@ -207,12 +207,23 @@ class KioskApp(App):
         root = Factory.KioskRoot()
         self.manager = root.ids.manager
         self.idle_overlay = root.ids.idle_overlay
+        from kiosk import broadcasts
+
+        self.broadcast_overlay = None
+        saved, _etag = broadcasts.load_state(self.store)
+        if saved:  # an emergency outlives a restart, offline too: on the first frame
+            self._add_broadcast_overlay(root)
+        return root
+
+    def _add_broadcast_overlay(self, root) -> None:
+        """The emergency and notice overlay. With nothing stored to show, it is built right after
+        the first frame (it was the costliest widget of that frame)."""
+        from screens.base import load_kv_once
         from screens.emergency import BroadcastOverlay
 
         load_kv_once(SCREENS_DIR / "emergency.kv")
         self.broadcast_overlay = BroadcastOverlay()
         root.add_widget(self.broadcast_overlay)  # the last child: drawn above everything, touched first
-        return root
 
     def on_start(self) -> None:
         from kivy.core.window import Window
@@ -220,7 +231,8 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch, on_request_close=self._refuse_close,
                     on_key_down=self._on_any_key, on_flip=self._on_first_frame)
         self.reload_content()
-        self.broadcast_overlay.load_saved()  # an emergency outlives a restart, offline too
+        if self.broadcast_overlay is not None:
+            self.broadcast_overlay.load_saved()
         self._events.append(Clock.schedule_interval(self._tick, TICK_INTERVAL_S))
         self._events.append(Clock.schedule_interval(lambda dt: self.reload_content(), CONTENT_CHECK_INTERVAL_S))
         self._connect_agent()
@@ -232,7 +244,13 @@ class KioskApp(App):
         keystroke would otherwise wait for (it would have slowed the first frame down)."""
         window.unbind(on_flip=self._on_first_frame)
         self.first_frame_drawn = True
-        Clock.schedule_once(lambda dt: self._prepare_ahead(), 0)
+        Clock.schedule_once(lambda dt: self._after_first_frame(), 0)
+
+    def _after_first_frame(self) -> None:
+        if self.broadcast_overlay is None:
+            self._add_broadcast_overlay(self.root)
+            self.broadcast_overlay.load_saved()
+        self._prepare_ahead()
 
     def _prepare_ahead(self) -> None:
         from kiosk.warmup import prepare_in_background
@@ -282,8 +300,12 @@ class KioskApp(App):
         listener = getattr(self.agent, "broadcasts", None)
         if listener is not None:
             listener.on_broadcasts = lambda received: Clock.schedule_once(
-                lambda dt: self.broadcast_overlay.update(received)
+                lambda dt: self._show_broadcasts(received)
             )
+
+    def _show_broadcasts(self, received) -> None:
+        if self.broadcast_overlay is not None:  # else it reads them from the store when built
+            self.broadcast_overlay.update(received)
 
     def _update_availability(self) -> None:
         """The desk's lending numbers changed (or went stale): the screens that show them redraw them."""

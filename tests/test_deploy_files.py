@@ -16,6 +16,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import ssl
@@ -101,7 +102,8 @@ def test_verify_would_catch_a_broken_unit(tmp_path):
     """The check above can fail: a misspelt option and a missing program are reported."""
     analyze = _require("systemd-analyze")
     broken = tmp_path / "broken.service"
-    broken.write_text((DEPLOY / "concierge-jobs.service").read_text().replace("NoNewPrivileges", "NoNewPrivilege"))
+    broken.write_text((DEPLOY / "concierge-jobs.service").read_text().replace("NoNewPrivileges", "NoNewPrivilege")
+                      .replace("/opt/concierge/.venv/bin/python", str(tmp_path / "no-such-python")))
     result = subprocess.run([analyze, "verify", "--man=no", broken.name], cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     output = result.stdout + result.stderr
@@ -125,6 +127,9 @@ def test_kiosk_unit_restarts_always_and_is_watched():
                  "PAMName=concierge-kiosk", "TTYPath=/dev/tty1", "StartLimitIntervalSec=0"):
         assert re.search(rf"^{re.escape(line)}$", unit, re.MULTILINE), line
     assert "/usr/bin/cage" in unit and "deploy/kiosk/concierge-kiosk-session" in unit
+    # Each of these closes the device policy: cage would lose the GPU and the touch screen.
+    for closing in ("PrivateDevices=", "ProtectClock=", "DevicePolicy=", "DeviceAllow="):
+        assert not re.search(rf"^{closing}", unit, re.MULTILINE), closing
 
 
 @pytest.mark.parametrize("script", SHELL_SCRIPTS, ids=lambda path: path.name)
@@ -190,6 +195,7 @@ def _nginx_config(directory: Path, site: Path, replacements: dict[str, str]) -> 
         "/etc/nginx/certs/fullchain.pem": str(cert), "/etc/nginx/certs/privkey.pem": str(key),
         "/etc/nginx/snippets/concierge-proxy.conf": str(DEPLOY / "nginx" / "concierge-proxy.conf"),
         "/var/cache/nginx/": f"{directory}/cache/",
+        "/var/lib/nginx/": f"{directory}/cache/",
         **replacements,
     }.items():
         text = text.replace(old, new)
@@ -516,3 +522,33 @@ def test_compose_server_env_matches_the_settings():
     not_settings = {"CONCIERGE_BACKUP_DIR", "CONCIERGE_BACKUP_KEEP", "CONCIERGE_HOST", "CONCIERGE_WORKERS"}
     unknown = {name for name in set_here - not_settings if name not in settings_text}
     assert not unknown, unknown
+
+
+def test_the_kiosk_app_feeds_the_watchdog_from_its_ui_clock(tmp_path, notify_socket):
+    """The real kiosk (headless, not enrolled) under a stand-in for systemd's notify socket: READY=1
+    once its UI runs, then WATCHDOG=1 from the UI tick; a frozen process (SIGSTOP) sends nothing,
+    which is what makes systemd restart it."""
+    receiver, path = notify_socket
+    receiver.settimeout(90)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="1500000", SDL_VIDEODRIVER="offscreen",
+               KIVY_NO_ARGS="1", KIVY_HOME=str(tmp_path / "kivy"), CONCIERGE_KIOSK_DIR=str(tmp_path / "kiosk"),
+               PYTHONPATH=str(ROOT))
+    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed"], cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=(tmp_path / "kiosk.log").open("wb"))
+    try:
+        assert receiver.recv(256) == b"READY=1\nWATCHDOG=1"
+        receiver.settimeout(10)
+        assert receiver.recv(256) == b"WATCHDOG=1"
+        kiosk.send_signal(signal.SIGSTOP)
+        receiver.settimeout(3)
+        with pytest.raises(TimeoutError):
+            for _queued_before_the_stop in range(3):
+                receiver.recv(256)
+        kiosk.send_signal(signal.SIGCONT)
+        receiver.settimeout(10)
+        assert receiver.recv(256) == b"WATCHDOG=1"
+    finally:
+        kiosk.send_signal(signal.SIGCONT)
+        kiosk.terminate()
+        exit_code = kiosk.wait(30)
+    assert exit_code == 0, (tmp_path / "kiosk.log").read_text()[-3000:]

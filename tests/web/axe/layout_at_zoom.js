@@ -1,5 +1,6 @@
 // What goes wrong on a page at 200% zoom: sideways scrolling, boxes past the screen's edge,
-// content clipped by its box, text squeezed into a column a few letters wide; and the smallest
+// content clipped by its box, text squeezed into a column a few letters wide, touch targets
+// under 24 × 24 px (links inside a sentence aside, as WCAG 2.5.8 allows); and the smallest
 // text size (SVG drawings' labels aside: they are sized in the drawing's units and scale with it).
 () => {
   const width = document.documentElement.clientWidth;
@@ -20,6 +21,12 @@
     const clips = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
     const overflows = element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1;
     if (clips && overflows) problems.push(`${label} clips its content`);
+    const inSentence = element.closest('p, li > span, dd');
+    if (element.matches('a[href], button, input, select, textarea') && !inSentence) {
+      if (box.width < 24 || box.height < 24) {
+        problems.push(`${label} is a ${Math.round(box.width)}×${Math.round(box.height)} px target (WCAG: 24×24)`);
+      }
+    }
     const ownText = [...element.childNodes].some(node => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
     if (!ownText || element.closest('svg')) continue;
     const fontSize = parseFloat(style.fontSize);

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+from kiosk.ime import PinyinLexicon
 from kiosk.warmup import prepare_in_background
 from sync.bundle import load_source_bundle
 from venue.index import ContentIndex
@@ -11,7 +15,8 @@ from venue.routing.graph import PROFILES
 from venue.routing.router import router_for
 from venue.search import search_for
 
-DEMO = Path(__file__).resolve().parents[2] / "assets" / "demo"
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "assets" / "demo"
 
 
 def test_the_search_index_and_the_trees_from_the_kiosk_are_built_ahead():
@@ -45,3 +50,31 @@ def test_a_failure_ahead_is_logged_and_left_to_first_use(caplog):
     with caplog.at_level(logging.ERROR, logger="kiosk.warmup"):
         prepare_in_background(content, None, None).join(timeout=60)
     assert "preparing the search index and routes ahead failed" in caplog.text
+
+
+def test_the_input_methods_dictionaries_are_loaded_ahead_too():
+    content = load_source_bundle(DEMO).content
+    index = ContentIndex(content)
+
+    preparation = prepare_in_background(content, index, None)
+    preparation.join(timeout=60)
+
+    assert preparation.finished_at is not None
+    assert PinyinLexicon._shared is not None, "the first pinyin keystroke reuses the loaded lexicon"
+    assert "pypinyin" in sys.modules
+
+
+def test_what_the_first_frame_imports_leaves_the_dictionaries_for_later():
+    """The app module, the store and the input-method module stay clear of the heavy imports
+    (pypinyin loads its phrase dictionaries at import, sqlite-utils pulls in plugins)."""
+    script = (
+        "import sys\n"
+        "import kiosk.ime, kiosk.store, screens.app\n"
+        "heavy = {'pypinyin', 'Pinyin2Hanzi', 'opencc', 'rapidfuzz', 'sqlite_utils', 'venue.search'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1", PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -25,11 +25,14 @@ from pydantic import ValidationError
 from kiosk import broadcasts
 from kiosk.store import LocalStore
 from sync.protocol import (
+    BLOB_PATH,
     BROADCASTS_PATH,
     BROADCASTS_SHOWN_PATH,
+    MAX_BROADCAST_PHOTO_BYTES,
     Broadcast,
     BroadcastShownReport,
     BroadcastState,
+    sha256_hex,
 )
 
 log = logging.getLogger(__name__)
@@ -104,7 +107,32 @@ class BroadcastListener:
 
     def run_once(self, store: LocalStore) -> list[Broadcast] | None:
         self.send_acknowledgements(store)
-        return self.poll(store)
+        received = self.poll(store)
+        self.fetch_photos(store)
+        return received
+
+    def fetch_photos(self, store: LocalStore) -> int:
+        """Download the photos of the stored broadcasts the kiosk does not have yet (a lost
+        child's); the notice is on screen meanwhile, and a failed download is tried again at the
+        next poll. Returns how many were stored."""
+        fetched = 0
+        for broadcast in broadcasts.load_state(store)[0]:
+            sha256 = broadcast.photo_sha256
+            if not sha256 or store.has_blob(sha256):
+                continue
+            try:
+                response = self.session.get(self.base_url + BLOB_PATH.format(sha256=sha256), timeout=TIMEOUT_S)
+            except requests.RequestException as exc:
+                log.warning("broadcasts: photo %s: %s: %s", sha256[:12], type(exc).__name__, exc)
+                continue
+            data = response.content
+            if response.status_code != 200 or len(data) > MAX_BROADCAST_PHOTO_BYTES or sha256_hex(data) != sha256:
+                log.warning("broadcasts: photo %s refused (HTTP %s, %d bytes)", sha256[:12],
+                            response.status_code, len(data))
+                continue
+            store.write_blob(sha256, data)
+            fetched += 1
+        return fetched
 
     def poll(self, store: LocalStore) -> list[Broadcast] | None:
         """Ask for the list; returns it when it changed (and stores it), else None."""

@@ -43,6 +43,11 @@ def load_state(store: LocalStore) -> tuple[list[Broadcast], str | None]:
     return broadcasts, store.get_setting(ETAG_KEY)
 
 
+def photo_hashes(store: LocalStore) -> set[str]:
+    """The blobs the stored broadcasts show (kept when old content is pruned)."""
+    return {b.photo_sha256 for b in load_state(store)[0] if b.photo_sha256}
+
+
 def current(broadcasts: list[Broadcast], now: datetime) -> list[Broadcast]:
     """Those not yet expired, emergencies first. The start time is not checked: a kiosk whose
     clock runs behind the server's must still show an emergency at once."""

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
+from kiosk.broadcasts import photo_hashes
 from kiosk.store import LocalStore
 from sync.protocol import (
     BlobRef,
@@ -295,6 +296,7 @@ def prune_content(store: LocalStore) -> int:
             db.conn.execute(f"DELETE FROM content_versions WHERE id NOT IN ({marks})", keep_ids)
         else:
             db.conn.execute("DELETE FROM content_versions")
+    keep_blobs.update(photo_hashes(store))  # a lost child's photo outlives a content update
     removed = 0
     for path in store.blobs_dir.iterdir():
         if path.is_file() and not path.name.startswith(".") and path.name not in keep_blobs:

@@ -610,6 +610,12 @@ class Broadcast(Model):
     text: I18nText
     starts_at: datetime
     expires_at: datetime
+    photo_sha256: Annotated[str, Field(pattern=SHA256_RE.pattern)] | None = None
+    """A photo staff attached (a lost child): a blob at BLOB_PATH, at most MAX_BROADCAST_PHOTO_BYTES."""
+
+
+MAX_BROADCAST_PHOTO_BYTES = 2 * 1024 * 1024
+"""A phone photo; the console refuses larger ones, so a kiosk fetches it within seconds."""
 
 
 class BroadcastState(Model):

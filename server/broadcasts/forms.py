@@ -4,7 +4,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sync.protocol import MAX_BROADCAST_PHOTO_BYTES
+
 from .models import Kind, Reason
+
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
 DURATION_CHOICES = [
     (15, _("15 minutes")), (30, _("30 minutes")), (60, _("1 hour")), (120, _("2 hours")),
@@ -25,6 +29,7 @@ class BroadcastForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
     text_zh_tw = forms.CharField(label=_("Text (Traditional Chinese)"), max_length=600, required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
+    photo = forms.ImageField(label=_("Photo (a lost child: shown large on the kiosks)"), required=False)
     levels = forms.MultipleChoiceField(label=_("Only on these floors (none ticked: every kiosk)"), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     duration_minutes = forms.TypedChoiceField(label=_("Show for"), choices=DURATION_CHOICES, coerce=int,
@@ -37,3 +42,16 @@ class BroadcastForm(forms.Form):
             self.fields["mall"].initial = malls.first()
             self.fields["mall"].widget = forms.HiddenInput()
         self.fields["levels"].choices = levels
+
+    def clean_photo(self):
+        """A JPEG or PNG of at most 2 MB; its media type comes from Pillow, not the browser."""
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return None
+        if photo.size > MAX_BROADCAST_PHOTO_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 2 MB: send a smaller one."))
+        image_format = getattr(photo, "image", None) and photo.image.format
+        if image_format not in PHOTO_FORMATS:
+            raise forms.ValidationError(_("The photo must be a JPEG or PNG picture."))
+        photo.seek(0)
+        return photo.read(), PHOTO_FORMATS[image_format]

@@ -48,6 +48,9 @@ class Broadcast(models.Model):
     text_zh_cn = models.TextField(_("text (Simplified Chinese)"), max_length=600, blank=True)
     text_en = models.TextField(_("text (English)"), max_length=600, blank=True)
     text_zh_tw = models.TextField(_("text (Traditional Chinese)"), max_length=600, blank=True)
+    photo_sha256 = models.CharField(
+        _("photo"), max_length=64, blank=True, help_text=_("A blob (the content store) shown with the notice."),
+    )
     target_level_ids = models.JSONField(
         _("only on levels"), default=empty_list, blank=True, help_text=_("Level ids; empty means every kiosk."),
     )

@@ -22,6 +22,7 @@ from django.utils import timezone
 from server.accounts.services import record_audit
 from server.broadcasts.models import Broadcast, Kind, ShownReceipt
 from server.content.models import KioskPoint, Level
+from server.content.services import ContentError, store_blob
 from server.fleet.models import Kiosk
 from server.malls.models import Mall
 from sync import protocol
@@ -48,8 +49,12 @@ def long_poll_seconds() -> int:
 
 # ---------------------------------------------------------------- staff
 def send_broadcast(mall: Mall, *, kind: str, reason: str, title: I18nText, text: I18nText,
-                   duration: timedelta, level_ids: list[str] | None = None, user=None) -> Broadcast:
-    """Start showing a notice or an emergency on the mall's kiosks (all, or those on `level_ids`)."""
+                   duration: timedelta, level_ids: list[str] | None = None, user=None,
+                   photo: tuple[bytes, str] | None = None) -> Broadcast:
+    """Start showing a notice or an emergency on the mall's kiosks (all, or those on `level_ids`).
+
+    `photo` (bytes, media type) goes into the content blob store, which kiosks already fetch
+    from by hash."""
     if kind not in Kind.values:
         raise BroadcastError(f"unknown kind {kind!r}")
     if not (title.zh_CN and title.en and title.zh_TW):
@@ -61,9 +66,17 @@ def send_broadcast(mall: Mall, *, kind: str, reason: str, title: I18nText, text:
     unknown = [level for level in level_ids if level not in known]
     if unknown:
         raise BroadcastError(f"the mall has no level {', '.join(unknown)}")
+    photo_sha256 = ""
+    if photo is not None:
+        if len(photo[0]) > protocol.MAX_BROADCAST_PHOTO_BYTES:
+            raise BroadcastError("the photo is larger than 2 MB")
+        try:
+            photo_sha256 = store_blob(*photo).sha256
+        except ContentError as refused:
+            raise BroadcastError(str(refused)) from refused
     now = timezone.now()
     broadcast = Broadcast.objects.create(
-        mall=mall, kind=kind, reason=reason,
+        mall=mall, kind=kind, reason=reason, photo_sha256=photo_sha256,
         title_zh_cn=title.zh_CN, title_en=title.en, title_zh_tw=title.zh_TW,
         text_zh_cn=text.zh_CN, text_en=text.en, text_zh_tw=text.zh_TW,
         target_level_ids=level_ids, starts_at=now, expires_at=now + duration,
@@ -113,6 +126,7 @@ def as_protocol(broadcast: Broadcast) -> protocol.Broadcast:
         title=I18nText(zh_CN=broadcast.title_zh_cn, en=broadcast.title_en, zh_TW=broadcast.title_zh_tw),
         text=I18nText(zh_CN=broadcast.text_zh_cn, en=broadcast.text_en, zh_TW=broadcast.text_zh_tw),
         starts_at=broadcast.starts_at, expires_at=broadcast.expires_at,
+        photo_sha256=broadcast.photo_sha256 or None,
     )
 
 

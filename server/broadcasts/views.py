@@ -24,11 +24,11 @@ RECENT_SHOWN = 20
 broadcaster_view = staff_page(can_broadcast, "broadcasts/console/forbidden.html")
 
 
-def _form(request, data=None) -> BroadcastForm:
+def _form(request, data=None, files=None) -> BroadcastForm:
     malls = visible_malls(request.user)
     levels = [(level.content_id, level_label(level) if malls.count() == 1 else f"{level.mall_id}: {level.short_name}")
               for level in scope(Level.objects.all(), request.user).order_by("mall", "ordinal")]
-    return BroadcastForm(data, malls=malls, levels=levels)
+    return BroadcastForm(data, files, malls=malls, levels=levels)
 
 
 def _list(request, form: BroadcastForm, error: str = "", status: int = 200):
@@ -47,7 +47,7 @@ def _list(request, form: BroadcastForm, error: str = "", status: int = 200):
 def broadcast_list(request):
     if request.method != "POST":
         return _list(request, _form(request))
-    form = _form(request, request.POST)
+    form = _form(request, request.POST, request.FILES)
     if not form.is_valid():
         return _list(request, form, status=400)
     data = form.cleaned_data
@@ -60,6 +60,7 @@ def broadcast_list(request):
         broadcast = services.send_broadcast(
             data["mall"], kind=data["kind"], reason=data["reason"], title=title, text=text,
             duration=timedelta(minutes=data["duration_minutes"]), level_ids=data["levels"], user=request.user,
+            photo=data["photo"],
         )
     except services.BroadcastError as refused:
         return _list(request, form, error=_("Not sent: %(reason)s") % {"reason": refused}, status=400)

@@ -6,7 +6,9 @@ then a real nginx in front of a real server: HTTP→HTTPS, the proxy headers the
 gzip, the blob cache, the live stream passed through unbuffered. Compose: `docker compose config`
 (or docker-compose). Shell scripts: `bash -n`, and run. Backups: the SQLite script against a real
 database being written, and restored; the pg_dump script against the test PostgreSQL when
-CONCIERGE_TEST_POSTGRES_URL names one. The kiosk's watchdog against a real datagram socket.
+CONCIERGE_TEST_POSTGRES_URL names one. The kiosk's watchdog against a real datagram socket, and
+the real kiosk app feeding it. A server worker inside bubblewrap with its unit's limits and a
+seccomp program made from the unit's SystemCallFilter.
 Each tool that is missing here skips only its own test.
 """
 from __future__ import annotations
@@ -552,3 +554,135 @@ def test_the_kiosk_app_feeds_the_watchdog_from_its_ui_clock(tmp_path, notify_soc
         kiosk.terminate()
         exit_code = kiosk.wait(30)
     assert exit_code == 0, (tmp_path / "kiosk.log").read_text()[-3000:]
+
+
+# --- the server under its unit's restrictions ------------------------------------------------
+
+SECCOMP_FROM_SYSTEMD = """
+import subprocess, sys
+import seccomp
+
+def members(group, seen):
+    listing = subprocess.run(["systemd-analyze", "syscall-filter", group], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[1:]
+    names = set()
+    for item in (line.strip() for line in listing):
+        if item.startswith("@") and item not in seen:
+            seen.add(item)
+            names |= members(item, seen)
+        elif item and not item.startswith(("#", "@")):
+            names.add(item)
+    return names
+
+program = seccomp.SyscallFilter(defaction=seccomp.KILL_PROCESS)
+for name in sorted(members(sys.argv[1], set())):
+    try:
+        program.add_rule(seccomp.ALLOW, name)
+    except (RuntimeError, ValueError):
+        pass  # not a system call on this architecture
+with open(sys.argv[2], "wb") as out:
+    program.export_bpf(out)
+"""
+"""Run by Debian's python3 (python3-seccomp): systemd's named group compiled to a seccomp program."""
+
+
+def _unit_options(unit: Path) -> dict[str, list[str]]:
+    options: dict[str, list[str]] = {}
+    for line in unit.read_text().splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            options.setdefault(key, []).append(value)
+    return options
+
+
+def _sandbox_like(unit: Path, state_dir: Path, tmp_path: Path) -> list[str]:
+    """bubblewrap arguments that imitate the unit's file-system and system-call limits."""
+    bwrap = _require("bwrap")
+    options = _unit_options(unit)
+    assert options["ProtectSystem"] == ["strict"] and options["PrivateTmp"] == ["yes"]
+    assert options["ProtectHome"] == ["yes"] and options["PrivateDevices"] == ["yes"]
+    assert options["NoNewPrivileges"] == ["yes"]  # bubblewrap always sets no_new_privs
+    # In order: the state dir (here under /tmp) is bound after the private /tmp is mounted.
+    command = [bwrap, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--bind", str(state_dir), str(state_dir),
+               "--dev", "/dev", "--proc", "/proc", "--unshare-ipc", "--unshare-pid", "--die-with-parent",
+               "--tmpfs", "/home"]
+    if not os.path.realpath(sys.executable).startswith("/root/"):  # a venv on a pyenv in root's home
+        command += ["--tmpfs", "/root"]
+    (filter_group,) = options["SystemCallFilter"]
+    bpf = tmp_path / "filter.bpf"
+    compiled = subprocess.run(["/usr/bin/python3", "-c", SECCOMP_FROM_SYSTEMD, filter_group, str(bpf)],
+                              capture_output=True, text=True, timeout=120)
+    if compiled.returncode == 0:
+        command += ["--seccomp", "{filter_fd}"]
+    return command
+
+
+def test_server_works_within_its_units_limits(tmp_path):
+    """A worker, as concierge-server@.service confines it: read-only system, writable state dir
+    only, private /tmp, no home, minimal /dev, and (where python3-seccomp is installed) only the
+    system calls of @system-service. It answers /readyz, stores and serves a blob, signs staff in."""
+    state_dir = tmp_path / "state"
+    state_dir.mkdir(mode=0o700)
+    sandbox = _sandbox_like(DEPLOY / "concierge-server@.service", state_dir, tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), CONCIERGE_DATA_DIR=str(state_dir), CONCIERGE_ALLOWED_HOSTS=HOST,
+               CONCIERGE_PUBLIC_BASE_URL=f"https://{HOST}", CONCIERGE_BEHIND_PROXY="1", PYTHONDONTWRITEBYTECODE="1")
+    env.pop("CONCIERGE_DATABASE_URL", None)
+
+    def confined(*args: str, **popen) -> subprocess.Popen:
+        """Python with `args` in the sandbox; bubblewrap reads the filter from an inherited fd."""
+        if "{filter_fd}" not in sandbox:
+            return subprocess.Popen([*sandbox, sys.executable, *args], cwd=ROOT, env=env, **popen)
+        filter_fd = os.open(tmp_path / "filter.bpf", os.O_RDONLY)
+        try:
+            command = [str(filter_fd) if part == "{filter_fd}" else part for part in sandbox]
+            return subprocess.Popen([*command, sys.executable, *args], cwd=ROOT, env=env,
+                                    pass_fds=(filter_fd,), **popen)
+        finally:
+            os.close(filter_fd)
+
+    def run_confined(*args: str) -> str:
+        process = confined("-m", "server", *args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        output, _ = process.communicate(timeout=180)
+        assert process.returncode == 0, output[-3000:]
+        return output
+
+    if "{filter_fd}" in sandbox:  # the filter bites: chroot is outside @system-service (SIGSYS)
+        outside = confined("-c", "import os; os.chroot('/')", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert outside.wait(60) == 128 + signal.SIGSYS
+    run_confined("migrate", "--no-input")
+    sha256 = run_confined("shell", "-c", f"from server.content.services import store_blob;"
+                                         f"print(store_blob({BLOB!r}, 'application/json').sha256)").split()[-1]
+    run_confined("create-user", "tech", "--role", "administrator", "--password", "Long-enough-pass-93")
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    worker = confined("-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate", "--no-jobs",
+                      stdout=log, stderr=subprocess.STDOUT)
+    headers = {"Host": HOST, "X-Forwarded-Proto": "https"}
+
+    def ready() -> bool:
+        assert worker.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+        try:
+            return _request(port, "/readyz", headers=headers)[0].status == 200
+        except OSError:
+            return False
+
+    try:
+        assert wait_until(ready, timeout=60, every=0.2)
+        response, body = _request(port, f"/api/v1/blobs/{sha256}", headers=headers)
+        assert response.status == 200 and body == BLOB
+        login, page = _request(port, "/accounts/login/", headers=headers)
+        csrf_cookie = re.search(r"csrftoken=([^;]+)", login.getheader("Set-Cookie")).group(1)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", "/accounts/login/",
+                           body=f"csrfmiddlewaretoken={token}&username=tech&password=Long-enough-pass-93",
+                           headers={**headers, "Cookie": f"csrftoken={csrf_cookie}", "Referer": f"https://{HOST}/",
+                                    "Content-Type": "application/x-www-form-urlencoded"})
+        signed_in = connection.getresponse()
+        signed_in.read()
+        assert signed_in.status == 302 and "sessionid=" in (signed_in.getheader("Set-Cookie") or "")
+    finally:
+        worker.terminate()
+        worker.wait(15)
+        log.close()
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()

@@ -85,6 +85,8 @@ class BroadcastOverlay(FloatLayout):
     notice_text = StringProperty("")
     notice_language = StringProperty("zh_CN")
     notice_urgent = BooleanProperty(False)
+    notice_photo = StringProperty("")
+    """The photo's blob once the kiosk has it (the listener fetches it after the list)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -143,6 +145,8 @@ class BroadcastOverlay(FloatLayout):
             language = app.language
         self.notice_language = language
         self.notice_urgent = notice.reason in URGENT_NOTICE_REASONS
+        photo = notice.photo_sha256
+        self.notice_photo = photo if photo and app.store.has_blob(photo) else ""
         self.notice_title = notice.title.get(language)
         self.notice_text = notice.text.get(language)
         self._acknowledge_after_drawing(notice.id)

@@ -97,7 +97,7 @@ def test_a_notice_is_a_banner_and_the_kiosk_stays_usable(calm):
     receive(kiosk, [notice])
     overlay = kiosk.app.broadcast_overlay
     assert overlay.notice_shown and not overlay.emergency_shown
-    assert "寻找走失儿童" in overlay.ids.notice_banner.children[-1].text
+    assert "寻找走失儿童" in overlay.ids.notice_title.text
     kiosk.tap(home_tile(kiosk, "directory"))
     assert kiosk.current == "directory"
 
@@ -208,3 +208,32 @@ def test_a_lost_child_notice_is_a_large_panel_and_an_ordinary_notice_a_strip(cal
                         title=I18nText(zh_CN="今晚提前打烊", en="Closing early", zh_TW="今晚提前打烊"))
     receive(kiosk, [closing])
     assert banner.height < urgent_height / 2
+
+
+def test_a_lost_child_notice_shows_the_photo_once_the_kiosk_has_it(calm):
+    import io
+
+    from PIL import Image
+
+    from sync.protocol import sha256_hex
+
+    kiosk = calm
+    buffer = io.BytesIO()
+    Image.new("RGB", (90, 120), (20, 60, 200)).save(buffer, "PNG")
+    photo = buffer.getvalue()
+    notice = broadcast(kiosk, kind="notice", reason="lost_child", photo_sha256=sha256_hex(photo),
+                       title=I18nText(zh_CN="寻找走失儿童", en="Lost child", zh_TW="尋找走失兒童"))
+    receive(kiosk, [notice])
+    overlay = kiosk.app.broadcast_overlay
+    assert overlay.notice_shown and overlay.notice_photo == "", "no photo until the listener has fetched it"
+    assert overlay.ids.notice_photo.width == 0
+
+    kiosk.store.write_blob(sha256_hex(photo), photo)
+    kiosk.driver.wait(1.5)  # the overlay looks every second
+    kiosk.settle()
+    image_widget = overlay.ids.notice_photo
+    assert overlay.notice_photo == sha256_hex(photo)
+    assert image_widget.width > 200 and image_widget.texture is not None
+    x, y = int(image_widget.center_x), int(kiosk.app.root.height - image_widget.center_y)
+    red, green, blue = kiosk.image().getpixel((x, y))[:3]
+    assert blue > 150 and red < 80, "the photo is drawn in the banner"

@@ -57,6 +57,10 @@ log = logging.getLogger(__name__)
 NEAREST_CHOICES = (("restroom", N_("Toilets")), ("nursing_room", N_("Nursing room")),
                    ("exit", N_("Exit")), ("atm", N_("ATM")))
 DRAW_SECONDS = 1.2
+LEGEND_HEIGHT = 124
+ZOOM_BUTTONS_WIDTH = 206
+"""Design pixels of the legend and of the zoom buttons (floor_map.kv), which the floor
+switcher keeps clear of."""
 ZOOM_STEP = 1.5
 """One press of + or − zooms by this much."""
 CARD_LAYOUT_SECONDS = 0.15
@@ -113,10 +117,12 @@ class FloorMapScreen(KioskScreen):
         self._cards: list[StepCard] = []
         self._nearest_missing = False
         """The visitor asked for the nearest of a kind, and none can be reached."""
-        self.app.bind(landscape=self._turned)
+        self.app.bind(landscape=self._resized)
+        self.ids.plan.bind(size=self._resized)
 
-    def _turned(self, *args) -> None:
-        """The panel turned: the floor switcher goes from a column to a row (or back)."""
+    def _resized(self, *args) -> None:
+        """The panel turned or the map changed size: the floor switcher goes from a column to a
+        row (or back) and its buttons fit."""
         if self.level_id and self.app.index is not None:
             self._build_levels()
 
@@ -416,13 +422,22 @@ class FloorMapScreen(KioskScreen):
         box = self.ids.levels
         discard_children(box)
         on_route = set(self.route.levels()) if (self.route is not None and self.route.reachable) else set()
-        # a lift panel (top floor on top); in portrait a row, lowest floor on the left
-        levels = reversed(app.index.levels()) if app.landscape else app.index.levels()
-        for level in levels:
+        # a lift panel (top floor on top); in portrait a row, lowest floor on the left; the
+        # buttons shrink to keep a mall of many floors inside the map
+        levels = app.index.levels()
+        count = max(1, len(levels))
+        plan = self.ids.plan
+        if app.landscape:
+            room = plan.height - app.u * (LEGEND_HEIGHT + 60) - app.u * 10 * (count - 1)
+            size = (app.u * 110, min(app.u * 84, room / count))
+        else:
+            room = plan.width - app.u * (ZOOM_BUTTONS_WIDTH + 60) - app.u * 10 * (count - 1)
+            size = (min(app.u * 110, room / count), app.u * 96)
+        for level in (reversed(levels) if app.landscape else levels):
             text = level.short_name + (" •" if level.id in on_route and level.id != self.level_id else "")
             button = ChoiceButton(text=text, value=level.id, selected=level.id == self.level_id,
-                                  design_size=theme.TEXT_BODY, size_hint=(None, None),
-                                  width=app.u * 110, height=app.u * (84 if app.landscape else 96))
+                                  design_size=theme.TEXT_BODY if size[1] >= app.u * 70 else theme.TEXT_SMALL,
+                                  size_hint=(None, None), size=size)
             button.bind(on_release=self._choose_level)
             box.add_widget(button)
 

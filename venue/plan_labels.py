@@ -25,7 +25,7 @@ Box = tuple[float, float, float, float]
 Measure = Callable[[str, float], tuple[float, float]]
 """(text with "\\n" between lines, font size) → drawn (width, height) in pixels."""
 
-LABEL_GAP_PX = 3.0
+LABEL_GAP_PX = 2.0
 """Free pixels kept between two labels, and between a label and a marker or control."""
 INSIDE_MARGIN = 0.92
 """A label inside its unit keeps to this share of the room there."""
@@ -55,6 +55,9 @@ class LabelRequest:
     """Higher goes first: the chosen store, then stores, then landmarks."""
     min_font: float = 0.0
     """No smaller than this (Chinese names stay readable)."""
+    pole: Point | None = None
+    """The polygon's deepest point when the caller has it (it moves with the plan: a pan or
+    zoom need not search for it again); found here otherwise."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,19 @@ def _candidates(text: str, sizes: Sequence[float], measure: Measure) -> list[_Ca
 
 def place_labels(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequence[float], view: Box,
                  obstacles: Iterable[Box] = (), gap: float = LABEL_GAP_PX) -> LabelPlan:
+    """The placement that names the most: with every size; and, when that drops names, without
+    the two largest (big names inside big units can crowd out their neighbours)."""
+    obstacles = list(obstacles)
+    plan = _place_at(requests, measure, sizes, view, obstacles, gap)
+    if plan.dropped and len(sizes) > 2:
+        compact = _place_at(requests, measure, sorted(sizes, reverse=True)[2:], view, obstacles, gap)
+        if len(compact.placed) > len(plan.placed):
+            return compact
+    return plan
+
+
+def _place_at(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequence[float], view: Box,
+              obstacles: Iterable[Box], gap: float) -> LabelPlan:
     """Place the requests' labels: first every name that fits inside its own unit (the largest
     size that does), then the others spilling into the corridor, highest priority first and, on
     a tie, the unit with the least room first. Every label stays inside `view`, clear of
@@ -294,7 +310,10 @@ def place_labels(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequ
     for request in requests:
         if not request.text.strip() or len(request.polygon) < 3:
             continue
-        pole, room = pole_of_inaccessibility(request.polygon, precision=max(1.0, min(sizes) / 8))
+        if request.pole is not None:
+            pole, room = request.pole, edge_distance(*request.pole, request.polygon)
+        else:
+            pole, room = pole_of_inaccessibility(request.polygon, precision=max(1.0, min(sizes) / 8))
         allowed = [size for size in sizes if size >= request.min_font] or [max(sizes)]
         prepared.append((request, pole, room, _candidates(request.text, allowed, measure)))
     prepared.sort(key=lambda item: (-item[0].priority, item[2]))
@@ -344,17 +363,20 @@ def _spill(request: LabelRequest, pole: Point, candidates: list[_Candidate],
             if free(box, pole):
                 return PlacedLabel(request.key, candidate.text, candidate.font_size, box,
                                    inside=box_in_polygon(box, request.polygon))
-    # Standing off, with a leader line: the smallest size, the narrowest writing.
+    # Standing off, with a leader line: the smallest size, nearest first, one line before two.
     smallest = min(candidate.font_size for candidate in candidates)
-    candidate = min((c for c in candidates if c.font_size == smallest), key=lambda c: c.size[0] * c.size[1])
-    w, h = candidate.size
+    writings = sorted((c for c in candidates if c.font_size == smallest), key=lambda c: c.size[1])
+    reach = writings[0].size[1]
     for step in LEADER_STEPS:
-        for turn in range(LEADER_DIRECTIONS):
-            angle = 2 * math.pi * turn / LEADER_DIRECTIONS
-            # the box's centre on an ellipse about the point, just clear of it
-            cx = px + math.cos(angle) * (w / 2 + step * h * 0.6)
-            cy = py + math.sin(angle) * (h / 2 + step * h * 0.6)
-            box = (cx - w / 2, cy - h / 2, w, h)
-            if free(box, pole) and not labels.crossed(pole, leader_end(pole, box)):
-                return PlacedLabel(request.key, candidate.text, candidate.font_size, box, inside=False, leader=pole)
+        for candidate in writings:
+            w, h = candidate.size
+            for turn in range(LEADER_DIRECTIONS):
+                angle = 2 * math.pi * turn / LEADER_DIRECTIONS
+                # the box's centre on an ellipse about the point, just clear of it
+                cx = px + math.cos(angle) * (w / 2 + step * reach * 0.6)
+                cy = py + math.sin(angle) * (h / 2 + step * reach * 0.6)
+                box = (cx - w / 2, cy - h / 2, w, h)
+                if free(box, pole) and not labels.crossed(pole, leader_end(pole, box)):
+                    return PlacedLabel(request.key, candidate.text, candidate.font_size, box, inside=False,
+                                       leader=pole)
     return None

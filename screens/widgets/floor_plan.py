@@ -68,6 +68,7 @@ from venue.plan_labels import (
     boxes_overlap,
     leader_end,
     place_labels,
+    pole_of_inaccessibility,
 )
 from venue.typesetting import has_cjk
 
@@ -124,7 +125,8 @@ class PlanSymbol:
 
 def _area(polygon) -> float:
     """A polygon's area (shoelace), any winding."""
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True))) / 2
+    following = [*polygon[1:], polygon[0]]
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, following, strict=True))) / 2
 
 
 class FloorPlan(StencilView):
@@ -202,6 +204,10 @@ class FloorPlan(StencilView):
         self._group = InstructionGroup()
         self._group_key: tuple | None = None
         self._extents: dict[tuple, tuple[float, float]] = {}
+        self._poles: dict[tuple, tuple[float, float]] = {}
+        self._symbols_layer = InstructionGroup()
+        self._symbol_offsets: dict[str, tuple[float, float]] = {}
+        self._symbols_key: tuple | None = None
         self.placed_labels: list[PlacedLabel] = []
         """The names drawn, with their screen boxes (for tests and the bench)."""
         self.dropped_labels: list[str] = []
@@ -325,10 +331,13 @@ class FloorPlan(StencilView):
         """What to name: units, landmarks and atriums (facilities too where there are no
         symbols), except a place the route's end marker already names."""
         named = {marker.caption for marker in self.markers}
+        symbolised = {symbol.ref for symbol in self.symbols}
         requests: dict[str, LabelRequest] = {}
         for shape, _meshes, outline, _span, _centre in self._shape_meshes():
-            if shape.kind not in LABELLED_KINDS or (shape.kind == "facility" and self.symbols):
+            if shape.kind not in LABELLED_KINDS or shape.ref in symbolised:
                 continue
+            if symbolised and shape.kind == "facility" and (not shape.ref or shape.ref in self.label_overrides):
+                continue  # a facility's room (the escalator's well): its symbol says what it is
             text = self.label_overrides.get(shape.ref) if shape.ref else None
             if text is None:
                 text = shape.label.get(self.language) if shape.label is not None else ""
@@ -342,9 +351,26 @@ class FloorPlan(StencilView):
             key = shape.ref or f"{shape.kind}:{text}"
             if key in requests and _area(requests[key].polygon) >= _area(polygon):
                 continue  # a place of several shapes is named once, in its largest
+            px, py = self._pole(shape, outline)
             requests[key] = LabelRequest(key, text, polygon, priority,
-                                         min_font=MIN_CJK_LABEL * self.label_scale if has_cjk(text) else 0.0)
+                                         min_font=MIN_CJK_LABEL * self.label_scale if has_cjk(text) else 0.0,
+                                         pole=(ox + px * scale, oy + py * scale))
         return list(requests.values())
+
+    def _pole(self, shape: PlanShape, outline: list[float]) -> tuple[float, float]:
+        """A shape's deepest point in turned level metres, found once per level and heading (a
+        turn, a scale and a shift keep it the deepest point)."""
+        key = (id(shape), self.heading_deg)
+        pole = self._poles.get(key)
+        if pole is None:
+            polygon = list(zip(outline[0::2], outline[1::2], strict=False))
+            xs, ys = outline[0::2], outline[1::2]
+            span = min(max(xs) - min(xs), max(ys) - min(ys))
+            pole, _room = pole_of_inaccessibility(polygon, precision=max(span / 40, 1e-3))
+            if len(self._poles) > 5000:
+                self._poles.clear()
+            self._poles[key] = pole
+        return pole
 
     def _place_labels(self, highlighted: set[str]) -> None:
         """Name every unit that can be named at this zoom (venue.plan_labels), clear of the
@@ -414,18 +440,31 @@ class FloorPlan(StencilView):
 
     # ---------------------------------------------------------------- symbols
     def _draw_symbols(self) -> None:
-        """Each facility's symbol at its place; kept at one size whatever the zoom."""
-        self.symbol_boxes = {}
+        """Each facility's symbol at its place, one size whatever the zoom. The layer is drawn
+        relative to the plan's origin and kept while the scale stays: a pan only moves it."""
         side = SYMBOL_SIDE * self.label_scale
-        group = InstructionGroup()
-        for symbol in self.symbols:
-            sx, sy = self.to_screen(symbol.x, symbol.y)
-            box = (sx - side / 2, sy - side / 2, side, side)
-            if not box_within(box, (self.x, self.y, self.width, self.height)):
-                continue
-            draw_symbol(group, symbol.kind, sx, sy, side)
-            self.symbol_boxes[symbol.ref] = box
-        self.canvas.add(group)
+        scale, (ox, oy) = self._scale, self._origin
+        key = (self.level, tuple(self.symbols), round(scale, 4), self.heading_deg, side)
+        if self._symbols_key is None or self._symbols_key[0] is not key[0] or self._symbols_key[1:] != key[1:]:
+            group = InstructionGroup()
+            offsets = {}
+            for symbol in self.symbols:
+                rx, ry = self._rotate(symbol.x, symbol.y)
+                offsets[symbol.ref] = (rx * scale, ry * scale)
+                draw_symbol(group, symbol.kind, rx * scale, ry * scale, side)
+            self._symbols_layer, self._symbol_offsets, self._symbols_key = group, offsets, key
+        view = (self.x, self.y, self.width, self.height)
+        self.symbol_boxes = {}
+        for ref, (dx, dy) in self._symbol_offsets.items():
+            box = (ox + dx - side / 2, oy + dy - side / 2, side, side)
+            if box_within(box, view):
+                self.symbol_boxes[ref] = box
+        with self.canvas:
+            PushMatrix()
+            Translate(ox, oy)
+        self.canvas.add(self._symbols_layer)
+        with self.canvas:
+            PopMatrix()
 
     def draw_route_progress(self) -> None:
         """(Re)draw only the route layer: the walks on this level, the active one up to

@@ -124,6 +124,19 @@ def blocks_of(overlay) -> dict:
     return {w.block_language: w for w in overlay.walk() if type(w).__name__ == "EmergencyBlock"}
 
 
+def arrow_head_colour(kiosk, arrow, angle: float) -> tuple[int, int, int]:
+    """The colour on the screen at the arrow's head (beside the shaft, just ahead of the middle)
+    when the arrow is turned `angle` clockwise: white there, green the other way round."""
+    import math
+
+    side = min(arrow.size)
+    a = math.radians(angle)
+    forward, right = (math.sin(a), math.cos(a)), (math.cos(a), -math.sin(a))
+    x = arrow.center_x + side * (0.12 * forward[0] + 0.2 * right[0])
+    y = arrow.center_y + side * (0.12 * forward[1] + 0.2 * right[1])
+    return kiosk.image().getpixel((int(x), int(kiosk.app.root.height - y)))[:3]
+
+
 @pytest.mark.parametrize(("heading", "expected"), [
     (None, ("behind", 180.0, "Turn around")),
     (180.0, ("ahead", 0.0, "Go straight ahead")),
@@ -148,6 +161,8 @@ def test_the_arrow_points_the_first_way_to_the_exit_relative_to_the_kiosks_facin
         assert overlay.ids.arrow.opacity == 1
         assert blocks_of(overlay)["en"].ids.way.text.startswith(words)
         assert overlay.ids.plan.heading == point.heading_deg, "the plan is turned as the arrow"
+        assert arrow_head_colour(kiosk, overlay.ids.arrow, angle) == (255, 255, 255), "the tip is drawn that way"
+        assert arrow_head_colour(kiosk, overlay.ids.arrow, angle + 180) != (255, 255, 255), "and not the other"
     finally:
         object.__setattr__(point, "heading_deg", original)
         assert content is kiosk.app.content

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -114,19 +115,37 @@ class OnScreenKeyboard(BoxLayout):
         self._zhuyin: ZhuyinInput | None = None
         self._context_key: tuple | None = None
         self._built_rows: list[list[str]] = []
+        self._posted = False
+        self._set_up = False
         if self.input_method is None:
             self.input_method = self._direct
 
     def on_kv_post(self, base_widget) -> None:
-        """Build the keys once the kv rule has made the rows container (ids.rows)."""
+        """Once the kv rule has made the rows container (ids.rows), the keys and the input method
+        are set up before the next frame, or when the keyboard joins a layout if its screen keeps
+        it aside until needed (home, until the visitor searches): the kiosk's first frame does
+        not wait for keys nobody sees, nor for the pinyin dictionaries."""
         self.bind(layout=self._build_keys, shifted=self._relabel, allow_newline=self._build_keys,
                   language=self._language_changed, chinese_default=self._language_changed,
                   input_mode=self._mode_changed)
+        self._posted = True
+        Clock.schedule_once(lambda dt: self._set_up_if_shown(), -1)
+
+    def on_parent(self, widget, parent) -> None:
+        if parent is not None and self._posted:
+            self._set_up_if_shown()
+
+    def _set_up_if_shown(self) -> None:
+        if self._set_up or self.parent is None:
+            return
+        self._set_up = True
         self._build_keys()
         self._language_changed()
 
     # ---------------------------------------------------------------- modes
     def _language_changed(self, *args) -> None:
+        if not self._set_up:
+            return
         self.input_mode = self._native_mode() if self.chinese_default else "direct"
         self._mode_changed()
         self._relabel()
@@ -238,6 +257,8 @@ class OnScreenKeyboard(BoxLayout):
         return key
 
     def _build_keys(self, *args) -> None:
+        if not self._set_up:
+            return
         container = self.ids.rows
         discard_children(container)
         self._built_rows = self._rows()
@@ -352,6 +373,7 @@ class OnScreenKeyboard(BoxLayout):
 
     def key_button(self, key: str) -> KeyButton | None:
         """The button that types `key` (tests tap it like a visitor)."""
+        self._set_up_if_shown()
         for line in self.ids.rows.children:
             for button in line.children:
                 if isinstance(button, KeyButton) and button.key == key:

@@ -64,7 +64,23 @@ def _break_paragraph(text: str, fits: Fits) -> list[str]:
             end = legal if legal is not None else end
         lines.append(text[start:end])
         start = end
-    return lines or [""]
+    return _without_orphan(lines, fits) if lines else [""]
+
+
+def _without_orphan(lines: list[str], fits: Fits) -> list[str]:
+    """A last line of one Chinese character (with its punctuation) takes one more from the line
+    before when that break is legal too: "您的位/置" reads worse than "您的/位置"."""
+    if len(lines) < 2:
+        return lines
+    last = lines[-1].rstrip("".join(CLOSING))
+    before = lines[-2]
+    if len(last) != 1 or not has_cjk(last) or len(before) < 3:
+        return lines
+    joined = before + lines[-1]
+    cut = len(before) - 1
+    if not can_break_before(joined, cut) or not fits(joined[cut:].rstrip()):
+        return lines
+    return [*lines[:-2], joined[:cut], joined[cut:]]
 
 
 def break_lines(text: str, fits: Fits) -> list[str]:

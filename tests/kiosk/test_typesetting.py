@@ -37,6 +37,12 @@ def test_latin_words_are_not_split_and_spaces_stay_at_the_end_of_the_line():
     assert lines == ["Leave by the ", "nearest exit"]
 
 
+def test_a_last_line_of_one_character_takes_one_more_from_the_line_before():
+    assert break_lines("楼层平面图和您的位置", width(9)) == ["楼层平面图和您的", "位置"]
+    assert break_lines("请带到服务台。", width(6)) == ["请带到服", "务台。"]
+    assert break_lines("ab 字", width(3)) == ["ab ", "字"], "only when the break before is legal"
+
+
 def test_newlines_always_break():
     assert break_lines("一楼\n二楼", width(10)) == ["一楼", "二楼"]
 

@@ -4,6 +4,9 @@ the directory with what was typed; on a portrait panel the field is on top and t
 the room above the keyboard."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from ui_helpers import type_on_keyboard
 
@@ -129,3 +132,41 @@ def test_cancel_brings_the_tiles_back_and_english_types_english(kiosk):
     kiosk.settle()
     directory = kiosk.screen("directory")
     assert kiosk.current == "directory" and directory.ids.stores.data[0]["store_id"] == "cloud-coffee"
+
+
+TYPED = {"zh_CN": "xishoujian", "en": "toilet", "zh_TW": "ㄒㄧˇㄕㄡˇㄐㄧㄢ"}
+"""A toilet, typed on each language's own keyboard."""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["landscape", "portrait"])
+@pytest.mark.parametrize("language", ["zh_CN", "en", "zh_TW"])
+def test_searching_for_a_toilet_by_touch_in_each_language_and_orientation(kiosk, tmp_path, language, size):
+    """Screenshots for a person to look at (CONCIERGE_SCREENSHOTS): home with its keyboard, and the
+    directory answering with the nearest toilet while the letters are still being composed."""
+    from kivy.core.window import Window
+
+    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    orientation = "landscape" if size[0] > size[1] else "portrait"
+    landscape = Window.size
+    Window.size = size
+    try:
+        kiosk.app.set_language(language)
+        kiosk.settle()
+        home = kiosk.screen("home")
+        kiosk.tap(home.ids.search_field)
+        kiosk.settle()
+        type_on_keyboard(kiosk, home.ids.keyboard, TYPED[language])
+        kiosk.settle()
+        kiosk.driver.capture(folder / f"search-home-{orientation}-{language}.png")
+        kiosk.tap(home.ids.search_button)
+        kiosk.settle()
+        directory = kiosk.screen("directory")
+        assert kiosk.current == "directory" and on_screen(directory.ids.facility_answer)
+        assert kiosk.app.index.facility(directory.facility_id).kind in TOILETS
+        answer, button = directory.ids.facility_answer, directory.ids.facility_route
+        assert button.right <= answer.right and button.get_root_window() is not None
+        kiosk.driver.capture(folder / f"search-directory-{orientation}-{language}.png")
+    finally:
+        Window.size = landscape
+        kiosk.settle()

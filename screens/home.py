@@ -12,6 +12,8 @@ from kiosk.i18n import N_
 from screens.base import KioskScreen
 
 SEARCH_HINT = N_("Search stores and facilities")
+MAX_ZHUYIN_COMMITS = 8
+"""Candidates taken one after another when Search is pressed mid-Zhuyin (each covers a word)."""
 
 
 class HomeTile(ButtonBehavior, BoxLayout):
@@ -73,8 +75,15 @@ class HomeScreen(KioskScreen):
         self._keyboard.reset_input()
 
     def submit_search(self) -> None:
-        """The directory, searching what was typed (or the directory as it opens, when nothing was)."""
-        query = (self.ids.search_field.value + self._keyboard.pending).strip()
+        """The directory, searching what was typed (or the directory as it opens, when nothing was).
+        Pinyin still composing is searched as letters (`xbk` finds by initials); Zhuyin is no
+        text a visitor reads, so its best candidates are taken (ㄒㄧˇㄕㄡˇㄐㄧㄢ: 洗手間)."""
+        keyboard = self._keyboard
+        for _ in range(MAX_ZHUYIN_COMMITS):
+            if keyboard.input_mode != "zhuyin" or not keyboard.candidates:
+                break
+            keyboard.choose_candidate(0)
+        query = (self.ids.search_field.value + keyboard.pending).strip()
         self.stop_search()
         if query:
             self.app.show("directory", query=query)

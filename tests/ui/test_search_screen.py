@@ -163,6 +163,8 @@ def test_searching_for_a_toilet_by_touch_in_each_language_and_orientation(kiosk,
         kiosk.settle()
         directory = kiosk.screen("directory")
         assert kiosk.current == "directory" and on_screen(directory.ids.facility_answer)
+        if language == "zh_TW":
+            assert directory.query == "洗手間", "Zhuyin arrives as the characters it stands for"
         assert kiosk.app.index.facility(directory.facility_id).kind in TOILETS
         answer, button = directory.ids.facility_answer, directory.ids.facility_route
         assert button.right <= answer.right and button.get_root_window() is not None

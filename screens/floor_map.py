@@ -79,6 +79,8 @@ class StepCard(TappableCard):
     title = StringProperty("")
     detail = StringProperty("")
     active = BooleanProperty(False)
+    shown = BooleanProperty(True)
+    """One card at a time on a route of several floors: the one being read."""
 
 
 class FloorMapScreen(KioskScreen):
@@ -106,6 +108,8 @@ class FloorMapScreen(KioskScreen):
     route_url = StringProperty("")
     step_index = NumericProperty(0)
     step_count = NumericProperty(0)
+    step_trail = StringProperty("")
+    """The route's floors, the one being read in bold: "Step 2 of 3 · 1F › [b]2F[/b] › 3F"."""
     at_last_step = BooleanProperty(False)
     """The visitor reads the route's last card (set in floor_map.kv): the pulse asks how it went."""
 
@@ -478,6 +482,7 @@ class FloorMapScreen(KioskScreen):
         box = self.ids.steps
         discard_children(box)
         self._cards = []
+        self.step_trail = ""
         route = self.route
         if route is None or not route.reachable:
             return
@@ -489,23 +494,34 @@ class FloorMapScreen(KioskScreen):
             card.bind(on_release=lambda c, n=number: self.show_step(n))
             box.add_widget(card)
             self._cards.append(card)
+        self._mark_active_step()
         self.ids.step_scroll.scroll_y = 1
         self.scroll_to_active_step_soon()
 
     def _mark_active_step(self) -> None:
         for number, card in enumerate(self._cards):
             card.active = number == self.step_index
+            card.shown = card.active or len(self._cards) == 1
+        self.step_trail = self._trail()
         self.scroll_to_active_step_soon()
+
+    def _trail(self) -> str:
+        """Where the visitor is in a route of several steps (empty for a walk on one floor)."""
+        if len(self._cards) < 2:
+            return ""
+        floors = " › ".join(f"[b][u]{card.floor}[/u][/b]" if card.active else card.floor for card in self._cards)
+        heading = self.app.tr("Step {number} of {count}").format(number=self.step_index + 1, count=len(self._cards))
+        return f"{heading}  ·  {floors}"
 
     def scroll_to_active_step_soon(self) -> None:
         """Once the cards are laid out (their heights follow their wrapped text), show the active card."""
         Clock.schedule_once(self._scroll_to_active_step, CARD_LAYOUT_SECONDS)
 
     def _scroll_to_active_step(self, *args) -> None:
-        """The first card: the top of the list (safe while card heights still settle); a later
-        card: scrolled into view."""
+        """Once the card's height has settled: the first card at the top of the list, a later
+        one (the only one shown) scrolled into view."""
         scroll = self.ids.step_scroll
-        if self.step_index <= 0:
+        if self.step_index <= 0 or self.step_index >= len(self._cards):
             scroll.scroll_y = 1
-        elif self.step_index < len(self._cards):
-            scroll.scroll_to(self._cards[self.step_index], padding=10, animate=False)
+        else:
+            scroll.scroll_to(self._cards[self.step_index], padding=0, animate=False)

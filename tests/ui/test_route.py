@@ -83,9 +83,14 @@ def test_a_multi_floor_route_steps_through_the_floors(kiosk):
     assert cards[1].title.startswith("Take the escalator up to 2F")
     assert screen.ids.plan.level.id == "1f" and screen.level_title.startswith("1F")
     assert screen.ids.plan.markers[-1].caption == "Escalator → 2F"  # a tag, not the card's "the escalator"
+    # one card at a time, the route's floors above it
+    assert [card.height > 0 for card in cards] == [True, False, False]
+    assert screen.step_trail == "Step 1 of 3  ·  [b][u]1F[/u][/b] › 2F › 3F"
     kiosk.tap(button_with_text(screen, "Next step"))
     finish_drawing(kiosk)
     assert screen.step_index == 1 and screen.ids.plan.level.id == "2f" and cards[1].active
+    assert [card.height > 0 for card in cards] == [False, True, False]
+    assert screen.step_trail.startswith("Step 2 of 3")
     kiosk.tap(button_with_text(screen, "Next step"))
     finish_drawing(kiosk)
     assert screen.ids.plan.level.id == "3f" and screen.here_text == "You are on 1F"

@@ -521,7 +521,7 @@ class FloorMapScreen(KioskScreen):
         """Once the card's height has settled: the first card at the top of the list, a later
         one (the only one shown) scrolled into view."""
         scroll = self.ids.step_scroll
-        if self.step_index <= 0 or self.step_index >= len(self._cards):
+        if self.step_index <= 0 or self.step_index >= len(self._cards) or self.ids.steps.height <= scroll.height:
             scroll.scroll_y = 1
         else:
             scroll.scroll_to(self._cards[self.step_index], padding=0, animate=False)

@@ -81,6 +81,13 @@ def test_delete_removes_the_last_character_and_shift_types_one_capital(kiosk):
     kiosk.settle()
     form = kiosk.screen("case_form")
     keyboard = form.ids.keyboard
+    from screens.widgets.keyboard import MODE
+
+    assert keyboard.input_mode != "direct", "a Chinese-speaking visitor's field starts in Chinese input"
+    for _ in range(3):  # the mode key until EN, as a visitor typing Latin letters does
+        if keyboard.input_mode == "direct":
+            break
+        kiosk.tap(keyboard.key_button(MODE))
     kiosk.tap(keyboard.key_button("shift"))
     for letter in "ab":
         kiosk.tap(keyboard.key_button(letter))

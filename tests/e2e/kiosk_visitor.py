@@ -21,7 +21,7 @@ from screens.headless import HeadlessKiosk, prepare_headless_environment  # noqa
 
 prepare_headless_environment()
 
-from ui_helpers import open_complaint_form, type_on_keyboard  # noqa: E402
+from ui_helpers import open_complaint_form, type_in_english  # noqa: E402
 
 from kiosk import APP_VERSION  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
@@ -78,7 +78,7 @@ def main() -> int:
     driver.settle()
 
     form = open_complaint_form(visitor, args.category)
-    type_on_keyboard(visitor, form.ids.keyboard, args.description)
+    type_in_english(visitor, form.ids.keyboard, args.description)
     if args.phone:
         visitor.tap(form.ids.phone)
         for digit in args.phone:

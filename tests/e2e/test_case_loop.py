@@ -108,9 +108,9 @@ def test_a_kiosk_complaint_goes_round_the_whole_loop(server, receivers, chromium
     # The handler is told by e-mail and the department's group by its robot, off the request path.
     assert wait_until(lambda: smtp.to(HANDLER_MAIL), timeout=30), "no e-mail reached the handler"
     [mail] = smtp.to(HANDLER_MAIL)
-    # What the kiosk's keyboard made of the typing (its input method may have been on pinyin).
     described = shell(server, f"from server.cases.models import Case; print(Case.objects.get(reference={reference!r})"
                               ".description)")
+    assert described == "lift door on floor 3 is stuck", "typed in English on the kiosk's keyboard, stored as typed"
     assert reference in mail["Subject"] and described in mail.get_content()
     assert wait_until(lambda: robot.received, timeout=30), "the group robot got nothing"
     assert reference in robot.received[0].body["text"]["content"]

@@ -28,7 +28,11 @@ if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
 else
   echo "=== server (PostgreSQL): skipped, CONCIERGE_TEST_POSTGRES_URL is not set"
 fi
-[ -d tests/ui ] && run "kiosk UI (headless Kivy)" tests/ui
+# Each UI file in a process of its own: a file may start its own app (a real enrolled kiosk with
+# its sync agent), and Kivy keeps one running app and one window per process.
+if [ -d tests/ui ]; then
+  for ui_file in tests/ui/test_*.py; do run "kiosk UI: $(basename "$ui_file" .py)" "$ui_file"; done
+fi
 [ -d tests/web/axe ] && [ ! -d tests/web/axe/node_modules ] && command -v npm >/dev/null && npm ci --prefix tests/web/axe --no-audit --no-fund  # axe-core for the phone-page audit
 [ -d tests/web ] && run "web pages (Chromium)" tests/web
 [ -d tests/e2e ] && run "end to end (server + kiosk processes)" tests/e2e

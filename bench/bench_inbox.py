@@ -130,6 +130,8 @@ def _rows(count: int, mall_id: str, owner_ids: list[int], now: datetime):
             "callback_done_at": None, "callback_outcome": "", "callback_satisfaction": None,
             "rating": rng.choice([None, None, 3, 4, 5]) if finished else None, "rating_comment": "",
             "rated_at": None, "contact_erased_at": None,
+            "priority": rng.choice([1, 2, 2, 2, 3]), "visitor_surname": "", "people_involved": "",
+            "visitor_request": "", "root_cause": "", "root_cause_note": "", "merged_into_id": None,
         }
 
 

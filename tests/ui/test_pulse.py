@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ui_helpers import open_complaint_form, type_on_keyboard
+from ui_helpers import open_complaint_form, type_in_english
 
 pytestmark = pytest.mark.ui
 
@@ -23,7 +23,7 @@ def satisfaction_events(kiosk) -> list[tuple[str, str]]:
 
 def file_a_complaint(kiosk, words: str = "queue"):
     form = open_complaint_form(kiosk)
-    type_on_keyboard(kiosk, form.ids.keyboard, words)
+    type_in_english(kiosk, form.ids.keyboard, words)
     kiosk.tap(form.ids.send_button)
     kiosk.settle()
     assert kiosk.current == "receipt"

@@ -75,7 +75,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from kiosk import outbox
-    from kiosk.content import active_version, previous_version
+    from kiosk.content import active_version, damaged_blobs, missing_blobs, previous_version
 
     data_dir = _data_dir(args)
     if not (data_dir / "kiosk.db").exists():
@@ -97,6 +97,14 @@ def cmd_status(args: argparse.Namespace) -> int:
         previous = previous_version(store)
         if previous is not None:
             print(f"rollback:        version {previous.version} ({previous.source})")
+        damaged, missing = damaged_blobs(store), missing_blobs(store)
+        if damaged or missing:
+            print(f"content files:   {len(damaged)} damaged, {len(missing)} missing "
+                  "(fetched again by the running kiosk)")
+            for sha256 in [*damaged, *missing][:5]:
+                print(f"  {sha256}")
+        else:
+            print("content files:   all present and intact")
         print(f"outbox:          {outbox.depth(store)} case(s) waiting, "
               f"{outbox.rejected_count(store)} refused by the server")
         for item in outbox.pending(store, float("inf"), limit=5):
@@ -125,6 +133,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"Cannot install the bundle {args.bundle}: {exc}", file=sys.stderr)
             store.close()
             return EXIT_FAILED
+    from kiosk.content import verify_blobs_at_rest
+
+    missing = verify_blobs_at_rest(store)  # damaged pictures are removed here and fetched again
+    if missing:
+        logging.getLogger("kiosk").warning("%d content file(s) missing or damaged: to be fetched again",
+                                           len(missing))
     identity = load_identity(store)
     agent = None
     if identity is None:

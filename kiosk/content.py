@@ -4,9 +4,15 @@ DESIGN decision 1: a version is a manifest plus content-addressed blobs. The kio
 what it lacks, re-hashes every byte it receives, parses the document, and only then switches
 the active version, in one transaction; the previous version stays installed for rollback.
 A kiosk that crashes or loses the network half-way keeps showing the version it had.
+
+Blobs are trusted by their bytes, not by their names: a file damaged on the kiosk's own disk
+(a bad SD card, a power cut mid-write by another program) is found when the kiosk starts and
+before every switch, removed, and fetched again (`verify_blobs_at_rest`, `repair_blobs`).
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +33,8 @@ from sync.protocol import (
 ACTIVE_KEY = "content.active_id"
 PREVIOUS_KEY = "content.previous_id"
 DOCUMENT_MEDIA_TYPE = "application/json"
+
+log = logging.getLogger(__name__)
 
 
 class ContentInstallError(Exception):
@@ -199,8 +207,12 @@ def referenced_blobs(content: MallContent) -> set[str]:
 def _ensure_blob(
     store: LocalStore, sha256: str, fetch_blob: Callable[[str], bytes], expected_size: int | None = None
 ) -> None:
+    """Have the blob on disk with the right bytes: one already there is re-hashed before a
+    version that needs it is switched to, and fetched again if damaged."""
     if store.has_blob(sha256):
-        return
+        if _blob_intact(store, sha256):
+            return
+        _discard_damaged(store, sha256)
     try:
         data = fetch_blob(sha256)
     except ContentInstallError:
@@ -213,6 +225,87 @@ def _ensure_blob(
     if expected_size is not None and len(data) != expected_size:
         raise ContentInstallError(f"blob {sha256} is {len(data)} bytes, the manifest says {expected_size}")
     store.write_blob(sha256, data)
+
+
+# ---------------------------------------------------------------- blobs at rest
+def _blob_intact(store: LocalStore, sha256: str) -> bool:
+    try:
+        return sha256_hex(store.read_blob(sha256)) == sha256
+    except OSError:
+        return False
+
+
+def _discard_damaged(store: LocalStore, sha256: str) -> None:
+    log.warning("blob %s is damaged on disk: removed, to be fetched again", sha256)
+    with contextlib.suppress(FileNotFoundError):
+        store.blob_path(sha256).unlink()
+
+
+def needed_blobs(store: LocalStore) -> set[str]:
+    """Every blob the active and the previous version need (documents, images)."""
+    needed: set[str] = set()
+    for version in (active_version(store), previous_version(store)):
+        if version is None:
+            continue
+        row = store.db.conn.execute("SELECT manifest FROM content_versions WHERE id = ?", (version.id,)).fetchone()
+        manifest = ContentManifest.model_validate_json(row[0])
+        needed.add(manifest.document.sha256)
+        needed.update(ref.sha256 for ref in manifest.blobs)
+        if store.has_blob(manifest.document.sha256):
+            with contextlib.suppress(OSError, ValueError, ValidationError):
+                document = MallContent.model_validate_json(store.read_blob(manifest.document.sha256))
+                needed.update(referenced_blobs(document))
+    return needed
+
+
+def damaged_blobs(store: LocalStore) -> list[str]:
+    """The needed blobs on disk whose bytes no longer hash to their name (read only)."""
+    return sorted(sha256 for sha256 in needed_blobs(store)
+                  if store.has_blob(sha256) and not _blob_intact(store, sha256))
+
+
+def verify_blobs_at_rest(store: LocalStore) -> list[str]:
+    """Re-hash every blob the kept versions need and remove the damaged ones; if the active
+    version's document is gone and the previous version is whole, switch back to it.
+
+    Returns the hashes now missing (damaged and removed, or never there), sorted: the sync
+    agent fetches them again (`repair_blobs`), and reinstalls the newer version when the
+    server offers it. Run when the kiosk starts, before the screens read the content.
+    """
+    for sha256 in damaged_blobs(store):
+        _discard_damaged(store, sha256)
+    active, previous = active_version(store), previous_version(store)
+    if (active is not None and previous is not None and not store.has_blob(active.document_sha256)
+            and store.has_blob(previous.document_sha256)):
+        log.warning("the active content version %s is damaged: showing version %s until it is repaired",
+                    active.version, previous.version)
+        rollback_content(store)
+    store.cache.clear()
+    return missing_blobs(store)
+
+
+def missing_blobs(store: LocalStore) -> list[str]:
+    """The needed blobs not on disk (cheap: no hashing)."""
+    return sorted(sha256 for sha256 in needed_blobs(store) if not store.has_blob(sha256))
+
+
+def repair_blobs(store: LocalStore, fetch_blob: Callable[[str], bytes]) -> tuple[list[str], list[str]]:
+    """Fetch again every needed blob that is missing; returns (repaired, still missing).
+
+    Each fetched blob is verified against its hash before it is written, as on install.
+    """
+    repaired, failed = [], []
+    for sha256 in missing_blobs(store):
+        try:
+            _ensure_blob(store, sha256, fetch_blob)
+        except ContentInstallError as exc:
+            log.warning("blob %s could not be repaired: %s", sha256, exc)
+            failed.append(sha256)
+        else:
+            repaired.append(sha256)
+    if repaired:
+        store.cache.clear()
+    return repaired, failed
 
 
 # ---------------------------------------------------------------- the active version
@@ -258,7 +351,11 @@ def active_content(store: LocalStore) -> MallContent | None:
     cached = store.cache.get("active_content")
     if cached is not None and cached[0] == version.id:
         return cached[1]
-    content = MallContent.model_validate_json(store.read_blob(version.document_sha256))
+    try:
+        document = store.read_blob(version.document_sha256)
+    except FileNotFoundError:  # removed as damaged, not fetched again yet: nothing to show
+        return None
+    content = MallContent.model_validate_json(document)
     store.cache["active_content"] = (version.id, content)
     return content
 

@@ -36,7 +36,9 @@ from kiosk.content import (
     ContentInstallError,
     active_version,
     install_version,
+    missing_blobs,
     prune_content,
+    repair_blobs,
 )
 from kiosk.identity import KioskIdentity
 from kiosk.store import LocalStore
@@ -289,6 +291,8 @@ class SyncAgent:
         if now >= self._next_content_at and self.clock.time() >= self._network_blocked_until:
             self._next_content_at = now + self._spread(self.poll_s)
             self.pull_content(store)
+        if missing_blobs(store) and self.clock.time() >= self._network_blocked_until:
+            self.repair_content(store)
         heartbeat_due = now >= self._next_heartbeat_at and self.clock.time() >= self._network_blocked_until
         if heartbeat_due:
             self._next_heartbeat_at = now + self._spread(self.poll_s)
@@ -443,6 +447,19 @@ class SyncAgent:
         self._update_status(content_version=installed.version)
         self._call(self.on_content_changed, installed.version)
         return installed.version
+
+    def repair_content(self, store: LocalStore) -> list[str]:
+        """Fetch again the blobs of the kept versions that are missing or were removed as damaged
+        (`kiosk.content.verify_blobs_at_rest`); redraw when the active version got whole again."""
+        repaired, failed = repair_blobs(store, self._fetch_blob)
+        if failed:
+            self._record_error(f"content: {len(failed)} damaged picture(s) could not be fetched again")
+        if repaired:
+            log.info("repaired %d damaged or missing blob(s)", len(repaired))
+            version = _active_number(store)
+            if version is not None:
+                self._call(self.on_content_changed, version)
+        return repaired
 
     def pull_availability(self, store: LocalStore) -> LendingAvailability | None:
         """Fetch what the desk can lend now and keep it with the time it arrived. A server

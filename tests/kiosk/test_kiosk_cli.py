@@ -76,6 +76,19 @@ def test_status_of_an_empty_and_an_enrolled_kiosk(tmp_path: Path):
     assert "secret-device-key" not in result.stdout
 
 
+def test_status_names_a_picture_damaged_on_disk(tmp_path: Path):
+    from kiosk.content import active_content, install_bundle
+    from sync.bundle import load_source_bundle
+
+    with LocalStore.in_dir(tmp_path) as store:
+        install_bundle(store, load_source_bundle(ROOT / "assets" / "demo"))
+        logo = next(s.logo_sha256 for s in active_content(store).stores if s.logo_sha256)
+        store.blob_path(logo).write_bytes(b"damaged")
+    result = kiosk("status", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 damaged, 0 missing" in result.stdout and logo in result.stdout
+
+
 def test_usage_errors_exit_2():
     assert kiosk().returncode == 2
     assert kiosk("enroll").returncode == 2

@@ -11,11 +11,15 @@ from kiosk.content import (
     active_content,
     active_version,
     blob_path,
+    damaged_blobs,
     install_bundle,
     install_version,
+    missing_blobs,
     previous_version,
     prune_content,
+    repair_blobs,
     rollback_content,
+    verify_blobs_at_rest,
 )
 from kiosk.store import LocalStore
 from sync.protocol import BlobRef, ContentManifest, I18nText, sha256_hex
@@ -154,6 +158,61 @@ def test_prune_keeps_the_active_and_previous_versions(store, bundle, bundle_fact
     for sha in bundle.blobs:  # still used by version 2
         assert blob_path(store, sha).exists()
     assert rollback_content(store).version == 2
+
+
+# ---------------------------------------------------------------- blobs at rest
+def test_a_picture_damaged_on_disk_is_found_removed_and_fetched_again(store, bundle):
+    manifest, served = manifest_for(bundle, version=1)
+    install_version(store, manifest, Server(served).fetch)
+    logo = bundle.content.stores[0].logo_sha256
+    blob_path(store, logo).write_bytes(b"\x00" * 100)  # a bad SD card sector
+    assert damaged_blobs(store) == [logo]
+    assert verify_blobs_at_rest(store) == [logo]
+    assert not blob_path(store, logo).exists() and missing_blobs(store) == [logo]
+    server = Server(served)
+    assert repair_blobs(store, server.fetch) == ([logo], [])
+    assert server.requests == [logo]
+    assert blob_path(store, logo).read_bytes() == served[logo]
+    assert damaged_blobs(store) == [] and missing_blobs(store) == []
+
+
+def test_a_repair_that_serves_wrong_bytes_leaves_the_blob_missing(store, bundle):
+    manifest, served = manifest_for(bundle, version=1)
+    install_version(store, manifest, Server(served).fetch)
+    logo = bundle.content.stores[0].logo_sha256
+    blob_path(store, logo).unlink()
+    liar = Server({**served, logo: b"not the logo"})
+    assert repair_blobs(store, liar.fetch) == ([], [logo])
+    assert not blob_path(store, logo).exists()
+
+
+def test_a_damaged_blob_on_disk_is_fetched_again_before_a_switch(store, bundle, bundle_factory):
+    manifest, served = manifest_for(bundle, version=1)
+    install_version(store, manifest, Server(served).fetch)
+    logo = bundle.content.stores[0].logo_sha256
+    blob_path(store, logo).write_bytes(b"damaged")
+    second, served_second = manifest_for(bundle_factory(mall_name="第二版"), version=2)
+    server = Server({**served, **served_second})
+    install_version(store, second, server.fetch)
+    assert logo in server.requests
+    assert blob_path(store, logo).read_bytes() == served[logo]
+
+
+def test_a_damaged_active_document_falls_back_to_the_previous_version(store, bundle, bundle_factory):
+    install_bundle(store, bundle)
+    second = install_bundle(store, bundle_factory(mall_name="第二版"))
+    blob_path(store, second.document_sha256).write_bytes(b"{}")
+    missing = verify_blobs_at_rest(store)
+    assert second.document_sha256 in missing
+    assert active_version(store).version == 1
+    assert active_content(store).mall.name.zh_CN == "星光广场"
+
+
+def test_a_damaged_only_version_shows_nothing_rather_than_crashing(store, bundle):
+    installed = install_bundle(store, bundle)
+    blob_path(store, installed.document_sha256).write_bytes(b"garbage")
+    assert verify_blobs_at_rest(store) == [installed.document_sha256]
+    assert active_content(store) is None
 
 
 # ---------------------------------------------------------------- lookups

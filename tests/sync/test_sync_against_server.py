@@ -19,7 +19,7 @@ from live_server import ROOT, ServerProcess, enroll, free_port, manage, new_enro
 
 from kiosk import outbox
 from kiosk.cases import CaseDraft, submit_case
-from kiosk.content import active_content, active_version
+from kiosk.content import active_content, active_version, verify_blobs_at_rest
 from kiosk.identity import load_identity
 from kiosk.sync_agent import SyncAgent
 from sync.protocol import CONTENT_PATH
@@ -84,6 +84,21 @@ def test_content_installs_and_then_answers_304(enrolled):
     response = requests.get(identity.server_url + CONTENT_PATH, timeout=10,
                             headers={"Authorization": f"Bearer {identity.device_key}", "If-None-Match": installed.etag})
     assert response.status_code == 304
+
+
+def test_a_picture_damaged_on_the_kiosk_disk_is_fetched_again_from_the_server(enrolled):
+    store, identity = enrolled
+    changes = []
+    agent = SyncAgent(store, identity, "test", on_content_changed=changes.append)
+    agent.pull_content(store)
+    content = active_content(store)
+    picture = next(p.image_sha256 for p in content.promotions if p.image_sha256)
+    good = store.blob_path(picture).read_bytes()
+    store.blob_path(picture).write_bytes(good[: len(good) // 2])  # a torn file left by a bad disk
+    assert verify_blobs_at_rest(store) == [picture]
+    agent.run_cycle(store)  # content answers 304; the cycle still repairs
+    assert store.blob_path(picture).read_bytes() == good
+    assert changes and changes[-1] == active_version(store).version  # the screens redraw
 
 
 def test_push_is_exactly_once_when_the_ack_is_lost(enrolled, central_server):

@@ -21,7 +21,7 @@ keyboard is built while the kiosk starts.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,6 +32,8 @@ PHRASE_PATHS = 6
 FULL_SYLLABLE_COST = 2
 PARTIAL_SYLLABLE_COST = 3
 """Segmentation prefers full syllables: `xian` is 先, not x-i-an; `xbk` is three initials."""
+MAX_SYLLABLE_LETTERS = 6
+"""The longest pinyin syllable (zhuang)."""
 
 
 class InputMethod:
@@ -77,35 +79,56 @@ def _syllable_table() -> tuple[frozenset[str], frozenset[str]]:
     return syllables, prefixes
 
 
-def segment(letters: str) -> list[str]:
-    """Split typed letters into syllables, full ones preferred, initials allowed:
-    "xingbake" → xing ba ke, "xbk" → x b k, "xingb" → xing b. Letters that no syllable
-    starts with ("v" alone, "i") stay as one-letter pieces."""
-    syllables, prefixes = _syllable_table()
-    length = len(letters)
-    best: list[tuple[int, list[str]] | None] = [None] * (length + 1)
+def cheapest_split(typed: str, longest: int, cost: Callable[[str], int | None],
+                   trailing: Callable[[str, int], int] = lambda typed, end: 0) -> list[tuple[int, int, int]]:
+    """The split of `typed` into pieces of at most `longest` symbols that costs least: `cost`
+    prices a piece (None: no piece); a single symbol that is no piece costs twice a partial
+    syllable, so nothing typed is ever left out. `trailing(typed, end)` is how many symbols
+    after a piece belong to it (a Zhuyin tone mark). Each piece is (start, end, stop): its
+    symbols are typed[start:end], with what trails up to `stop`."""
+    length = len(typed)
+    best: list[tuple[int, list[tuple[int, int, int]]] | None] = [None] * (length + 1)
     best[0] = (0, [])
     for start in range(length):
         reached = best[start]
         if reached is None:
             continue
-        cost, pieces = reached
-        for end in range(start + 1, min(length, start + 6) + 1):
-            piece = letters[start:end]
-            if piece in syllables:
-                step = FULL_SYLLABLE_COST
-            elif piece in prefixes:
-                step = PARTIAL_SYLLABLE_COST
-            elif end == start + 1:
+        spent, pieces = reached
+        for end in range(start + 1, min(length, start + longest) + 1):
+            step = cost(typed[start:end])
+            if step is None:
+                if end != start + 1:
+                    continue
                 step = PARTIAL_SYLLABLE_COST * 2
-            else:
-                continue
-            option = (cost + step, pieces + [piece])
-            known = best[end]
+            stop = end + trailing(typed, end)
+            option = (spent + step, pieces + [(start, end, stop)])
+            known = best[stop]
             if known is None or option[0] < known[0]:
-                best[end] = option
+                best[stop] = option
     found = best[length]
-    return found[1] if found else list(letters)
+    assert found is not None, "one symbol at a time always reaches the end"
+    return found[1]
+
+
+def _syllable_cost(table: Collection[str], prefixes: Collection[str]) -> Callable[[str], int | None]:
+    """Prices for cheapest_split: a whole syllable of `table`, the start of one, or no piece."""
+
+    def cost(piece: str) -> int | None:
+        if piece in table:
+            return FULL_SYLLABLE_COST
+        if piece in prefixes:
+            return PARTIAL_SYLLABLE_COST
+        return None
+
+    return cost
+
+
+def segment(letters: str) -> list[str]:
+    """Split typed letters into syllables, full ones preferred, initials allowed:
+    "xingbake" → xing ba ke, "xbk" → x b k, "xingb" → xing b. Letters that no syllable
+    starts with ("v" alone, "i") stay as one-letter pieces."""
+    split = cheapest_split(letters, MAX_SYLLABLE_LETTERS, _syllable_cost(*_syllable_table()))
+    return [letters[start:end] for start, end, _ in split]
 
 
 # ---------------------------------------------------------------- the dictionary
@@ -238,8 +261,12 @@ class PinyinInput(InputMethod):
         self._update()
 
     # -- keys
+    def _composes(self, key: str) -> bool:
+        """Whether the key joins the composition (a lower-case pinyin letter)."""
+        return len(key) == 1 and "a" <= key <= "z"
+
     def press(self, key: str) -> str:
-        if len(key) == 1 and "a" <= key <= "z":
+        if self._composes(key):
             if len(self.composition) < MAX_COMPOSITION:
                 self.composition += key
                 self._update()
@@ -370,32 +397,20 @@ def zhuyin_syllables(typed: str) -> list[ZhuyinSyllable]:
     """Split a Zhuyin composition into syllables: whole ones preferred (ㄒㄧㄢ is xian, not
     ㄒ-ㄧㄢ), each with the tone mark typed after it; a start of a syllable stands for it."""
     table, prefixes = zhuyin_table(), _zhuyin_prefixes()
-    length = len(typed)
-    best: list[tuple[int, list[ZhuyinSyllable]] | None] = [None] * (length + 1)
-    best[0] = (0, [])
-    for start in range(length):
-        reached = best[start]
-        if reached is None:
-            continue
-        cost, pieces = reached
-        for end in range(start + 1, min(length, start + MAX_SYLLABLE_SYMBOLS) + 1):
-            spelled = typed[start:end]
-            if spelled in table:
-                step, piece = FULL_SYLLABLE_COST, (table[spelled], True)
-            elif spelled in prefixes:
-                step, piece = PARTIAL_SYLLABLE_COST, (_common_start(prefixes[spelled]), False)
-            elif end == start + 1:
-                step, piece = PARTIAL_SYLLABLE_COST * 2, ("", False)
-            else:
-                continue
-            stop = end + 1 if end < length and typed[end] in TONE_MARKS else end
-            tone = TONE_MARKS.get(typed[end]) if stop > end else None
-            option = (cost + step, pieces + [ZhuyinSyllable(typed[start:stop], piece[0], tone, piece[1])])
-            known = best[stop]
-            if known is None or option[0] < known[0]:
-                best[stop] = option
-    found = best[length]
-    return found[1] if found else [ZhuyinSyllable(symbol, "", None, False) for symbol in typed]
+
+    def tone_after(typed: str, end: int) -> int:
+        return 1 if end < len(typed) and typed[end] in TONE_MARKS else 0
+
+    def syllable(start: int, end: int, stop: int) -> ZhuyinSyllable:
+        spelled = typed[start:end]
+        if spelled in table:
+            pinyin, whole = table[spelled], True
+        else:
+            pinyin, whole = (_common_start(prefixes[spelled]) if spelled in prefixes else ""), False
+        return ZhuyinSyllable(typed[start:stop], pinyin, TONE_MARKS[typed[end]] if stop > end else None, whole)
+
+    return [syllable(*piece) for piece in
+            cheapest_split(typed, MAX_SYLLABLE_SYMBOLS, _syllable_cost(table, prefixes), tone_after)]
 
 
 def _common_start(syllables: tuple[str, ...]) -> str:
@@ -422,21 +437,9 @@ class ZhuyinInput(PinyinInput):
                  context_words: Iterable[str] = ()):
         super().__init__(lexicon, traditional, context_words)
 
-    def press(self, key: str) -> str:
-        if key in ZHUYIN_SYMBOLS and len(key) == 1 or key in TONE_MARKS and self.composition:
-            if len(self.composition) < MAX_COMPOSITION:
-                self.composition += key
-                self._update()
-            return ""
-        if not self.composition:
-            return key
-        if key == "\n":
-            return self._commit_raw()
-        if key == " ":
-            return self.choose(0) if self.candidates else self._commit_raw()
-        if key.isascii():
-            return self._commit_raw() + key
-        return self._commit_first() + key
+    def _composes(self, key: str) -> bool:
+        """A Zhuyin symbol, or a tone mark after one (a tone mark alone is typed as it is)."""
+        return len(key) == 1 and key in ZHUYIN_SYMBOLS or key in TONE_MARKS and bool(self.composition)
 
     def syllables_shown(self) -> str:
         return " ".join(syllable.typed for syllable in zhuyin_syllables(self.composition))

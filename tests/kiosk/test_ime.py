@@ -232,3 +232,28 @@ def test_any_zhuyin_key_sequence_is_handled(keys):
     assert isinstance(committed, str)
     assert len(method.composition) <= MAX_COMPOSITION
     assert all(candidate for candidate in method.candidates), "no empty candidate"
+
+
+# ---------------------------------------------------------------- one segmenter for both
+def test_the_cheapest_split_prefers_whole_pieces_keeps_trailing_marks_and_loses_nothing():
+    from kiosk.ime import cheapest_split
+
+    def cost(piece: str) -> int | None:
+        return {"ab": 2, "a": 3, "b": 3}.get(piece)
+
+    def mark_after(typed: str, end: int) -> int:
+        return 1 if typed[end:end + 1] == "!" else 0
+
+    assert cheapest_split("abab", 2, cost) == [(0, 2, 2), (2, 4, 4)], "whole pieces before parts"
+    assert cheapest_split("axb", 2, cost) == [(0, 1, 1), (1, 2, 2), (2, 3, 3)], "x is no piece: alone"
+    assert cheapest_split("ab!a", 2, cost, mark_after) == [(0, 2, 3), (3, 4, 4)], "the mark trails ab"
+    assert cheapest_split("", 2, cost) == []
+
+
+@pytest.mark.parametrize("zhuyin, letters", [
+    ("ㄒㄧㄥㄅㄚㄎㄜ", "xingbake"), ("ㄒㄅㄎ", "xbk"), ("ㄒㄧㄢ", "xian"), ("ㄩㄣㄉㄨㄛㄎㄚㄈㄟ", "yunduokafei"),
+])
+def test_zhuyin_and_pinyin_split_the_same_word_into_the_same_syllables(zhuyin, letters):
+    from kiosk.ime import zhuyin_syllables
+
+    assert [syllable.pinyin for syllable in zhuyin_syllables(zhuyin)] == segment(letters)

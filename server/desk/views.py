@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +43,7 @@ from .models import (
 from .places import floor_choices, place_label, store_choices
 
 RECENT = 50
+Saved = TypeVar("Saved")
 console_view = staff_page(can_keep_ledgers, "desk/forbidden.html")
 
 
@@ -73,6 +76,23 @@ def _now_local() -> str:
     return timezone.localtime().strftime(LOCAL_MINUTE)
 
 
+def _save_posted(request, form, save: Callable[..., Saved]) -> tuple[Saved | None, str]:
+    """A ledger form sent in: (what `save(**the form's values)` recorded, "") when the form is
+    valid and the rules allow it, (None, the rule it broke) when they do not; (None, "") for a
+    form only shown or not valid, which shows its own errors."""
+    if request.method != "POST" or not form.is_valid():
+        return None, ""
+    try:
+        return save(**form.cleaned_data), ""
+    except DeskError as exc:
+        return None, exc.message
+
+
+def _form_status(request) -> int:
+    """A form page's status: 400 when it is shown again after a send that recorded nothing."""
+    return 400 if request.method == "POST" else 200
+
+
 # ---------------------------------------------------------------- left luggage
 @require_safe
 @desk_page
@@ -88,16 +108,10 @@ def luggage_list(request, mall):
 @desk_page
 def luggage_create(request, mall):
     form = CheckInForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            item = luggage.check_in(mall, request.user, **form.cleaned_data)
-        except DeskError as exc:
-            error = exc.message
-        else:
-            return redirect("desk:luggage_detail", luggage_id=item.pk)
-    return _render(request, "desk/luggage_form.html", status=400 if request.method == "POST" else 200,
-                   form=form, error=error)
+    item, error = _save_posted(request, form, functools.partial(luggage.check_in, mall, request.user))
+    if item is not None:
+        return redirect("desk:luggage_detail", luggage_id=item.pk)
+    return _render(request, "desk/luggage_form.html", status=_form_status(request), form=form, error=error)
 
 
 @require_safe
@@ -171,17 +185,11 @@ def first_aid_list(request, mall):
     form = FirstAidForm(request.POST or None, incidents=visible(Incident.objects.filter(mall=mall), request.user),
                         initial={"used_at": _now_local(), "given_by": person_name(request.user),
                                  "incident": request.GET.get("incident", "")[:20]})
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            first_aid.record_use(mall, request.user, **form.cleaned_data)
-        except DeskError as exc:
-            error = exc.message
-        else:
-            return redirect("desk:first_aid_list")
+    use, error = _save_posted(request, form, functools.partial(first_aid.record_use, mall, request.user))
+    if use is not None:
+        return redirect("desk:first_aid_list")
     uses = visible(FirstAidUse.objects.filter(mall=mall), request.user).select_related("incident")[:RECENT * 4]
-    return _render(request, "desk/first_aid.html", status=400 if request.method == "POST" else 200,
-                   form=form, error=error, uses=uses)
+    return _render(request, "desk/first_aid.html", status=_form_status(request), form=form, error=error, uses=uses)
 
 
 # ---------------------------------------------------------------- incidents
@@ -213,15 +221,11 @@ def incident_create(request, mall):
         initial["occurred_at"] = timezone.localtime(broadcast.starts_at).strftime(LOCAL_MINUTE)
     form = IncidentForm(request.POST or None, initial=initial)
     form.set_places(floor_choices(mall), store_choices(mall, request.page_language))
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            incident = incidents.record_incident(mall, request.user, broadcast=broadcast, **form.cleaned_data)
-        except DeskError as exc:
-            error = exc.message
-        else:
-            return redirect("desk:incident_detail", incident_id=incident.pk)
-    return _render(request, "desk/incident_form.html", status=400 if request.method == "POST" else 200,
+    incident, error = _save_posted(request, form, functools.partial(
+        incidents.record_incident, mall, request.user, broadcast=broadcast))
+    if incident is not None:
+        return redirect("desk:incident_detail", incident_id=incident.pk)
+    return _render(request, "desk/incident_form.html", status=_form_status(request),
                    form=form, error=error, broadcast=broadcast)
 
 
@@ -282,15 +286,10 @@ def handover_list(request, mall):
 def handover_create(request, mall):
     form = HandoverForm(request.POST or None, cases=handovers.open_cases(mall),
                         found_items=handovers.stored_items(mall), luggage=handovers.stored_luggage(mall))
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            handover = handovers.write_handover(mall, request.user, **form.cleaned_data)
-        except DeskError as exc:
-            error = exc.message
-        else:
-            return redirect("desk:handover_detail", handover_id=handover.pk)
-    return _render(request, "desk/handover_form.html", status=400 if request.method == "POST" else 200,
+    handover, error = _save_posted(request, form, functools.partial(handovers.write_handover, mall, request.user))
+    if handover is not None:
+        return redirect("desk:handover_detail", handover_id=handover.pk)
+    return _render(request, "desk/handover_form.html", status=_form_status(request),
                    form=form, error=error, last_closing=closing.last_closing(mall))
 
 
@@ -324,17 +323,12 @@ def handover_acknowledge(request, mall, handover_id: int):
 @desk_page
 def meeting_list(request, mall):
     form = MeetingForm(request.POST or None, initial={"day": timezone.localdate()})
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = meetings.record_meeting(mall, request.user, **form.cleaned_data)
-        except DeskError as exc:
-            error = exc.message
-        else:
-            return redirect("desk:meeting_detail", meeting_id=meeting.pk)
+    meeting, error = _save_posted(request, form, functools.partial(meetings.record_meeting, mall, request.user))
+    if meeting is not None:
+        return redirect("desk:meeting_detail", meeting_id=meeting.pk)
     rows = visible(MorningMeeting.objects.filter(mall=mall), request.user)[:RECENT]
-    return _render(request, "desk/meeting_list.html", status=400 if request.method == "POST" else 200,
-                   form=form, error=error, meetings=rows)
+    return _render(request, "desk/meeting_list.html", status=_form_status(request), form=form, error=error,
+                   meetings=rows)
 
 
 @require_safe

@@ -2,6 +2,8 @@
 print view, the manager's analysis form, and the CSV, Excel and PDF downloads."""
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +40,20 @@ def _span(request, mall) -> Span:
     today = timezone.localdate(timezone=mall.zone)
     source = request.POST if request.method == "POST" else request.GET
     return parse_span(source.get("period"), source.get("at") or source.get("month"), today)
+
+
+def period_page(view):
+    """A report view of the mall the page works on and the period asked: `view(request, mall, span)`;
+    without a mall to work on, the page that says so."""
+
+    @functools.wraps(view)
+    def wrapped(request):
+        mall = working_mall(request)
+        if mall is None:
+            return render(request, "reports/no_mall.html", page_context(request))
+        return view(request, mall, _span(request, mall))
+
+    return wrapped
 
 
 def _address(name: str, mall, span: Span, **extra) -> str:
@@ -81,11 +97,8 @@ def _context(request, mall, span: Span, **extra) -> dict:
 
 @require_safe
 @report_view(can_view_reports)
-def report(request):
-    mall = working_mall(request)
-    if mall is None:
-        return render(request, "reports/no_mall.html", page_context(request))
-    span = _span(request, mall)
+@period_page
+def report(request, mall, span: Span):
     export = request.GET.get("format")
     name = f"service-report-{mall.pk}-{span.value}"
     with timezone.override(mall.zone):
@@ -117,12 +130,9 @@ def _page(request, mall, span: Span, *, status: int = 200, form: AnalysisForm | 
 
 @require_safe
 @report_view(can_view_reports)
-def report_print(request):
+@period_page
+def report_print(request, mall, span: Span):
     """The report alone on a page, as it prints (and as the PDF is made)."""
-    mall = working_mall(request)
-    if mall is None:
-        return render(request, "reports/no_mall.html", page_context(request))
-    span = _span(request, mall)
     with timezone.override(mall.zone):
         return render(request, "reports/report_print.html", _context(request, mall, span))
 
@@ -130,12 +140,9 @@ def report_print(request):
 @require_POST
 @csrf_protect
 @report_view(can_view_reports)
-def analysis(request):
+@period_page
+def analysis(request, mall, span: Span):
     """The manager saves the period's written analysis."""
-    mall = working_mall(request)
-    if mall is None:
-        return render(request, "reports/no_mall.html", page_context(request))
-    span = _span(request, mall)
     if not can_write_analysis(request.user):
         return render(request, "cases/console/forbidden.html", page_context(request), status=403)
     form = AnalysisForm(request.POST)

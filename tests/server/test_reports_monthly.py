@@ -220,3 +220,12 @@ def test_the_manuals_words_on_the_console_pages(client, mall, kiosk, agent, nove
     audit = client.get("/console/reports/audit?lang=zh_CN")
     words = visible_text(audit)
     assert "工单状态变更" in words and "case.status" not in words
+
+
+def test_with_no_mall_yet_each_report_page_says_so(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password="unused"))
+    for response in (client.get("/console/reports/monthly?period=month&at=2026-11"),
+                     client.get("/console/reports/monthly/print"),
+                     client.post("/console/reports/monthly/analysis", {"period": "month", "text": "小结"})):
+        assert response.status_code == 200 and "还没有商场，暂无报表。" in visible_text(response)
+    assert not ReportAnalysis.objects.exists()

@@ -35,6 +35,7 @@ class MallAdmin(MallScopedAdmin, admin.ModelAdmin):
         (None, {"fields": ("id", "timezone", "phone", "service_desk_id")}),
         (_("Name"), {"fields": NAME_FIELDS}),
         (_("Hours and operations"), {"fields": ("hours", "closed_connectors")}),
+        (_("Retention"), {"fields": ("content_versions_kept",)}),
     )
     actions = ["publish_selected"]
 

@@ -9,8 +9,13 @@ class ContentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from server.core.console import register_section
+        from datetime import timedelta
 
+        from server.core.console import register_section
+        from server.core.jobs import register_job
+
+        from .retention import prune_content
         from .views import can_edit_promotions
 
         register_section("content:promotion_list", _("Promotions"), can_edit_promotions, order=20)
+        register_job("prune_content", lambda: prune_content().summary(), timedelta(days=1))

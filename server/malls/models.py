@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,11 @@ class Mall(models.Model):
     closed_connectors = models.JSONField(
         _("closed connectors"), default=empty_list, blank=True,
         help_text=_("Facility ids of lifts, escalators or stairs that are out of service."),
+    )
+    content_versions_kept = models.PositiveSmallIntegerField(
+        _("content versions kept"), default=20, validators=[MinValueValidator(2), MaxValueValidator(1000)],
+        help_text=_("Older published versions, and the pictures only they use, are removed every night, "
+                    "unless a kiosk still shows them."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -158,6 +158,8 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Version = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 ByteCount = Annotated[int, Field(ge=0, le=MAX_BYTES)]
 Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+Orientation = Literal["landscape", "portrait"]
 KioskTime = Annotated[datetime, AfterValidator(_kiosk_time)]
 """A time from a kiosk's clock: from 1970 to before 2200, an offset within ±14:00 and then
 normalised to UTC; a naive time stays naive (the server reads it in the mall's time zone)."""
@@ -524,11 +526,48 @@ class Heartbeat(Model):
     uptime_s: Seconds = 0
     disk_free_bytes: ByteCount | None = None
     sent_at: KioskTime
+    screen_on: bool | None = None
+    """Whether the display is lit (from the DRM connector's power state); None: the kiosk cannot tell."""
+    orientation: Orientation | None = None
+    """How the kiosk's window stands (wider than tall: landscape); None before the window exists."""
+    speech_volume: Percent | None = None
+    """The read-aloud volume (LocalStore setting `speech_volume`), 0-100."""
+    brightness: Percent | None = None
+    """The backlight, 0-100; None where the kiosk has no backlight it can set (/sys/class/backlight)."""
+
+
+CommandKind = Literal[
+    "reload", "emergency", "notice", "sync_now",
+    "restart", "screenshot", "set_volume", "set_brightness", "rotate_key",
+]
+FLEET_COMMAND_KINDS: tuple[CommandKind, ...] = (
+    "reload", "restart", "screenshot", "set_volume", "set_brightness", "rotate_key",
+)
+"""Commands staff send from the fleet console: each has an `id` and is reported back with a
+CommandResult; the others (sync_now, notices) are the server's own and need no answer."""
 
 
 class Command(Model):
-    kind: Literal["reload", "emergency", "notice", "sync_now"]
+    kind: CommandKind
     payload: dict = {}
+    id: Annotated[str, Field(pattern=ULID_RE.pattern)] | None = None
+    """Set on fleet console commands. Such a command comes with every heartbeat reply until the
+    kiosk posts its result (COMMAND_RESULT_PATH), so a lost reply or a missed push never strands
+    it; the kiosk runs each id once (it remembers the ids it finished)."""
+
+
+COMMAND_RESULT_PATH = "/api/v1/kiosk/commands/{command_id}/result"
+MAX_SCREENSHOT_BYTES = 700 * 1024
+"""A screenshot travels as a JPEG, base64 in the result's JSON, under the server's 1 MiB body limit."""
+
+
+class CommandResult(Model):
+    """`POST COMMAND_RESULT_PATH`: what came of a fleet command; idempotent (a repeat changes nothing)."""
+
+    ok: bool
+    message: Annotated[FreeText, Field(max_length=500)] = ""
+    """What happened, in words for staff ("not supported on this kiosk: no backlight")."""
+    screenshot_jpeg_b64: Annotated[str, Field(max_length=(MAX_SCREENSHOT_BYTES + 2) // 3 * 4)] | None = None
 
 
 class HeartbeatReply(Model):

@@ -1,5 +1,6 @@
 """Kiosk fleet API: enrollment (with a one-time code); with the device key, the current content
-manifest, heartbeats and usage events."""
+manifest (once the kiosk is approved), heartbeats (carrying the fleet console's commands), command
+results and usage events."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,9 +11,10 @@ from ninja import Router, Status
 from server.content import services as content
 from server.core.errors import JSON_BODY_ERRORS, ApiError, error_responses
 from server.core.throttle import SharedRateThrottle
-from server.fleet import services
+from server.fleet import remote, services
 from server.fleet.auth import DeviceKeyAuth
 from sync.protocol import (
+    CommandResult,
     ContentManifest,
     EnrollRequest,
     EnrollResponse,
@@ -54,12 +56,15 @@ def enroll(request: HttpRequest, payload: EnrollRequest):
 
 @kiosk_router.get(
     "/content",
-    response={200: ContentManifest, 304: None, **error_responses(401, 404)},
+    response={200: ContentManifest, 304: None, **error_responses(401, 403, 404)},
     tags=["content"],
     summary="The current published content manifest of the kiosk's mall",
 )
 def kiosk_content(request: HttpRequest, response: HttpResponse):
-    """`ETag` is the manifest's etag; send it back in `If-None-Match` to get 304 when unchanged."""
+    """`ETag` is the manifest's etag; send it back in `If-None-Match` to get 304 when unchanged.
+    A kiosk waiting for approval gets 403 `pending_approval` (its mall has staff approve new kiosks)."""
+    if not remote.gets_content(request.auth):
+        raise ApiError(403, "pending_approval", "This kiosk waits for staff to approve it in the fleet console.")
     version = content.current_version(request.auth.mall_id)
     if version is None:
         raise ApiError(404, "no_content", "Nothing has been published for this mall yet.")
@@ -79,7 +84,20 @@ def kiosk_content(request: HttpRequest, response: HttpResponse):
     summary="Report a kiosk's status; receive commands",
 )
 def heartbeat(request: HttpRequest, payload: Heartbeat):
-    return services.record_heartbeat(request.auth, payload)
+    return remote.answer_heartbeat(request.auth, payload)
+
+
+@kiosk_router.post(
+    "/commands/{command_id}/result",
+    response={200: None, **error_responses(*JSON_BODY_ERRORS, 401, 404)},
+    summary="Report what came of a fleet console command (a screenshot with it); idempotent",
+)
+def command_result(request: HttpRequest, command_id: str, payload: CommandResult):
+    try:
+        remote.record_result(request.auth, command_id, payload)
+    except remote.ResultRefused as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from refused
+    return Status(200, None)
 
 
 @kiosk_router.post(

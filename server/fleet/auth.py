@@ -6,7 +6,8 @@ Use it on any kiosk-facing ninja operation or router:
     router = Router(auth=DeviceKeyAuth())
 
 and the authenticated kiosk (a `server.fleet.models.Kiosk`, with `.mall` loaded) is
-`request.auth`. A missing, unknown or revoked key gets 401 with a JSON error body.
+`request.auth`. A missing, unknown or revoked key gets 401 with a JSON error body. A key being
+rotated in (server/fleet/remote.py) opens the API too, and from that first use on it is the only one.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ninja.security import HttpBearer
 
 from server.core.database_threads import on_database_thread
 from server.fleet.models import Kiosk
+from server.fleet.remote import adopt_rotated_key
 from server.fleet.services import authenticate_device_key
 
 
@@ -22,7 +24,7 @@ class DeviceKeyAuth(HttpBearer):
     openapi_description = "The device key a kiosk received when it enrolled."
 
     def authenticate(self, request: HttpRequest, token: str) -> Kiosk | None:
-        return authenticate_device_key(token)
+        return authenticate_device_key(token) or adopt_rotated_key(token)
 
 
 class PooledDeviceKeyAuth(DeviceKeyAuth):

@@ -57,6 +57,19 @@ class Kiosk(models.Model):
         _("commands to deliver"), default=empty_list, blank=True,
         help_text=_("Sent with the reply to the next heartbeat, then cleared."),
     )
+    approved_at = models.DateTimeField(
+        _("approved at"), null=True, blank=True, editable=False,
+        help_text=_("Empty while the kiosk waits for approval: it gets no content until approved."),
+    )
+    new_device_key_sha256 = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="A key being rotated in: it replaces the current one at its first use by the kiosk.",
+    )
+    # What the kiosk reported of its screen and sound (written only when it changes).
+    screen_on = models.BooleanField(_("screen on"), null=True, blank=True, editable=False)
+    orientation = models.CharField(_("orientation"), max_length=16, blank=True, editable=False)
+    speech_volume = models.PositiveSmallIntegerField(_("read-aloud volume"), null=True, blank=True, editable=False)
+    brightness = models.PositiveSmallIntegerField(_("brightness"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("kiosk")
@@ -66,9 +79,21 @@ class Kiosk(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
 
+    def save(self, *args, **kwargs) -> None:
+        """A new kiosk is approved as it enrolls, unless its mall asks staff to approve new kiosks."""
+        if self._state.adding and self.approved_at is None and not FleetSettings.objects.filter(
+                mall_id=self.mall_id, approval_required=True).exists():
+            self.approved_at = self.enrolled_at
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_pending(self) -> bool:
+        """Enrolled but not yet approved by staff (only where the mall wants approval)."""
+        return self.approved_at is None
 
 
 class IssuedKioskCode(models.Model):
@@ -178,3 +203,86 @@ class PlayCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.promotion_id} {self.kiosk_id} {self.day}: {self.impressions}/{self.touches}"
+
+
+class FleetSettings(models.Model):
+    """A mall's rules for its kiosks, set in the fleet console."""
+
+    mall = models.OneToOneField("malls.Mall", on_delete=models.CASCADE, primary_key=True,
+                                related_name="fleet_settings", verbose_name=_("mall"))
+    approval_required = models.BooleanField(
+        _("new kiosks wait for approval"), default=False,
+        help_text=_("A kiosk enrolled with a code gets no content until staff approve it."))
+    offline_after_minutes = models.PositiveIntegerField(
+        _("offline alarm after (minutes)"), default=10,
+        help_text=_("A kiosk silent this long raises an alarm; 0 turns the alarms off."))
+    alarm_department = models.CharField(
+        _("department told of alarms"), max_length=20, blank=True,
+        help_text=_("Its group robot and mailbox hear of offline kiosks, besides the mall's managers."))
+
+    class Meta:
+        verbose_name = _("fleet settings")
+        verbose_name_plural = _("fleet settings")
+
+    def __str__(self) -> str:
+        return str(self.mall_id)
+
+
+class CommandState(models.TextChoices):
+    QUEUED = "queued", _("Waiting for the kiosk")
+    DELIVERED = "delivered", _("Delivered, no answer yet")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class KioskCommand(models.Model):
+    """A command staff sent a kiosk from the fleet console, with what came of it.
+
+    It is handed to the kiosk with every heartbeat reply until the kiosk reports a result, so a
+    reply lost on the way never strands it; the kiosk runs each command once."""
+
+    id = models.CharField(max_length=26, primary_key=True, default=new_kiosk_id, editable=False)
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="commands", verbose_name=_("kiosk"))
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="kiosk_commands",
+                             verbose_name=_("mall"))
+    kind = models.CharField(_("command"), max_length=20)
+    payload = models.JSONField(default=dict, blank=True, editable=False)
+    state = models.CharField(_("state"), max_length=10, choices=CommandState.choices, default=CommandState.QUEUED)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("sent by"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    result = models.TextField(_("result"), blank=True, editable=False)
+    screenshot = models.BinaryField(_("screenshot (JPEG)"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("kiosk command")
+        verbose_name_plural = _("kiosk commands")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kiosk", "state"], name="fleet_command_kiosk_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kiosk_id} {self.kind} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (CommandState.QUEUED, CommandState.DELIVERED)
+
+
+class KioskAlarm(models.Model):
+    """A kiosk that went silent for longer than its mall allows; cleared when it is heard again."""
+
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="alarms", verbose_name=_("kiosk"))
+    mall = models.ForeignKey("malls.Mall", on_delete=models.CASCADE, related_name="kiosk_alarms",
+                             verbose_name=_("mall"))
+    silent_since = models.DateTimeField(_("silent since"), null=True, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offline alarm")
+        verbose_name_plural = _("offline alarms")
+        ordering = ["-raised_at"]
+        constraints = [models.UniqueConstraint(fields=["kiosk"], condition=models.Q(cleared_at__isnull=True),
+                                               name="fleet_one_open_alarm")]

@@ -1,20 +1,31 @@
-"""The proof-of-play page of the promotion editor: what the kiosks played, from fleet's counts.
+"""The fleet's console pages: the fleet console (every kiosk's health, approval, keys, commands
+and their results, offline alarm settings) and the promotion editor's proof-of-play page.
 
-It sits beside the editor's pages (same URL prefix, same access: `editor_view`) but lives here,
-with the kiosk events and counts it reads; content knows nothing of kiosks."""
+Proof of play sits beside the editor's pages (same URL prefix, same access: `editor_view`) but
+lives here, with the kiosk events and counts it reads; content knows nothing of kiosks."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST, require_safe
 
+from server.accounts.services import record_audit
 from server.content.models import Promotion
+from server.content.services import current_version
 from server.content.views import editor_view
-from server.core.console import page_context
-from server.fleet import plays
-from server.fleet.models import Kiosk
+from server.core.console import page_context, staff_page
+from server.fleet import plays, remote
+from server.fleet.access import can_run_fleet, can_see_fleet
+from server.fleet.forms import FleetSettingsForm
+from server.fleet.models import Kiosk, KioskAlarm, KioskCommand
+from server.malls.boundary import scope, working_mall
 
 
 def _day(value: str | None):
@@ -48,3 +59,172 @@ def proof_of_play(request, mall):
         request, mall=mall, report=report, promotions=promotions, kiosks=kiosks,
         chosen_promotion=chosen_promotion, chosen_kiosk=chosen_kiosk,
     ))
+
+
+# ---------------------------------------------------------------- the fleet console
+fleet_viewer = staff_page(can_see_fleet, "fleet/console/forbidden.html")
+fleet_operator = staff_page(can_run_fleet, "fleet/console/forbidden.html")
+
+COMMAND_LABELS = {
+    "reload": _lazy("Reload content"),
+    "restart": _lazy("Restart the app"),
+    "screenshot": _lazy("Screenshot"),
+    "set_volume": _lazy("Set read-aloud volume"),
+    "set_brightness": _lazy("Set brightness"),
+    "rotate_key": _lazy("Rotate device key"),
+}
+RECENT_COMMANDS = 30
+
+
+def _silent_after() -> timedelta:
+    """How long without a heartbeat before the console calls a kiosk silent (three missed beats)."""
+    return timedelta(seconds=3 * settings.CONCIERGE_HEARTBEAT_POLL_SECONDS)
+
+
+def _row(kiosk: Kiosk, now, open_alarms: dict, latest_version: int | None) -> dict:
+    contact = remote.last_contact(kiosk)
+    alarm = open_alarms.get(kiosk.pk)
+    if kiosk.revoked_at is not None:
+        state, label = "revoked", _("Revoked")
+    elif kiosk.approved_at is None:
+        state, label = "pending", _("Waiting for approval")
+    elif alarm is not None:
+        state, label = "alarm", _("Offline: alarm raised")
+    elif contact is None or now - contact > _silent_after():
+        state, label = "silent", _("Silent")
+    else:
+        state, label = "online", _("Online")
+    return {
+        "kiosk": kiosk, "state": state, "state_label": label, "contact": contact, "alarm": alarm,
+        "content_behind": latest_version is not None and kiosk.content_version != latest_version,
+        "errors": list(kiosk.last_errors or [])[-3:],
+        "uptime": timedelta(seconds=int(kiosk.uptime_s)) if kiosk.uptime_s is not None else None,
+    }
+
+
+def _fleet_page(request, mall, form: FleetSettingsForm | None = None, status: int = 200):
+    now = timezone.now()
+    kiosks = list(Kiosk.objects.filter(mall=mall).select_related("mall").order_by("code")) if mall else []
+    open_alarms = {alarm.kiosk_id: alarm for alarm in KioskAlarm.objects.filter(
+        kiosk__in=kiosks, cleared_at__isnull=True)}
+    latest = current_version(mall.pk) if mall else None
+    rows = [_row(kiosk, now, open_alarms, latest.version if latest else None) for kiosk in kiosks]
+    if form is None and mall is not None:
+        form = FleetSettingsForm(instance=remote.settings_of(mall))
+    return render(request, "fleet/console/fleet_list.html", page_context(
+        request, mall=mall, rows=rows, form=form, latest=latest, may_run=can_run_fleet(request.user),
+        counts={state: sum(1 for row in rows if row["state"] == state)
+                for state in ("online", "silent", "alarm", "pending", "revoked")},
+    ), status=status)
+
+
+@require_safe
+@fleet_viewer
+def fleet_list(request):
+    """Every kiosk of the mall with its health as its heartbeats report it; the page refreshes itself."""
+    return _fleet_page(request, working_mall(request))
+
+
+@require_POST
+@fleet_operator
+def fleet_settings(request):
+    mall = working_mall(request)
+    if mall is None:
+        raise Http404
+    form = FleetSettingsForm(request.POST, instance=remote.settings_of(mall))
+    if not form.is_valid():
+        return _fleet_page(request, mall, form, status=400)
+    form.save()
+    record_audit(request.user, "fleet.settings", mall=mall,
+                 detail=f"approval={form.cleaned_data['approval_required']} "
+                        f"offline_after={form.cleaned_data['offline_after_minutes']}")
+    return redirect(reverse("fleet:fleet_list") + "?saved=1")
+
+
+def _visible_kiosk(request, kiosk_id: str) -> Kiosk:
+    return get_object_or_404(scope(Kiosk.objects.select_related("mall"), request.user), pk=kiosk_id)
+
+
+def _detail_page(request, kiosk: Kiosk, error: str = "", status: int = 200):
+    now = timezone.now()
+    open_alarms = {alarm.kiosk_id: alarm for alarm in KioskAlarm.objects.filter(kiosk=kiosk, cleared_at__isnull=True)}
+    latest = current_version(kiosk.mall_id)
+    commands = list(KioskCommand.objects.filter(kiosk=kiosk).select_related("created_by")
+                    .defer("screenshot").order_by("-created_at")[:RECENT_COMMANDS])
+    with_picture = set(KioskCommand.objects.filter(pk__in=[c.pk for c in commands], screenshot__isnull=False)
+                       .values_list("pk", flat=True))
+    history = [{"command": command, "label": COMMAND_LABELS.get(command.kind, command.kind),
+                "has_screenshot": command.pk in with_picture} for command in commands]
+    newest_picture = next((entry["command"] for entry in history if entry["has_screenshot"]), None)
+    return render(request, "fleet/console/kiosk_detail.html", page_context(
+        request, kiosk=kiosk, row=_row(kiosk, now, open_alarms, latest.version if latest else None),
+        history=history, newest_picture=newest_picture, error=error, may_run=can_run_fleet(request.user),
+        alarms=KioskAlarm.objects.filter(kiosk=kiosk).order_by("-raised_at")[:5],
+    ), status=status)
+
+
+@require_safe
+@fleet_viewer
+def kiosk_detail(request, kiosk_id: str):
+    """One kiosk: its health, the commands sent to it with what came of them, its latest screenshot."""
+    return _detail_page(request, _visible_kiosk(request, kiosk_id))
+
+
+def _back(kiosk: Kiosk):
+    return redirect("fleet:kiosk_detail", kiosk_id=kiosk.pk)
+
+
+@require_POST
+@fleet_operator
+def kiosk_approve(request, kiosk_id: str):
+    kiosk = _visible_kiosk(request, kiosk_id)
+    if kiosk.revoked_at is not None:
+        return _detail_page(request, kiosk, _("A revoked kiosk cannot be approved."), status=409)
+    remote.approve(kiosk)
+    record_audit(request.user, "fleet.approve", mall=kiosk.mall, subject=kiosk.code)
+    return _back(kiosk)
+
+
+@require_POST
+@fleet_operator
+def kiosk_revoke(request, kiosk_id: str):
+    kiosk = _visible_kiosk(request, kiosk_id)
+    remote.revoke(kiosk)
+    record_audit(request.user, "fleet.revoke", mall=kiosk.mall, subject=kiosk.code)
+    return _back(kiosk)
+
+
+@require_POST
+@fleet_operator
+def kiosk_rotate_key(request, kiosk_id: str):
+    kiosk = _visible_kiosk(request, kiosk_id)
+    try:
+        remote.rotate_key(kiosk, request.user)
+    except remote.CommandRefused as refused:
+        return _detail_page(request, kiosk, str(refused), status=409)
+    record_audit(request.user, "fleet.rotate_key", mall=kiosk.mall, subject=kiosk.code)
+    return _back(kiosk)
+
+
+@require_POST
+@fleet_operator
+def kiosk_command(request, kiosk_id: str):
+    kiosk = _visible_kiosk(request, kiosk_id)
+    kind = request.POST.get("kind", "")
+    try:
+        remote.send_command(kiosk, kind, request.user, request.POST.get("value", ""))
+    except remote.CommandRefused as refused:
+        return _detail_page(request, kiosk, str(refused), status=400)
+    record_audit(request.user, "fleet.command", mall=kiosk.mall, subject=kiosk.code, detail=kind)
+    return _back(kiosk)
+
+
+@require_safe
+@fleet_viewer
+def command_screenshot(request, command_id: str):
+    command = get_object_or_404(scope(KioskCommand.objects.filter(screenshot__isnull=False), request.user),
+                                pk=command_id)
+    response = HttpResponse(bytes(command.screenshot), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -11,6 +11,7 @@ so one role's POST (a publish, a hand-over) never changes what the next role fin
 """
 from __future__ import annotations
 
+import base64
 import io
 from datetime import timedelta
 
@@ -23,7 +24,7 @@ from PIL import Image
 from test_cases_support import make_staff
 
 from server.cases import attachments, flows
-from sync.protocol import CaseStatus, I18nText
+from sync.protocol import CaseStatus, CommandResult, I18nText
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,11 @@ DESK_LEDGER_OBJECTS = roles(DESK)
 # Promotions and the map: content editors and managers.
 CONTENT_LISTS = roles({"administrator", "manager", "content_editor", "manager_other_mall"})
 CONTENT_OBJECTS = roles({"administrator", "manager", "content_editor"})
+# The kiosk fleet: the desk and editors see it; managers act on kiosks and set the alarms.
+FLEET_LISTS = roles({"administrator", "manager", "agent", "content_editor", "manager_other_mall"})
+FLEET_SETTINGS = roles({"administrator", "manager", "manager_other_mall"})
+FLEET_OBJECTS = roles({"administrator", "manager", "agent", "content_editor"})
+FLEET_ACTIONS = roles({"administrator", "manager"})
 
 # route name: [(method, {role: expectation}), ...]; routes answering GET and POST are tried both ways.
 MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
@@ -152,6 +158,14 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "content:promotion_edit": [("get", CONTENT_OBJECTS), ("post", CONTENT_OBJECTS)],
     "content:publish": [("post", CONTENT_LISTS)],
     "fleet:proof_of_play": [("get", CONTENT_LISTS)],
+    "fleet:fleet_list": [("get", FLEET_LISTS)],
+    "fleet:fleet_settings": [("post", FLEET_SETTINGS)],
+    "fleet:kiosk_detail": [("get", FLEET_OBJECTS)],
+    "fleet:kiosk_approve": [("post", FLEET_ACTIONS)],
+    "fleet:kiosk_revoke": [("post", FLEET_ACTIONS)],
+    "fleet:kiosk_rotate_key": [("post", FLEET_ACTIONS)],
+    "fleet:kiosk_command": [("post", FLEET_ACTIONS)],
+    "fleet:command_screenshot": [("get", FLEET_OBJECTS)],
     "wayfinding:console": [("get", CONTENT_LISTS)],
     "wayfinding:close_connector": [("post", CONTENT_LISTS)],
     "wayfinding:publish": [("post", CONTENT_LISTS)],
@@ -191,6 +205,12 @@ def test_the_matrix_names_every_console_route():
 def _fast_password_hashing(settings):
     """Seven accounts per test: Argon2 would make this matrix take minutes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 60, 120)).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def png(size=(4, 4)) -> bytes:
@@ -270,7 +290,13 @@ def world(imported_mall, published):
                     "desk:incident_detail": incident.pk, "desk:incident_move": incident.pk,
                     "desk:handover_detail": handover.pk, "desk:handover_acknowledge": handover.pk,
                     "desk:meeting_detail": meeting.pk}
+    from server.fleet import remote
+
+    screenshot = remote.send_command(kiosk, "screenshot", people["manager"])
+    remote.record_result(kiosk, screenshot.pk, CommandResult(ok=True, screenshot_jpeg_b64=base64.b64encode(
+        jpeg()).decode()))
     return {"people": people, "case": case, "photo": photo, "item": item, "item_photo": item_photo,
+            "kiosk": kiosk, "screenshot": screenshot,
             "desk_ledgers": desk_ledgers,
             "report": report, "suggestion": suggestion, "claim": claim, "broadcast": broadcast,
             "loan": loan, "lendable": wheelchair, "follow_up": follow_up}
@@ -294,7 +320,10 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "loans:loan_return": [world["loan"].pk],
         "loans:item_state": [world["lendable"].pk],
         "cases:follow_up_close": [world["follow_up"].pk],
+        "fleet:command_screenshot": [world["screenshot"].pk],
     }.get(route)
+    if route.startswith("fleet:kiosk_"):
+        args = [world["kiosk"].pk]
     if route in world["desk_ledgers"]:
         args = [world["desk_ledgers"][route]]
     if args is None and route.startswith("cases:case_") and route not in ("cases:case_list", "cases:case_new"):
@@ -316,6 +345,8 @@ def url_and_data(route: str, method: str, world) -> tuple[str, dict]:
         "loans:item_state": {"state": "out_of_service"},
         "desk:incident_move": {"status": "closed"},
         "cases:follow_up_close": {"note": "经理已致电道歉"},
+        "fleet:kiosk_command": {"kind": "reload"},
+        "fleet:fleet_settings": {"offline_after_minutes": "20"},
         "reports:analysis": {"period": "month", "at": "2026-11", "text": "本月投诉集中在二楼"},
     }.get(route, {}) if method == "post" else {}
     # An administrator works across malls and picks one with ?mall= (others' pages ignore it).

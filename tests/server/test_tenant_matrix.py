@@ -11,6 +11,7 @@ form choices, and every page's and export's text searched for "bravo".
 """
 from __future__ import annotations
 
+import base64
 import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from lostfound_helpers import file_kiosk_case, signature_data_url
 from openpyxl import load_workbook
+from PIL import Image
 from server_helpers import make_bundle, png_bytes
 from test_cases_support import new_case
 
@@ -43,7 +45,7 @@ from server.lostfound.models import LostReport
 from server.malls.admin import MallScopedAdmin
 from server.malls.boundary import mall_path
 from server.malls.models import Mall
-from sync.protocol import I18nText
+from sync.protocol import CommandResult, I18nText
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +156,13 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
     follow_up = FollowUp.objects.create(case=case, low_score=1)
     this_month = timezone.localdate(timezone=mall.zone).replace(day=1)
     ReportAnalysis.objects.create(mall=mall, period="month", first_day=this_month, text=f"{mark} 月度分析")
+    from server.fleet import remote
+
+    screenshot = remote.send_command(kiosk, "screenshot", world.staff[Role.MANAGER.value])
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (10 * number, 60, 30)).save(picture, format="JPEG")
+    remote.record_result(kiosk, screenshot.pk, CommandResult(
+        ok=True, message=f"{mark} screen", screenshot_jpeg_b64=base64.b64encode(picture.getvalue()).decode()))
     world.route_args = {
         "case_id": case.pk, "attachment_id": attachment.pk, "item_id": item.pk, "photo_id": item_photo.pk,
         "token": item.label_token, "report_id": report.pk, "suggestion_id": report.suggestions.get(item=item).pk,
@@ -161,6 +170,7 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
         "loan_id": loan.pk, "lendable_id": lendable.pk,
         "luggage_id": bags.pk, "incident_id": incident.pk, "handover_id": handover.pk, "meeting_id": meeting.pk,
         "follow_up_id": follow_up.pk,
+        "kiosk_id": kiosk.pk, "command_id": screenshot.pk,
     }
     return world
 

@@ -3,6 +3,8 @@
 CONCIERGE_DATA_DIR        where the server keeps its files (default ./var/server): the SQLite
                           database, the generated secret key, collected static files.
 CONCIERGE_DATABASE_URL    a database URL (dj-database-url); default SQLite in the data dir.
+                          PostgreSQL connections come from a pool per worker process
+                          (CONCIERGE_DATABASE_POOL_SIZE, below).
 CONCIERGE_REDIS_URL       a Redis URL (redis://host:6379/0) for the cache that rate limits count in;
                           default: a table in the database. Either way every server process shares it.
 CONCIERGE_SECRET_KEY      the secret key; default: generated once and kept in the data dir.
@@ -157,6 +159,24 @@ TEMPLATES = [
 ]
 
 
+# Bounded concurrency (server/core/overload.py): per worker process, how many requests of each
+# lane run at once; the rest wait up to the lane's queue time for a turn, then get 503 with
+# Retry-After. Held broadcast polls and live streams do not count once they are only waiting.
+CONCIERGE_KIOSK_API_CONCURRENCY = int(os.environ.get("CONCIERGE_KIOSK_API_CONCURRENCY", "6"))
+CONCIERGE_KIOSK_API_QUEUE_SECONDS = float(os.environ.get("CONCIERGE_KIOSK_API_QUEUE_SECONDS", "3"))
+CONCIERGE_SITE_CONCURRENCY = int(os.environ.get("CONCIERGE_SITE_CONCURRENCY", "4"))
+CONCIERGE_SITE_QUEUE_SECONDS = float(os.environ.get("CONCIERGE_SITE_QUEUE_SECONDS", "10"))
+# Threads per process that keep a database connection for the kiosk API's hot paths
+# (server/core/database_threads.py); 0 runs that work on each request's own thread.
+CONCIERGE_DATABASE_THREADS = int(os.environ.get("CONCIERGE_DATABASE_THREADS", "4"))
+# PostgreSQL connections per worker process: the database threads, the requests of both lanes,
+# and two for the scheduled jobs and the broadcast listener's reads. Workers × this must stay
+# under the server's max_connections (100 by default). 0 turns the pool off (a connection per request).
+CONCIERGE_DATABASE_POOL_SIZE = int(os.environ.get(
+    "CONCIERGE_DATABASE_POOL_SIZE",
+    str(CONCIERGE_DATABASE_THREADS + CONCIERGE_KIOSK_API_CONCURRENCY + CONCIERGE_SITE_CONCURRENCY + 2)))
+
+
 def _database_settings() -> dict:
     """PostgreSQL (or any dj-database-url URL) from the environment, else one SQLite file.
 
@@ -167,6 +187,15 @@ def _database_settings() -> dict:
     url = os.environ.get("CONCIERGE_DATABASE_URL", "").strip()
     if url:
         database = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+        if database["ENGINE"] == "django.db.backends.postgresql" and CONCIERGE_DATABASE_POOL_SIZE:
+            # A pool per process (psycopg_pool): a request borrows an open connection instead of
+            # opening one (most of a kiosk request's cost), and waits for one rather than opening
+            # more than PostgreSQL's max_connections allows.
+            database.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min(2, CONCIERGE_DATABASE_POOL_SIZE),
+                "max_size": CONCIERGE_DATABASE_POOL_SIZE,
+                "timeout": 10,
+            }
     else:
         database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "server.sqlite3")}
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -306,15 +335,16 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Sync protocol knobs.
 CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))
+# How long uvicorn keeps an idle kiosk connection open: longer than the heartbeat interval, so a
+# kiosk reuses its connection instead of finding it closed (nginx's upstream keep-alive is shorter).
+CONCIERGE_KEEP_ALIVE_SECONDS = int(os.environ.get(
+    "CONCIERGE_KEEP_ALIVE_SECONDS", str(CONCIERGE_HEARTBEAT_POLL_SECONDS + 15)))
 # Kiosks ask what the desk can lend (wheelchairs, prams…) this often; they show it for 5 minutes.
 CONCIERGE_AVAILABILITY_POLL_SECONDS = int(os.environ.get("CONCIERGE_AVAILABILITY_POLL_SECONDS", "30"))
 # Kiosks ask for notices and emergencies at most this often; the server holds each ask up to
 # the long-poll time while nothing changes (0: a plain fast poll).
 CONCIERGE_BROADCAST_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_POLL_SECONDS", "2"))
 CONCIERGE_BROADCAST_LONG_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_LONG_POLL_SECONDS", "25"))
-# Threads per process that keep a database connection for the kiosk API's hot paths
-# (server/core/database_threads.py); 0 runs that work on each request's own thread.
-CONCIERGE_DATABASE_THREADS = int(os.environ.get("CONCIERGE_DATABASE_THREADS", "4"))
 # Rate limits per client address, counted in the shared cache (server/core/throttle.py): kiosk
 # enrolment (API), sign-in attempts, and the phone pages strangers reach.
 CONCIERGE_ENROLL_RATE = os.environ.get("CONCIERGE_ENROLL_RATE", "30/m")

@@ -3,11 +3,18 @@ broadcasts change.
 
 A long poll (`GET /api/v1/kiosk/broadcasts?wait=S` with the ETag the kiosk has) waits here
 instead of asking the database itself: one watcher per process and event loop reads the
-broadcasts in force (and which level each kiosk point is on) every CHECK_SECONDS, whichever
-process (console, shell, another worker) changed them, and wakes the polls of the malls whose
-broadcasts changed. The polls answer from that snapshot, so an emergency woken in 200 held polls
-costs the database one read, not 200, and each kiosk gets its answer within CHECK_SECONDS plus
-the time to send it. Expiry counts as a change: "in force" is read against the clock each time.
+broadcasts in force (and which level each kiosk point is on) and wakes the polls of the malls
+whose broadcasts changed. The polls answer from that snapshot, so an emergency woken in 200 held
+polls costs the database one read, not 200. Expiry counts as a change: "in force" is read
+against the clock each time.
+
+When to read again:
+* on PostgreSQL, when the database says something changed: a trigger on the broadcasts and the
+  kiosk points (migration 0004) notifies the channel `concierge_broadcasts`, whichever process,
+  worker or tool made the change, and the watcher LISTENs on a connection of its own. It reads
+  again also when the next broadcast in force expires, and every RECHECK_SECONDS in case a
+  notification was lost with a connection. Idle workers do not read at all;
+* on SQLite (one worker), or while the listening connection is down, every CHECK_SECONDS.
 
 The watcher runs only while polls wait; it reads on the database threads
 (server/core/database_threads.py), and held polls keep no connection of their own.
@@ -17,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Awaitable, Callable
 
+from django.db import connections
 from django.utils import timezone
 
 from server.broadcasts.models import Broadcast
@@ -32,6 +41,10 @@ from sync.protocol import BroadcastState
 log = logging.getLogger(__name__)
 
 CHECK_SECONDS = 0.25
+RECHECK_SECONDS = 30.0
+"""On PostgreSQL, the longest time between reads without a notification."""
+CHANNEL = "concierge_broadcasts"
+LISTEN_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,13 @@ class BroadcastWatch:
         """Set once the running watcher has read what is in force: changes after that wake."""
         self.snapshot: Snapshot | None = None
         """The latest read, while the watcher runs (None before its first read)."""
+        self.notified = asyncio.Event()
+        """Set by the listener on each notification (PostgreSQL); cleared before each read."""
+        self.listening = False
+        """Whether the listener's LISTEN is in place now (reads then wait for notifications)."""
+        self.notifications = 0
+        """Notifications received since this watcher was made."""
+        self._listener: asyncio.Task | None = None
 
     async def hold(self, kiosk, timeout: float, read_state: Callable[[], Awaitable[tuple[BroadcastState, str]]],
                    unchanged: Callable[[str], bool]) -> tuple[BroadcastState, str]:
@@ -119,8 +139,13 @@ class BroadcastWatch:
 
     async def _watch(self) -> None:
         known: Snapshot | None = None
+        if connections["default"].vendor == "postgresql":
+            self._listener = asyncio.get_running_loop().create_task(self._listen())
+            with suppress(asyncio.TimeoutError):  # until LISTEN is in place (or failed): no change missed
+                await asyncio.wait_for(self.notified.wait(), LISTEN_RETRY_SECONDS)
         try:
             while self._waiting:
+                self.notified.clear()  # a notification during the read below means: read again
                 try:
                     now_in_force = await on_database_thread(broadcasts_in_force)
                 except Exception:
@@ -139,9 +164,54 @@ class BroadcastWatch:
                                 self._wake(mall_id)
                     known = now_in_force
                     self._watching.set()
-                await asyncio.sleep(CHECK_SECONDS)
+                await self._until_next_read(known)
         finally:
             self.snapshot = None  # stale once nobody watches
+            if self._listener is not None:
+                self._listener.cancel()
+                with suppress(asyncio.CancelledError):
+                    await self._listener
+                self._listener = None
+
+    async def _until_next_read(self, known: Snapshot | None) -> None:
+        if not self.listening:
+            await asyncio.sleep(CHECK_SECONDS)
+            return
+        wait = RECHECK_SECONDS
+        if known is not None:  # the next expiry is a change no notification announces
+            expiries = [row.expires_at for rows in known.broadcasts.values() for row in rows]
+            if expiries:
+                wait = min(wait, max(0.0, (min(expiries) - timezone.now()).total_seconds()) + 0.01)
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.notified.wait(), wait)
+
+    async def _listen(self) -> None:
+        """LISTEN on a connection of its own and set `notified` at each notification; reconnect
+        after a failure (meanwhile the watcher reads every CHECK_SECONDS)."""
+        import psycopg
+
+        settings_dict = connections["default"].settings_dict
+        conninfo = psycopg.conninfo.make_conninfo(
+            dbname=settings_dict["NAME"], user=settings_dict.get("USER") or None,
+            password=settings_dict.get("PASSWORD") or None, host=settings_dict.get("HOST") or None,
+            port=str(settings_dict["PORT"]) if settings_dict.get("PORT") else None,
+            application_name="concierge broadcast watch")
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as listening:
+                    await listening.execute(f"LISTEN {CHANNEL}")
+                    self.listening = True
+                    self.notified.set()  # read now: changes before LISTEN were not announced
+                    async for _notification in listening.notifies():
+                        self.notifications += 1
+                        self.notified.set()
+            except psycopg.Error as failed:
+                log.warning("listening for broadcast changes failed (%s); reading every %s s meanwhile",
+                            failed, CHECK_SECONDS)
+            finally:
+                self.listening = False
+            self.notified.set()  # stop waiting for notifications: poll until listening again
+            await asyncio.sleep(LISTEN_RETRY_SECONDS)
 
     def _wake(self, mall_id: str) -> None:
         event = self._changed.pop(mall_id, None)

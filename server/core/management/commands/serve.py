@@ -18,10 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1,
                             help="Worker processes (PostgreSQL; keep 1 on SQLite).")
+        parser.add_argument("--keep-alive", type=int, default=settings.CONCIERGE_KEEP_ALIVE_SECONDS,
+                            help="Seconds an idle connection is kept open (longer than the kiosks' heartbeat "
+                                 "interval, so they reuse it).")
         parser.add_argument("--no-migrate", action="store_true", help="Skip `migrate` (another node ran it).")
         parser.add_argument("--no-jobs", action="store_true", help="Do not run the scheduled jobs here.")
 
-    def handle(self, *args, host: str, port: int, workers: int, no_migrate: bool, no_jobs: bool, **options):
+    def handle(self, *args, host: str, port: int, workers: int, keep_alive: int, no_migrate: bool, no_jobs: bool,
+               **options):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         if not no_jobs:
@@ -36,6 +40,12 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             lifespan="off",
+            # uvloop and httptools where installed (uvicorn[standard]): "auto" picks them.
+            loop="auto",
+            http="auto",
+            timeout_keep_alive=keep_alive,
+            # A fleet reconnecting at once (the server restarted) must not overflow the listen queue.
+            backlog=4096,
             proxy_headers=bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None)),
             log_level="info",
         )

@@ -68,6 +68,7 @@ SHARED_WIDGET_MODULES = (
     "screens.widgets.keyboard", "screens.widgets.idle",
     "screens.widgets.language_switch", "screens.widgets.icons", "screens.widgets.floor_plan",
     "screens.widgets.qr", "screens.widgets.blob_image", "screens.widgets.store_list",
+    "screens.widgets.accessibility",
 )
 """Known to the kv Factory by their class names, each module imported when a kv rule first makes
 one of its widgets: the first frame does not pay for the keyboard's dictionaries, the QR encoder
@@ -140,6 +141,15 @@ class KioskApp(App):
     chrome_visible = BooleanProperty(True)
     can_go_back = BooleanProperty(False)
     service_desk_hint = StringProperty("")
+    accessible = BooleanProperty(False)
+    """The accessibility mode (the footer's symbol of access) is on, until the visitor leaves:
+    touch targets in the reach band, the screen's words large above it, step-free routes."""
+    read_aloud = BooleanProperty(False)
+    """In the mode: each screen's words are spoken (off until the visitor turns it on)."""
+    reach_top = NumericProperty(0)
+    """Window y (px) of the top of the reach band on the stated panel (accessibility.reach_band)."""
+    reading_text = StringProperty("")
+    """The words of the screen shown, for the mode's reading panel and read-aloud."""
 
     use_kivy_settings = False
 
@@ -171,6 +181,9 @@ class KioskApp(App):
         self.translator.set_language(self.language)
         self.idle = IdleWatcher(kiosk_config.idle_timeout_s, monotonic)
         self.receipt_shown_at: float | None = None
+        self._reading_read = ""
+        """The words last spoken by themselves (a new screen, a route's next step)."""
+        self._reader: Any = None
         self.content = None
         self.index = None
         self.history: list[str] = []
@@ -277,9 +290,12 @@ class KioskApp(App):
         return True
 
     def _on_window_size(self, window, size) -> None:
+        from screens.widgets.accessibility import reach_band
+
         width, height = size
         self.u = max(0.3, min(width, height) / DESIGN_SHORT_SIDE)
         self.landscape = width >= height
+        self.reach_top = reach_band((width, height))[1]
 
     def _connect_agent(self) -> None:
         """Hand the agent's thread-side callbacks over to the UI thread via the Clock."""
@@ -474,6 +490,8 @@ class KioskApp(App):
         self.can_go_back = screen.shows_back and bool(self.history)
         self.receipt_shown_at = self.monotonic() if name == "receipt" else None
         self.idle_overlay.shown = False
+        if self.accessible:  # once the screen is laid out: its words are read from its widgets
+            Clock.schedule_once(lambda dt: self._safely(self.update_reading), 0.2)
         self._record("screen_view", subject_id=name)
         if self.screenshots_dir is not None:
             self._schedule_screenshot(name)
@@ -496,6 +514,7 @@ class KioskApp(App):
             self._safely(screen.reset)
         self.history.clear()
         self.language = DEFAULT_LANGUAGE
+        self.accessible = False
         self.idle.touched()
         self.show("attract" if self.has_content else "getting_ready", remember=False)
 
@@ -521,6 +540,8 @@ class KioskApp(App):
 
     def _tick(self, dt: float) -> None:
         feed_watchdog()  # systemd restarts a kiosk whose UI clock stops (deploy/concierge-kiosk.service)
+        if self.accessible:
+            self._safely(self.update_reading)
         previous_clock = self.clock_text
         self._update_clock()
         current = self.screen_name
@@ -549,6 +570,60 @@ class KioskApp(App):
         if self.receipt_shown_at is None:
             return 0.0
         return max(0.0, self.kiosk_config.receipt_timeout_s - (self.monotonic() - self.receipt_shown_at))
+
+    # ---------------------------------------------------------------- accessibility mode
+    def on_accessible(self, instance, accessible: bool) -> None:
+        if accessible:
+            map_screen = self._screens.get("map")
+            if map_screen is not None and map_screen.profile == "standard":
+                self._safely(map_screen.choose_profile, "step_free")
+            self._safely(self.update_reading)
+        else:
+            self.read_aloud = False
+            self.reading_text = ""
+            self._reading_read = ""
+            if self._reader is not None:
+                self._reader.stop()
+
+    def on_read_aloud(self, instance, read_aloud: bool) -> None:
+        self._reading_read = ""
+        if read_aloud:
+            self._safely(self.update_reading)
+        else:
+            self.reader.stop()
+
+    @property
+    def reader(self):
+        """Read-aloud through espeak-ng (made on first use: most visitors never turn it on)."""
+        if self._reader is None:
+            from screens.widgets.accessibility import ReadAloud
+
+            self._reader = ReadAloud(self.store)
+        return self._reader
+
+    def update_reading(self) -> None:
+        """The shown screen's words into the reading panel; spoken by themselves on a new
+        screen or language, or a route's next step, while read-aloud is on."""
+        from screens.widgets.accessibility import spoken_text
+
+        screen = self._screens.get(self.screen_name)
+        if screen is None or not self.accessible:
+            return
+        text = spoken_text(screen)
+        self.reading_text = text
+        key = f"{self.screen_name}\x00{self.language}\x00" + (text if self.screen_name == "map" else "")
+        if self.read_aloud and key != self._reading_read and text:
+            self._reading_read = key
+            self.reader.say(text, self.language)
+
+    def repeat_reading(self) -> None:
+        """The "say it again" button: the shown screen's words, now (read-aloud on or not)."""
+        from screens.widgets.accessibility import spoken_text
+
+        screen = self._screens.get(self.screen_name)
+        if screen is not None:
+            self.reading_text = spoken_text(screen)
+            self.reader.say(self.reading_text, self.language)
 
     # ---------------------------------------------------------------- cases
     def wake_agent(self) -> None:

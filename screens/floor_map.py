@@ -136,6 +136,8 @@ class FloorMapScreen(KioskScreen):
                 returning: bool = False, **params) -> None:
         if profile in VISITOR_PROFILES:
             self.profile = profile
+        elif profile is None and self.profile == "standard" and getattr(self.app, "accessible", False):
+            self.profile = "step_free"  # the accessibility mode's default; a visitor's choice stays
         self._nearest_missing = False
         destination = store_id or facility_id or place_id
         if nearest:

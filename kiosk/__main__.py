@@ -122,7 +122,13 @@ def _install_bundle(store: LocalStore, bundle_dir: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from kiosk.recovery import check_at_start
+
     config = KioskConfig(data_dir=_data_dir(args), fullscreen=not args.windowed)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    recovery = check_at_start(config.data_dir)  # a damaged database or a full disk, before any use
+    for problem in recovery.problems:
+        logging.getLogger("kiosk").error("at start: %s", problem)
     store = LocalStore(config.database_path)
     if args.bundle:
         from kiosk.content import ContentInstallError

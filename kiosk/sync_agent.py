@@ -32,6 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from kiosk import events, lending, outbox
 from kiosk.broadcast_listener import BroadcastListener
+from kiosk.commands import run_commands, screen_report
 from kiosk.content import (
     ContentInstallError,
     active_version,
@@ -523,6 +524,7 @@ class SyncAgent:
                 self._wake.set()
         if reply.commands:
             self._call(self.on_commands, list(reply.commands))
+        run_commands(self, store, list(reply.commands))  # the fleet console's, answered (kiosk/commands.py)
         return reply
 
     def _heartbeat(self, store: LocalStore, errors: list[str]) -> Heartbeat:
@@ -541,6 +543,7 @@ class SyncAgent:
             uptime_s=min(max(0.0, self.clock.monotonic() - self._started_monotonic), MAX_SECONDS),
             disk_free_bytes=disk_free if disk_free is not None and 0 <= disk_free <= MAX_BYTES else None,
             sent_at=datetime.fromtimestamp(moment, UTC),
+            **screen_report(store),
         )
 
     # ---------------------------------------------------------------- bookkeeping

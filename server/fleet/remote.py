@@ -73,12 +73,16 @@ def gets_content(kiosk: Kiosk) -> bool:
 def rotate_key(kiosk: Kiosk, user) -> KioskCommand:
     """Give the kiosk a new device key by command. The server keeps only its hash; the key itself
     travels in the command until the kiosk has answered, then it is erased from the row. The
-    old key keeps working until the kiosk first uses the new one (services.authenticate_device_key)."""
+    old key keeps working until the kiosk first uses the new one (adopt_rotated_key). A rotation the
+    kiosk may already hold (delivered, not answered) is not replaced: the kiosk might switch to a
+    key the server no longer expects."""
     if kiosk.revoked_at is not None:
         raise CommandRefused(gettext("This kiosk is revoked: it can no longer receive commands."))
     key = secrets.token_urlsafe(DEVICE_KEY_BYTES)
     with transaction.atomic():
-        KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key", state__in=_open_states()).update(
+        if KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key", state=CommandState.DELIVERED).exists():
+            raise CommandRefused(gettext("A new key is on its way to this kiosk: wait for its answer."))
+        KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key", state=CommandState.QUEUED).update(
             state=CommandState.FAILED, finished_at=timezone.now(), payload={},
             result=gettext("Replaced by a newer key rotation."))
         Kiosk.objects.filter(pk=kiosk.pk).update(new_device_key_sha256=hash_secret(key))

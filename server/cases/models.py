@@ -225,6 +225,14 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"], name="case_due_idx"),
             models.Index(fields=["status", "finished_at"], name="case_retention_idx"),
             models.Index(fields=["mall", "-priority", "-received_at", "-id"], name="case_priority_idx"),
+            # The escalated block atop the inbox (inbox.escalated_open) reads only the open
+            # escalated cases, already most urgent first within a status; without it a planner
+            # walks case_priority_idx through the whole mall to find them.
+            models.Index(fields=["mall", "status", "-priority", "escalated_at", "id"],
+                         condition=models.Q(escalated_at__isnull=False), name="case_escalated_idx"),
+            # The inbox's "mine" and "my department's queue" counts (queues.owned_by,
+            # department_queue): a few index ranges, not every case an agent ever owned.
+            models.Index(fields=["mall", "owner", "status", "department"], name="case_owner_status_idx"),
         ]
 
     def __str__(self) -> str:

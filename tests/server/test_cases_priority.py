@@ -161,6 +161,25 @@ def test_escalate_now_tells_the_manager_with_the_reason(kiosk, agent, manager, d
     assert html.index('id="escalated-heading"') < html.index(case.reference) < html.index('<table class="cases"')
 
 
+def test_the_escalated_block_lists_open_escalated_cases_most_urgent_then_longest_waiting(kiosk, agent, manager):
+    def escalated(priority_value: int, status, when: str) -> Case:
+        case = put_in(new_case(kiosk), status, agent)
+        Case.objects.filter(pk=case.pk).update(priority=priority_value, escalated_at=at(when))
+        return case
+
+    normal_early = escalated(Priority.NORMAL, S.IN_PROGRESS, "2026-11-20 09:00")
+    urgent_late = escalated(Priority.URGENT, S.ACCEPTED, "2026-11-20 15:00")
+    urgent_early = escalated(Priority.URGENT, S.WAITING_ON_VISITOR, "2026-11-20 11:00")
+    escalated(Priority.URGENT, S.CLOSED, "2026-11-20 08:00")  # settled: no longer the manager's
+    put_in(new_case(kiosk), S.ACCEPTED, agent)  # open, never escalated
+
+    page = browser_for(manager).get("/console/cases/")
+    assert [c.pk for c in page.context["escalated"]] == [urgent_early.pk, urgent_late.pk, normal_early.pk]
+    text = visible_text(page)
+    assert text.index(urgent_early.reference) < text.index(urgent_late.reference) < text.index(
+        normal_early.reference)
+
+
 @pytest.mark.parametrize("reason", ["", "   ", "\x00"])
 def test_escalating_needs_a_reason(kiosk, agent, reason):
     case = put_in(new_case(kiosk), S.ACCEPTED, agent)

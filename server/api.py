@@ -12,6 +12,7 @@ from server.broadcasts.api import kiosk_router as broadcasts_kiosk_router
 from server.cases.api import router as cases_router
 from server.content.api import blob_router
 from server.core.errors import install_error_handlers
+from server.desk.help_api import kiosk_router as desk_kiosk_router
 from server.fleet.api import enroll_router
 from server.fleet.api import kiosk_router as fleet_kiosk_router
 from server.loans.api import kiosk_router as loans_kiosk_router
@@ -33,5 +34,6 @@ api.add_router("/kiosk/", fleet_kiosk_router)
 api.add_router("/kiosk/", cases_router)
 api.add_router("/kiosk/", broadcasts_kiosk_router)
 api.add_router("/kiosk/", loans_kiosk_router)
+api.add_router("/kiosk/", desk_kiosk_router)
 api.add_router("/blobs/", blob_router)
 api.add_router("/accounts/", accounts_router)

@@ -680,3 +680,36 @@ class BroadcastShownReport(Model):
     """`POST /api/v1/kiosk/broadcasts/shown`: acknowledgements; idempotent per broadcast and kiosk."""
 
     shown: list[BroadcastShown] = Field(max_length=100)
+
+
+# ---------------------------------------------------------------- assistance (the help button)
+ASSISTANCE_PATH = "/api/v1/kiosk/assistance"
+
+
+class AssistanceStatus(StrEnum):
+    OPEN = "open"
+    """The desk has been alerted; nobody has said they are coming yet."""
+    ACKNOWLEDGED = "acknowledged"
+    """A member of staff said "I'm on my way"."""
+    RESOLVED = "resolved"
+
+
+class AssistanceRequest(Model):
+    """`POST ASSISTANCE_PATH`: a visitor at this kiosk asked for a member of staff to come.
+    Idempotent on id (a retry from the outbox is the same request); while the kiosk has an
+    open request, a new id gets that open request back instead of a second alert."""
+
+    id: Annotated[str, Field(pattern=ULID_RE.pattern)]
+    requested_at: KioskTime
+    language: Language = DEFAULT_LANGUAGE
+    """The visitor's language on the screen, so whoever comes can greet them in it."""
+
+
+class AssistanceReceipt(Model):
+    id: str
+    """The open request of the kiosk: the one sent, or the one already open."""
+    status: AssistanceStatus
+    place: str
+    """Where the desk was told the kiosk stands."""
+    created: bool
+    """False when the request was already known (a retry, or one already open)."""

@@ -192,3 +192,38 @@ class MorningMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mall_id} {self.day}"
+
+
+class HelpRequest(models.Model):
+    """A visitor at a kiosk pressed "Ask for help": the desk is asked to send someone there.
+
+    The id is the kiosk's (a retry from its outbox is the same request). `place` is where the
+    kiosk stood when it asked, written then, so the record still says so after the map changes.
+    """
+
+    id = models.CharField(_("id"), max_length=26, primary_key=True)
+    mall = models.ForeignKey("malls.Mall", on_delete=models.PROTECT, related_name="help_requests",
+                             verbose_name=_("mall"))
+    kiosk = models.ForeignKey("fleet.Kiosk", on_delete=models.PROTECT, related_name="help_requests",
+                              verbose_name=_("kiosk"))
+    place = models.CharField(_("kiosk's place"), max_length=300)
+    language = models.CharField(_("visitor's language"), max_length=8)
+    requested_at = models.DateTimeField(_("asked at (kiosk clock)"))
+    received_at = models.DateTimeField(_("reached the desk at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("on the way since"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+", verbose_name=_("on the way"))
+    acknowledged_by_name = models.CharField(_("on the way"), max_length=150, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by_name = models.CharField(_("resolved by"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["mall", "resolved_at"], name="desk_help_open")]
+        constraints = [models.UniqueConstraint(fields=["kiosk"], condition=models.Q(resolved_at__isnull=True),
+                                               name="desk_one_open_help_request_a_kiosk")]
+
+    def __str__(self) -> str:
+        return f"{self.place} {self.received_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 """The desk ledgers' console, mounted at /console/desk/."""
 from django.urls import path
 
-from . import views
+from . import help_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -23,4 +23,8 @@ urlpatterns = [
     path("handovers/<int:handover_id>/acknowledge", views.handover_acknowledge, name="handover_acknowledge"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
+    path("help/", help_views.help_list, name="help_list"),
+    path("help/alert", help_views.help_alert, name="help_alert"),
+    path("help/<str:help_request_id>/acknowledge", help_views.help_acknowledge, name="help_acknowledge"),
+    path("help/<str:help_request_id>/resolve", help_views.help_resolve, name="help_resolve"),
 ]

@@ -38,10 +38,21 @@ RETRY_MS = 2000
 State = dict | None
 
 
+_console_parts: dict[str, Callable[[object], object]] = {}
+
+
+def register_console_part(name: str, read: Callable[[object], object]) -> None:
+    """Another app's part of the console's state, `read(user)` (JSON-ready), e.g. the desk's open
+    help requests: it reaches open console pages with the next check, like the case count."""
+    _console_parts[name] = read
+
+
 def console_state(user) -> dict:
     cases = cases_visible_to(user)
     newest = CaseEvent.objects.filter(case__in=cases).aggregate(newest=Max("id"))["newest"] or 0
-    return {"new": cases.filter(status=CaseStatus.NEW.value).count(), "version": newest}
+    state = {"new": cases.filter(status=CaseStatus.NEW.value).count(), "version": newest}
+    state.update({name: read(user) for name, read in _console_parts.items()})
+    return state
 
 
 def tracking_state(token: str, rendered_at: datetime | None = None) -> State:

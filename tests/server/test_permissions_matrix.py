@@ -153,6 +153,10 @@ MATRIX: dict[str, list[tuple[str, dict[str, str]]]] = {
     "desk:handover_acknowledge": [("post", DESK_LEDGER_OBJECTS)],
     "desk:meeting_list": [("get", DESK_LEDGER_LISTS), ("post", DESK_LEDGER_LISTS)],
     "desk:meeting_detail": [("get", DESK_LEDGER_OBJECTS)],
+    "desk:help_list": [("get", DESK_LEDGER_LISTS)],
+    "desk:help_alert": [("get", DESK_LEDGER_LISTS)],
+    "desk:help_acknowledge": [("post", DESK_LEDGER_OBJECTS)],
+    "desk:help_resolve": [("post", DESK_LEDGER_OBJECTS)],
     "content:promotion_list": [("get", CONTENT_LISTS)],
     "content:promotion_new": [("get", CONTENT_LISTS), ("post", CONTENT_LISTS)],
     "content:promotion_edit": [("get", CONTENT_OBJECTS), ("post", CONTENT_OBJECTS)],
@@ -286,10 +290,17 @@ def world(imported_mall, published):
     handover = handovers.write_handover(mall, agent, open_matters="电梯维修", cases=[case], found_items=[item],
                                         luggage=[bags])
     meeting = meetings.record_meeting(mall, agent, day=timezone.localdate(), attendees="王", notes="晨会")
+    from ulid import ULID
+
+    from server.desk import help as assistance
+    from sync.protocol import AssistanceRequest
+
+    asked, _ = assistance.receive(kiosk, AssistanceRequest(id=str(ULID()), requested_at=timezone.now()))
     desk_ledgers = {"desk:luggage_detail": bags.pk, "desk:luggage_pick_up": bags.pk, "desk:luggage_ticket": bags.pk,
                     "desk:incident_detail": incident.pk, "desk:incident_move": incident.pk,
                     "desk:handover_detail": handover.pk, "desk:handover_acknowledge": handover.pk,
-                    "desk:meeting_detail": meeting.pk}
+                    "desk:meeting_detail": meeting.pk,
+                    "desk:help_acknowledge": asked.pk, "desk:help_resolve": asked.pk}
     from server.fleet import remote
 
     screenshot = remote.send_command(kiosk, "screenshot", people["manager"])

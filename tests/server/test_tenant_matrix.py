@@ -150,6 +150,12 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
                                         found_items=[item], luggage=[bags])
     meeting = meetings.record_meeting(mall, agent, day=date(2026, 12, 4), attendees=f"{mark} 王",
                                       notes=f"{mark} 晨会")
+    from ulid import ULID
+
+    from server.desk import help as assistance
+    from sync.protocol import AssistanceRequest
+
+    asked, _ = assistance.receive(kiosk, AssistanceRequest(id=str(ULID()), requested_at=timezone.now()))
     from server.cases.models import FollowUp
     from server.reports.models import ReportAnalysis
 
@@ -169,7 +175,7 @@ def build_mall(mall_id: str, mark: str, number: int) -> MallWorld:
         "claim_id": claim.pk, "broadcast_id": broadcast.id, "content_id": promotion.id,
         "loan_id": loan.pk, "lendable_id": lendable.pk,
         "luggage_id": bags.pk, "incident_id": incident.pk, "handover_id": handover.pk, "meeting_id": meeting.pk,
-        "follow_up_id": follow_up.pk,
+        "follow_up_id": follow_up.pk, "help_request_id": asked.pk,
         "kiosk_id": kiosk.pk, "command_id": screenshot.pk,
     }
     return world

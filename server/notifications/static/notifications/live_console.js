@@ -80,6 +80,7 @@
   var source = new EventSource(streamUrl);
   source.addEventListener("state", function (event) {
     var state = JSON.parse(event.data);
+    document.dispatchEvent(new CustomEvent("console:state", {detail: state}));  // other apps' parts
     showCount(state.new);
     // The first state may already count a change made between rendering this page and
     // opening the stream: refresh once then, and afterwards whenever the version moves.

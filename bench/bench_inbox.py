@@ -9,9 +9,9 @@ overdue; one complaint in 97 was escalated.
 
 Measured: the whole console request GET /console/cases/?<filters> for a signed-in agent, through
 Django's full stack (middleware, filters form, status counts, the escalated block, the "mine"
-count, template), in-process. Each
-filter set is requested REPEATS times; the median and the worst are printed. The reference is
-the same request on an empty inbox (the fixed cost of the page). Target: under 200 ms.
+count, template), in-process. Each filter set is requested REPEATS times; the median and the
+worst are printed. The reference is the same request on an empty inbox (the fixed cost of the
+page). Target: under 200 ms.
 """
 from __future__ import annotations
 

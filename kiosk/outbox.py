@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kiosk.store import LocalStore
+from sync.protocol import ASSISTANCE_PATH, CASES_PATH
 
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 300.0
 ERROR_TEXT_LIMIT = 500
+ASSISTANCE_KIND = "assistance"
+"""The outbox's `kind` of a help request (kiosk/assistance.py): it goes to ASSISTANCE_PATH."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ def pending(store: LocalStore, now: datetime | float, limit: int = 50) -> list[O
         (_epoch(now), limit),
     ).fetchall()
     return [OutboxItem(*row) for row in rows]
+
+
+def upload_path(item: OutboxItem) -> str:
+    """Where the item goes: a help request to the desk, everything else to the cases."""
+    return ASSISTANCE_PATH if item.kind == ASSISTANCE_KIND else CASES_PATH
 
 
 def get(store: LocalStore, case_id: str) -> OutboxItem | None:
@@ -89,8 +97,9 @@ def mark_sent(store: LocalStore, case_id: str, now: datetime | None = None) -> b
         if row is None:
             return False
         payload = json.loads(row[0])
-        payload["contact_phone"] = None
-        payload["contact_consent"] = False
+        if "contact_phone" in payload:  # a case (a help request has no contact details)
+            payload["contact_phone"] = None
+            payload["contact_consent"] = False
         db.conn.execute(
             "UPDATE outbox SET status = 'sent', sent_at = ?, payload = ?, last_error = NULL, "
             "rejected_status = NULL WHERE case_id = ?",

@@ -46,7 +46,6 @@ from kiosk.store import LocalStore
 from sync.protocol import (
     AVAILABILITY_PATH,
     BLOB_PATH,
-    CASES_PATH,
     CONTENT_PATH,
     EARLIEST_TIME,
     ENROLL_PATH,
@@ -319,7 +318,7 @@ class SyncAgent:
                 break
             try:
                 response = self.session.post(
-                    self.base_url + CASES_PATH,
+                    self.base_url + outbox.upload_path(item),
                     data=item.payload.encode("utf-8"),
                     headers={"Content-Type": "application/json"},
                     timeout=self.timeout,

@@ -1,0 +1,179 @@
+"""The footer's "Ask for help" button and the panel that answers it, on every screen.
+
+A press files a help request (kiosk/assistance.py: the durable outbox first), then tries the
+server at once on a thread of its own; the panel says, in the visitor's language, what happened:
+staff have been asked to come to this kiosk (named by its place), or the network is down, the
+request goes when it is back, and meanwhile any member of staff or the service desk can help.
+A second press while a request is open says it has already been asked, and files nothing.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+
+from kiosk import assistance
+from kiosk.store import LocalStore
+from screens.base import load_kv_once
+from sync.protocol import AssistanceStatus
+
+load_kv_once(Path(__file__).with_name("help_button.kv"))
+
+PANEL_STATES = ("sending", "sent", "on_the_way", "offline")
+
+
+class HelpButton(ButtonBehavior, BoxLayout):
+    """The service-desk icon and "Ask for help"; a press opens the HelpPanel."""
+
+    def on_release(self) -> None:
+        app = App.get_running_app()
+        if app is None or app.root is None:
+            return
+        HelpPanel.of(app).ask()
+
+
+class HelpPanel(FloatLayout):
+    """A dimmed layer with the answer to a help request, above the screens and below an emergency."""
+
+    state = OptionProperty("sending", options=PANEL_STATES)
+    already_asked = BooleanProperty(False)
+    place = StringProperty("")
+    """Where this kiosk stands, in the visitor's language ("1F · Main entrance")."""
+    desk_place = StringProperty("")
+    """The service desk's floor and name, for the offline advice."""
+    title_text = StringProperty("")
+    message_text = StringProperty("")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(state=self._retell, already_asked=self._retell, place=self._retell, desk_place=self._retell)
+        App.get_running_app().bind(language=self._retell)
+
+    def _retell(self, *args) -> None:
+        language = App.get_running_app().language
+        self.title_text, self.message_text = self.title(language), self.message(language)
+
+    @classmethod
+    def of(cls, app) -> HelpPanel:
+        """The app's panel, made the first time (one for the app's life)."""
+        panel = getattr(app, "help_panel", None)
+        if panel is None:
+            panel = cls()
+            app.help_panel = panel
+            app.bind(screen_name=lambda *args: panel.close())  # the visitor moved on, or left
+        return panel
+
+    # ---------------------------------------------------------------- showing
+    def open(self) -> None:
+        app = App.get_running_app()
+        if self.parent is None:
+            root = app.root
+            overlay = getattr(app, "broadcast_overlay", None)
+            # Just below the emergency overlay (the last child is drawn on top), else on top.
+            index = root.children.index(overlay) + 1 if overlay in root.children else 0
+            root.add_widget(self, index=index)
+
+    def close(self) -> None:
+        if self.parent is not None:
+            self.parent.remove_widget(self)
+
+    @property
+    def shown(self) -> bool:
+        return self.parent is not None
+
+    # ---------------------------------------------------------------- asking
+    def ask(self) -> None:
+        app = App.get_running_app()
+        self._read_places(app)
+        filed = assistance.ask(app.store, app.language, now=app.now())
+        self.already_asked = filed.already_asked
+        self.open()
+        self._retell()
+        if filed.already_asked and filed.delivery == assistance.Delivery.SENT:
+            self.state = "sent"
+            return
+        self.state = "sending"
+        if app.identity is None:  # not enrolled: nothing to send to; the outbox keeps it
+            self.state = "offline"
+            return
+        threading.Thread(target=self._send, args=(app.store.path, app.identity, filed.id),
+                         name="concierge-help", daemon=True).start()
+
+    def _send(self, store_path: Path, identity, request_id: str) -> None:
+        store = LocalStore(store_path)  # sqlite connections belong to one thread: our own
+        try:
+            receipt = assistance.send_now(store, identity, request_id)
+        finally:
+            store.close()
+        Clock.schedule_once(lambda dt: self._answered(receipt), 0)
+
+    def _answered(self, receipt) -> None:
+        if receipt is None:
+            self.state = "offline"
+        elif receipt.status == AssistanceStatus.ACKNOWLEDGED:
+            self.state = "on_the_way"
+        else:
+            self.state = "sent"
+
+    def _read_places(self, app) -> None:
+        index = getattr(app, "index", None)
+        point = app.kiosk_point() if index is not None else None
+        if point is not None:
+            level = index.level(point.level_id)
+            self.place = " · ".join(part for part in (level.short_name if level else "", app.text(point.name))
+                                    if part)
+        else:
+            self.place = ""
+        desk = index.service_desk() if index is not None else None
+        if desk is not None:
+            level = index.level(desk.level_id)
+            self.desk_place = " · ".join(part for part in (level.short_name if level else "", app.text(desk.name))
+                                         if part)
+        else:
+            self.desk_place = ""
+
+    # ---------------------------------------------------------------- what it says
+    def message(self, language: str) -> str:
+        """The panel's text for its state, in `language` (bound in the kv, so a switch re-reads it)."""
+        app = App.get_running_app()
+        place = self.place or app.tr("this kiosk", language)
+        asked = app.tr("Staff have been asked to come to this kiosk: {place}.", language).format(place=place)
+        if self.state == "sending":
+            return app.tr("Asking the service desk to come to this kiosk…", language)
+        if self.state == "on_the_way":
+            return asked + " " + app.tr("A member of staff is on the way. Please wait here.", language)
+        if self.state == "sent":
+            return asked + " " + app.tr("Please wait here.", language)
+        offline = app.tr("The network is down just now: your request will reach the service desk when it is back.",
+                         language)
+        advice = (app.tr("Meanwhile, please ask any member of staff, or go to the service desk: {place}.",
+                         language).format(place=self.desk_place) if self.desk_place else
+                  app.tr("Meanwhile, please ask any member of staff, or go to the service desk.", language))
+        return offline + " " + advice
+
+    def title(self, language: str) -> str:
+        app = App.get_running_app()
+        if self.already_asked:
+            return app.tr("You have already asked for help", language)
+        if self.state == "offline":
+            return app.tr("Your request is waiting for the network", language)
+        return app.tr("Help is coming", language) if self.state != "sending" else app.tr("Ask for help", language)
+
+    # A touch anywhere on the dimmed layer stays with it (nothing behind it reacts).
+    def on_touch_down(self, touch):
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch):
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch):
+        super().on_touch_up(touch)
+        return True

@@ -173,7 +173,7 @@ def test_the_heartbeat_keeps_the_screen_state_and_the_console_shows_it(client, m
     assert (stored.screen_on, stored.orientation, stored.speech_volume, stored.brightness) == (
         False, "portrait", 60, None)
     client.force_login(manager)
-    page = client.get("/console/fleet/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get("/console/fleet/?lang=en").content.decode()
     row = page[page.index(f'data-kiosk="{stored.code}"'):]
     row = row[:row.index("</tr>")]
     for shown in ("1.2.0", "2:01:40", "5.0\xa0GB", "portrait", "content: timeout", ">2<"):
@@ -214,3 +214,13 @@ def test_bad_fleet_settings_are_a_form_error(client, mall, manager):
     response = client.post("/console/fleet/settings", {"offline_after_minutes": "-5", "alarm_department": "nope"})
     assert response.status_code == 400
     assert not FleetSettings.objects.exists()
+
+
+def test_the_alarm_sweep_runs_as_a_scheduled_job_and_the_console_is_in_the_menu(client, mall, enrollment, manager):
+    from server.core.jobs import registered_jobs, run_job
+
+    job = next(job for job in registered_jobs() if job.name == "fleet-offline-alarms")
+    run = run_job(job, force=True)
+    assert run.succeeded and run.result == "0 kiosk alarms raised, 0 cleared"
+    client.force_login(manager)
+    assert 'href="/console/fleet/"' in client.get("/console/cases/").content.decode()

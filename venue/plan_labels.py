@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from venue.typesetting import CLOSING, OPENING, has_cjk
@@ -35,11 +35,15 @@ SPILL_SHIFTS = ((0.5, 0.5), (0.5, 0.2), (0.5, 0.8), (0.2, 0.5), (0.8, 0.5),
 """Where a label's box may sit about the unit's deepest point: the point's place in the box
 (share of width, share of height); the box always covers or touches the point, so it reads as
 that unit's name."""
-LEADER_STEPS = (1.2, 2.0, 3.0, 4.2, 5.6, 7.2, 9.0, 11.0, 13.0)
+LEADER_STEPS = (1.2, 2.0, 3.0, 4.2, 5.6, 7.2, 9.0, 11.0, 13.0, 15.5, 18.0, 21.0, 24.0)
 """How far a label may stand off its unit, in label heights, with a leader line to it."""
-LEADER_DIRECTIONS = 20
-POLE_KEEP_PX = 4.0
+LEADER_DIRECTIONS = 32
+POLE_KEEP_PX = 6.0
 """Half the side of the spot kept free at each unit's deepest point."""
+MOVES_TRIED = 40
+"""How many places a left-out name tries by moving the one name in its way."""
+MOVER_SPOTS = 1000
+"""How many of its own places (best first) the name moved out of the way tries."""
 GRID_PX = 64.0
 """Cell size of the spatial index that keeps collision tests cheap on a dense plan."""
 
@@ -180,13 +184,35 @@ class BoxIndex:
         for key in self._keys(box, 0.0):
             self.cells.setdefault(key, []).append(box)
 
+    def remove(self, box: Box) -> None:
+        for key in self._keys(box, 0.0):
+            cell = self.cells.get(key)
+            if cell and box in cell:
+                cell.remove(box)
+
     def hits(self, box: Box, gap: float) -> bool:
-        return any(boxes_overlap(box, other, gap)
-                   for key in self._keys(box, gap) for other in self.cells.get(key, ()))
+        # (boxes_overlap and _keys inlined: this test runs for every place of every name)
+        x, y, w, h = box
+        x0, y0, x1, y1 = x - gap, y - gap, x + w + gap, y + h + gap
+        cell, cells = self.cell, self.cells
+        for i in range(int(x0 // cell), int(x1 // cell) + 1):
+            for j in range(int(y0 // cell), int(y1 // cell) + 1):
+                for ox, oy, ow, oh in cells.get((i, j), ()):
+                    if x0 < ox + ow and ox < x1 and y0 < oy + oh and oy < y1:
+                        return True
+        return False
 
     def hits_other_than(self, box: Box, own: Box) -> bool:
-        return any(other != own and boxes_overlap(box, other)
-                   for key in self._keys(box, 0.0) for other in self.cells.get(key, ()))
+        x, y, w, h = box
+        x1, y1 = x + w, y + h
+        cell, cells = self.cell, self.cells
+        for i in range(int(x // cell), int(x1 // cell) + 1):
+            for j in range(int(y // cell), int(y1 // cell) + 1):
+                for other in cells.get((i, j), ()):
+                    ox, oy, ow, oh = other
+                    if x < ox + ow and ox < x1 and y < oy + oh and oy < y1 and other != own:
+                        return True
+        return False
 
     def crossed(self, start: Point, end: Point) -> bool:
         """Whether the segment passes through a box (a leader line must not strike out a name)."""
@@ -285,25 +311,39 @@ def _candidates(text: str, sizes: Sequence[float], measure: Measure) -> list[_Ca
 
 
 def place_labels(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequence[float], view: Box,
-                 obstacles: Iterable[Box] = (), gap: float = LABEL_GAP_PX) -> LabelPlan:
-    """The placement that names the most: with every size; and, when that drops names, without
-    the two largest (big names inside big units can crowd out their neighbours)."""
+                 obstacles: Iterable[Box] = (), gap: float = LABEL_GAP_PX,
+                 dense_sizes: Sequence[float] = ()) -> LabelPlan:
+    """The placement that names the most: with every size; when that drops names, without the
+    two largest (big names inside big units can crowd out their neighbours); and when names
+    are still left out (a dense floor), with `dense_sizes` too — smaller sizes kept for such
+    floors only, so a plan with room never takes them. Each makes room for the names it left
+    out by moving a neighbour (see _make_room)."""
     obstacles = list(obstacles)
-    plan = _place_at(requests, measure, sizes, view, obstacles, gap)
-    if plan.dropped and len(sizes) > 2:
-        compact = _place_at(requests, measure, sorted(sizes, reverse=True)[2:], view, obstacles, gap)
-        if len(compact.placed) > len(plan.placed):
-            return compact
-    return plan
+    best = _place_at(requests, measure, sizes, view, obstacles, gap)
+    ordered = sorted(sizes, reverse=True)
+    tries = [ordered[2:]] if len(sizes) > 2 else []
+    if dense_sizes:
+        tries.append([*ordered[2:], *sorted(dense_sizes, reverse=True)])
+    for attempt in tries:
+        if not best.dropped:
+            break
+        plan = _place_at(requests, measure, attempt, view, obstacles, gap)
+        if len(plan.placed) > len(best.placed):
+            best = plan
+    return best
+
+
+Spot = tuple[Box, str, float, "Point | None"]
+"""A place a name may take: (box, text, font size, the point its leader line goes to or None)."""
 
 
 def _place_at(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequence[float], view: Box,
               obstacles: Iterable[Box], gap: float) -> LabelPlan:
     """Place the requests' labels: first every name that fits inside its own unit (the largest
-    size that does), then the others spilling into the corridor, highest priority first and, on
-    a tie, the unit with the least room first. Every label stays inside `view`, clear of
-    `obstacles` (markers, controls) and of the labels placed before it; a name with no free
-    place is dropped at this zoom."""
+    size that does), then the others spilling into the corridor or standing off with a leader
+    line, highest priority first and, on a tie, the unit with the least room first. Every label
+    stays inside `view`, clear of `obstacles` (markers, controls) and of the labels placed
+    before it; a name with no free place is dropped at this zoom."""
     taken = BoxIndex(obstacles)
     labels = BoxIndex()
     prepared = []
@@ -317,13 +357,17 @@ def _place_at(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequenc
         allowed = [size for size in sizes if size >= request.min_font] or [max(sizes)]
         prepared.append((request, pole, room, _candidates(request.text, allowed, measure)))
     prepared.sort(key=lambda item: (-item[0].priority, item[2]))
-    # Each unit's deepest point stays uncovered by other units' names, so a name standing off
-    # its unit can still draw its leader line to it.
-    poles = BoxIndex(_pole_box(pole) for _request, pole, _room, _candidates in prepared)
+    # Each unit's deepest point stays uncovered by other units' names while it may still need a
+    # leader line to it: until its own name is placed beside it, or it is left out.
+    poles = BoxIndex(_pole_box(item[1]) for item in prepared)
 
     def free(box: Box, pole: Point | None = None) -> bool:
         return (box_within(box, view) and not taken.hits(box, gap) and not labels.hits(box, gap)
                 and (pole is None or not poles.hits_other_than(box, _pole_box(pole))))
+
+    def fits(spot: Spot, pole: Point) -> bool:
+        box, _text, _size, leader = spot
+        return free(box, pole) and (leader is None or not labels.crossed(pole, leader_end(pole, box)))
 
     placed: dict[str, PlacedLabel] = {}
     for request, (px, py), _room, candidates in prepared:
@@ -334,36 +378,99 @@ def _place_at(requests: Sequence[LabelRequest], measure: Measure, sizes: Sequenc
             if box_in_polygon(room_box, request.polygon) and free(box):
                 placed[request.key] = PlacedLabel(request.key, candidate.text, candidate.font_size, box, inside=True)
                 labels.add(box)
+                poles.remove(_pole_box((px, py)))
                 break
-    for request, (px, py), _room, candidates in prepared:
-        if request.key in placed:
-            continue
-        label = _spill(request, (px, py), candidates, free, labels)
-        if label is not None:
-            placed[request.key] = label
-            labels.add(label.box)
+    # The others, each beside its unit (spilling into the corridor) or else standing off with a
+    # leader line. A second sweep retries the names left out once the points kept for them are
+    # free too (no leader line will go there).
+    for retry in (False, True):
+        left = [item for item in prepared if item[0].key not in placed]
+        if retry:
+            for item in left:
+                poles.remove(_pole_box(item[1]))
+        for request, pole, _room, candidates in left:
+            spot = next((spot for spot in _spots(pole, candidates) if fits(spot, pole)), None)
+            if spot is None or (retry and spot[3] is not None and labels.hits(_pole_box(pole), 0.0)):
+                continue  # (a leader's point already under a name of this sweep)
+            placed[request.key] = _label(request, spot)
+            labels.add(spot[0])
+            if spot[3] is None:
+                poles.remove(_pole_box(pole))
+            elif retry:
+                poles.add(_pole_box(pole))
+    _make_room(prepared, placed, labels, poles, fits, gap)
     order = [item[0].key for item in prepared]
     return LabelPlan(placed=[placed[key] for key in order if key in placed],
                      dropped=[key for key in order if key not in placed])
+
+
+def _label(request: LabelRequest, spot: Spot) -> PlacedLabel:
+    box, text, font_size, leader = spot
+    return PlacedLabel(request.key, text, font_size, box,
+                       inside=leader is None and box_in_polygon(box, request.polygon), leader=leader)
 
 
 def _pole_box(pole: Point) -> Box:
     return (pole[0] - POLE_KEEP_PX, pole[1] - POLE_KEEP_PX, 2 * POLE_KEEP_PX, 2 * POLE_KEEP_PX)
 
 
-def _spill(request: LabelRequest, pole: Point, candidates: list[_Candidate],
-           free: Callable[[Box, Point], bool], labels: BoxIndex) -> PlacedLabel | None:
-    """The largest free label about the unit's deepest point; at one size, the narrowest
-    writing first (it covers the fewest neighbours)."""
+def _make_room(prepared: list, placed: dict[str, PlacedLabel], labels: BoxIndex, poles: BoxIndex,
+               fits: Callable[[Spot, Point], bool], gap: float) -> None:
+    """For each name still left out, a place where a single other name (not one inside its own
+    unit, nor of higher priority) is in the way, when that name can move to another free place
+    of its own; at most MOVES_TRIED such places a name, the mover trying its MOVER_SPOTS best."""
+    by_key = {item[0].key: item for item in prepared}
+    for request, pole, _room, candidates in prepared:
+        if request.key in placed:
+            continue
+        tried = 0
+        for spot in _spots(pole, candidates):
+            if tried >= MOVES_TRIED:
+                break
+            in_the_way = [other for other in placed.values() if boxes_overlap(spot[0], other.box, gap)]
+            if len(in_the_way) != 1:
+                continue
+            other = in_the_way[0]
+            mover, other_pole, _other_room, other_candidates = by_key[other.key]
+            if mover.priority > request.priority or other.inside:
+                continue
+            tried += 1
+            labels.remove(other.box)
+            if other.leader is not None:
+                poles.remove(_pole_box(other_pole))
+            if fits(spot, pole) and (spot[3] is None or not labels.hits(_pole_box(pole), 0.0)):
+                labels.add(spot[0])
+                if spot[3] is not None:
+                    poles.add(_pole_box(pole))
+                moved = next((place for place, _ in zip(_spots(other_pole, other_candidates), range(MOVER_SPOTS),
+                                                        strict=False)
+                              if place[0] != other.box and fits(place, other_pole)
+                              and (place[3] is None or not labels.hits(_pole_box(other_pole), 0.0))), None)
+                if moved is not None:
+                    placed[request.key] = _label(request, spot)
+                    placed[other.key] = _label(mover, moved)
+                    labels.add(moved[0])
+                    if moved[3] is not None:
+                        poles.add(_pole_box(other_pole))
+                    break
+                labels.remove(spot[0])
+                if spot[3] is not None:
+                    poles.remove(_pole_box(pole))
+            labels.add(other.box)
+            if other.leader is not None:
+                poles.add(_pole_box(other_pole))
+
+
+def _spots(pole: Point, candidates: list[_Candidate]) -> Iterator[Spot]:
+    """Every place a unit's name may take, best first. Beside the unit, covering or touching its
+    deepest point: the largest size first and, at one size, the narrowest writing first (it
+    covers the fewest neighbours). Then standing off, with a leader line to that point: the
+    smallest size, nearest first, one line before two."""
     px, py = pole
     for candidate in sorted(candidates, key=lambda c: (-c.font_size, c.size[0])):
         w, h = candidate.size
         for share_x, share_y in SPILL_SHIFTS:
-            box = (px - w * share_x, py - h * share_y, w, h)
-            if free(box, pole):
-                return PlacedLabel(request.key, candidate.text, candidate.font_size, box,
-                                   inside=box_in_polygon(box, request.polygon))
-    # Standing off, with a leader line: the smallest size, nearest first, one line before two.
+            yield (px - w * share_x, py - h * share_y, w, h), candidate.text, candidate.font_size, None
     smallest = min(candidate.font_size for candidate in candidates)
     writings = sorted((c for c in candidates if c.font_size == smallest), key=lambda c: c.size[1])
     reach = writings[0].size[1]
@@ -375,8 +482,4 @@ def _spill(request: LabelRequest, pole: Point, candidates: list[_Candidate],
                 # the box's centre on an ellipse about the point, just clear of it
                 cx = px + math.cos(angle) * (w / 2 + step * reach * 0.6)
                 cy = py + math.sin(angle) * (h / 2 + step * reach * 0.6)
-                box = (cx - w / 2, cy - h / 2, w, h)
-                if free(box, pole) and not labels.crossed(pole, leader_end(pole, box)):
-                    return PlacedLabel(request.key, candidate.text, candidate.font_size, box, inside=False,
-                                       leader=pole)
-    return None
+                yield (cx - w / 2, cy - h / 2, w, h), candidate.text, candidate.font_size, pole

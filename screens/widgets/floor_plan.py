@@ -92,6 +92,10 @@ DRAW_ORDER = ("outline", "corridor", "atrium", "void", "landmark", "facility", "
 LABELLED_KINDS = ("unit", "facility", "landmark", "atrium")
 LABEL_SIZES = (24, 21, 18, 16)
 """Font sizes a name may take on the plan (design pixels, largest first)."""
+DENSE_LABEL_SIZES = (14,)
+"""Taken only on a floor too dense to name otherwise (a wing of small rooms): the legibility
+floor. 14 design pixels on a 32" 1080p panel (0.369 mm a pixel) is a 5.2 mm em, capitals
+about 3.6 mm high: some 21 minutes of arc at 60 cm, above ISO 9241-303's 16' minimum."""
 MIN_CJK_LABEL = 18
 """Chinese names no smaller than this (design pixels): readable at arm's length."""
 SYMBOL_SIDE = 34
@@ -99,6 +103,8 @@ SYMBOL_SIDE = 34
 ARROW_SPACING = 90
 """Screen pixels between two direction arrows along the route."""
 PRIORITY_CHOSEN, PRIORITY_STORE, PRIORITY_PLACE = 3, 2, 1
+PLACEMENTS_KEPT = 24
+"""Label placements kept (floors × zooms × views): a return to one of them places nothing."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,12 @@ class FloorPlan(StencilView):
         self.marker_boxes: list[tuple[float, float, float, float]] = []
         """Markers and their name tags, screen boxes."""
         self._anchored: list[tuple[PlacedLabel, tuple[float, float], tuple[float, float] | None]] = []
+        self._placements: dict[tuple, tuple] = {}
+        """Placements kept, by everything they depend on (see _place_labels)."""
+        self._labels_key: tuple | None = None
+        """The kept placement the names drawn come from; None while they move with a gesture."""
+        self._labels_group = InstructionGroup()
+        self._labels_group_key: tuple | None = None
         """The last full placement: each label with its centre (and leader point) in level metres,
         so a pan or pinch in progress moves the names without placing them again."""
 
@@ -301,6 +313,7 @@ class FloorPlan(StencilView):
         self.marker_boxes = list(self._caption_boxes)
         if self._touches and self._anchored:
             self._move_labels()  # a pan or pinch in progress: the names go along
+            self._labels_key = None
         else:
             self._place_labels(highlighted)
         self._draw_labels(highlighted)
@@ -374,18 +387,35 @@ class FloorPlan(StencilView):
 
     def _place_labels(self, highlighted: set[str]) -> None:
         """Name every unit that can be named at this zoom (venue.plan_labels), clear of the
-        markers, the symbols and the controls over the plan."""
-        requests = self._label_requests(highlighted)
-        sizes = [size * self.label_scale for size in LABEL_SIZES]
+        markers, the symbols and the controls over the plan. A placement is kept for its floor,
+        zoom, pan, size, language and everything over the plan (PLACEMENTS_KEPT of them), so a
+        frame that shows the same view again, or a return to a floor, does not place anew."""
         view = (self.x + 2, self.y + 2, self.width - 4, self.height - 4)
         obstacles = [*self._caption_boxes, *self.symbol_boxes.values()]
-        plan = place_labels(requests, self._measure, sizes, view, obstacles)
+        key = (id(self.level), self.language, self.font_name, self.heading_deg, frozenset(highlighted),
+               tuple(self.markers), tuple(self.symbols), tuple(sorted(self.label_overrides.items())),
+               self.label_scale, round(self._scale, 4), round(self._origin[0], 1), round(self._origin[1], 1),
+               tuple(round(side, 1) for side in view),
+               tuple(tuple(round(side, 1) for side in box) for box in obstacles))
+        kept = self._placements.get(key)
+        if kept is not None and kept[0] is self.level:
+            _level, self.placed_labels, self.dropped_labels, self._anchored = kept
+            self._labels_key = key
+            return
+        requests = self._label_requests(highlighted)
+        sizes = [size * self.label_scale for size in LABEL_SIZES]
+        plan = place_labels(requests, self._measure, sizes, view, obstacles,
+                            dense_sizes=[size * self.label_scale for size in DENSE_LABEL_SIZES])
         self.placed_labels, self.dropped_labels = plan.placed, plan.dropped
         self._anchored = []
         for label in plan.placed:
             x, y, w, h = label.box
             self._anchored.append((label, self.to_level(x + w / 2, y + h / 2),
                                    self.to_level(*label.leader) if label.leader else None))
+        if len(self._placements) >= PLACEMENTS_KEPT:
+            self._placements.pop(next(iter(self._placements)))
+        self._placements[key] = (self.level, self.placed_labels, self.dropped_labels, self._anchored)
+        self._labels_key = key
 
     def _move_labels(self) -> None:
         """The last placement moved with the plan; names that now run into a control, a marker
@@ -403,30 +433,38 @@ class FloorPlan(StencilView):
                                       self.to_screen(*leader) if leader else None))
         self.placed_labels = placed
 
-    def _draw_labels(self, highlighted: set[str]) -> None:
-        named = {marker.caption for marker in self.markers}
+    def _labels_instructions(self, highlighted: set[str]) -> InstructionGroup:
+        group = InstructionGroup()
         for label in self.placed_labels:
             chosen = label.key in highlighted
             x, y, w, h = label.box
-            with self.canvas:
-                if label.leader is not None:
-                    Color(*theme.INK_MUTED)
-                    Line(points=[*label.leader, *leader_end(label.leader, label.box)], width=1.1)
-                    Ellipse(pos=(label.leader[0] - 3, label.leader[1] - 3), size=(6, 6))
-                if not label.inside and not chosen:
-                    # in the corridor: a light halo keeps it apart from the lines under it
-                    Color(1, 1, 1, 0.86)
-                    RoundedRectangle(pos=(x - 3, y - 1), size=(w + 6, h + 2), radius=[4])
+            if label.leader is not None:
+                group.add(Color(*theme.INK_MUTED))
+                group.add(Line(points=[*label.leader, *leader_end(label.leader, label.box)], width=1.1))
+                group.add(Ellipse(pos=(label.leader[0] - 3, label.leader[1] - 3), size=(6, 6)))
+            if not label.inside and not chosen:
+                # in the corridor: a light halo keeps it apart from the lines under it
+                group.add(Color(1, 1, 1, 0.86))
+                group.add(RoundedRectangle(pos=(x - 3, y - 1), size=(w + 6, h + 2), radius=[4]))
             texture = self._label_texture(label.text, label.font_size, chosen,
                                           theme.ON_DARK if chosen and label.inside else theme.INK)
-            with self.canvas:
-                if chosen and not label.inside:
-                    Color(*theme.MAP_HIGHLIGHT)
-                    RoundedRectangle(pos=(x - 6, y - 3), size=(w + 12, h + 6), radius=[6])
-                    texture = self._label_texture(label.text, label.font_size, True, theme.ON_DARK)
-                Color(1, 1, 1, 1)
-                Rectangle(texture=texture, pos=(int(x + (w - texture.width) / 2), int(y + (h - texture.height) / 2)),
-                          size=texture.size)
+            if chosen and not label.inside:
+                group.add(Color(*theme.MAP_HIGHLIGHT))
+                group.add(RoundedRectangle(pos=(x - 6, y - 3), size=(w + 12, h + 6), radius=[6]))
+                texture = self._label_texture(label.text, label.font_size, True, theme.ON_DARK)
+            group.add(Color(1, 1, 1, 1))
+            group.add(Rectangle(texture=texture, pos=(int(x + (w - texture.width) / 2),
+                                                      int(y + (h - texture.height) / 2)), size=texture.size))
+        return group
+
+    def _draw_labels(self, highlighted: set[str]) -> None:
+        """The names, as one instruction group kept with its placement: drawing the same
+        placement again (a redraw of an unchanged view) adds the group, not the names."""
+        named = {marker.caption for marker in self.markers}
+        if self._labels_key is None or self._labels_group_key != self._labels_key:
+            self._labels_group = self._labels_instructions(highlighted)
+            self._labels_group_key = self._labels_key
+        self.canvas.add(self._labels_group)
         for key in self.dropped_labels:
             shape = next((s for s in self.level.plan if s.ref == key), None) if key in highlighted else None
             if shape is None:

@@ -114,6 +114,22 @@ def test_names_never_overlap_each_other_markers_or_controls_and_only_the_unplace
                            for other in boxes if other != label.box)
 
 
+def test_a_dense_floor_takes_the_smaller_sizes_and_names_more_and_a_roomy_one_never_does():
+    rng = random.Random(11)
+    units = [rectangle(20 + (i % 10) * 40, 20 + (i // 10) * 60, 38, 50) for i in range(50)]
+    requests = [LabelRequest(f"s{i}", rng.choice(["Classroom", "Lab", "Auditorium"]) + f" {100 + i}", unit)
+                for i, unit in enumerate(units)]
+    view = (0, 0, 460, 360)
+    plain = place_labels(requests, measure, (24, 21, 18, 16), view)
+    dense = place_labels(requests, measure, (24, 21, 18, 16), view, dense_sizes=(14,))
+    assert len(dense.placed) > len(plain.placed)
+    assert min(label.font_size for label in dense.placed) == 14
+    assert not any(boxes_overlap(a.box, b.box) for a, b in combinations(dense.placed, 2))
+    roomy = place_labels([LabelRequest("a", "Cloud Coffee", rectangle(0, 0, 200, 100))], measure, (24, 18),
+                         (0, 0, 500, 500), dense_sizes=(14,))
+    assert roomy.placed[0].font_size == 24
+
+
 def test_the_chosen_store_is_placed_first():
     crowded = rectangle(0, 0, 80, 30)
     requests = [LabelRequest("neighbour", "Shop", crowded), LabelRequest("chosen", "Chosen", crowded, priority=3)]

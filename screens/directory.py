@@ -21,6 +21,7 @@ from screens import theme
 from screens.base import KioskScreen
 from screens.widgets.common import ChoiceButton, KButton, discard_children, text_width
 from screens.widgets.store_list import rows_for
+from sync.protocol import Facility
 from venue.facility_search import NearestFacility, facility_search_for
 from venue.routing.router import RoutingError
 from venue.search import Tier, browse_letter, fold, has_han, pinyin_syllables, search_for
@@ -238,7 +239,7 @@ class DirectoryScreen(KioskScreen):
     # ---------------------------------------------------------------- searching
     def _show_hint(self) -> None:
         """Pinyin or Zhuyin being composed shows in the empty field (the strip offers characters)."""
-        self.ids.query_field.hint = self.ids.keyboard.composition or self.tr("Name, pinyin or unit number")
+        self.ids.query_field.hint = self.ids.keyboard.composition or self.tr("Store name, facility or unit number")
 
     def _query_changed(self, *args) -> None:
         self._show_hint()
@@ -254,10 +255,10 @@ class DirectoryScreen(KioskScreen):
         if self.query:
             hits = search_for(index).search(self.query, app.now())
             stores = [hit.store for hit in hits]
-            self.heading = app.trn("{count} store matches “{query}”", "{count} stores match “{query}”",
-                                   len(stores)).format(count=len(stores), query=self.query)
             self.ids.stores.data = rows_for(stores, keep_order=True)
-            self._show_facility(self._nearest_facility(self.query))
+            nearest = self._nearest_facility(self.query)
+            self._show_facility(nearest)
+            self.heading = self._search_heading(len(stores), nearest.facility if self.facility_id and nearest else None)
         elif self.mode == "letter":
             stores = [store for letter, store in self._by_letter()
                       if (not self.letter or letter == self.letter)
@@ -275,6 +276,20 @@ class DirectoryScreen(KioskScreen):
         self.result_count = len(stores) + (1 if self.facility_id else 0)
         self._build_suggestions(shown=bool(self.query) and not self.result_count)
         self._build_desk_way(shown=not self.result_count)
+
+    def _search_heading(self, count: int, facility: Facility | None) -> str:
+        """What the query found: the stores, or the facility answered above them and the stores
+        when there are any (never "0 stores" over a facility that was found)."""
+        app = self.app
+        if facility is None:
+            return app.trn("{count} store matches “{query}”", "{count} stores match “{query}”",
+                           count).format(count=count, query=self.query)
+        found = app.text(facility.name)
+        if not count:
+            return self.tr("“{query}”: {facility} found").format(query=self.query, facility=found)
+        return app.trn("“{query}”: {facility} and {count} store found",
+                       "“{query}”: {facility} and {count} stores found", count).format(
+            query=self.query, facility=found, count=count)
 
     # ---------------------------------------------------------------- the nearest facility
     def _nearest_facility(self, query: str) -> NearestFacility | None:

@@ -38,14 +38,21 @@ class StorePickerScreen(KioskScreen):
             self.chooser = chooser
         elif not params.get("returning"):
             self.chooser = "case_form"
+        if not params.get("returning"):
+            self._start_afresh()
         self.refresh()
+
+    def _start_afresh(self) -> None:
+        """A new choice: nothing typed, and the keyboard back in the visitor's language (they may
+        have switched to EN for a Latin name the last time)."""
+        self.ids.query.clear()
+        self.ids.keyboard.start_over()
 
     def reset(self) -> None:
         self.selected_id = ""
         self.level_id = ""
         self.category_id = ""
-        self.ids.query.clear()
-        self.ids.keyboard.reset_input()
+        self._start_afresh()
 
     def refresh(self) -> None:
         app = self.app

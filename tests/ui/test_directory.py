@@ -338,3 +338,44 @@ def test_the_lost_item_form_marks_the_missing_choice_in_red(kiosk):
     kiosk.tap(next(tile for tile in grid.children if tile.value == "umbrella"))
     kiosk.settle()
     assert "item_category" not in form.fields_in_error
+
+
+@pytest.mark.parametrize(("language", "says", "not_said"), [
+    ("zh_CN", "拼音", "注音"), ("zh_TW", "注音", "拼音"), ("en", "facility", "pinyin"),
+])
+def test_the_search_hints_say_what_a_visitor_types_in_their_language(kiosk, language, says, not_said):
+    """Taiwanese visitors type Zhuyin (the keyboard starts there), English visitors English words."""
+    kiosk.app.set_language(language)
+    directory = open_directory(kiosk)
+    assert says in directory.ids.query_field.hint and not_said not in directory.ids.query_field.hint
+    kiosk.app.show("store_picker")
+    kiosk.settle()
+    picker_hint = kiosk.screen("store_picker").ids.query.hint
+    assert not_said not in picker_hint and (language == "en" or says in picker_hint)
+
+
+@pytest.mark.parametrize(("language", "mode"), [("zh_CN", "pinyin"), ("zh_TW", "zhuyin"), ("en", "direct")])
+def test_after_the_store_picker_the_description_types_in_the_visitors_language_again(kiosk, language, mode):
+    """The visitor switches the picker's keyboard to EN for a Latin store name; back on the form,
+    and in the picker next time, the keyboard is in their own language again."""
+    kiosk.app.set_language(language)
+    form = open_complaint_form(kiosk)
+    for _ in range(2):
+        kiosk.tap(form.ids.store_button)
+        assert kiosk.current == "store_picker"
+        picker = kiosk.screen("store_picker")
+        keyboard = picker.ids.keyboard
+        kiosk.settle()
+        assert keyboard.input_mode == mode, "the picker starts in the visitor's language"
+        while keyboard.input_mode != "direct":
+            kiosk.tap(keyboard.key_button(MODE))
+        type_on_keyboard(kiosk, keyboard, "cloud")
+        kiosk.settle()
+        assert picker.ids.stores.data[0]["store_id"] == "cloud-coffee"
+        picker.choose("cloud-coffee")
+        kiosk.settle()
+        assert kiosk.current == "case_form" and form.store_id == "cloud-coffee"
+        kiosk.tap(form.ids.description)
+        kiosk.settle()
+        assert form.ids.keyboard.target is form.ids.description
+        assert form.ids.keyboard.input_mode == mode, "the description is typed in the visitor's language"

@@ -172,3 +172,27 @@ def test_searching_for_a_toilet_by_touch_in_each_language_and_orientation(kiosk,
     finally:
         Window.size = landscape
         kiosk.settle()
+
+
+@pytest.mark.parametrize(("language", "query", "heading", "stores"), [
+    ("zh_CN", "洗手间", "“洗手间”：找到{facility}", 0),
+    ("en", "toilet", "“toilet”: {facility} found", 0),
+    ("zh_TW", "洗手間", "「洗手間」：找到{facility}", 0),
+    ("en", "first aid", "“first aid”: {facility} and 1 store found", 1),
+    ("zh_CN", "bank", "“bank”：找到{facility}和 11 家店铺", 11),
+])
+def test_the_heading_says_what_the_search_found_never_zero_stores_over_a_facility(kiosk, language, query, heading,
+                                                                                   stores):
+    """The facility answered (by its name), and the stores only when some match as well."""
+    app = kiosk.app
+    app.set_language(language)
+    directory = search_directory(kiosk, query)
+    assert directory.facility_id and on_screen(directory.ids.facility_answer)
+    facility = app.text(app.index.facility(directory.facility_id).name)
+    assert directory.ids.heading.text == heading.format(facility=facility)
+    assert len(directory.ids.stores.data) == stores
+
+
+def test_a_query_that_finds_nothing_still_says_so(kiosk):
+    directory = search_directory(kiosk, "zzqq")
+    assert directory.facility_id == "" and directory.ids.heading.text == "找到 0 家与“zzqq”匹配的店铺"

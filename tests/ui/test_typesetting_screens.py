@@ -3,6 +3,7 @@ screen is replayed on the real widget tree and each label's lines are read as Ki
 (what the visitor sees), not as the text was given."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -15,25 +16,46 @@ pytestmark = pytest.mark.ui
 
 CLOSING = "。，、；：？！）」』】〉》…"
 OPENING = "（「『【〈《"
+SETTLE_FRAMES = 8
+"""As many loop turns as the kiosk driver's settle() runs before a screenshot."""
 
 
 class LineReader:
     """Stands in for the tour's kiosk driver: where the tour would save a screenshot, it reads
-    the lines of every Chinese label on the screen instead."""
+    the lines of every Chinese label on the screen instead.
+
+    Lines are laid out when a label's texture is made, on the clock, not when the window is
+    drawn: the reader runs the app's loop (clock, kv rules, layout, textures) without drawing
+    the window, which is most of a frame's cost and tells nothing about where lines break."""
 
     def __init__(self, session):
         self.session = session
         self.app = session.app
         self.lines: dict[str, list[tuple[str, list[str]]]] = {}
 
+    def pump(self, frames: int = 1) -> None:
+        from kivy.base import EventLoop
+        from kivy.clock import Clock
+        from kivy.lang import Builder
+
+        for _ in range(frames):
+            Clock.tick()
+            EventLoop.dispatch_input()
+            Builder.sync()
+            Clock.tick_draw()
+            Builder.sync()
+
     def settle(self) -> None:
-        self.session.settle()
+        self.pump(SETTLE_FRAMES)
 
     def wait(self, seconds: float) -> None:
-        self.session.driver.wait(seconds)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.pump(1)
+            time.sleep(0.01)
 
     def capture(self, path: Path | str) -> Path:
-        self.session.settle()
+        """The tour settles before each shot: the lines are read as they are."""
         labels = [widget for widget in self.app.root.walk() if isinstance(widget, Label)]
         self.lines[Path(path).stem] = [
             (label.text, rendered_lines(label)) for label in labels if has_cjk(label.text)]

@@ -107,6 +107,23 @@ def test_the_catalogs_are_found():
     assert {"cases", "core", "wayfinding", "desk"} <= server_apps().keys()
 
 
+@pytest.mark.parametrize("language", KIOSK_LANGUAGES)
+def test_every_catalog_the_kiosk_loads_is_checked(language):
+    """The kiosk, its screens and the venue words: each domain the kiosk chains for a language
+    (a feature's own catalog included) is one this file checks."""
+    from kiosk.i18n import _domains_for
+
+    loaded = {f"{directory.parent.name}/{domain}" for domain, directory in _domains_for(language)}
+    assert loaded <= kiosk_domains().keys()
+    assert {"screens/screens", "screens/wayfinding", "screens/lostfound", "kiosk/kiosk", "venue/venue"} <= loaded
+
+
+def test_every_server_app_with_a_catalog_is_checked():
+    """A server app's catalog in any language (English ones included) has its Chinese pair checked."""
+    with_catalogs = {path.parts[-5] for path in (ROOT / "server").glob("*/locale/*/LC_MESSAGES/django.po")}
+    assert with_catalogs == server_apps().keys()
+
+
 @pytest.mark.parametrize("domain", sorted(kiosk_domains()))
 def test_every_kiosk_and_venue_message_is_translated(domain):
     keyed = domain.split("/")[1] in KEYED_DOMAINS

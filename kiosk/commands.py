@@ -5,8 +5,9 @@ The sync agent hands over each heartbeat reply's commands (`run_commands`, on th
 A command with an id is run once: its result is kept in the LocalStore before it is posted, and a
 kept result is posted again (not the command run again) until the server has it. So a restart
 answers before the app stops, and a reply lost on the way changes nothing. Work that needs the
-screen (the screenshot, stopping the app) runs on the Kivy main thread through the Clock, and
-only where a Kivy app runs in this process.
+screen (the screenshot, stopping the app, the orientation) goes through the `Screen` the running
+app attaches (`attach_screen`; screens/fleet_screen.py does it on the Kivy main thread): without
+an app in the process those commands say so.
 
 `screen_report` is what the heartbeat says of the screen and sound.
 """
@@ -15,13 +16,12 @@ from __future__ import annotations
 import base64
 import io
 import logging
-import sys
-import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 import requests
+from PIL import Image
 
 from kiosk.identity import save_identity
 from kiosk.store import LocalStore
@@ -37,7 +37,6 @@ RESULTS_KEY = "fleet_command_results"
 SPEECH_VOLUME_KEY = "speech_volume"
 BACKLIGHT_ROOT = Path("/sys/class/backlight")
 DRM_ROOT = Path("/sys/class/drm")
-MAIN_THREAD_WAIT_S = 15.0
 JPEG_QUALITIES = (80, 65, 50)
 
 
@@ -45,14 +44,29 @@ class CommandFailed(Exception):
     """The command could not be carried out; the message is the result staff read."""
 
 
+class Screen(Protocol):
+    """The running app's window, as the commands need it (called on the sync agent's thread)."""
+
+    def orientation(self) -> str | None:
+        """"landscape" or "portrait"; None before the window exists."""
+
+    def capture(self) -> Image.Image:
+        """What the window shows now, read on the UI thread; raises if that cannot be done."""
+
+    def stop_app(self) -> None:
+        """Ask the app to stop (its service restarts it)."""
+
+
+_screen: Screen | None = None
+
+
+def attach_screen(screen: Screen | None) -> None:
+    """The app hands over its window when it starts (None when it stops)."""
+    global _screen
+    _screen = screen
+
+
 # ---------------------------------------------------------------- what the heartbeat reports
-def _running_window() -> Any:
-    """Kivy's window when a Kivy app runs in this process (never imports Kivy itself)."""
-    app_module = sys.modules.get("kivy.app")
-    if app_module is None or app_module.App.get_running_app() is None:
-        return None
-    window_module = sys.modules.get("kivy.core.window")
-    return getattr(window_module, "Window", None)
 
 
 def backlight(root: Path = BACKLIGHT_ROOT) -> Path | None:
@@ -95,11 +109,7 @@ def read_screen_on(root: Path = DRM_ROOT) -> bool | None:
 
 def screen_report(store: LocalStore) -> dict[str, Any]:
     """The heartbeat's screen fields: on/off, orientation, read-aloud volume, brightness."""
-    window = _running_window()
-    orientation = None
-    if window is not None:
-        width, height = window.size
-        orientation = "landscape" if width >= height else "portrait"
+    orientation = _screen.orientation() if _screen is not None else None
     try:
         volume = int(store.get_setting(SPEECH_VOLUME_KEY))
     except (TypeError, ValueError):
@@ -223,37 +233,15 @@ def switch_key(agent: SyncAgent, store: LocalStore, command: Command) -> str:
     return "device key replaced"
 
 
-# ---------------------------------------------------------------- the main thread's part
-def _on_main_thread(work: Callable[[], Any]) -> Any:
-    """Run `work` on the Kivy main thread and wait for its result."""
-    if _running_window() is None:
-        raise CommandFailed("no screen: the kiosk app is not running in this process")
-    from kivy.clock import Clock
-
-    done = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def call(_dt: float) -> None:
-        try:
-            outcome["value"] = work()
-        except Exception as exc:  # reported to the agent thread
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    Clock.schedule_once(call, 0)
-    if not done.wait(MAIN_THREAD_WAIT_S):
-        raise CommandFailed(f"the screen did not answer within {MAIN_THREAD_WAIT_S:.0f} s")
-    if "error" in outcome:
-        raise CommandFailed(f"{type(outcome['error']).__name__}: {outcome['error']}")
-    return outcome["value"]
-
-
+# ---------------------------------------------------------------- the screen's part
 def capture_jpeg() -> bytes:
     """What the kiosk's window shows now (its real screen), as a JPEG small enough to upload."""
-    from screens.capture import window_image
-
-    image = _on_main_thread(window_image)
+    if _screen is None:
+        raise CommandFailed("no screen: the kiosk app is not running in this process")
+    try:
+        image = _screen.capture().convert("RGB")
+    except Exception as exc:
+        raise CommandFailed(f"the screen could not be captured: {type(exc).__name__}: {exc}") from None
     while True:
         for quality in JPEG_QUALITIES:
             buffer = io.BytesIO()
@@ -265,14 +253,7 @@ def capture_jpeg() -> bytes:
 
 def _app_stopper() -> Callable[[], None]:
     """What stops the running app once the restart is answered; refused where no app runs."""
-    if _running_window() is None:
+    screen = _screen
+    if screen is None:
         raise CommandFailed("no app to restart: the kiosk app is not running in this process")
-    from kivy.app import App
-    from kivy.clock import Clock
-
-    def stop() -> None:
-        app = App.get_running_app()
-        if app is not None:
-            Clock.schedule_once(lambda _dt: app.stop(), 0)
-
-    return stop
+    return screen.stop_app

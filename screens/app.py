@@ -301,6 +301,10 @@ class KioskApp(App):
         """Hand the agent's thread-side callbacks over to the UI thread via the Clock."""
         if self.agent is None:
             return
+        from kiosk.commands import attach_screen
+        from screens.fleet_screen import KivyScreen
+
+        attach_screen(KivyScreen())  # the fleet console's screenshot and restart (kiosk/commands.py)
         if hasattr(self.agent, "on_content_changed"):
             self.agent.on_content_changed = lambda version: Clock.schedule_once(
                 lambda dt: self.reload_content(force=True)

@@ -22,7 +22,7 @@ class FleetConfig(AppConfig):
 
         register_play_totals(totals_per_promotion)
         register_version_pin(versions_shown)
-        register_section("fleet:fleet_list", _("Kiosks"), can_see_fleet, order=60)
+        register_section("fleet:fleet_list", _("Kiosk fleet"), can_see_fleet, order=60)
         register_job("fleet-offline-alarms", lambda: str(check_silent_kiosks()), every=timedelta(minutes=1))
 
 

@@ -16,16 +16,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from server.accounts.roles import Role
 from server.malls.models import Mall
-from server.notifications.models import Channel, DepartmentChannel
-from server.notifications.outbox import queue
 from sync.protocol import (
     FLEET_COMMAND_KINDS,
     MAX_SCREENSHOT_BYTES,
@@ -37,9 +32,8 @@ from sync.protocol import (
 
 from .models import CommandState, FleetSettings, Kiosk, KioskAlarm, KioskCommand
 from .services import DEVICE_KEY_BYTES, hash_secret, record_heartbeat
+from .signals import kiosk_went_silent
 
-ALARM_TRIGGER = "kiosk_offline"
-"""The notification messages' trigger for offline alarms."""
 MAX_OPEN_COMMANDS = 20
 """Commands waiting for one kiosk at most; a kiosk offline for days is not buried under clicks."""
 JPEG_START = b"\xff\xd8\xff"
@@ -215,8 +209,9 @@ def last_contact(kiosk: Kiosk) -> datetime | None:
 
 
 def check_silent_kiosks(now: datetime | None = None) -> AlarmSweep:
-    """Raise an alarm for each approved, active kiosk silent longer than its mall allows (and
-    tell the managers and the mall's chosen department), clear the alarms of kiosks heard again."""
+    """Raise an alarm for each approved, active kiosk silent longer than its mall allows (announced
+    by `signals.kiosk_went_silent`: the notifications app tells the managers and the mall's chosen
+    department), and clear the alarms of kiosks heard again."""
     now = now or timezone.now()
     raised = cleared = 0
     limits = {row.mall_id: row.offline_after_minutes for row in FleetSettings.objects.all()}
@@ -240,36 +235,8 @@ def _raise_alarm(kiosk: Kiosk, contact: datetime | None, now: datetime) -> bool:
     try:
         with transaction.atomic():
             alarm = KioskAlarm.objects.create(kiosk=kiosk, mall_id=kiosk.mall_id, silent_since=contact, raised_at=now)
-            _announce(kiosk, alarm)
+            kiosk_went_silent.send(sender=Kiosk, kiosk=kiosk, alarm=alarm,
+                                   department=settings_of(kiosk.mall).alarm_department)
     except IntegrityError:  # another server raised it a moment ago
         return False
     return True
-
-
-def _announce(kiosk: Kiosk, alarm: KioskAlarm) -> None:
-    """Queue the alarm to the mall's managers (e-mail) and the chosen department's robot and mailbox."""
-    from django.conf import settings
-
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("Kiosk %(code)s is offline") % {"code": kiosk.code}
-        since = (timezone.localtime(alarm.silent_since, kiosk.mall.zone).strftime("%Y-%m-%d %H:%M")
-                 if alarm.silent_since else gettext("never"))
-        body = gettext("Kiosk %(code)s %(name)s at %(mall)s has not been heard from since %(since)s. "
-                       "Fleet console: %(url)s") % {
-            "code": kiosk.code, "name": kiosk.name, "mall": kiosk.mall.name_zh_cn or kiosk.mall_id, "since": since,
-            "url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("fleet:kiosk_detail", args=[kiosk.pk])}
-    recipients: list[tuple[str, str, str]] = []
-    managers = get_user_model().objects.filter(is_active=True, staff_profile__mall_id=kiosk.mall_id,
-                                                groups__name=Role.MANAGER.value).exclude(email="")
-    recipients += [(Channel.EMAIL, manager.email, "") for manager in managers]
-    department = settings_of(kiosk.mall).alarm_department
-    channel = DepartmentChannel.objects.filter(mall_id=kiosk.mall_id, department=department).first() \
-        if department else None
-    if channel is not None:
-        if channel.webhook_url:
-            recipients.append((Channel.WEBHOOK, channel.webhook_url, department))
-        if channel.mailbox:
-            recipients.append((Channel.EMAIL, channel.mailbox, department))
-    for channel_kind, recipient, from_department in recipients:
-        queue(None, ALARM_TRIGGER, channel_kind, recipient, subject, body, department=from_department,
-              once_key=f"{ALARM_TRIGGER}:{alarm.pk}:{channel_kind}:{recipient}"[:200], mall=kiosk.mall)

@@ -15,10 +15,11 @@ class NotificationsConfig(AppConfig):
         from server.core.console import register_script, register_section
         from server.core.jobs import register_job
 
-        from . import jobs, triggers
+        from . import jobs, kiosk_alarms, triggers
         from .access import can_set_notifications
 
         triggers.connect()
+        kiosk_alarms.connect()
         register_section("notifications:preferences", _("Notifications"), can_set_notifications, order=80)
         register_script("notifications/live_console.js", can_handle_cases,
                         stream="notifications:console_stream", cases="cases:case_list")

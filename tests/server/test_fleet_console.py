@@ -17,6 +17,7 @@ from test_cases_support import make_staff
 from server.fleet import remote
 from server.fleet import services as fleet
 from server.fleet.models import FleetSettings, Kiosk, KioskAlarm, KioskCommand
+from server.notifications.kiosk_alarms import ALARM_TRIGGER
 from server.notifications.models import DepartmentChannel, Message
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +193,7 @@ def test_a_silent_kiosk_raises_one_alarm_to_managers_and_the_chosen_department(c
     assert remote.check_silent_kiosks(heard + timedelta(minutes=14)).raised == 0
     assert remote.check_silent_kiosks(heard + timedelta(minutes=16)).raised == 1
     assert remote.check_silent_kiosks(heard + timedelta(minutes=17)).raised == 0  # one alarm, not one a minute
-    messages = Message.objects.filter(trigger=remote.ALARM_TRIGGER)
+    messages = Message.objects.filter(trigger=ALARM_TRIGGER)
     assert sorted((m.channel, m.recipient) for m in messages) == [
         ("email", "boss@plaza.example"), ("webhook", "https://robot.example/hook")]
     assert enrollment.kiosk.code in messages.first().subject

@@ -23,6 +23,7 @@ from server.accounts.services import create_staff_user
 from server.fleet import remote
 from server.fleet import services as fleet
 from server.fleet.models import FleetSettings, Kiosk, KioskCommand
+from server.notifications.kiosk_alarms import ALARM_TRIGGER
 from server.notifications.models import Message
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
@@ -110,6 +111,6 @@ def test_a_screenshot_comes_back_from_the_real_kiosk_and_a_silent_kiosk_raises_i
     page.goto(f"{live_server.url}/console/fleet/?lang=en")
     expect(row.locator(".badge.fleet-alarm")).to_have_text("Offline: alarm raised")
     page.screenshot(path=str(screenshots / "fleet-console.png"), full_page=True)
-    alarm = Message.objects.get(trigger=remote.ALARM_TRIGGER)
+    alarm = Message.objects.get(trigger=ALARM_TRIGGER)
     assert (alarm.channel, alarm.recipient) == ("email", "boss@mall.example")
     assert kiosk.code in alarm.subject

@@ -84,6 +84,59 @@ def test_a_touch_on_the_idle_warning_keeps_the_form(kiosk):
     assert form.ids.description.value == "keep"
 
 
+def test_the_idle_warning_counts_down_and_more_time_extends_the_visit(kiosk):
+    form = open_complaint_form(kiosk)
+    type_in_english(kiosk, form.ids.keyboard, "slow")
+    timeout = kiosk.app.kiosk_config.idle_timeout_s
+    overlay = kiosk.app.idle_overlay
+
+    kiosk.monotonic.advance(timeout - 10)
+    kiosk.let_time_pass()
+    assert overlay.shown
+    assert overlay.ids.countdown.text == "10"  # the seconds left, in large figures
+    kiosk.monotonic.advance(4)
+    kiosk.let_time_pass()
+    assert overlay.ids.countdown.text == "6"
+
+    kiosk.tap(overlay.ids.more_time_button)
+    kiosk.settle()
+    assert not overlay.shown
+    kiosk.monotonic.advance(timeout + 30)  # past the plain timeout: the visit has twice as long
+    kiosk.let_time_pass()
+    assert kiosk.current == "case_form" and form.ids.description.value == "slow"
+    assert not overlay.shown
+    kiosk.monotonic.advance(timeout - 30 - 15)  # 15 s left of the doubled time
+    kiosk.let_time_pass()
+    assert overlay.shown and overlay.ids.countdown.text == "15"
+
+    kiosk.monotonic.advance(15)
+    kiosk.let_time_pass()
+    assert kiosk.current == "attract"
+    assert kiosk.app.idle.timeout_s == timeout  # the next visitor starts with the plain timeout
+
+
+def test_in_the_accessibility_mode_the_timeout_and_the_warning_are_three_times_as_long(kiosk):
+    form = open_complaint_form(kiosk)
+    type_in_english(kiosk, form.ids.keyboard, "reading aloud")
+    timeout = kiosk.app.kiosk_config.idle_timeout_s
+    overlay = kiosk.app.idle_overlay
+    kiosk.app.accessible = True
+    try:
+        kiosk.monotonic.advance(timeout + 10)
+        kiosk.let_time_pass()
+        assert kiosk.current == "case_form" and not overlay.shown
+
+        kiosk.monotonic.advance(2 * timeout - 10 - 50)  # 50 s left: inside the 60 s warning
+        kiosk.let_time_pass()
+        assert overlay.shown and overlay.ids.countdown.text == "50"
+
+        kiosk.monotonic.advance(50)
+        kiosk.let_time_pass()
+        assert kiosk.current == "attract"
+    finally:
+        kiosk.app.accessible = False
+
+
 def test_receipt_returns_home_after_its_timeout(kiosk):
     form = open_complaint_form(kiosk)
     type_in_english(kiosk, form.ids.keyboard, "noise")

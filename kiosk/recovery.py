@@ -32,6 +32,7 @@ DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
 DAMAGED_DIRNAME = "damaged"
 DAMAGED_COPIES_KEPT = 2
+START_PROBLEMS_KEY = "recovery.start_problems"
 LOW_DISK_BYTES = 64 * 1024 * 1024
 """Below this much free space the kiosk clears what it can rebuild (a content version is tens
 of MB of pictures at most; cases and events are small)."""
@@ -177,4 +178,15 @@ def check_at_start(data_dir: Path) -> Recovery:
         report.problems.append(f"the disk was nearly full ({free // 1024} KiB free)")
         report.bytes_freed = freed + _prune_unneeded_content(data_dir)
     report.free_bytes = free_space(data_dir)
+    if report.problems:
+        with contextlib.suppress(OSError, sqlite3.Error), contextlib.closing(LocalStore(path)) as store:
+            store.set_setting(START_PROBLEMS_KEY, report.problems)  # the sync agent reports them
     return report
+
+
+def take_start_problems(store: LocalStore) -> list[str]:
+    """What the last start found and mended, once: the sync agent sends it to the fleet console."""
+    problems = store.get_setting(START_PROBLEMS_KEY) or []
+    if problems:
+        store.delete_setting(START_PROBLEMS_KEY)
+    return list(problems)

@@ -42,6 +42,7 @@ from kiosk.content import (
     repair_blobs,
 )
 from kiosk.identity import KioskIdentity
+from kiosk.recovery import take_start_problems
 from kiosk.store import LocalStore
 from sync.protocol import (
     AVAILABILITY_PATH,
@@ -258,6 +259,8 @@ class SyncAgent:
 
     def _run(self) -> None:
         store = LocalStore(self.db_path)  # sqlite connections belong to one thread: our own
+        for problem in take_start_problems(store):  # a damaged database or a full disk, mended
+            self._record_error(f"at start: {problem}")
         try:
             woken = True
             while not self._stopping.is_set():

@@ -15,7 +15,7 @@ from kiosk import events, outbox
 from kiosk.cases import CaseDraft, submit_case
 from kiosk.content import install_bundle
 from kiosk.identity import load_identity
-from kiosk.recovery import LOW_DISK_BYTES, check_at_start, database_intact
+from kiosk.recovery import LOW_DISK_BYTES, check_at_start, database_intact, take_start_problems
 from kiosk.store import LocalStore
 from sync.protocol import CaseKind
 
@@ -115,3 +115,12 @@ def test_a_full_disk_is_cleared_of_what_can_be_fetched_again_and_keeps_the_cases
     with LocalStore.in_dir(data_dir) as store:
         assert sorted(item.reference for item in outbox.pending(store, float("inf"), limit=100)) == sorted(references)
         submit_case(store, identity, CaseDraft(kind=CaseKind.PRAISE, description="谢谢"))  # room to write again
+
+
+def test_what_the_start_mended_is_handed_to_the_sync_agent_once(data_dir):
+    data_dir.mkdir(parents=True)
+    (data_dir / "kiosk.db").write_bytes(os.urandom(8192))
+    report = check_at_start(data_dir)
+    with LocalStore.in_dir(data_dir) as store:
+        assert take_start_problems(store) == report.problems and report.problems
+        assert take_start_problems(store) == []

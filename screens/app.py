@@ -68,7 +68,7 @@ SHARED_WIDGET_MODULES = (
     "screens.widgets.keyboard", "screens.widgets.idle",
     "screens.widgets.language_switch", "screens.widgets.icons", "screens.widgets.floor_plan",
     "screens.widgets.qr", "screens.widgets.blob_image", "screens.widgets.store_list",
-    "screens.widgets.accessibility",
+    "screens.widgets.accessibility", "screens.widgets.help_button",
 )
 """Known to the kv Factory by their class names, each module imported when a kv rule first makes
 one of its widgets: the first frame does not pay for the keyboard's dictionaries, the QR encoder
@@ -148,6 +148,8 @@ class KioskApp(App):
     """In the mode: each screen's words are spoken (off until the visitor turns it on)."""
     reach_top = NumericProperty(0)
     """Window y (px) of the top of the reach band on the stated panel (accessibility.reach_band)."""
+    whole_panel_in_reach = BooleanProperty(False)
+    """The reach band covers the whole window (a landscape panel): nothing needs to move down."""
     reading_text = StringProperty("")
     """The words of the screen shown, for the mode's reading panel and read-aloud."""
 
@@ -294,8 +296,21 @@ class KioskApp(App):
 
         width, height = size
         self.u = max(0.3, min(width, height) / DESIGN_SHORT_SIDE)
-        self.landscape = width >= height
         self.reach_top = reach_band((width, height))[1]
+        self.whole_panel_in_reach = self.reach_top >= height - 1
+        self._update_landscape()
+
+    def _update_landscape(self) -> None:
+        """`landscape`: the screens' area is wider than tall, so they lay out side by side. In
+        the accessibility mode a portrait panel's screens fit in the reach band: wide and low."""
+        from kivy.core.window import Window
+
+        from screens import theme
+
+        width, height = Window.size
+        if self.accessible and self.chrome_visible and not self.whole_panel_in_reach:
+            height = self.reach_top - self.u * (theme.FOOTER_HEIGHT + theme.ACCESS_BAR_HEIGHT)
+        self.landscape = width >= height
 
     def _connect_agent(self) -> None:
         """Hand the agent's thread-side callbacks over to the UI thread via the Clock."""
@@ -577,6 +592,7 @@ class KioskApp(App):
 
     # ---------------------------------------------------------------- accessibility mode
     def on_accessible(self, instance, accessible: bool) -> None:
+        self._update_landscape()
         if accessible:
             map_screen = self._screens.get("map")
             if map_screen is not None and map_screen.profile == "standard":
@@ -588,6 +604,9 @@ class KioskApp(App):
             self._reading_read = ""
             if self._reader is not None:
                 self._reader.stop()
+
+    def on_chrome_visible(self, instance, visible: bool) -> None:
+        self._update_landscape()
 
     def on_read_aloud(self, instance, read_aloud: bool) -> None:
         self._reading_read = ""
@@ -613,12 +632,12 @@ class KioskApp(App):
         screen = self._screens.get(self.screen_name)
         if screen is None or not self.accessible:
             return
-        text = spoken_text(screen)
-        self.reading_text = text
-        key = f"{self.screen_name}\x00{self.language}\x00" + (text if self.screen_name == "map" else "")
-        if self.read_aloud and key != self._reading_read and text:
+        words = spoken_text(screen, with_title=False)
+        self.reading_text = words
+        key = f"{self.screen_name}\x00{self.language}\x00" + (words if self.screen_name == "map" else "")
+        if self.read_aloud and key != self._reading_read and words:
             self._reading_read = key
-            self.reader.say(text, self.language)
+            self.reader.say(spoken_text(screen), self.language)
 
     def repeat_reading(self) -> None:
         """The "say it again" button: the shown screen's words, now (read-aloud on or not)."""
@@ -626,8 +645,8 @@ class KioskApp(App):
 
         screen = self._screens.get(self.screen_name)
         if screen is not None:
-            self.reading_text = spoken_text(screen)
-            self.reader.say(self.reading_text, self.language)
+            self.reading_text = spoken_text(screen, with_title=False)
+            self.reader.say(spoken_text(screen), self.language)
 
     # ---------------------------------------------------------------- cases
     def wake_agent(self) -> None:

@@ -36,7 +36,7 @@ ON_DISABLED = rgba("#3A404A")  # on DISABLED: 7.3:1
 
 ERROR = rgba("#930F1C")  # on BACKGROUND: 8.1:1, on ERROR_SURFACE 7.7:1
 ERROR_SURFACE = rgba("#FBE9EA")
-SUCCESS = rgba("#17663A")  # white on it: 7.0:1
+SUCCESS = rgba("#125A32")  # white on it: 8.3:1; on BACKGROUND 7.4:1
 CLOSED = rgba("#4A5260")  # white on it: 7.9:1
 
 ACCESS_BLUE = rgba("#0B4A8F")  # the symbol of access: white on it 8.9:1
@@ -61,7 +61,7 @@ MAP_VOID = rgba("#C4CBD3")
 MAP_FACILITY = rgba("#CFE3D5")
 MAP_LANDMARK = rgba("#F3E3C3")
 MAP_HIGHLIGHT = rgba("#B3401A")
-MAP_YOU_ARE_HERE = rgba("#C8102E")
+MAP_YOU_ARE_HERE = rgba("#A50D26")  # on its 92 % white tag over the map: 7.7:1
 
 # Sizes (design pixels at a 1080-pixel short side)
 HEADER_HEIGHT = 104

@@ -103,14 +103,16 @@ class AccessibilityButton(ButtonBehavior, Widget):
             app.accessible = not app.accessible
 
 
-def spoken_text(screen) -> str:
+def spoken_text(screen, with_title: bool = True) -> str:
     """What read-aloud says for `screen`: its title, then its own words (`spoken_words()` when
-    the screen has them, else its visible texts top to bottom, without buttons or keys)."""
+    the screen has them, the route on the map, else its visible texts top to bottom, without
+    buttons or keys)."""
     app = App.get_running_app()
     parts: list[str] = []
     title = getattr(screen, "title_message", "")
-    if title:
-        parts.append(app.tr(title))
+    title_text = app.tr(title) if title else ""
+    if title_text and with_title:
+        parts.append(title_text)
     own = getattr(screen, "spoken_words", None)
     if callable(own):
         words = own()
@@ -118,7 +120,9 @@ def spoken_text(screen) -> str:
         words = _route_words(screen)
     else:
         words = visible_texts(screen)
-    parts.extend(word for word in words if word and word not in parts)
+    for word in words:
+        if word and word not in parts and word != title_text:
+            parts.append(word)
     return "\n".join(parts)
 
 

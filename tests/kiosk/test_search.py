@@ -460,14 +460,14 @@ def mall(request):
 
 
 def own_forms(name: I18nText) -> list[str]:
-    """A place's names in each language, the full pinyin and the initials of its Chinese name."""
+    """A place's names in each language, the full pinyin and the initials of its Simplified and
+    of its Traditional name (a Taiwanese visitor spells the name they read: 化妝室, not 洗手间)."""
     forms = [text for text in (getattr(name, language) for language in LANGUAGES) if text]
-    chinese = name.zh_CN or name.zh_TW
-    if chinese:
+    for chinese in dict.fromkeys(text for text in (name.zh_CN, name.zh_TW) if text):
         forms.append("".join(pinyin_syllables(chinese)))
         if any("\u3400" <= ch <= "\u9fff" for ch in chinese):
             forms.append(pinyin_initials(chinese))
-    return forms
+    return list(dict.fromkeys(forms))
 
 
 def names_of(name: I18nText) -> tuple[str, ...]:
@@ -521,3 +521,49 @@ def test_any_place_typed_as_a_visitor_would_is_in_the_top_three(mall, data):
         assert store_in_top_three(stores, place, query), f"store {place.id} by {query!r}"
     else:
         assert facility_in_top_three(facilities, place, query), f"facility {place.id} by {query!r}"
+
+
+# ---------------------------------------------------------------- every facility word, as visitors type it
+KINDS_IN_THE_MALL = sorted({facility.kind for facility in CONTENT.facilities})
+"""A word for a kind the mall does not have (an information point) answers with what it has."""
+
+
+def chinese_words(language: str, kind: str) -> list[str]:
+    catalog = load_catalog(LOCALE_DIR, language, SEARCH_WORDS_DOMAIN)
+    assert catalog is not None
+    words = (word.strip() for word in catalog.gettext(kind).split(WORD_SEPARATOR))
+    return [word for word in words if word and all("\u3400" <= ch <= "\u9fff" for ch in word)]
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "zh_TW"])
+@pytest.mark.parametrize("kind", KINDS_IN_THE_MALL)
+def test_every_chinese_facility_word_in_tone_digit_pinyin_names_its_kind(language, kind):
+    """Simplified and Taiwanese words (洗手间, 化妝室, 提款機 …) typed as pinyin with tone digits."""
+    from pypinyin import Style, pinyin
+
+    words = chinese_words(language, kind)
+    assert words, f"{language} has Chinese words for {kind}"
+    for word in words:
+        query = "".join(reading[0] for reading in pinyin(word, style=Style.TONE3, neutral_tone_with_five=True))
+        assert kinds(query)[:1] == [kind], f"{word} as {query}"
+
+
+@pytest.mark.parametrize("kind", KINDS_IN_THE_MALL)
+def test_every_taiwanese_facility_word_typed_in_zhuyin_names_its_kind(kind):
+    """What a zh_TW visitor's keyboard gives the search while Zhuyin composes (its pinyin): each
+    word spelled on the Zhuyin keys, tones marked as the keys do (the first tone has no key), for
+    every word that spelling reads back as (失物 spelled ㄕㄨˋ reads shu: typed by its characters)."""
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    from kiosk.ime import PinyinLexicon, ZhuyinInput, zhuyin_syllables
+
+    typed_words = 0
+    for word in chinese_words("zh_TW", kind):
+        keys = "".join(reading[0] for reading in pinyin(word, style=Style.BOPOMOFO))
+        if [syllable.pinyin for syllable in zhuyin_syllables(keys)] != lazy_pinyin(word):
+            continue
+        method = ZhuyinInput(PinyinLexicon.shared())
+        assert all(method.press(key) == "" for key in keys), keys
+        assert kinds(method.search_text())[:1] == [kind], f"{word} typed {keys}"
+        typed_words += 1
+    assert typed_words, f"some word for {kind} is typed in Zhuyin in one go"

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import TypeAdapter, ValidationError
 from ulid import ULID
 
+from kiosk import clock
 from kiosk.identity import KioskIdentity
 from kiosk.store import LocalStore
 from sync.protocol import (
@@ -261,7 +262,7 @@ def submit_case(
     returns the case survives a power cut, and a counter is never used twice. Works offline:
     the sync agent uploads the row later. Raises DraftInvalid if the draft has errors.
     """
-    created_at = _aware(now or datetime.now(UTC)).astimezone(UTC)
+    created_at = _aware(now or clock.now(store)).astimezone(UTC)
     errors = validate_draft(draft, now=created_at)
     if errors:
         raise DraftInvalid(errors)

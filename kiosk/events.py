@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pydantic import ValidationError
 from ulid import ULID
 
+from kiosk import clock
 from kiosk.store import LocalStore
 from sync.protocol import EventBatch, UsageEvent, UsageEventKind
 
@@ -42,7 +43,7 @@ def record_event(
     """Queue one event (promotion_shown, promotion_touched, screen_view, satisfaction).
 
     Raises pydantic's ValidationError, queueing nothing, for a value outside the contract."""
-    event = UsageEvent(kind=kind, at=(at or datetime.now(UTC)), subject_id=subject_id, value=value)
+    event = UsageEvent(kind=kind, at=(at or clock.now(store)), subject_id=subject_id, value=value)
     with store.transaction() as db:
         db.conn.execute(
             "INSERT INTO events (kind, at, subject_id, value) VALUES (?, ?, ?, ?)",

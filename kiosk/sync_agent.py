@@ -30,7 +30,7 @@ from typing import Any, Callable, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
-from kiosk import events, lending, outbox
+from kiosk import clock, events, lending, outbox
 from kiosk.broadcast_listener import BroadcastListener
 from kiosk.commands import run_commands, screen_report
 from kiosk.content import (
@@ -202,6 +202,9 @@ class SyncAgent:
         self.session.headers.update(
             {"Authorization": f"Bearer {identity.device_key}", "User-Agent": _user_agent(app_version)}
         )
+        self.session.hooks["response"].append(self._note_server_time)
+        self._server_offset: float | None = None
+        """Seconds the server's clock is ahead of ours, from the last answer's Date header."""
         self.timeout = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
         broadcast_session = requests.Session()  # its own: sessions are not shared across threads
         broadcast_session.headers.update(self.session.headers)
@@ -306,6 +309,8 @@ class SyncAgent:
         # Usage events go in batches with the heartbeat, and at once when woken (back online).
         if (heartbeat_due or force_push) and self.clock.time() >= self._network_blocked_until:
             self.push_events(store)
+        if self._server_offset is not None:
+            clock.save_offset(store, self._server_offset)
         self._update_status(outbox_depth=outbox.depth(store), content_version=_active_number(store))
 
     @staticmethod
@@ -569,6 +574,11 @@ class SyncAgent:
         self._network_blocked_until = self.clock.time() + outbox.backoff_delay(self._network_failures)
         self._record_error(message)
         self._update_status(online=False)
+
+    def _note_server_time(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        offset = clock.server_offset(response.headers.get("Date"), datetime.fromtimestamp(self.clock.time(), UTC))
+        if offset is not None:
+            self._server_offset = offset
 
     def _contact_succeeded(self) -> None:
         self._network_failures = 0

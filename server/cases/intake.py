@@ -55,13 +55,13 @@ def receive_upload(kiosk, upload: CaseUpload) -> tuple[Case, bool]:
                 kind=upload.kind.value,
                 category=upload.category.value if upload.category else "",
                 store_id=upload.store_id or "",
-                occurred_at=_aware(upload.occurred_at, mall),
+                occurred_at=_not_after(_aware(upload.occurred_at, mall), now),
                 description=upload.description,
                 contact_phone=upload.contact_phone if upload.contact_consent else None,
                 contact_consent=upload.contact_consent,
                 language=upload.language,
                 status=S.NEW.value,
-                created_at=_aware(upload.created_at, mall),
+                created_at=_not_after(_aware(upload.created_at, mall), now),
                 received_at=now,
                 status_changed_at=now,
                 location_id=location_id,
@@ -137,6 +137,12 @@ def _aware(moment: datetime | None, mall) -> datetime | None:
     if moment is None or timezone.is_aware(moment):
         return moment
     return moment.replace(tzinfo=mall.zone)
+
+
+def _not_after(moment: datetime | None, received_at: datetime) -> datetime | None:
+    """A kiosk whose clock runs ahead (no time source yet, a wrong RTC) cannot file a case in
+    the future: a time later than its arrival is read as its arrival."""
+    return moment if moment is None or moment <= received_at else received_at
 
 
 def _kiosk_label(kiosk) -> str:

@@ -256,6 +256,16 @@ def test_a_time_without_offset_is_read_in_the_malls_time_zone(kiosk_client, enro
     assert case.occurred_at is None
 
 
+def test_a_kiosk_clock_running_ahead_cannot_file_a_case_in_the_future(kiosk_client, enrollment):
+    body = upload_body(enrollment.kiosk, created_at="2031-01-01T09:00:00+08:00",
+                       occurred_at="2031-01-01T08:30:00+08:00")
+
+    assert post(kiosk_client, body)[0] == 201
+
+    case = Case.objects.get()
+    assert case.created_at == case.received_at and case.occurred_at == case.received_at
+
+
 def test_a_case_without_contact_stores_no_phone(kiosk_client, enrollment):
     body = upload_body(
         enrollment.kiosk, contact_phone=None, contact_consent=False, kind="praise", category=None

@@ -43,6 +43,8 @@ class ScriptedServer:
     def __init__(self):
         self.routes: dict[tuple[str, str], Callable[[Request], Reply]] = {}
         self.requests: list[Request] = []
+        self.ahead_s = 0.0
+        """How far this server's clock (its Date headers) runs ahead of the machine's."""
         self.lock = threading.Lock()
         server = self
 
@@ -51,6 +53,11 @@ class ScriptedServer:
 
             def log_message(self, *args):  # keep test output clean
                 pass
+
+            def date_time_string(self, timestamp=None):  # a test may set the server's clock
+                if server.ahead_s:
+                    return super().date_time_string(time.time() + server.ahead_s)
+                return super().date_time_string(timestamp)
 
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)

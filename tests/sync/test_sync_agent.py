@@ -4,18 +4,19 @@ from __future__ import annotations
 import json
 import random
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sync_helpers import Reply, free_port, make_identity, wait_until
 
-from kiosk import outbox
+from kiosk import clock, events, outbox
 from kiosk.cases import CaseDraft, submit_case
 from kiosk.content import active_content, active_version
 from kiosk.sync_agent import EnrollError, SyncAgent, enroll_kiosk
 from sync.protocol import (
     BROADCASTS_PATH,
     BlobRef,
+    CaseKind,
     ContentManifest,
     I18nText,
     Level,
@@ -282,6 +283,26 @@ def test_heartbeat_reports_and_hands_over_commands(kiosk_store, scripted_identit
     assert [c.kind for c in commands[0]] == ["emergency", "sync_now"]
     assert commands[0][0].payload == {"message": "火警演习"}
     assert len(outbox.pending(kiosk_store, time.time())) == 1, "sync_now made the case due again"
+
+
+def test_a_kiosk_clock_hours_off_stamps_cases_and_events_with_the_servers_time(
+        kiosk_store, scripted_identity, scripted_server):
+    scripted_server.ahead_s = (3 * 60 + 7) * 60  # this kiosk's clock is behind by 3 h 7 min
+    server_now = datetime.now(UTC) + timedelta(seconds=scripted_server.ahead_s)
+    scripted_server.routes[("POST", "/api/v1/kiosk/heartbeat")] = lambda r: Reply(
+        200, {"server_time": server_now.isoformat()})
+    agent = agent_for(kiosk_store, scripted_identity)
+    agent.run_cycle(kiosk_store)
+    receipt = submit_case(kiosk_store, scripted_identity, CaseDraft(kind=CaseKind.PRAISE, description="谢谢"))
+    filed = datetime.fromisoformat(json.loads(outbox.get(kiosk_store, receipt.case_id).payload)["created_at"])
+    assert abs((filed - server_now).total_seconds()) < 30
+    events.record_event(kiosk_store, "screen_view", subject_id="home")
+    (shown,) = kiosk_store.db.conn.execute("SELECT at FROM events").fetchall()
+    assert abs((datetime.fromisoformat(shown[0]) - server_now).total_seconds()) < 30
+    scripted_server.ahead_s = 0  # network time reached the kiosk
+    agent._next_heartbeat_at = 0
+    agent.run_cycle(kiosk_store)
+    assert abs((clock.now(kiosk_store) - datetime.now(UTC)).total_seconds()) < 2
 
 
 def test_agent_thread_pushes_a_new_case_when_woken_and_stops(kiosk_store, scripted_identity, scripted_server):

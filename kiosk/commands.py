@@ -41,7 +41,12 @@ JPEG_QUALITIES = (80, 65, 50)
 
 
 class CommandFailed(Exception):
-    """The command could not be carried out; the message is the result staff read."""
+    """The command could not be carried out; the message is the detail staff read. `unsupported`:
+    this kiosk cannot do it at all (no backlight, no screen), so trying again will not help."""
+
+    def __init__(self, message: str, unsupported: bool = False):
+        super().__init__(message)
+        self.unsupported = unsupported
 
 
 class Screen(Protocol):
@@ -69,8 +74,9 @@ def attach_screen(screen: Screen | None) -> None:
 # ---------------------------------------------------------------- what the heartbeat reports
 
 
-def backlight(root: Path = BACKLIGHT_ROOT) -> Path | None:
-    """The first backlight device the kernel offers, or None."""
+def backlight(root: Path | None = None) -> Path | None:
+    """The first backlight device the kernel offers (under BACKLIGHT_ROOT), or None."""
+    root = root or BACKLIGHT_ROOT
     try:
         devices = sorted(path for path in root.iterdir() if (path / "max_brightness").exists())
     except OSError:
@@ -78,7 +84,7 @@ def backlight(root: Path = BACKLIGHT_ROOT) -> Path | None:
     return devices[0] if devices else None
 
 
-def read_brightness(root: Path = BACKLIGHT_ROOT) -> int | None:
+def read_brightness(root: Path | None = None) -> int | None:
     device = backlight(root)
     if device is None:
         return None
@@ -184,9 +190,9 @@ def _run(agent: SyncAgent, store: LocalStore, command: Command) -> tuple[Command
             return CommandResult(ok=True, message=set_brightness(_percent(command))), None
         if command.kind == "rotate_key":
             return CommandResult(ok=True, message=switch_key(agent, store, command)), None
-        raise CommandFailed(f"this kiosk does not know the command {command.kind!r}")
+        raise CommandFailed(f"this kiosk does not know the command {command.kind!r}", unsupported=True)
     except CommandFailed as failed:
-        return CommandResult(ok=False, message=str(failed)[:500]), None
+        return CommandResult(ok=False, unsupported=failed.unsupported, message=str(failed)[:500]), None
     except Exception as exc:  # a command must never take the sync agent down
         log.exception("command %s failed", command.kind)
         return CommandResult(ok=False, message=f"{type(exc).__name__}: {exc}"[:500]), None
@@ -207,10 +213,10 @@ def _reload(agent: SyncAgent, store: LocalStore) -> str:
     return f"content checked: showing version {version.version}" if version else "content checked: none installed"
 
 
-def set_brightness(percent: int, root: Path = BACKLIGHT_ROOT) -> str:
+def set_brightness(percent: int, root: Path | None = None) -> str:
     device = backlight(root)
     if device is None:
-        raise CommandFailed(f"not supported on this kiosk: no backlight under {root}")
+        raise CommandFailed(f"no backlight under {root or BACKLIGHT_ROOT}", unsupported=True)
     try:
         top = int((device / "max_brightness").read_text().strip())
         (device / "brightness").write_text(str(round(top * percent / 100)))
@@ -237,7 +243,7 @@ def switch_key(agent: SyncAgent, store: LocalStore, command: Command) -> str:
 def capture_jpeg() -> bytes:
     """What the kiosk's window shows now (its real screen), as a JPEG small enough to upload."""
     if _screen is None:
-        raise CommandFailed("no screen: the kiosk app is not running in this process")
+        raise CommandFailed("no screen: the kiosk app is not running in this process", unsupported=True)
     try:
         image = _screen.capture().convert("RGB")
     except Exception as exc:
@@ -255,5 +261,5 @@ def _app_stopper() -> Callable[[], None]:
     """What stops the running app once the restart is answered; refused where no app runs."""
     screen = _screen
     if screen is None:
-        raise CommandFailed("no app to restart: the kiosk app is not running in this process")
+        raise CommandFailed("no app to restart: the kiosk app is not running in this process", unsupported=True)
     return screen.stop_app

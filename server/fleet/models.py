@@ -253,7 +253,9 @@ class KioskCommand(models.Model):
                                    related_name="+", verbose_name=_("sent by"))
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
-    result = models.TextField(_("result"), blank=True, editable=False)
+    result = models.TextField(_("result"), blank=True, editable=False,
+                              help_text="The kiosk's own words, or one of remote.SERVER_RESULTS.")
+    unsupported = models.BooleanField(_("not supported on the kiosk"), default=False, editable=False)
     screenshot = models.BinaryField(_("screenshot (JPEG)"), null=True, blank=True, editable=False)
 
     class Meta:

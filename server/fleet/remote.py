@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from server.malls.models import Mall
 from sync.protocol import (
@@ -37,6 +37,12 @@ from .signals import kiosk_went_silent
 MAX_OPEN_COMMANDS = 20
 """Commands waiting for one kiosk at most; a kiosk offline for days is not buried under clicks."""
 JPEG_START = b"\xff\xd8\xff"
+
+
+REPLACED_BY_NEWER_ROTATION = gettext_noop("Replaced by a newer key rotation.")
+KIOSK_REVOKED = gettext_noop("The kiosk was revoked.")
+SERVER_RESULTS = frozenset({REPLACED_BY_NEWER_ROTATION, KIOSK_REVOKED})
+"""Results the server writes itself: stored in English, translated when shown."""
 
 
 class CommandRefused(Exception):
@@ -77,8 +83,7 @@ def rotate_key(kiosk: Kiosk, user) -> KioskCommand:
         if KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key", state=CommandState.DELIVERED).exists():
             raise CommandRefused(gettext("A new key is on its way to this kiosk: wait for its answer."))
         KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key", state=CommandState.QUEUED).update(
-            state=CommandState.FAILED, finished_at=timezone.now(), payload={},
-            result=gettext("Replaced by a newer key rotation."))
+            state=CommandState.FAILED, finished_at=timezone.now(), payload={}, result=REPLACED_BY_NEWER_ROTATION)
         Kiosk.objects.filter(pk=kiosk.pk).update(new_device_key_sha256=hash_secret(key))
         return _create(kiosk, "rotate_key", {"device_key": key}, user)
 
@@ -103,7 +108,8 @@ def revoke(kiosk: Kiosk) -> None:
     with transaction.atomic():
         Kiosk.objects.filter(pk=kiosk.pk, revoked_at__isnull=True).update(revoked_at=now, new_device_key_sha256="")
         KioskCommand.objects.filter(kiosk=kiosk, state__in=_open_states()).update(
-            state=CommandState.FAILED, finished_at=now, payload={}, result=gettext("The kiosk was revoked."))
+            state=CommandState.FAILED, finished_at=now, result=KIOSK_REVOKED)
+        KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key").update(payload={})
 
 
 # ---------------------------------------------------------------- commands
@@ -170,8 +176,10 @@ def record_result(kiosk: Kiosk, command_id: str, result: CommandResult) -> Kiosk
         raise ResultRefused(400, "missing_screenshot", "A screenshot command that succeeded sends the picture.")
     KioskCommand.objects.filter(pk=command.pk, state__in=_open_states()).update(
         state=CommandState.SUCCEEDED if result.ok else CommandState.FAILED, finished_at=timezone.now(),
-        result=result.message, screenshot=screenshot, payload={},
+        result=result.message, unsupported=not result.ok and result.unsupported, screenshot=screenshot,
     )
+    if command.kind == "rotate_key":  # the key itself is not kept once the kiosk has answered
+        KioskCommand.objects.filter(pk=command.pk).update(payload={})
     command.refresh_from_db()
     return command
 

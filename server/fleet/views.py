@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from server.accounts.services import record_audit
@@ -24,7 +24,7 @@ from server.core.console import page_context, staff_page
 from server.fleet import plays, remote
 from server.fleet.access import can_run_fleet, can_see_fleet
 from server.fleet.forms import FleetSettingsForm
-from server.fleet.models import Kiosk, KioskAlarm, KioskCommand
+from server.fleet.models import CommandState, Kiosk, KioskAlarm, KioskCommand
 from server.malls.boundary import scope, working_mall
 
 
@@ -66,14 +66,35 @@ fleet_viewer = staff_page(can_see_fleet, "fleet/console/forbidden.html")
 fleet_operator = staff_page(can_run_fleet, "fleet/console/forbidden.html")
 
 COMMAND_LABELS = {
-    "reload": _lazy("Reload content"),
-    "restart": _lazy("Restart the app"),
-    "screenshot": _lazy("Screenshot"),
-    "set_volume": _lazy("Set read-aloud volume"),
-    "set_brightness": _lazy("Set brightness"),
-    "rotate_key": _lazy("Rotate device key"),
+    "reload": gettext_lazy("Reload content"),
+    "restart": gettext_lazy("Restart the app"),
+    "screenshot": gettext_lazy("Screenshot"),
+    "set_volume": gettext_lazy("Set read-aloud volume"),
+    "set_brightness": gettext_lazy("Set brightness"),
+    "rotate_key": gettext_lazy("Rotate device key"),
+}
+SUCCESS_WORDS = {
+    "reload": gettext_lazy("Content checked and reloaded"),
+    "restart": gettext_lazy("The app is restarting"),
+    "screenshot": gettext_lazy("Screenshot received"),
+    "set_volume": gettext_lazy("Read-aloud volume set to %(percent)s %%"),
+    "set_brightness": gettext_lazy("Brightness set to %(percent)s %%"),
+    "rotate_key": gettext_lazy("The kiosk uses its new key"),
 }
 RECENT_COMMANDS = 30
+
+
+def _outcome(command: KioskCommand) -> tuple[str, str]:
+    """What came of a finished command in the staff member's language, and the kiosk's own words."""
+    if command.is_open:
+        return "", ""
+    if command.result in remote.SERVER_RESULTS:
+        return _(command.result), ""
+    if command.state == CommandState.SUCCEEDED:
+        words = SUCCESS_WORDS.get(command.kind)
+        percent = command.payload.get("percent", "") if isinstance(command.payload, dict) else ""
+        return (str(words) % {"percent": percent} if words else _("Done")), command.result
+    return (_("Not supported on this kiosk") if command.unsupported else _("Failed")), command.result
 
 
 def _silent_after() -> timedelta:
@@ -154,7 +175,8 @@ def _detail_page(request, kiosk: Kiosk, error: str = "", status: int = 200):
     with_picture = set(KioskCommand.objects.filter(pk__in=[c.pk for c in commands], screenshot__isnull=False)
                        .values_list("pk", flat=True))
     history = [{"command": command, "label": COMMAND_LABELS.get(command.kind, command.kind),
-                "has_screenshot": command.pk in with_picture} for command in commands]
+                "has_screenshot": command.pk in with_picture, "outcome": _outcome(command)}
+               for command in commands]
     newest_picture = next((entry["command"] for entry in history if entry["has_screenshot"]), None)
     return render(request, "fleet/console/kiosk_detail.html", page_context(
         request, kiosk=kiosk, row=_row(kiosk, now, open_alarms, latest.version if latest else None),

@@ -61,8 +61,8 @@ def test_brightness_without_a_backlight_says_so_to_the_console(enrolled, tmp_pat
     monkeypatch.setattr("kiosk.commands.BACKLIGHT_ROOT", tmp_path / "no-backlight")
     command = remote.send_command(enrolled["kiosk"], "set_brightness", enrolled["manager"], "70")
     enrolled["agent"].send_heartbeat(enrolled["store"])
-    state, result = stored(command)
-    assert state == "failed" and result.startswith("not supported on this kiosk: no backlight")
+    assert stored(command) == ("failed", f"no backlight under {tmp_path / 'no-backlight'}")
+    assert command.unsupported
 
 
 def test_brightness_is_written_to_the_backlight_the_kernel_offers(tmp_path):
@@ -83,6 +83,7 @@ def test_commands_that_need_the_screen_fail_honestly_without_an_app(enrolled):
     enrolled["agent"].send_heartbeat(enrolled["store"])
     assert stored(screenshot) == ("failed", "no screen: the kiosk app is not running in this process")
     assert stored(restart) == ("failed", "no app to restart: the kiosk app is not running in this process")
+    assert screenshot.unsupported and restart.unsupported
     assert screen_report(enrolled["store"])["orientation"] is None
 
 

@@ -165,6 +165,24 @@ def test_a_revoked_kiosk_is_locked_out_and_its_commands_fail(client, mall, enrol
     assert beat(client, enrollment.device_key).status_code == 401
     assert KioskCommand.objects.get(kiosk=kiosk).state == "failed"
     assert client.post(f"/console/fleet/kiosks/{kiosk.pk}/command", {"kind": "reload"}).status_code == 400
+    assert "The kiosk was revoked." in client.get(f"/console/fleet/kiosks/{kiosk.pk}/?lang=en").content.decode()
+    assert "该自助机已被吊销。" in client.get(f"/console/fleet/kiosks/{kiosk.pk}/?lang=zh-hans").content.decode()
+
+
+def test_the_console_says_in_its_own_words_what_came_of_each_command(client, mall, enrollment, manager):
+    client.force_login(manager)
+    kiosk = enrollment.kiosk
+    volume = remote.send_command(kiosk, "set_volume", manager, "35")
+    brightness = remote.send_command(kiosk, "set_brightness", manager, "70")
+    beat(client, enrollment.device_key)
+    answer(client, enrollment.device_key, volume.pk, ok=True, message="read-aloud volume 35 %")
+    answer(client, enrollment.device_key, brightness.pk, ok=False, unsupported=True,
+           message="no backlight under /sys/class/backlight")
+    page = client.get(f"/console/fleet/kiosks/{kiosk.pk}/?lang=en").content.decode()
+    assert "Read-aloud volume set to 35 %" in page
+    assert "Not supported on this kiosk" in page and "no backlight under /sys/class/backlight" in page
+    page = client.get(f"/console/fleet/kiosks/{kiosk.pk}/?lang=zh-hans").content.decode()
+    assert "朗读音量已设为 35%" in page and "这台自助机不支持" in page
 
 
 def test_the_heartbeat_keeps_the_screen_state_and_the_console_shows_it(client, mall, enrollment, manager):

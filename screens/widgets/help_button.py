@@ -28,6 +28,13 @@ load_kv_once(Path(__file__).with_name("help_button.kv"))
 PANEL_STATES = ("sending", "sent", "on_the_way", "offline")
 
 
+def _place(index, level_id: str, name: str) -> str:
+    """"1F · Main entrance"; just the name when it already starts with the floor ("1F 正门大堂")."""
+    level = index.level(level_id)
+    floor = level.short_name if level is not None else ""
+    return name if not floor or name.startswith(floor) else f"{floor} · {name}"
+
+
 class HelpButton(ButtonBehavior, BoxLayout):
     """The service-desk icon and "Ask for help"; a press opens the HelpPanel."""
 
@@ -90,7 +97,7 @@ class HelpPanel(FloatLayout):
     # ---------------------------------------------------------------- asking
     def ask(self) -> None:
         app = App.get_running_app()
-        self._read_places(app)
+        self.read_places(app)
         filed = assistance.ask(app.store, app.language, now=app.now())
         self.already_asked = filed.already_asked
         self.open()
@@ -121,41 +128,33 @@ class HelpPanel(FloatLayout):
         else:
             self.state = "sent"
 
-    def _read_places(self, app) -> None:
+    def read_places(self, app) -> None:
+        """This kiosk's place and the service desk's, from the content, in the visitor's language."""
         index = getattr(app, "index", None)
         point = app.kiosk_point() if index is not None else None
-        if point is not None:
-            level = index.level(point.level_id)
-            self.place = " · ".join(part for part in (level.short_name if level else "", app.text(point.name))
-                                    if part)
-        else:
-            self.place = ""
+        self.place = _place(index, point.level_id, app.text(point.name)) if point is not None else ""
         desk = index.service_desk() if index is not None else None
-        if desk is not None:
-            level = index.level(desk.level_id)
-            self.desk_place = " · ".join(part for part in (level.short_name if level else "", app.text(desk.name))
-                                         if part)
-        else:
-            self.desk_place = ""
+        self.desk_place = _place(index, desk.level_id, app.text(desk.name)) if desk is not None else ""
 
     # ---------------------------------------------------------------- what it says
     def message(self, language: str) -> str:
-        """The panel's text for its state, in `language` (bound in the kv, so a switch re-reads it)."""
+        """The panel's text for its state, in `language` (whole sentences: each language orders them)."""
         app = App.get_running_app()
         place = self.place or app.tr("this kiosk", language)
-        asked = app.tr("Staff have been asked to come to this kiosk: {place}.", language).format(place=place)
         if self.state == "sending":
             return app.tr("Asking the service desk to come to this kiosk…", language)
         if self.state == "on_the_way":
-            return asked + " " + app.tr("A member of staff is on the way. Please wait here.", language)
+            return app.tr("Staff have been asked to come to this kiosk: {place}. A member of staff is on the way: "
+                          "please wait here.", language).format(place=place)
         if self.state == "sent":
-            return asked + " " + app.tr("Please wait here.", language)
-        offline = app.tr("The network is down just now: your request will reach the service desk when it is back.",
-                         language)
-        advice = (app.tr("Meanwhile, please ask any member of staff, or go to the service desk: {place}.",
-                         language).format(place=self.desk_place) if self.desk_place else
-                  app.tr("Meanwhile, please ask any member of staff, or go to the service desk.", language))
-        return offline + " " + advice
+            return app.tr("Staff have been asked to come to this kiosk: {place}. Please wait here.",
+                          language).format(place=place)
+        if self.desk_place:
+            return app.tr("The network is down just now: your request will reach the service desk when it is "
+                          "back. Meanwhile, please ask any member of staff, or go to the service desk: {place}.",
+                          language).format(place=self.desk_place)
+        return app.tr("The network is down just now: your request will reach the service desk when it is back. "
+                      "Meanwhile, please ask any member of staff, or go to the service desk.", language)
 
     def title(self, language: str) -> str:
         app = App.get_running_app()

@@ -27,7 +27,8 @@ def place_of(kiosk: Kiosk) -> str:
     point = (KioskPoint.objects.filter(mall_id=kiosk.mall_id, content_id=kiosk.location_id)
              .select_related("level").first() if kiosk.location_id else None)
     if point is not None:
-        return " · ".join(part for part in (point.level.short_name, point.name_zh_cn) if part)
+        floor, name = point.level.short_name, point.name_zh_cn
+        return name if not floor or name.startswith(floor) else f"{floor} · {name}"  # "1F 正门大堂" says it
     return kiosk.name or gettext("Kiosk %(code)s") % {"code": kiosk.code}
 
 

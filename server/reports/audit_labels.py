@@ -53,6 +53,11 @@ ACTION_LABELS = {
     "wayfinding.close": pgettext_lazy("audit action", "Lift or escalator closed"),
     "wayfinding.reopen": pgettext_lazy("audit action", "Lift or escalator back in service"),
     "wayfinding.map_publish": pgettext_lazy("audit action", "Map published"),
+    "fleet.settings": pgettext_lazy("audit action", "Fleet settings changed"),
+    "fleet.approve": pgettext_lazy("audit action", "Kiosk approved"),
+    "fleet.revoke": pgettext_lazy("audit action", "Kiosk revoked"),
+    "fleet.rotate_key": pgettext_lazy("audit action", "Kiosk device key rotated"),
+    "fleet.command": pgettext_lazy("audit action", "Command sent to a kiosk"),
 }
 
 

@@ -148,6 +148,9 @@ class KioskApp(App):
     """In the mode: each screen's words are spoken (off until the visitor turns it on)."""
     reach_top = NumericProperty(0)
     """Window y (px) of the top of the reach band on the stated panel (accessibility.reach_band)."""
+    panel_landscape = BooleanProperty(True)
+    """The window itself is wider than tall: the header and footer follow it, while `landscape`
+    follows the screens' own area (in the accessibility mode a portrait panel's is wide)."""
     whole_panel_in_reach = BooleanProperty(False)
     """The reach band covers the whole window (a landscape panel): nothing needs to move down."""
     reading_text = StringProperty("")
@@ -308,6 +311,7 @@ class KioskApp(App):
         from screens import theme
 
         width, height = Window.size
+        self.panel_landscape = width >= height
         if self.accessible and self.chrome_visible and not self.whole_panel_in_reach:
             height = self.reach_top - self.u * (theme.FOOTER_HEIGHT + theme.ACCESS_BAR_HEIGHT)
         self.landscape = width >= height

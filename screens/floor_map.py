@@ -110,8 +110,9 @@ class FloorMapScreen(KioskScreen):
     step_count = NumericProperty(0)
     step_trail = StringProperty("")
     """The route's floors, the one being read in bold: "Step 2 of 3 · 1F › [b]2F[/b] › 3F"."""
-    at_last_step = BooleanProperty(False)
-    """The visitor reads the route's last card (set in floor_map.kv): the pulse asks how it went."""
+    journey_done = BooleanProperty(False)
+    """A route was handed over (shown, with its QR code) and the visitor closed it: the journey
+    at the kiosk is over, and the satisfaction pulse asks how it went."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -144,6 +145,7 @@ class FloorMapScreen(KioskScreen):
             destination = self._nearest(nearest)
             self._nearest_missing = destination is None
         if destination:
+            self.journey_done = False  # a new route: the pulse waits for its end
             self.destination_id = destination
             self.step_index = 0
             self.level_id = ""
@@ -168,6 +170,7 @@ class FloorMapScreen(KioskScreen):
         self.step_index = 0
         self.route = None
         self._nearest_missing = False
+        self.journey_done = False
         self.ids.pulse.reset()  # the next visitor gets their own vote
 
     def refresh(self) -> None:
@@ -285,6 +288,10 @@ class FloorMapScreen(KioskScreen):
             self.prepare(place_id=self._alternative_id)
 
     def clear_route(self) -> None:
+        """Close the route. One that was handed over (a way found and shown, with its QR code)
+        ends the journey: the pulse asks how the kiosk did."""
+        handed_over = self.route is not None and self.route.reachable and bool(self.route_url)
+        self.journey_done = self.journey_done or handed_over
         self.destination_id = ""
         self.store_id = ""
         self.step_index = 0

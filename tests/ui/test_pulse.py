@@ -1,5 +1,7 @@
-"""The satisfaction pulse on the receipt: four drawn faces, one vote per visitor, recorded in
-the kiosk's durable event queue for the reports; a screenshot of it to look at."""
+"""The satisfaction pulse at the end of a journey: on the receipt (here) and once a route has
+been handed over and closed (tests/ui/test_route.py), never in the middle of finding the way.
+Four drawn faces, one vote per visitor, recorded in the kiosk's durable event queue for the
+reports; a screenshot of it to look at."""
 from __future__ import annotations
 
 import os
@@ -34,6 +36,18 @@ def faces(pulse):
     from screens.satisfaction_pulse import Face
 
     return {face.value: face for face in pulse.walk() if isinstance(face, Face)}
+
+
+def test_the_map_asks_nothing_while_a_route_is_being_read(kiosk):
+    kiosk.app.set_language("en")
+    kiosk.app.show("map", store_id="gale-sports")
+    kiosk.settle()
+    screen = kiosk.screen("map")
+    while screen.step_index < screen.step_count - 1:
+        screen.next_step()
+        kiosk.settle()
+        assert screen.ids.pulse.height == 0 and screen.ids.pulse.disabled
+    assert screen.step_count > 1 and screen.ids.pulse.height == 0
 
 
 def test_one_tap_records_one_vote_and_repeated_presses_are_ignored(kiosk):

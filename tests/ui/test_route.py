@@ -150,13 +150,10 @@ def test_an_unreachable_place_says_so_and_offers_the_service_desk(kiosk):
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
-def test_the_last_card_stays_whole_beside_the_pulse_and_a_closure(kiosk, language):
-    """The tightest panel: a closure explained, two-line cards, the pulse asked. The card being
-    read is whole inside the list, and the pulse's faces are full-size touch targets beside
-    the floor switcher (before, the pulse took the list's room and cut the last card)."""
-    from screens import theme
-    from screens.satisfaction_pulse import Face
-
+def test_the_last_card_stays_whole_beside_a_closure(kiosk, language):
+    """The tightest panel: a closure explained, two-line cards. The card being read is whole
+    inside the list, and nothing is asked of the visitor while they are finding the way (the
+    pulse waits for the end of the journey)."""
     closed = kiosk.bundle.content.model_copy(update={"closed_connectors": ["lift-a-1f"]})
     try:
         install_bundle(kiosk.store, kiosk.bundle._replace(content=closed))
@@ -174,16 +171,7 @@ def test_the_last_card_stays_whole_beside_the_pulse_and_a_closure(kiosk, languag
         _left, card_bottom = card.to_window(*card.pos)
         assert list_bottom - 1 <= card_bottom and card_bottom + card.height <= list_bottom + scroll.height + 1
         pulse = screen.ids.pulse
-        assert pulse.height > 0 and not pulse.disabled
-        faces = [face for face in pulse.walk() if isinstance(face, Face)]
-        assert len(faces) == 4
-        assert all(min(face.size) >= theme.TOUCH_MIN * kiosk.app.u - 1 for face in faces)
-        levels = screen.ids.levels
-        assert pulse.to_window(pulse.right, pulse.y)[0] <= levels.to_window(levels.x, levels.y)[0]
-        # the plan keeps clear of it: the route's end is drawn above the pulse
-        plan = screen.ids.plan
-        end = plan.to_window(*plan.to_screen(*plan.route_legs[-1][-1]))
-        assert end[1] > pulse.to_window(pulse.x, pulse.top)[1]
+        assert pulse.height == 0 and pulse.disabled and pulse.opacity == 0
     finally:
         install_bundle(kiosk.store, kiosk.bundle)
         kiosk.app.reload_content(force=True)
@@ -281,9 +269,17 @@ def test_the_plan_is_drawn_where_taps_land_after_a_pinch(kiosk):
     assert plan.shape_at(sx, sy).ref == "cloud-coffee"
 
 
-def test_the_last_step_asks_how_the_kiosk_did_once(kiosk):
+@pytest.mark.parametrize("orientation", ["landscape", "portrait"])
+def test_the_pulse_asks_once_the_route_is_handed_over_and_closed(kiosk, orientation):
+    """Not on the map while the visitor steps through the route (not even at its last card):
+    once the route has been handed over (read through, the QR code shown) and closed, the
+    route panel asks how the kiosk did; one vote; a new route hides it; the next visitor gets
+    their own vote."""
     import sqlite3
 
+    from kivy.core.window import Window
+
+    from screens import theme
     from screens.satisfaction_pulse import Face
 
     def route_votes():
@@ -291,24 +287,53 @@ def test_the_last_step_asks_how_the_kiosk_did_once(kiosk):
             return connection.execute(
                 "SELECT value FROM events WHERE kind = 'satisfaction' AND subject_id = 'route'").fetchall()
 
-    kiosk.app.set_language("en")
-    screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE)
-    pulse = screen.ids.pulse
-    assert pulse.height == 0 and pulse.disabled  # not while the visitor is still on the first floor
-    for _ in range(len(step_cards(screen)) - 1):
-        kiosk.tap(button_with_text(screen, "Next step"))
+    before_size = Window.size
+    Window.size = (1920, 1080) if orientation == "landscape" else (1080, 1920)
+    try:
+        kiosk.app.set_language("en")
+        screen = open_map(kiosk, store_id=MULTI_FLOOR_STORE)
+        pulse, plan = screen.ids.pulse, screen.ids.plan
+        assert pulse not in plan.overlays
+        for _ in range(len(step_cards(screen))):
+            assert pulse.height == 0 and pulse.disabled and pulse.opacity == 0
+            if screen.step_index < screen.step_count - 1:
+                kiosk.tap(button_with_text(screen, "Next step"))
+                finish_drawing(kiosk)
+        assert screen.route_url  # the hand-off was on screen
+        kiosk.tap(button_with_text(screen, "Close"))
+        kiosk.settle()
+        assert screen.destination_id == "" and pulse.height > 0 and not pulse.disabled and pulse.opacity == 1
+        faces = [face for face in pulse.walk() if isinstance(face, Face)]
+        assert len(faces) == 4
+        assert all(min(face.size) >= theme.TOUCH_MIN * kiosk.app.u - 1 for face in faces)
+        # in the route panel, not over the plan; whole on the screen
+        px, py = pulse.to_window(pulse.x, pulse.y)
+        qx, qy = plan.to_window(plan.x, plan.y)
+        assert px >= qx + plan.width or py + pulse.height <= qy
+        assert 0 <= py and py + pulse.height <= Window.height
+        folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or kiosk.store_path.parent)
+        kiosk.driver.capture(folder / f"pulse-route-en-{orientation}.png")
+        before = route_votes()
+        smile = next(face for face in faces if face.value == "4")
+        kiosk.tap(smile)
+        kiosk.tap(smile)
+        assert route_votes() == before + [("4",)]
+        kiosk.tap(button_with_text(screen, "Toilets"))
         finish_drawing(kiosk)
-    assert pulse.height > 0 and not pulse.disabled
-    folder = Path(os.environ.get("CONCIERGE_SCREENSHOTS") or kiosk.store_path.parent)
-    kiosk.driver.capture(folder / "pulse-route-en.png")
-    before = route_votes()
-    smile = next(face for face in pulse.walk() if isinstance(face, Face) and face.value == "4")
-    kiosk.tap(smile)
-    kiosk.tap(smile)
-    assert route_votes() == before + [("4",)]
-    kiosk.app.start_over()
+        assert screen.destination_id and pulse.height == 0  # a new route: asked again at its end
+        kiosk.app.start_over()
+        kiosk.settle()
+        assert not pulse.voted and not screen.journey_done
+    finally:
+        Window.size = before_size
+        kiosk.settle()
+
+
+def test_a_route_left_without_a_way_found_asks_nothing(kiosk):
+    screen = open_map(kiosk)
+    screen.clear_route()
     kiosk.settle()
-    assert not pulse.voted
+    assert screen.ids.pulse.height == 0 and not screen.journey_done
 
 
 def test_a_name_tag_goes_where_it_hides_the_least_of_the_units_names(kiosk):

@@ -111,6 +111,9 @@ def test_a_screenshot_comes_back_from_the_real_kiosk_and_a_silent_kiosk_raises_i
     page.goto(f"{live_server.url}/console/fleet/?lang=en")
     expect(row.locator(".badge.fleet-alarm")).to_have_text("Offline: alarm raised")
     page.screenshot(path=str(screenshots / "fleet-console.png"), full_page=True)
+    page.goto(f"{live_server.url}/console/fleet/kiosks/{kiosk.pk}/?lang=zh-hans")
+    expect(page.locator('#commands tr[data-command="restart"]')).to_contain_text("应用正在重启")
+    page.screenshot(path=str(screenshots / "fleet-kiosk-zh.png"), full_page=True)
     alarm = Message.objects.get(trigger=ALARM_TRIGGER)
     assert (alarm.channel, alarm.recipient) == ("email", "boss@mall.example")
     assert kiosk.code in alarm.subject

@@ -228,6 +228,15 @@ def _ensure_blob(
 
 
 # ---------------------------------------------------------------- blobs at rest
+PARTIAL_SUFFIX = ".partial"
+
+
+def partial_blob_path(blobs_dir: Path, sha256: str) -> Path:
+    """Where a download of `sha256` that was cut keeps what arrived, to resume from (never trusted:
+    a dot file, so nothing reads it as a blob)."""
+    return blobs_dir / f".{sha256}{PARTIAL_SUFFIX}"
+
+
 def _blob_intact(store: LocalStore, sha256: str) -> bool:
     try:
         return sha256_hex(store.read_blob(sha256)) == sha256
@@ -399,4 +408,6 @@ def prune_content(store: LocalStore) -> int:
         if path.is_file() and not path.name.startswith(".") and path.name not in keep_blobs:
             path.unlink()
             removed += 1
+        elif path.name.endswith(PARTIAL_SUFFIX) and path.name[1:-len(PARTIAL_SUFFIX)] not in keep_blobs:
+            path.unlink()  # a cut download of a version that was passed over
     return removed

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.config import DATABASE_FILENAME
-from kiosk.content import prune_content
+from kiosk.content import PARTIAL_SUFFIX, prune_content
 from kiosk.store import BLOBS_DIRNAME, LocalStore
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,8 @@ def _remove_partial_downloads(data_dir: Path) -> int:
     """Half-written blobs (a download cut by the power): never trusted, always fetched again."""
     freed = 0
     blobs_dir = data_dir / BLOBS_DIRNAME
-    for partial in blobs_dir.glob(".*.tmp") if blobs_dir.is_dir() else []:
+    leftovers = [*blobs_dir.glob(".*.tmp"), *blobs_dir.glob(f".*{PARTIAL_SUFFIX}")] if blobs_dir.is_dir() else []
+    for partial in leftovers:
         with contextlib.suppress(OSError):
             freed += partial.stat().st_size
             partial.unlink()

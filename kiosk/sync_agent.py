@@ -24,6 +24,7 @@ import threading
 import time as time_module
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, TypeVar
 
@@ -38,12 +39,13 @@ from kiosk.content import (
     active_version,
     install_version,
     missing_blobs,
+    partial_blob_path,
     prune_content,
     repair_blobs,
 )
 from kiosk.identity import KioskIdentity
 from kiosk.recovery import take_start_problems
-from kiosk.store import LocalStore
+from kiosk.store import BLOBS_DIRNAME, LocalStore
 from sync.protocol import (
     AVAILABILITY_PATH,
     BLOB_PATH,
@@ -66,12 +68,14 @@ from sync.protocol import (
     HeartbeatReply,
     LendingAvailability,
     printable,
+    sha256_hex,
 )
 
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
+DOWNLOAD_CHUNK_BYTES = 64 * 1024
 MIN_POLL_S = 5
 MAX_POLL_S = 3600
 MAX_REPORTED_ERRORS = MAX_HEARTBEAT_ERRORS
@@ -490,10 +494,36 @@ class SyncAgent:
         return availability
 
     def _fetch_blob(self, sha256: str) -> bytes:
-        response = self.session.get(self.base_url + BLOB_PATH.format(sha256=sha256), timeout=self.timeout)
-        if response.status_code != 200:
-            raise ContentInstallError(f"blob {sha256}: server answered {_error_text(response)}")
-        return response.content
+        """Download a blob, resuming where a cut download stopped (HTTP Range).
+
+        What arrived is kept in a partial file beside the blobs until the whole is there; the
+        caller verifies the hash before anything is trusted. A resumed download that does not
+        hash right is started again from the first byte, once.
+        """
+        partial = partial_blob_path(self.db_path.parent / BLOBS_DIRNAME, sha256)
+        resumed = partial.exists()
+        data = self._download(sha256, partial)
+        if resumed and sha256_hex(data) != sha256:
+            partial.unlink(missing_ok=True)
+            data = self._download(sha256, partial)
+        partial.unlink(missing_ok=True)  # whole now: verified by the caller, kept or refused there
+        return data
+
+    def _download(self, sha256: str, partial: Path) -> bytes:
+        have = partial.stat().st_size if partial.exists() else 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        url = self.base_url + BLOB_PATH.format(sha256=sha256)
+        with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as response:
+            if response.status_code == 416:  # what we have is all there is (or more): start again
+                partial.unlink(missing_ok=True)
+                return self._download(sha256, partial) if have else b""
+            if response.status_code not in (200, 206):
+                raise ContentInstallError(f"blob {sha256}: server answered {_error_text(response)}")
+            mode = "ab" if response.status_code == 206 else "wb"
+            with partial.open(mode) as handle:
+                for chunk in response.iter_content(DOWNLOAD_CHUNK_BYTES):
+                    handle.write(chunk)
+        return partial.read_bytes()
 
     def send_heartbeat(self, store: LocalStore) -> HeartbeatReply | None:
         """Report health; hand the server's commands to `on_commands`."""

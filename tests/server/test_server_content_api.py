@@ -93,6 +93,31 @@ def test_blob_revalidation_gives_304(client, published, bundle):
     assert response.status_code == 304
 
 
+def test_a_cut_download_resumes_with_a_range(client, published, bundle):
+    sha = bundle.logo_sha256
+    whole = client.get(blob_url(sha)).content
+    assert len(whole) > 20
+    rest = client.get(blob_url(sha), headers={"Range": "bytes=20-"})
+    assert rest.status_code == 206 and rest["Content-Range"] == f"bytes 20-{len(whole) - 1}/{len(whole)}"
+    assert whole[:20] + rest.content == whole and int(rest["Content-Length"]) == len(whole) - 20
+    middle = client.get(blob_url(sha), headers={"Range": "bytes=3-5"})
+    assert middle.status_code == 206 and middle.content == whole[3:6]
+    assert client.get(blob_url(sha), headers={"Range": "bytes=-4"}).content == whole[-4:]
+
+
+@pytest.mark.parametrize("header", ["bytes=0-1,4-5", "items=0-3", "bytes=x-", "bytes=9-2", "bytes=-"])
+def test_a_range_this_server_does_not_serve_gets_the_whole_blob(client, published, bundle, header):
+    whole = client.get(blob_url(bundle.logo_sha256)).content
+    response = client.get(blob_url(bundle.logo_sha256), headers={"Range": header})
+    assert response.status_code == 200 and response.content == whole
+
+
+def test_a_range_past_the_end_is_a_416_naming_the_size(client, published, bundle):
+    whole = client.get(blob_url(bundle.logo_sha256)).content
+    response = client.get(blob_url(bundle.logo_sha256), headers={"Range": f"bytes={len(whole)}-"})
+    assert response.status_code == 416 and response["Content-Range"] == f"bytes */{len(whole)}"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("bad", ["abc", "A" * 64, "g" * 64, "0" * 63, "0" * 65, "0" * 64 + ".png"])
 def test_a_malformed_hash_is_a_400(client, bad):

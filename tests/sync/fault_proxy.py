@@ -29,6 +29,8 @@ class FaultProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.mode = "pass"
         self.path_prefix = b""
+        self.resumed_downloads = 0
+        """Requests that asked for the rest of a blob (a Range header)."""
         self.accepted: dict[str, int] = {mode: 0 for mode in MODES}
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -108,10 +110,13 @@ class FaultProxy:
                         armed.set()
                     else:
                         armed.clear()
+                if b"\r\nRange: bytes=" in chunk:
+                    self.resumed_downloads += 1
                 upstream.sendall(chunk)
         _close(upstream)
 
     def _reply(self, upstream: socket.socket, client: socket.socket, mode: str, armed: threading.Event) -> None:
+        received = b""
         try:
             while True:
                 chunk = upstream.recv(65536)
@@ -119,14 +124,33 @@ class FaultProxy:
                     break
                 if armed.is_set() and mode == "drop_reply":  # the server did the work; no answer arrives
                     break
-                if armed.is_set() and mode == "truncate":
-                    client.sendall(chunk[: max(1, len(chunk) // 2)])
-                    break
+                if armed.is_set() and mode == "truncate":  # the headers whole, the body cut half-way
+                    received += chunk
+                    cut = _half_of_the_body(received)
+                    if cut is not None:
+                        client.sendall(received[:cut])
+                        break
+                    continue
                 client.sendall(chunk)
         except OSError:
             pass
         _close(upstream)
         _close(client)
+
+
+def _half_of_the_body(response: bytes) -> int | None:
+    """Where to cut `response` (all received so far) so that half its body arrives, or None
+    while the headers and that half have not all come in yet."""
+    head_end = response.find(b"\r\n\r\n")
+    if head_end < 0:
+        return None
+    length = 0
+    for line in response[:head_end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    cut = head_end + 4 + length // 2
+    return cut if len(response) >= cut else None
 
 
 def _close(sock: socket.socket) -> None:

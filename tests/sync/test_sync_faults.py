@@ -133,8 +133,10 @@ def test_cut_and_truncated_downloads_never_activate_a_half_version(server, kiosk
         proxy.set_mode(fault, path_prefix=blob_prefix if fault in ("truncate", "drop_reply") else "")
         assert agent.pull_content(store) is None
         assert active_version(store) is None, f"a version was activated through {fault}"
+    assert [p for p in store.blobs_dir.iterdir() if p.name.endswith(".partial")], "what arrived is kept"
     proxy.set_mode("pass")
     assert agent.pull_content(store) is not None
+    assert proxy.resumed_downloads >= 1, "the cut download resumed where it stopped"
     assert damaged_blobs(store) == [] and missing_blobs(store) == []
     assert not [p for p in store.blobs_dir.iterdir() if p.name.startswith(".")], "no half-written blob left"
 

@@ -568,7 +568,8 @@ class CommandResult(Model):
     unsupported: bool = False
     """With ok false: this kiosk cannot do it at all (no backlight, no screen), not a passing failure."""
     message: Annotated[FreeText, Field(max_length=500)] = ""
-    """What happened, the kiosk's own words (shown to staff as the detail): "no backlight under /sys/class/backlight"."""
+    """What happened, in the kiosk's own words (shown to staff as the detail): "no backlight under
+    /sys/class/backlight"."""
     screenshot_jpeg_b64: Annotated[str, Field(max_length=(MAX_SCREENSHOT_BYTES + 2) // 3 * 4)] | None = None
 
 

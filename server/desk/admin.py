@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from server.malls.admin import MallScopedAdmin
 
-from .models import FirstAidUse, Handover, Incident, LeftLuggage, MorningMeeting
+from .models import FirstAidUse, Handover, HelpRequest, Incident, LeftLuggage, MorningMeeting
 
 
 class LedgerAdmin(MallScopedAdmin, admin.ModelAdmin):
@@ -47,4 +47,10 @@ class HandoverAdmin(LedgerAdmin):
 @admin.register(MorningMeeting)
 class MorningMeetingAdmin(LedgerAdmin):
     list_display = ("day", "attendees", "recorded_by", "mall")
+    list_filter = ("mall",)
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(LedgerAdmin):
+    list_display = ("received_at", "place", "kiosk", "acknowledged_by_name", "resolved_at", "mall")
     list_filter = ("mall",)

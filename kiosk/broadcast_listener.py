@@ -9,11 +9,14 @@ at once it is a fast poll. It stores a new list, hands it to `on_broadcasts`, an
 queued "shown at" acknowledgements; after a new list it waits up to `poll_seconds` for the
 screen to draw it (`wake`), so the acknowledgement is not held behind the next long poll. After
 a failure it retries sooner than the content poll would, backing off to at most MAX_RETRY_S, so a
-kiosk that reconnects learns of an emergency on its first poll.
+kiosk that reconnects learns of an emergency on its first poll. Retries and acknowledgements
+are spread at random: a fleet that lost the server together, or drew the same emergency at the
+same moment, does not come back to it in step.
 """
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time as time_module
 from types import ModuleType
@@ -44,6 +47,8 @@ MAX_RETRY_S = 5.0
 """The longest wait between polls while the server is unreachable: a kiosk learns of an
 emergency within seconds of the network coming back (200 kiosks then cost 40 refused
 connections a second, nothing to a server or a proxy)."""
+ACK_SPREAD_S = 1.0
+"""A drawn broadcast is acknowledged within this many seconds, at random."""
 MAX_LONG_POLL_S = 60.0
 TIMEOUT_S = (3.0, 10.0)
 
@@ -93,8 +98,13 @@ class BroadcastListener:
                 except Exception:  # the listener must outlive any one bad poll
                     log.exception("broadcast poll failed")
                     self.failures += 1
-                self._wake.wait(self._delay(self.clock.monotonic() - started, received is not None))
+                delay = self._delay(self.clock.monotonic() - started, received is not None)
+                if self.failures:  # half to all of the backoff step, at random: kiosks retry apart
+                    delay *= random.uniform(0.5, 1.0)
+                woken = self._wake.wait(delay)
                 self._wake.clear()
+                if woken and not self._stopping.is_set() and broadcasts.pending_acknowledgements(store):
+                    self._stopping.wait(random.uniform(0, ACK_SPREAD_S))
         finally:
             store.close()
 

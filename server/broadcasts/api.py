@@ -1,6 +1,8 @@
 """Kiosk API of broadcasts: the poll (ETag/304, held as a long poll) and the "shown at" acknowledgements."""
 from __future__ import annotations
 
+import random
+
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
@@ -17,14 +19,16 @@ kiosk_router = Router(tags=["broadcasts"], auth=PooledDeviceKeyAuth())
 
 @kiosk_router.get(
     "/broadcasts",
-    response={200: BroadcastState, 304: None, **error_responses(401, 422)},
+    response={200: BroadcastState, 304: None, **error_responses(401, 422, 503)},
     summary="The notices and emergencies this kiosk must show now (poll with If-None-Match)",
 )
 async def broadcasts(request: HttpRequest, response: HttpResponse, wait: Count = 0):
     """With `wait` (seconds) and the ETag it has, the kiosk's poll is held until its broadcasts
     change or the time is up (a long poll, capped by the server), so it learns at once."""
     kiosk, if_none_match = request.auth, request.headers.get("If-None-Match")
-    wait = min(wait, services.long_poll_seconds())
+    # Held a little less than asked, at random: polls that began together (kiosks powered up
+    # at once, a server restart) end apart, and so do the requests that follow them.
+    wait = min(wait, services.long_poll_seconds()) * random.uniform(0.8, 1.0)
     if wait and if_none_match:
         state, etag = await watch().hold(kiosk, wait, lambda: on_database_thread(services.state_for_kiosk, kiosk),
                                          lambda etag: etag_matches(if_none_match, etag))
@@ -42,7 +46,7 @@ async def broadcasts(request: HttpRequest, response: HttpResponse, wait: Count =
 
 @kiosk_router.post(
     "/broadcasts/shown",
-    response={200: dict, **error_responses(*JSON_BODY_ERRORS, 401)},
+    response={200: dict, **error_responses(*JSON_BODY_ERRORS, 401, 503)},
     summary="Report when broadcasts were drawn on this kiosk's screen; idempotent",
 )
 async def broadcasts_shown(request: HttpRequest, payload: BroadcastShownReport):

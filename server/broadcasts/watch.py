@@ -16,7 +16,7 @@ When to read again:
   notification was lost with a connection. Idle workers do not read at all;
 * on SQLite (one worker), or while the listening connection is down, every CHECK_SECONDS.
 
-The watcher runs only while polls wait; it reads on the database threads
+The watcher runs only while polls wait (its listening connection stays); it reads on the database threads
 (server/core/database_threads.py), and held polls keep no connection of their own.
 """
 from __future__ import annotations
@@ -130,6 +130,8 @@ class BroadcastWatch:
                     pass  # answer once more: the kiosk gets a 304 (or what changed unnoticed)
         finally:
             self._waiting -= 1
+            if not self._waiting:
+                self.notified.set()  # the watcher stops now
 
     def _start(self) -> None:
         if self._task is None or self._task.done():
@@ -139,7 +141,9 @@ class BroadcastWatch:
 
     async def _watch(self) -> None:
         known: Snapshot | None = None
-        if connections["default"].vendor == "postgresql":
+        if connections["default"].vendor == "postgresql" and self._listener is None:
+            # Started with the first held poll and kept for the life of the process: one idle
+            # connection, and no gap in listening between one watch and the next.
             self._listener = asyncio.get_running_loop().create_task(self._listen())
             with suppress(asyncio.TimeoutError):  # until LISTEN is in place (or failed): no change missed
                 await asyncio.wait_for(self.notified.wait(), LISTEN_RETRY_SECONDS)
@@ -167,11 +171,6 @@ class BroadcastWatch:
                 await self._until_next_read(known)
         finally:
             self.snapshot = None  # stale once nobody watches
-            if self._listener is not None:
-                self._listener.cancel()
-                with suppress(asyncio.CancelledError):
-                    await self._listener
-                self._listener = None
 
     async def _until_next_read(self, known: Snapshot | None) -> None:
         if not self.listening:
@@ -187,7 +186,7 @@ class BroadcastWatch:
 
     async def _listen(self) -> None:
         """LISTEN on a connection of its own and set `notified` at each notification; reconnect
-        after a failure (meanwhile the watcher reads every CHECK_SECONDS)."""
+        after a failure (meanwhile the watcher reads every CHECK_SECONDS). Runs until cancelled."""
         import psycopg
 
         settings_dict = connections["default"].settings_dict

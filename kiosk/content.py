@@ -32,6 +32,7 @@ from sync.protocol import (
 
 ACTIVE_KEY = "content.active_id"
 PREVIOUS_KEY = "content.previous_id"
+REFUSED_KEY = "content.refused_document"
 DOCUMENT_MEDIA_TYPE = "application/json"
 
 log = logging.getLogger(__name__)
@@ -380,6 +381,21 @@ def rollback_content(store: LocalStore) -> InstalledVersion | None:
         store.set_setting(PREVIOUS_KEY, current.id)
     store.cache.clear()
     return previous
+
+
+def refuse_active(store: LocalStore) -> InstalledVersion | None:
+    """The screens could not load the active version: go back to the previous one and remember
+    the refused document, so the sync agent does not install it again (a later publish, another
+    document, is installed as usual). Returns the version now active, None if there was none."""
+    current = active_version(store)
+    if current is None:
+        return None
+    store.set_setting(REFUSED_KEY, current.document_sha256)
+    return rollback_content(store)
+
+
+def is_refused(store: LocalStore, document_sha256: str) -> bool:
+    return store.get_setting(REFUSED_KEY) == document_sha256
 
 
 def prune_content(store: LocalStore) -> int:

@@ -38,6 +38,7 @@ from kiosk.content import (
     ContentInstallError,
     active_version,
     install_version,
+    is_refused,
     missing_blobs,
     partial_blob_path,
     prune_content,
@@ -442,6 +443,10 @@ class SyncAgent:
             self._record_error(
                 f"content: manifest for mall {manifest.mall_id!r}, this kiosk belongs to {self.identity.mall_id!r}"
             )
+            return None
+        if is_refused(store, manifest.document.sha256):
+            self._record_error(f"content v{manifest.version} is not shown: this kiosk could not load it "
+                               "(it shows the version before; a new publish replaces it)")
             return None
         before = current.id if current is not None else None
         try:

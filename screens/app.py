@@ -398,9 +398,10 @@ class KioskApp(App):
             self._safely(screen.refresh)
 
     # ---------------------------------------------------------------- content
-    def reload_content(self, force: bool = False) -> None:
-        """Pick up a newly activated content version (from the agent or an install)."""
-        from kiosk.content import active_content, active_version
+    def reload_content(self, force: bool = False, refusing: bool = False) -> None:
+        """Pick up a newly activated content version (from the agent or an install). One that
+        cannot be loaded is refused once: the kiosk goes back to the version before it."""
+        from kiosk.content import active_content, active_version, refuse_active
         from venue.index import ContentIndex
 
         try:
@@ -415,7 +416,9 @@ class KioskApp(App):
             content = active_content(self.store) if version is not None else None
             index = ContentIndex(content) if content is not None else None
         except Exception:
-            log.exception("content version %s cannot be loaded; keeping the one shown", version_id)
+            log.exception("content version %s cannot be loaded: going back to the one before", version_id)
+            if not refusing and refuse_active(self.store) is not None:
+                self.reload_content(force=True, refusing=True)
             return
         self._active_version_id = version_id
         self.content = content

@@ -268,3 +268,13 @@ def test_the_demo_mall_installs_and_every_reference_resolves(store):
     assert index.service_desk() is not None
     assert all(index.kiosk_point(point.id) == point for point in content.kiosks)
     assert install_bundle(store, demo) == installed, "the same bundle again changes nothing"
+
+
+def test_a_refused_version_goes_back_to_the_one_before_and_is_not_installed_again(store, bundle, bundle_factory):
+    from kiosk.content import is_refused, refuse_active
+
+    first = install_bundle(store, bundle)
+    second = install_bundle(store, bundle_factory(mall_name="第二版"))
+    assert refuse_active(store) == first
+    assert active_version(store) == first and is_refused(store, second.document_sha256)
+    assert not is_refused(store, first.document_sha256)

@@ -11,7 +11,7 @@ from sync_helpers import Reply, free_port, make_identity, wait_until
 
 from kiosk import clock, events, outbox
 from kiosk.cases import CaseDraft, submit_case
-from kiosk.content import active_content, active_version
+from kiosk.content import active_content, active_version, refuse_active
 from kiosk.sync_agent import EnrollError, SyncAgent, enroll_kiosk
 from sync.protocol import (
     BROADCASTS_PATH,
@@ -252,6 +252,21 @@ def test_corrupted_download_leaves_the_old_content(kiosk_store, scripted_identit
     assert agent.pull_content(kiosk_store) is None
     assert active_content(kiosk_store).mall.name.zh_CN == "好的"
     assert "not installed" in agent.status().last_error
+
+
+def test_a_version_the_screens_refused_is_not_installed_again_until_a_new_publish(
+        kiosk_store, scripted_identity, scripted_server):
+    publish(scripted_server, tiny_content("好的"), 1)
+    agent = agent_for(kiosk_store, scripted_identity)
+    agent.pull_content(kiosk_store)
+    publish(scripted_server, tiny_content("显示不了"), 2)
+    assert agent.pull_content(kiosk_store) == 2
+    refuse_active(kiosk_store)  # what the app does when it cannot load version 2
+    assert agent.pull_content(kiosk_store) is None
+    assert active_content(kiosk_store).mall.name.zh_CN == "好的"
+    assert "could not load it" in agent.status().last_error
+    publish(scripted_server, tiny_content("修好了"), 3)
+    assert agent.pull_content(kiosk_store) == 3
 
 
 def test_content_for_another_mall_is_refused(kiosk_store, scripted_server):

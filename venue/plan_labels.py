@@ -202,6 +202,22 @@ class BoxIndex:
                         return True
         return False
 
+    def hitting(self, box: Box, gap: float, most: int) -> set[Box]:
+        """The boxes `box` runs into (within `gap`), up to `most` + 1 of them."""
+        x, y, w, h = box
+        x0, y0, x1, y1 = x - gap, y - gap, x + w + gap, y + h + gap
+        cell, cells = self.cell, self.cells
+        found: set[Box] = set()
+        for i in range(int(x0 // cell), int(x1 // cell) + 1):
+            for j in range(int(y0 // cell), int(y1 // cell) + 1):
+                for other in cells.get((i, j), ()):
+                    ox, oy, ow, oh = other
+                    if x0 < ox + ow and ox < x1 and y0 < oy + oh and oy < y1:
+                        found.add(other)
+                        if len(found) > most:
+                            return found
+        return found
+
     def hits_other_than(self, box: Box, own: Box) -> bool:
         x, y, w, h = box
         x1, y1 = x + w, y + h
@@ -423,14 +439,17 @@ def _make_room(prepared: list, placed: dict[str, PlacedLabel], labels: BoxIndex,
     for request, pole, _room, candidates in prepared:
         if request.key in placed:
             continue
+        by_box = {label.box: label for label in placed.values()}
         tried = 0
         for spot in _spots(pole, candidates):
             if tried >= MOVES_TRIED:
                 break
-            in_the_way = [other for other in placed.values() if boxes_overlap(spot[0], other.box, gap)]
+            in_the_way = labels.hitting(spot[0], gap, 1)
             if len(in_the_way) != 1:
                 continue
-            other = in_the_way[0]
+            other = by_box.get(next(iter(in_the_way)))
+            if other is None:
+                continue
             mover, other_pole, _other_room, other_candidates = by_key[other.key]
             if mover.priority > request.priority or other.inside:
                 continue

@@ -135,6 +135,54 @@ def _area(polygon) -> float:
     return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, following, strict=True))) / 2
 
 
+class _MeshBuilder:
+    """Polygons (or outlines) of one colour gathered into as few meshes as the 16-bit indices
+    allow."""
+
+    LIMIT = 65000
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.done: list[tuple[list[float], list[int]]] = []
+        self.vertices: list[float] = []
+        self.indices: list[int] = []
+
+    def _room_for(self, count: int) -> int:
+        """The index of the next vertex, after starting a new mesh when this one is full."""
+        base = len(self.vertices) // 4
+        if base + count > self.LIMIT and self.vertices:
+            self.done.append((self.vertices, self.indices))
+            self.vertices, self.indices = [], []
+            base = 0
+        return base
+
+    def add_fan(self, vertices: list[float]) -> None:
+        """A triangle fan (x, y, u, v per vertex), as triangles."""
+        count = len(vertices) // 4
+        if count < 3:
+            return
+        base = self._room_for(count)
+        self.vertices.extend(vertices)
+        for i in range(1, count - 1):
+            self.indices.extend((base, base + i, base + i + 1))
+
+    def add_loop(self, flat: list[float]) -> None:
+        """A closed outline (x, y pairs), as line segments."""
+        count = len(flat) // 2
+        if count < 2:
+            return
+        base = self._room_for(count)
+        for x, y in zip(flat[0::2], flat[1::2], strict=False):
+            self.vertices.extend((x, y, 0.0, 0.0))
+        for i in range(count):
+            self.indices.extend((base + i, base + (i + 1) % count))
+
+    def into(self, group: InstructionGroup) -> None:
+        for vertices, indices in [*self.done, (self.vertices, self.indices)]:
+            if indices:
+                group.add(Mesh(vertices=vertices, indices=indices, mode=self.mode))
+
+
 class FloorPlan(StencilView):
     """Draws one level. Set `level`, and optionally `here`, `highlight_refs`, `markers`, and
     `focus` to zoom in on some points (drawing is clipped to the widget: a StencilView)."""
@@ -592,12 +640,32 @@ class FloorPlan(StencilView):
             return self._group
         hairline = 1.0 / max(self._fit_scale, 1e-6)
         group = InstructionGroup()
-        for shape, meshes, outline, _span, _centre in self._shape_meshes():
-            lit = bool(shape.ref) and shape.ref in highlighted
-            group.add(Color(*(theme.MAP_HIGHLIGHT if lit else FILL_BY_KIND.get(shape.kind, theme.MAP_UNIT))))
-            for vertices, indices in meshes:
-                group.add(Mesh(vertices=vertices, indices=indices, mode="triangle_fan"))
-            if shape.kind in ("unit", "facility", "outline"):
+        # One mesh per kind and colour (a draw call each, not one per shape): the fills, then the
+        # edges as one-pixel lines; a highlighted shape's thicker edge is a Line of its own.
+        by_kind: dict[str, list] = {}
+        for item in self._shape_meshes():
+            by_kind.setdefault(item[0].kind, []).append(item)
+        for kind, items in by_kind.items():
+            fills: dict[tuple, _MeshBuilder] = {}
+            edges = _MeshBuilder("lines")
+            lit_edges = []
+            for shape, meshes, outline, _span, _centre in items:
+                lit = bool(shape.ref) and shape.ref in highlighted
+                colour = tuple(theme.MAP_HIGHLIGHT if lit else FILL_BY_KIND.get(kind, theme.MAP_UNIT))
+                builder = fills.setdefault(colour, _MeshBuilder("triangles"))
+                for vertices, _indices in meshes:
+                    builder.add_fan(vertices)
+                if kind in ("unit", "facility", "outline"):
+                    if lit or hairline > 1.0:
+                        lit_edges.append((lit, outline))
+                    else:
+                        edges.add_loop(outline)
+            for colour, builder in sorted(fills.items(), key=lambda item: item[0] == tuple(theme.MAP_HIGHLIGHT)):
+                group.add(Color(*colour))
+                builder.into(group)
+            group.add(Color(*theme.MAP_UNIT_EDGE))
+            edges.into(group)
+            for lit, outline in lit_edges:
                 group.add(Color(*(theme.MAP_HIGHLIGHT if lit else theme.MAP_UNIT_EDGE)))
                 group.add(Line(points=outline, close=True, width=max(hairline, 0.25 if lit else 0.08)))
         self._group, self._group_key = group, (self.level, *key)

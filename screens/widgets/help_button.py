@@ -46,7 +46,8 @@ class HelpButton(ButtonBehavior, BoxLayout):
 
 
 class HelpPanel(FloatLayout):
-    """A dimmed layer with the answer to a help request, above the screens and below an emergency."""
+    """A dimmed layer with the answer to a help request, above the screens, below an emergency
+    and the idle warning."""
 
     state = OptionProperty("sending", options=PANEL_STATES)
     already_asked = BooleanProperty(False)
@@ -81,10 +82,12 @@ class HelpPanel(FloatLayout):
         app = App.get_running_app()
         if self.parent is None:
             root = app.root
-            overlay = getattr(app, "broadcast_overlay", None)
-            # Just below the emergency overlay (the last child is drawn on top), else on top.
-            index = root.children.index(overlay) + 1 if overlay in root.children else 0
-            root.add_widget(self, index=index)
+            # Below the emergency overlay and the idle warning (children[0] is drawn on top): an
+            # emergency and "Are you still there?" must be seen over it.
+            above = [root.children.index(overlay) for overlay in (getattr(app, "broadcast_overlay", None),
+                                                                   getattr(app, "idle_overlay", None))
+                     if overlay is not None and overlay in root.children]
+            root.add_widget(self, index=max(above) + 1 if above else 0)
 
     def close(self) -> None:
         if self.parent is not None:

@@ -124,3 +124,17 @@ def test_leaving_the_screen_or_the_visitor_going_closes_the_panel(unreachable_se
     kiosk.settle()
 
     assert not panel.shown
+
+
+def test_the_idle_warning_shows_over_the_panel(unreachable_server):
+    kiosk = unreachable_server
+    kiosk.app.show("directory")
+    kiosk.settle()
+    panel = press_and_wait(kiosk)
+
+    kiosk.monotonic.advance(kiosk.app.idle.timeout_s - 5)
+    kiosk.let_time_pass()
+
+    overlay, on_top = kiosk.app.idle_overlay, kiosk.app.root.children
+    assert overlay.shown and panel.shown
+    assert on_top.index(overlay) < on_top.index(panel), "the warning is drawn over the help panel"

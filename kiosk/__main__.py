@@ -1,4 +1,4 @@
-"""`python -m kiosk enroll|run|tour|status`: the kiosk's command line.
+"""`python -m kiosk enroll|run|tour|status|maintenance-pin`: the kiosk's command line.
 
 Kivy is imported only by `run` and `tour` (through `screens`), so enrolling and checking a
 kiosk over SSH works without a display.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk import APP_VERSION
 from kiosk.config import KioskConfig, default_data_dir
-from kiosk.identity import load_identity, save_identity
+from kiosk.identity import load_identity
 from kiosk.store import LocalStore, StoreError
 
 EXIT_USAGE = 2
@@ -38,8 +38,8 @@ def _print_identity(identity) -> None:  # noqa: ANN001 - KioskIdentity
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    from kiosk import outbox
-    from kiosk.sync_agent import EnrollError, enroll_kiosk
+    from kiosk.maintenance import ReenrolRefused, reenrol
+    from kiosk.sync_agent import EnrollError
 
     data_dir = _data_dir(args)
     with _open_store(data_dir) as store:
@@ -51,23 +51,21 @@ def cmd_enroll(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        waiting = outbox.depth(store)
-        if existing is not None and waiting:
+        try:
+            identity = reenrol(store, args.server, args.code, APP_VERSION)
+        except ReenrolRefused as refused:
             # A new enrolment brings a new kiosk code, and the server takes a case only under the
             # code of the kiosk that uploads it: these cases would never arrive.
             print(
-                f"{waiting} case(s) made as {existing.kiosk_code} are still waiting to be uploaded. "
+                f"{refused.waiting} case(s) made as {refused.kiosk_code} are still waiting to be uploaded. "
                 "Let the kiosk upload them first (python -m kiosk status shows the outbox), "
                 "then enroll it again.",
                 file=sys.stderr,
             )
             return EXIT_FAILED
-        try:
-            identity = enroll_kiosk(args.server, args.code, app_version=APP_VERSION)
         except EnrollError as exc:
             print(f"Enrollment failed: {exc}", file=sys.stderr)
             return EXIT_FAILED
-        save_identity(store, identity)
     print(f"Enrolled. Data directory: {data_dir}")
     _print_identity(identity)
     return 0
@@ -126,6 +124,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = KioskConfig(data_dir=_data_dir(args), fullscreen=not args.windowed)
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    from kiosk.maintenance import log_to_file
+
+    log_to_file(config.data_dir)  # the maintenance screen shows its last lines
     recovery = check_at_start(config.data_dir)  # a damaged database or a full disk, before any use
     for problem in recovery.problems:
         logging.getLogger("kiosk").error("at start: %s", problem)
@@ -223,6 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = with_data_dir(commands.add_parser("status", help="identity, content and outbox"))
     status.set_defaults(handler=cmd_status)
+
+    pin = with_data_dir(commands.add_parser(
+        "maintenance-pin", help="set the staff PIN of the maintenance screen (asked twice)",
+        description="Set the PIN staff type to open the kiosk's maintenance screen (five taps on the "
+                    "mall's name in the header within 3 seconds). It is asked twice, from the terminal "
+                    "or one line each from stdin; only a salted PBKDF2 hash is kept. Without a PIN the "
+                    "maintenance screen cannot be opened at all. Five wrong PINs lock it for 5 minutes."))
+    pin.set_defaults(handler=cmd_maintenance_pin)
     return parser
 
 

@@ -1,5 +1,5 @@
 """The fleet console's commands, run on the kiosk: reload content, restart the app, a screenshot,
-the read-aloud volume, the backlight's brightness, a new device key.
+the read-aloud volume, the backlight's brightness, a new device key, a new maintenance PIN hash.
 
 The sync agent hands over each heartbeat reply's commands (`run_commands`, on the agent thread).
 A command with an id is run once: its result is kept in the LocalStore before it is posted, and a
@@ -190,6 +190,8 @@ def _run(agent: SyncAgent, store: LocalStore, command: Command) -> tuple[Command
             return CommandResult(ok=True, message=set_brightness(_percent(command))), None
         if command.kind == "rotate_key":
             return CommandResult(ok=True, message=switch_key(agent, store, command)), None
+        if command.kind == "set_maintenance_pin":
+            return CommandResult(ok=True, message=set_maintenance_pin(store, command)), None
         raise CommandFailed(f"this kiosk does not know the command {command.kind!r}", unsupported=True)
     except CommandFailed as failed:
         return CommandResult(ok=False, unsupported=failed.unsupported, message=str(failed)[:500]), None
@@ -237,6 +239,18 @@ def switch_key(agent: SyncAgent, store: LocalStore, command: Command) -> str:
     agent.session.headers["Authorization"] = bearer
     agent.broadcasts.session.headers["Authorization"] = bearer
     return "device key replaced"
+
+
+def set_maintenance_pin(store: LocalStore, command: Command) -> str:
+    """A new staff PIN for the maintenance screen, as its salted hash only (kiosk/maintenance.py)."""
+    from kiosk.maintenance import pin_record_from_payload, save_pin_record
+
+    try:
+        record = pin_record_from_payload(command.payload)
+    except ValueError as exc:
+        raise CommandFailed(f"the maintenance PIN hash is malformed: {exc}") from None
+    save_pin_record(store, record)
+    return "maintenance PIN replaced"
 
 
 # ---------------------------------------------------------------- the screen's part

@@ -88,6 +88,7 @@ def install_version(
     etag: str | None = None,
     source: str = "server",
     now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> InstalledVersion:
     """Install `manifest` and make it the active version; returns the installed version.
 
@@ -96,6 +97,10 @@ def install_version(
     manifest or already on disk) — a half-installed version is never activated. Raises
     ContentInstallError (BlobMismatchError for a corrupted blob) and leaves the active version
     as it was. Installing the active version again is a no-op.
+
+    `progress(done, total)` is told the bytes fetched so far and the bytes to fetch (the
+    manifest's sizes of the blobs not yet on disk), after each blob; never when nothing is
+    to fetch.
     """
     current = active_version(store)
     if (
@@ -110,8 +115,16 @@ def install_version(
             return active_version(store)  # type: ignore[return-value]
         return current
 
-    for ref in [manifest.document, *manifest.blobs]:
+    refs = [manifest.document, *manifest.blobs]
+    to_fetch = {ref.sha256: ref.size for ref in refs if not store.has_blob(ref.sha256)}
+    total, done = sum(to_fetch.values()), 0
+    if progress is not None and to_fetch:
+        progress(0, total)
+    for ref in refs:
         _ensure_blob(store, ref.sha256, fetch_blob, expected_size=ref.size)
+        if progress is not None and ref.sha256 in to_fetch:
+            done += to_fetch.pop(ref.sha256)
+            progress(done, total)
 
     try:
         document = store.read_blob(manifest.document.sha256)

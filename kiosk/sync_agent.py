@@ -200,6 +200,8 @@ class SyncAgent:
         self.on_content_changed = on_content_changed
         self.on_commands = on_commands
         self.on_availability = on_availability
+        self.on_progress: Callable[[int, int], Any] | None = None
+        """Told (bytes fetched, bytes to fetch) while a content version downloads."""
         self.poll_s = float(poll_s)
         self.clock = clock
         self.base_url = identity.server_url.rstrip("/")
@@ -450,7 +452,8 @@ class SyncAgent:
             return None
         before = current.id if current is not None else None
         try:
-            installed = install_version(store, manifest, self._fetch_blob, etag=response.headers.get("ETag"))
+            installed = install_version(store, manifest, self._fetch_blob, etag=response.headers.get("ETag"),
+                                        progress=lambda done, total: self._call(self.on_progress, done, total))
         except ContentInstallError as exc:
             self._record_error(f"content v{manifest.version} not installed: {exc}")
             return None

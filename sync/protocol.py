@@ -538,7 +538,7 @@ class Heartbeat(Model):
 
 CommandKind = Literal[
     "reload", "emergency", "notice", "sync_now",
-    "restart", "screenshot", "set_volume", "set_brightness", "rotate_key",
+    "restart", "screenshot", "set_volume", "set_brightness", "rotate_key", "set_maintenance_pin",
 ]
 FLEET_COMMAND_KINDS: tuple[CommandKind, ...] = (
     "reload", "restart", "screenshot", "set_volume", "set_brightness", "rotate_key",

@@ -9,10 +9,11 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from server.content import services as content
+from server.core.database_threads import on_database_thread
 from server.core.errors import JSON_BODY_ERRORS, ApiError, error_responses
 from server.core.throttle import SharedRateThrottle
 from server.fleet import remote, services
-from server.fleet.auth import DeviceKeyAuth
+from server.fleet.auth import DeviceKeyAuth, PooledDeviceKeyAuth
 from sync.protocol import (
     CommandResult,
     ContentManifest,
@@ -80,11 +81,15 @@ def kiosk_content(request: HttpRequest, response: HttpResponse):
 
 @kiosk_router.post(
     "/heartbeat",
-    response={200: HeartbeatReply, **error_responses(*JSON_BODY_ERRORS, 401)},
+    response={200: HeartbeatReply, **error_responses(*JSON_BODY_ERRORS, 401, 503)},
+    auth=PooledDeviceKeyAuth(),
     summary="Report a kiosk's status; receive commands",
 )
-def heartbeat(request: HttpRequest, payload: Heartbeat):
-    return remote.answer_heartbeat(request.auth, payload)
+async def heartbeat(request: HttpRequest, payload: Heartbeat):
+    """On the database threads, like the broadcast poll: the fleet's most frequent request keeps
+    no thread of its own. 503 with `Retry-After` when the server is at its limit
+    (server/core/overload.py): send the heartbeat again after that many seconds."""
+    return await on_database_thread(remote.answer_heartbeat, request.auth, payload)
 
 
 @kiosk_router.post(

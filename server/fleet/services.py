@@ -211,13 +211,37 @@ def queue_command(kiosk: Kiosk, kind: str, payload: dict | None = None) -> None:
         locked.save(update_fields=["pending_commands"])
 
 
+HEARTBEAT_DISK_FREE_NOTICE_BYTES = 16 * 1024 * 1024
+"""Free disk moving by less than this is not a change worth a write of its own."""
+
+
+def heartbeat_changes_nothing(kiosk: Kiosk, heartbeat: Heartbeat, now) -> bool:
+    """Whether a heartbeat can be answered without a write: the kiosk's stored heartbeat is
+    younger than LAST_SEEN_RESOLUTION, no command waits for it, and it reports what is stored
+    (free disk within HEARTBEAT_DISK_FREE_NOTICE_BYTES). Judged on the row as read when the
+    kiosk's key was checked; a command queued since then waits for the next heartbeat."""
+    if kiosk.heartbeat_at is None or now - kiosk.heartbeat_at >= LAST_SEEN_RESOLUTION or kiosk.pending_commands:
+        return False
+    if (kiosk.disk_free_bytes is None) != (heartbeat.disk_free_bytes is None) or (
+            heartbeat.disk_free_bytes is not None
+            and abs(heartbeat.disk_free_bytes - kiosk.disk_free_bytes) >= HEARTBEAT_DISK_FREE_NOTICE_BYTES):
+        return False
+    return (kiosk.app_version == heartbeat.app_version and kiosk.content_version == heartbeat.content_version
+            and kiosk.outbox_depth == heartbeat.outbox_depth and kiosk.last_errors == list(heartbeat.last_errors))
+
+
 def record_heartbeat(kiosk: Kiosk, heartbeat: Heartbeat) -> HeartbeatReply:
     """Store what the kiosk reports and answer with the commands waiting for it.
 
     Queued commands are handed out exactly once. A kiosk showing an older content version
     than the newest published one is told to sync now rather than wait for its next poll.
+    A heartbeat that changes nothing (`heartbeat_changes_nothing`) is not written: a fleet
+    heartbeating every few seconds costs the database a write per kiosk every
+    LAST_SEEN_RESOLUTION, not one per heartbeat (uptime and the kiosk's clock are stored then).
     """
     now = timezone.now()
+    if heartbeat_changes_nothing(kiosk, heartbeat, now):
+        return _heartbeat_reply(kiosk, heartbeat, [], now)
     with transaction.atomic():
         locked = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
         commands = [Command.model_validate(item) for item in locked.pending_commands]
@@ -235,6 +259,10 @@ def record_heartbeat(kiosk: Kiosk, heartbeat: Heartbeat) -> HeartbeatReply:
             "heartbeat_at", "last_seen_at", "heartbeat_sent_at", "app_version", "content_version",
             "outbox_depth", "last_errors", "uptime_s", "disk_free_bytes", "pending_commands",
         ])
+    return _heartbeat_reply(kiosk, heartbeat, commands, now)
+
+
+def _heartbeat_reply(kiosk: Kiosk, heartbeat: Heartbeat, commands: list[Command], now) -> HeartbeatReply:
     latest = current_version(kiosk.mall_id)
     if latest is not None and heartbeat.content_version != latest.version and not any(
         command.kind == "sync_now" for command in commands

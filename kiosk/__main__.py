@@ -169,6 +169,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_maintenance_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.maintenance import PIN_MAX_DIGITS, PIN_MIN_DIGITS, set_pin, valid_pin
+
+    def read(prompt: str) -> str:
+        if sys.stdin.isatty():
+            return getpass.getpass(prompt)
+        return sys.stdin.readline().strip()
+
+    pin = read(f"New maintenance PIN ({PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits): ")
+    if not valid_pin(pin):
+        print(f"A PIN has {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits (0-9); nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    if read("The same PIN again: ") != pin:
+        print("The two PINs differ; nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    data_dir = _data_dir(args)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with _open_store(data_dir) as store:
+        set_pin(store, pin)
+    print(f"Maintenance PIN set (only its salted hash is kept, in {data_dir}). A running kiosk uses it "
+          "at once: five taps on the mall's name within 3 seconds open the staff sign-in.")
+    return 0
+
+
 def cmd_tour(args: argparse.Namespace) -> int:
     from screens.tour import TOUR_SIZE, render_tour  # Kivy starts here, not before
 

@@ -3,9 +3,10 @@
 `render_tour(out_dir)` installs the demo mall (`assets/demo`) into a temporary store, starts
 the real kiosk app offscreen at 1920×1080, walks it through every screen — filling in and
 sending a complaint on the way, in the temporary store only — and writes
-`<screen>-<language>.png` for each. The kiosk identity is TOUR DATA, not an enrolled kiosk:
-kiosk code "DEM" and the public base URL http://127.0.0.1:8000, so the receipt's QR code
-points at a local demo server.
+`<screen>-<language>.png` for each, and `overflow.txt`: every label on every screen shown
+whose text does not fit (screens.overflow), one line each. The kiosk identity is TOUR DATA,
+not an enrolled kiosk: kiosk code "DEM" and the public base URL http://127.0.0.1:8000, so the
+receipt's QR code points at a local demo server.
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ TOUR_LOCATION = "lobby-1f"
 TOUR_STORE = "cloud-coffee"
 TOUR_ROUTE_STORE = "gale-sports"
 """A 3F store: from the 1F lobby the route changes floors."""
+OVERFLOW_REPORT = "overflow.txt"
+"""Written next to the PNGs: one line per label whose text does not fit (empty when all fit)."""
 TOUR_LOCAL_TIME = time(15, 20)
 """The tour's wall clock: today at 15:20 in the mall, when the stores are open."""
 
@@ -41,6 +44,16 @@ SCREENS = (
     "lost-item-errors",
     "lost-item-details", "lost-item-receipt",
 )
+
+
+def screen_overflows() -> list[str]:
+    """What does not fit on the window as it is now: the screen shown, its header and footer,
+    and every overlay (broadcasts, idle warning, popups)."""
+    from kivy.core.window import Window
+
+    from screens.overflow import find_overflows
+
+    return [str(overflow) for overflow in find_overflows(Window.children, Window.size)]
 
 
 def tour_identity(mall_id: str, location_id: str | None):
@@ -59,11 +72,12 @@ def tour_identity(mall_id: str, location_id: str | None):
 
 
 def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
-                size: tuple[int, int] = TOUR_SIZE) -> list[Path]:
+                size: tuple[int, int] = TOUR_SIZE, pictures: bool = True) -> list[Path]:
     """Write `<screen>-<lang>.png` for every screen and language into `out_dir`; returns them.
 
     `size` is the window in pixels: 1920×1080 landscape by default; (1080, 1920) renders the
-    portrait panel that KioskConfig defaults to."""
+    portrait panel that KioskConfig defaults to. Without `pictures` the walk only checks that
+    the text fits (`overflow.txt`), and is quicker for it."""
     prepare_headless_environment()
     from kiosk.config import KioskConfig
     from kiosk.content import install_bundle
@@ -92,19 +106,38 @@ def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
                              window_height=size[1], idle_timeout_s=3600, receipt_timeout_s=60)
         kiosk = HeadlessKiosk(config, store, identity=tour_identity(bundle.content.mall.id, location),
                               wall_clock=wall_clock).start()
+        if not pictures:
+            _stop_drawing()
         written: list[Path] = []
+        overflows: list[str] = []
         for language in languages:
-            written.extend(_render_language(kiosk, language, out_dir, store, empty_store, bundle))
+            written.extend(_render_language(kiosk, language, out_dir, store, empty_store, bundle, overflows,
+                                            pictures))
         kiosk.stop()
+        orientation = "portrait" if size[1] > size[0] else "landscape"
+        report = "".join(f"{orientation} {line}\n" for line in overflows)
+        (out_dir / OVERFLOW_REPORT).write_text(report, encoding="utf-8")
+        if overflows:
+            print(f"Text that does not fit ({len(overflows)}, also in {out_dir / OVERFLOW_REPORT}):\n{report}",
+                  end="", flush=True)
         store.close()
         empty_store.close()
-        expected = {out_dir / f"{screen}-{language}.png" for screen in SCREENS for language in languages}
+        expected = {out_dir / f"{screen}-{language}.png" for screen in SCREENS for language in languages
+                    if pictures}
         missing = sorted(str(path) for path in expected - set(written))
         if missing:
             raise RuntimeError(f"the tour did not render {', '.join(missing)}")
         return written
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _stop_drawing() -> None:
+    """Skip painting the window: layout, label textures and animations run on Kivy's clock, not
+    in the painting, so the text can be checked without the cost of drawing each frame."""
+    from kivy.core.window import Window
+
+    Window.fbind("on_draw", lambda *_: True)  # handled: the window's own painting is skipped
 
 
 def _between_slides(kiosk, app) -> None:
@@ -150,15 +183,22 @@ def _render_directory(kiosk, app, shot, language: str) -> None:
     app.go_back()
 
 
-def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bundle) -> list[Path]:
+def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bundle,
+                     overflows: list[str] | None = None, pictures: bool = True) -> list[Path]:
+    """Walk every screen in `language`, saving a picture of each unless told not to; with
+    `overflows`, also check each screen's labels for text that does not fit (screens.overflow)
+    and append what it finds."""
     app = kiosk.app
     written: list[Path] = []
 
     def shot(name: str) -> None:
         kiosk.settle()
-        path = kiosk.capture(out_dir / f"{name}-{language}.png")
-        written.append(path)
-        print(f"{path}", flush=True)
+        if pictures:
+            path = kiosk.capture(out_dir / f"{name}-{language}.png")
+            written.append(path)
+            print(f"{path}", flush=True)
+        if overflows is not None:
+            overflows.extend(f"{name}-{language}: {problem}" for problem in screen_overflows())
 
     app.start_over()
     app.set_language(language)

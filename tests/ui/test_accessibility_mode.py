@@ -67,6 +67,16 @@ def _visible_rect(widget):
     return left, bottom, right, top
 
 
+def _scrolls(widget) -> bool:
+    """`widget` is in a scroll view (or other clipping view): cut there, it scrolls into view."""
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, StencilView):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _handles_touch(widget) -> bool:
     """A button, a field, a scrolling view, or a widget of ours with its own touch handling."""
     if isinstance(widget, (ButtonBehavior, ToggleButtonBehavior, TextInput, ScrollView)):
@@ -189,6 +199,9 @@ def mode_problems(app) -> list[str]:
             if min(top, high) - max(bottom, low) < smallest:
                 problems.append(f"{describe(widget)}: no reachable part")
             continue
+        w_left, _w_bottom, w_right, _w_top = _window_rect(widget)
+        if not _scrolls(widget) and (w_left < -TOLERANCE_PX or w_right > Window.width + TOLERANCE_PX):
+            problems.append(f"{describe(widget)}: x {w_left:.0f}–{w_right:.0f} past the window's edge")
         if bottom < low - TOLERANCE_PX or top > high + TOLERANCE_PX:
             problems.append(f"{describe(widget)}: y {bottom:.0f}–{top:.0f} outside the band {low:.0f}–{high:.0f}")
         if widget.width < smallest - TOLERANCE_PX or widget.height < smallest - TOLERANCE_PX:

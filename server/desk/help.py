@@ -72,7 +72,7 @@ def open_requests(user) -> QuerySet[HelpRequest]:
 def live_alerts(user) -> list[dict]:
     """What the console's live stream carries for the help alert: the open requests."""
     return [{"id": row.id, "place": row.place, "on_the_way": row.acknowledged_by_name,
-             "received": timezone.localtime(row.received_at, row.mall.zone).strftime("%H:%M")}
+             "asked": timezone.localtime(row.requested_at, row.mall.zone).strftime("%H:%M")}
             for row in open_requests(user).select_related("mall")[:20]]
 
 

@@ -59,6 +59,7 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "item_place": ("screens.item_place", "ItemPlaceScreen"),
     "facilities": ("screens.facilities", "FacilitiesScreen"),
     "getting_ready": ("screens.getting_ready", "GettingReadyScreen"),
+    "maintenance": ("screens.maintenance", "MaintenanceScreen"),
 }
 """Screen name → (module, class). A module is imported, and its .kv loaded, on first show."""
 
@@ -74,8 +75,13 @@ SHARED_WIDGET_MODULES = (
 one of its widgets: the first frame does not pay for the keyboard's dictionaries, the QR encoder
 or the search index of screens nobody opened yet."""
 _CLASS_LINE = re.compile(r"^class ([A-Z]\w*)\b", re.MULTILINE)
-SCREENS_WITHOUT_CONTENT = frozenset({"getting_ready"})
-SCREENS_WITHOUT_IDLE_WARNING = frozenset({"attract", "home", "getting_ready", "receipt"})
+SCREENS_WITHOUT_CONTENT = frozenset({"getting_ready", "maintenance"})
+SCREENS_WITHOUT_IDLE_WARNING = frozenset({"attract", "home", "getting_ready", "receipt", "maintenance"})
+STAFF_TAPS = 5
+STAFF_TAPS_WINDOW_S = 3.0
+"""Five taps on the mall's name within 3 s open the staff sign-in (only when a PIN is set)."""
+MAINTENANCE_IDLE_S = 120.0
+"""The staff screens go back to the visitor screens after this long without a touch."""
 
 
 def register_widget_modules(modules: tuple[str, ...]) -> None:
@@ -155,6 +161,8 @@ class KioskApp(App):
     """The reach band covers the whole window (a landscape panel): nothing needs to move down."""
     reading_text = StringProperty("")
     """The words of the screen shown, for the mode's reading panel and read-aloud."""
+    download_progress = NumericProperty(-1.0)
+    """The content version downloading: 0–1 of its bytes fetched; -1 while none downloads."""
 
     use_kivy_settings = False
 
@@ -197,6 +205,7 @@ class KioskApp(App):
         self._screenshot_count = 0
         self._events: list[Any] = []
         self.first_frame_drawn = False
+        self._staff_taps: list[float] = []
         self.warmup: Preparation | None = None
         """The background preparation of the search index, routes and input methods, started
         after the first frame (and again for each new content version)."""
@@ -280,7 +289,7 @@ class KioskApp(App):
         for event in self._events:
             event.cancel()
         if self.agent is not None:
-            for attribute in ("on_content_changed", "on_commands", "on_availability"):
+            for attribute in ("on_content_changed", "on_commands", "on_availability", "on_progress"):
                 if hasattr(self.agent, attribute):
                     setattr(self.agent, attribute, None)
             if getattr(self.agent, "broadcasts", None) is not None:
@@ -324,6 +333,9 @@ class KioskApp(App):
         from screens.fleet_screen import KivyScreen
 
         attach_screen(KivyScreen())  # the fleet console's screenshot and restart (kiosk/commands.py)
+        if hasattr(self.agent, "on_progress"):
+            self.agent.on_progress = lambda done, total: Clock.schedule_once(
+                lambda dt: self._show_download_progress(done, total))
         if hasattr(self.agent, "on_content_changed"):
             self.agent.on_content_changed = lambda version: Clock.schedule_once(
                 lambda dt: self.reload_content(force=True)
@@ -555,6 +567,21 @@ class KioskApp(App):
             if name in self._screens:
                 self._safely(self._screens[name].reset)
 
+    def _show_download_progress(self, done: int, total: int) -> None:
+        self.download_progress = -1.0 if total <= 0 or done >= total else done / total
+
+    def staff_tap(self) -> None:
+        """A tap on the mall's name: the fifth within STAFF_TAPS_WINDOW_S opens the staff sign-in,
+        if a maintenance PIN is set (kiosk/maintenance.py); otherwise nothing shows at all."""
+        from kiosk.maintenance import pin_is_set
+
+        now = self.monotonic()
+        self._staff_taps = [*(moment for moment in self._staff_taps if now - moment <= STAFF_TAPS_WINDOW_S), now]
+        if len(self._staff_taps) >= STAFF_TAPS:
+            self._staff_taps = []
+            if pin_is_set(self.store):
+                self.show("maintenance")
+
     # ---------------------------------------------------------------- idle and timeouts
     def _on_any_touch(self, window, touch) -> bool:
         self.idle.touched()
@@ -581,6 +608,10 @@ class KioskApp(App):
                 self.finish_case()
             return
         if current in ("attract", "getting_ready"):
+            return
+        if current == "maintenance":
+            if self.idle.idle_for() >= MAINTENANCE_IDLE_S:
+                self.start_over()
             return
         if self.idle.expired():
             self.start_over()

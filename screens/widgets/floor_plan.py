@@ -261,6 +261,8 @@ class FloorPlan(StencilView):
         self._poles: dict[tuple, tuple[float, float]] = {}
         self._symbols_layer = InstructionGroup()
         self._symbol_offsets: dict[str, tuple[float, float]] = {}
+        self._symbol_shifts: list[tuple[str, tuple[float, float], Translate, Translate]] = []
+        self._symbols_scale: float | None = None
         self._symbols_key: tuple | None = None
         self.placed_labels: list[PlacedLabel] = []
         """The names drawn, with their screen boxes (for tests and the bench)."""
@@ -527,18 +529,28 @@ class FloorPlan(StencilView):
     # ---------------------------------------------------------------- symbols
     def _draw_symbols(self) -> None:
         """Each facility's symbol at its place, one size whatever the zoom. The layer is drawn
-        relative to the plan's origin and kept while the scale stays: a pan only moves it."""
+        relative to the plan's origin, each symbol behind a shift of its own, and kept while the
+        floor and the symbols stay: a pan only moves the layer, a zoom only changes the shifts."""
         side = SYMBOL_SIDE * self.label_scale
         scale, (ox, oy) = self._scale, self._origin
-        key = (self.level, tuple(self.symbols), round(scale, 4), self.heading_deg, side)
+        key = (self.level, tuple(self.symbols), self.heading_deg, side)
         if self._symbols_key is None or self._symbols_key[0] is not key[0] or self._symbols_key[1:] != key[1:]:
             group = InstructionGroup()
-            offsets = {}
+            self._symbol_shifts = []
             for symbol in self.symbols:
-                rx, ry = self._rotate(symbol.x, symbol.y)
-                offsets[symbol.ref] = (rx * scale, ry * scale)
-                draw_symbol(group, symbol.kind, rx * scale, ry * scale, side)
-            self._symbols_layer, self._symbol_offsets, self._symbols_key = group, offsets, key
+                there, back = Translate(0, 0), Translate(0, 0)
+                group.add(there)
+                draw_symbol(group, symbol.kind, 0, 0, side)
+                group.add(back)
+                self._symbol_shifts.append((symbol.ref, self._rotate(symbol.x, symbol.y), there, back))
+            self._symbols_layer, self._symbols_key, self._symbols_scale = group, key, None
+        if self._symbols_scale != scale:
+            self._symbol_offsets = {}
+            for ref, (rx, ry), there, back in self._symbol_shifts:
+                there.xy = (rx * scale, ry * scale)
+                back.xy = (-rx * scale, -ry * scale)
+                self._symbol_offsets[ref] = (rx * scale, ry * scale)
+            self._symbols_scale = scale
         view = (self.x, self.y, self.width, self.height)
         self.symbol_boxes = {}
         for ref, (dx, dy) in self._symbol_offsets.items():

@@ -129,7 +129,7 @@ def spoken_text(screen, with_title: bool = True) -> str:
 def visible_texts(root) -> list[str]:
     """The text of every label shown under `root`, top to bottom then left to right: not the
     buttons' own words, not the on-screen keyboard, nothing hidden or scrolled away."""
-    from screens.widgets.common import KButton
+    from screens.widgets.common import KButton, TextField
     from screens.widgets.keyboard import OnScreenKeyboard
 
     found: list[tuple[float, float, str]] = []
@@ -140,9 +140,11 @@ def visible_texts(root) -> list[str]:
         if widget.width <= 0 or widget.height <= 0:
             return
         text = getattr(widget, "text", None)
+        if isinstance(widget, TextField):  # what was typed, or the hint; not the caret
+            text = widget.value or widget.hint
         if isinstance(text, str) and not isinstance(widget, KButton) and hasattr(widget, "texture_size"):
             words = plain_text(text)
-            if words:
+            if any(character.isalnum() for character in words):  # not a lone "›" or "·"
                 x, y = widget.to_window(widget.x, widget.top)
                 found.append((-y, x, words))
         for child in reversed(widget.children):

@@ -334,3 +334,19 @@ def test_contrast_of_the_theme_pairs_the_mode_relies_on():
     assert contrast_ratio(theme.INK_MUTED, theme.BACKGROUND) >= MIN_CONTRAST
     assert contrast_ratio(theme.ERROR, theme.ERROR_SURFACE) >= MIN_CONTRAST
     assert contrast_ratio(theme.ON_DISABLED, theme.DISABLED) >= MIN_CONTRAST
+
+
+def test_read_aloud_takes_the_console_volume_and_falls_back_to_the_default(kiosk):
+    from screens.widgets.accessibility import DEFAULT_SPEECH_VOLUME, ReadAloud
+
+    reader = ReadAloud(kiosk.store)
+    try:
+        assert reader.volume() == DEFAULT_SPEECH_VOLUME  # never set on this kiosk
+        kiosk.store.set_setting("speech_volume", 35)
+        assert reader.volume() == 35
+        kiosk.store.set_setting("speech_volume", 250)
+        assert reader.volume() == 100
+        kiosk.store.set_setting("speech_volume", "loud")
+        assert reader.volume() == DEFAULT_SPEECH_VOLUME
+    finally:
+        kiosk.store.delete_setting("speech_volume")

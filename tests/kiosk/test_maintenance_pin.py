@@ -149,3 +149,30 @@ def test_the_log_excerpt_is_the_files_last_lines(tmp_path: Path):
     assert len(excerpt) == 40
     assert excerpt[-1].endswith("kiosk.test: line 59") and excerpt[0].endswith("line 20")
     assert log_excerpt(tmp_path / "nowhere") == []
+
+
+def test_a_download_reports_its_bytes_for_the_progress_bar(store: LocalStore, bundle):
+    """install_version tells (bytes fetched, bytes to fetch) from the manifest's sizes, after each
+    blob; blobs already on disk are not counted, and nothing is told when nothing is fetched."""
+    from datetime import UTC, datetime
+
+    from kiosk.content import DOCUMENT_MEDIA_TYPE, install_version
+    from sync.protocol import BlobRef, ContentManifest, sha256_hex
+
+    document = bundle.content.model_dump_json().encode()
+    blobs = {sha256_hex(document): document, **{sha: data for sha, (data, _type) in bundle.blobs.items()}}
+    manifest = ContentManifest(
+        mall_id=bundle.content.mall.id, version=1, published_at=datetime.now(UTC),
+        document=BlobRef(sha256=sha256_hex(document), size=len(document), media_type=DOCUMENT_MEDIA_TYPE),
+        blobs=[BlobRef(sha256=sha, size=len(data), media_type=media_type)
+               for sha, (data, media_type) in sorted(bundle.blobs.items())])
+    reported: list[tuple[int, int]] = []
+    install_version(store, manifest, blobs.__getitem__, progress=lambda done, total: reported.append((done, total)))
+    total = sum(len(data) for data in blobs.values())
+    assert reported[0] == (0, total) and reported[-1] == (total, total)
+    assert len(reported) == len(blobs) + 1
+    assert [done for done, _ in reported] == sorted(done for done, _ in reported)
+    again: list[tuple[int, int]] = []
+    install_version(store, manifest.model_copy(update={"version": 2}), blobs.__getitem__,
+                    progress=lambda done, total: again.append((done, total)))
+    assert again == []  # every blob already on disk

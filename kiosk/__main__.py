@@ -200,7 +200,8 @@ def cmd_tour(args: argparse.Namespace) -> int:
 
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    render_tour(out_dir, size=TOUR_SIZE[::-1] if args.portrait else TOUR_SIZE, pictures=not args.check_only)
+    render_tour(out_dir, size=TOUR_SIZE[::-1] if args.portrait else TOUR_SIZE, pictures=not args.check_only,
+                accessible=args.accessible)
     print(f"Screens {'checked' if args.check_only else 'rendered'} to {out_dir}")
     return 0
 
@@ -243,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a portrait panel (1080x1920, the kiosk's default) instead of landscape (1920x1080)")
     tour.add_argument("--check-only", action="store_true",
                       help="walk every screen only to check that the text fits (overflow.txt), no pictures")
+    tour.add_argument("--accessible", action="store_true",
+                      help="every screen in the accessibility mode (reach band, read-aloud panel)")
     tour.set_defaults(handler=cmd_tour)
 
     search = with_data_dir(commands.add_parser("search", help="the directory's ranked results for a query"))

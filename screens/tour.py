@@ -72,12 +72,13 @@ def tour_identity(mall_id: str, location_id: str | None):
 
 
 def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
-                size: tuple[int, int] = TOUR_SIZE, pictures: bool = True) -> list[Path]:
+                size: tuple[int, int] = TOUR_SIZE, pictures: bool = True, accessible: bool = False) -> list[Path]:
     """Write `<screen>-<lang>.png` for every screen and language into `out_dir`; returns them.
 
     `size` is the window in pixels: 1920×1080 landscape by default; (1080, 1920) renders the
     portrait panel that KioskConfig defaults to. Without `pictures` the walk only checks that
-    the text fits (`overflow.txt`), and is quicker for it."""
+    the text fits (`overflow.txt`), and is quicker for it. With `accessible`, every screen is
+    shown in the accessibility mode (docs/accessibility.md)."""
     prepare_headless_environment()
     from kiosk.config import KioskConfig
     from kiosk.content import install_bundle
@@ -110,8 +111,9 @@ def render_tour(out_dir: Path, languages: tuple[str, ...] = TOUR_LANGUAGES,
             _stop_drawing()
         written: list[Path] = []
         overflows: list[str] = []
+        driver = AccessibleTour(kiosk) if accessible else kiosk
         for language in languages:
-            written.extend(_render_language(kiosk, language, out_dir, store, empty_store, bundle, overflows,
+            written.extend(_render_language(driver, language, out_dir, store, empty_store, bundle, overflows,
                                             pictures))
         kiosk.stop()
         orientation = "portrait" if size[1] > size[0] else "landscape"
@@ -138,6 +140,25 @@ def _stop_drawing() -> None:
     from kivy.core.window import Window
 
     Window.fbind("on_draw", lambda *_: True)  # handled: the window's own painting is skipped
+
+
+class AccessibleTour:
+    """The tour's kiosk with the accessibility mode on at every shot: the walk starts over (the
+    visitor leaves, which turns the mode off) before its first shot."""
+
+    def __init__(self, kiosk) -> None:
+        self.kiosk = kiosk
+        self.app = kiosk.app
+
+    def __getattr__(self, name: str):
+        return getattr(self.kiosk, name)
+
+    def settle(self) -> None:
+        if not self.app.accessible:
+            self.app.accessible = True
+        self.kiosk.settle()
+        self.app.update_reading()  # the reading panel shows this screen's words
+        self.kiosk.settle()
 
 
 def _between_slides(kiosk, app) -> None:

@@ -172,7 +172,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_maintenance_pin(args: argparse.Namespace) -> int:
     import getpass
 
-    from kiosk.maintenance import PIN_MAX_DIGITS, PIN_MIN_DIGITS, set_pin, valid_pin
+    from kiosk.maintenance import set_pin
+    from sync.maintenance_pin import PIN_MAX_DIGITS, PIN_MIN_DIGITS, valid_pin
 
     def read(prompt: str) -> str:
         if sys.stdin.isatty():

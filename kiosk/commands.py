@@ -243,7 +243,8 @@ def switch_key(agent: SyncAgent, store: LocalStore, command: Command) -> str:
 
 def set_maintenance_pin(store: LocalStore, command: Command) -> str:
     """A new staff PIN for the maintenance screen, as its salted hash only (kiosk/maintenance.py)."""
-    from kiosk.maintenance import pin_record_from_payload, save_pin_record
+    from kiosk.maintenance import save_pin_record
+    from sync.maintenance_pin import pin_record_from_payload
 
     try:
         record = pin_record_from_payload(command.payload)

@@ -541,7 +541,7 @@ CommandKind = Literal[
     "restart", "screenshot", "set_volume", "set_brightness", "rotate_key", "set_maintenance_pin",
 ]
 FLEET_COMMAND_KINDS: tuple[CommandKind, ...] = (
-    "reload", "restart", "screenshot", "set_volume", "set_brightness", "rotate_key",
+    "reload", "restart", "screenshot", "set_volume", "set_brightness", "rotate_key", "set_maintenance_pin",
 )
 """Commands staff send from the fleet console: each has an `id` and is reported back with a
 CommandResult; the others (sync_now, notices) are the server's own and need no answer."""

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from server.malls.models import Mall
+from sync.maintenance_pin import PIN_MAX_DIGITS, PIN_MIN_DIGITS, hash_pin, valid_pin
 from sync.protocol import (
     FLEET_COMMAND_KINDS,
     MAX_SCREENSHOT_BYTES,
@@ -123,7 +124,8 @@ def _create(kiosk: Kiosk, kind: str, payload: dict, user) -> KioskCommand:
 
 
 def send_command(kiosk: Kiosk, kind: str, user, value: str = "") -> KioskCommand:
-    """Queue a console command; `value` is the percentage of set_volume and set_brightness."""
+    """Queue a console command; `value` is the percentage of set_volume and set_brightness, or
+    the maintenance screen's new PIN (sent and kept as its hash only)."""
     if kind not in FLEET_COMMAND_KINDS or kind == "rotate_key":
         raise CommandRefused(gettext("Unknown command."))
     if kiosk.revoked_at is not None:
@@ -137,6 +139,11 @@ def send_command(kiosk: Kiosk, kind: str, user, value: str = "") -> KioskCommand
         if not 0 <= percent <= 100:
             raise CommandRefused(gettext("Give a percentage from 0 to 100."))
         payload = {"percent": percent}
+    if kind == "set_maintenance_pin":  # only the salted hash leaves the console
+        if not valid_pin(value.strip()):
+            raise CommandRefused(gettext("A PIN has %(least)s to %(most)s digits.")
+                                 % {"least": PIN_MIN_DIGITS, "most": PIN_MAX_DIGITS})
+        payload = hash_pin(value.strip())
     if KioskCommand.objects.filter(kiosk=kiosk, state__in=_open_states()).count() >= MAX_OPEN_COMMANDS:
         raise CommandRefused(gettext("%(count)s commands already wait for this kiosk; wait for it to answer.")
                              % {"count": MAX_OPEN_COMMANDS})
@@ -178,7 +185,7 @@ def record_result(kiosk: Kiosk, command_id: str, result: CommandResult) -> Kiosk
         state=CommandState.SUCCEEDED if result.ok else CommandState.FAILED, finished_at=timezone.now(),
         result=result.message, unsupported=not result.ok and result.unsupported, screenshot=screenshot,
     )
-    if command.kind == "rotate_key":  # the key itself is not kept once the kiosk has answered
+    if command.kind in ("rotate_key", "set_maintenance_pin"):  # no secret is kept once the kiosk answered
         KioskCommand.objects.filter(pk=command.pk).update(payload={})
     command.refresh_from_db()
     return command

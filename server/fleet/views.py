@@ -72,6 +72,7 @@ COMMAND_LABELS = {
     "set_volume": gettext_lazy("Set read-aloud volume"),
     "set_brightness": gettext_lazy("Set brightness"),
     "rotate_key": gettext_lazy("Rotate device key"),
+    "set_maintenance_pin": gettext_lazy("New maintenance PIN"),
 }
 SUCCESS_WORDS = {
     "reload": gettext_lazy("Content checked and reloaded"),
@@ -80,6 +81,7 @@ SUCCESS_WORDS = {
     "set_volume": gettext_lazy("Read-aloud volume set to %(percent)s %%"),
     "set_brightness": gettext_lazy("Brightness set to %(percent)s %%"),
     "rotate_key": gettext_lazy("The kiosk uses its new key"),
+    "set_maintenance_pin": gettext_lazy("The kiosk's maintenance screen takes the new PIN"),
 }
 RECENT_COMMANDS = 30
 

@@ -19,7 +19,6 @@ from kiosk.maintenance import (
     PIN_KEY,
     PinCheck,
     check_pin,
-    hash_pin,
     locked_for,
     log_excerpt,
     log_to_file,
@@ -27,6 +26,7 @@ from kiosk.maintenance import (
     set_pin,
 )
 from kiosk.store import LocalStore
+from sync.maintenance_pin import hash_pin
 from sync.protocol import Command, HeartbeatReply
 
 ROOT = Path(__file__).resolve().parents[2]

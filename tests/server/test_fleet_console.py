@@ -243,3 +243,26 @@ def test_the_alarm_sweep_runs_as_a_scheduled_job_and_the_console_is_in_the_menu(
     assert run.succeeded and run.result == "0 kiosk alarms raised, 0 cleared"
     client.force_login(manager)
     assert 'href="/console/fleet/"' in client.get("/console/cases/").content.decode()
+
+
+def test_a_maintenance_pin_travels_as_its_hash_and_the_kiosk_checks_it(client, mall, enrollment, manager, tmp_path):
+    from kiosk.commands import set_maintenance_pin
+    from kiosk.maintenance import PinCheck, check_pin
+    from kiosk.store import LocalStore
+    from sync.protocol import Command
+
+    client.force_login(manager)
+    kiosk = enrollment.kiosk
+    url = f"/console/fleet/kiosks/{kiosk.pk}/command"
+    assert client.post(url, {"kind": "set_maintenance_pin", "value": "12ab"}).status_code == 400
+    assert client.post(url, {"kind": "set_maintenance_pin", "value": "123"}).status_code == 400
+    assert client.post(url, {"kind": "set_maintenance_pin", "value": "482916"}).status_code == 302
+    (sent,) = beat(client, enrollment.device_key).json()["commands"]
+    assert "482916" not in str(sent) and sent["payload"]["algorithm"] == "pbkdf2_sha256"
+    with LocalStore.in_dir(tmp_path) as store:  # the kiosk's side of the same command
+        set_maintenance_pin(store, Command.model_validate(sent))
+        assert check_pin(store, "482916") == PinCheck.RIGHT and check_pin(store, "000000") == PinCheck.WRONG
+    assert answer(client, enrollment.device_key, sent["id"], ok=True, message="maintenance PIN replaced").status_code == 200
+    assert KioskCommand.objects.get(pk=sent["id"]).payload == {}  # no hash kept once the kiosk has it
+    page = client.get(f"/console/fleet/kiosks/{kiosk.pk}/").content.decode()
+    assert "New maintenance PIN" in page and "takes the new PIN" in page

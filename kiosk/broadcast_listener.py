@@ -57,13 +57,16 @@ class BroadcastListener:
     def __init__(self, db_path, base_url: str, session: requests.Session,
                  on_broadcasts: Callable[[list[Broadcast]], Any] | None = None,
                  poll_s: float = DEFAULT_POLL_S, clock: ModuleType | Any = time_module,
-                 on_back_online: Callable[[], Any] | None = None):
+                 on_back_online: Callable[[], Any] | None = None,
+                 on_commands_waiting: Callable[[], Any] | None = None):
         self.db_path = db_path
         self.base_url = base_url.rstrip("/")
         self.session = session
         self.on_broadcasts = on_broadcasts
         self.on_back_online = on_back_online
         """Called when a poll succeeds after failed ones: the outage is over, others may retry now."""
+        self.on_commands_waiting = on_commands_waiting
+        """Called when the server says the fleet console queued a command: fetch it now."""
         self.poll_s = float(poll_s)
         self.long_poll_s = 0.0
         """How long the server may hold a poll (it says so; 0 until it does)."""
@@ -174,6 +177,11 @@ class BroadcastListener:
         self.poll_s = min(max(float(state.poll_seconds), MIN_POLL_S), MAX_POLL_S)
         self.long_poll_s = min(float(state.long_poll_seconds), MAX_LONG_POLL_S)
         broadcasts.save_state(store, state.broadcasts, response.headers.get("ETag"))
+        if state.commands_waiting and self.on_commands_waiting is not None:
+            try:
+                self.on_commands_waiting()
+            except Exception:
+                log.exception("the commands-waiting callback failed")
         if self.on_broadcasts is not None:
             try:
                 self.on_broadcasts(list(state.broadcasts))

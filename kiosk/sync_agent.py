@@ -216,7 +216,8 @@ class SyncAgent:
         broadcast_session = requests.Session()  # its own: sessions are not shared across threads
         broadcast_session.headers.update(self.session.headers)
         self.broadcasts = BroadcastListener(self.db_path, self.base_url, broadcast_session, clock=clock,
-                                            on_back_online=self.server_back_online)
+                                            on_back_online=self.server_back_online,
+                                            on_commands_waiting=self.commands_waiting)
         """Notices and emergencies: a long poll on a thread of its own (kiosk/broadcast_listener.py)."""
         self._started_monotonic = clock.monotonic()
         self._errors: collections.deque[str] = collections.deque(maxlen=MAX_REPORTED_ERRORS)
@@ -246,6 +247,13 @@ class SyncAgent:
     def server_back_online(self) -> None:
         """The broadcast poll reached the server again after an outage: stop backing off and upload
         what waited (cases, impressions) now rather than after the longest backoff."""
+        self._network_blocked_until = 0.0
+        self._wake.set()
+
+    def commands_waiting(self) -> None:
+        """The fleet console queued a command (told by the broadcast poll): heartbeat now, which
+        brings it, instead of at the next interval."""
+        self._next_heartbeat_at = 0.0
         self._network_blocked_until = 0.0
         self._wake.set()
 

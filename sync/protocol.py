@@ -671,6 +671,9 @@ class BroadcastState(Model):
     broadcasts: list[Broadcast] = []
     poll_seconds: Annotated[int, Field(ge=1)] = 2
     long_poll_seconds: Annotated[int, Field(ge=0)] = 0
+    commands_waiting: bool = False
+    """The fleet console queued a command for this kiosk: send a heartbeat now to get it (the
+    push; the heartbeat's own interval still delivers it when a push is missed)."""
 
 
 class BroadcastShown(Model):

@@ -23,7 +23,7 @@ from server.accounts.services import record_audit
 from server.broadcasts.models import Broadcast, Kind, ShownReceipt
 from server.content.models import KioskPoint, Level
 from server.content.services import ContentError, store_blob
-from server.fleet.models import Kiosk
+from server.fleet.models import CommandState, Kiosk, KioskCommand
 from server.malls.models import Mall
 from sync import protocol
 from sync.protocol import BroadcastShownReport, BroadcastState, I18nText
@@ -135,19 +135,22 @@ def state_for_kiosk(kiosk: Kiosk) -> tuple[BroadcastState, str]:
     now = timezone.now()
     rows = list(active_broadcasts(kiosk.mall_id, now))
     level_id = kiosk_level_id(kiosk) if any(row.target_level_ids for row in rows) else None
-    return broadcast_state(rows, level_id, now)
+    waiting = KioskCommand.objects.filter(kiosk=kiosk, state=CommandState.QUEUED).exists()
+    return broadcast_state(rows, level_id, now, commands_waiting=waiting)
 
 
-def broadcast_state(in_force, level_id: str | None, now: datetime) -> tuple[BroadcastState, str]:
+def broadcast_state(in_force, level_id: str | None, now: datetime,
+                    commands_waiting: bool = False) -> tuple[BroadcastState, str]:
     """The state of a kiosk on `level_id` given the mall's broadcasts in force at `now` (also
-    what a held poll answers from the watcher's snapshot, server/broadcasts/watch.py)."""
+    what a held poll answers from the watcher's snapshot, server/broadcasts/watch.py), and
+    whether the fleet console queued a command for it (the poll wakes the kiosk for it)."""
     rows = [row for row in in_force if targets(row, level_id) and is_active(row, now)]
     rows.sort(key=lambda row: (row.kind != Kind.EMERGENCY, -row.starts_at.timestamp(), row.id))
     shown = [as_protocol(row) for row in rows]
     state = BroadcastState(server_time=now, broadcasts=shown, poll_seconds=poll_seconds(),
-                           long_poll_seconds=long_poll_seconds())
+                           long_poll_seconds=long_poll_seconds(), commands_waiting=commands_waiting)
     fingerprint = ("|".join(f"{b.id}:{b.expires_at.isoformat()}" for b in shown)
-                   + f"|{state.poll_seconds}|{state.long_poll_seconds}")
+                   + f"|{state.poll_seconds}|{state.long_poll_seconds}|{int(commands_waiting)}")
     etag = '"b-' + hashlib.sha256(fingerprint.encode()).hexdigest()[:24] + '"'
     return state, etag
 

@@ -9,9 +9,10 @@ polls costs the database one read, not 200. Expiry counts as a change: "in force
 against the clock each time.
 
 When to read again:
-* on PostgreSQL, when the database says something changed: a trigger on the broadcasts and the
-  kiosk points (migration 0004) notifies the channel `concierge_broadcasts`, whichever process,
-  worker or tool made the change, and the watcher LISTENs on a connection of its own. It reads
+* on PostgreSQL, when the database says something changed: a trigger on the broadcasts, the
+  kiosk points (migration 0004) and the fleet console's commands (0005) notifies the channel
+  `concierge_broadcasts`, whichever process, worker or tool made the change, and the watcher
+  LISTENs on a connection of its own. It reads
   again also when the next broadcast in force expires, and every RECHECK_SECONDS in case a
   notification was lost with a connection. Idle workers do not read at all;
 * on SQLite (one worker), or while the listening connection is down, every CHECK_SECONDS.
@@ -36,6 +37,7 @@ from server.broadcasts.models import Broadcast
 from server.broadcasts.services import broadcast_state
 from server.content.models import KioskPoint
 from server.core.database_threads import on_database_thread
+from server.fleet.models import CommandState, KioskCommand
 from sync.protocol import BroadcastState
 
 log = logging.getLogger(__name__)
@@ -55,11 +57,15 @@ class Snapshot:
     broadcasts: dict[str, tuple[Broadcast, ...]] = field(default_factory=dict)
     levels: dict[tuple[str, str], str] = field(default_factory=dict)
     """(mall id, kiosk point id) → level id."""
+    commands_for: dict[str, frozenset[str]] = field(default_factory=dict)
+    """mall id → the kiosks with a console command queued for them."""
 
     def fingerprint(self, mall_id: str) -> tuple:
-        """What identifies the mall's broadcasts in force (any change in it wakes the polls)."""
-        return tuple((row.id, row.expires_at, tuple(row.target_level_ids or ()))
-                     for row in self.broadcasts.get(mall_id, ()))
+        """What identifies the mall's broadcasts in force and its kiosks with commands waiting
+        (any change in it wakes the polls)."""
+        return (tuple((row.id, row.expires_at, tuple(row.target_level_ids or ()))
+                      for row in self.broadcasts.get(mall_id, ())),
+                tuple(sorted(self.commands_for.get(mall_id, ()))))
 
     def level_of(self, kiosk) -> str | None:
         return self.levels.get((kiosk.mall_id, kiosk.location_id)) if kiosk.location_id else None
@@ -74,13 +80,17 @@ def broadcasts_in_force() -> Snapshot:
         in_force.setdefault(row.mall_id, []).append(row)
     levels = {(mall_id, point): level for mall_id, point, level
               in KioskPoint.objects.values_list("mall_id", "content_id", "level__content_id")}
+    commands: dict[str, set[str]] = {}
+    for mall_id, kiosk_id in KioskCommand.objects.filter(state=CommandState.QUEUED).values_list("mall_id", "kiosk_id"):
+        commands.setdefault(mall_id, set()).add(kiosk_id)
     return Snapshot(read_at=now, broadcasts={mall_id: tuple(items) for mall_id, items in in_force.items()},
-                    levels=levels)
+                    levels=levels, commands_for={mall_id: frozenset(ids) for mall_id, ids in commands.items()})
 
 
 def state_from(snapshot: Snapshot, kiosk) -> tuple[BroadcastState, str]:
     """A kiosk's broadcast state and ETag from the snapshot, without the database."""
-    return broadcast_state(snapshot.broadcasts.get(kiosk.mall_id, ()), snapshot.level_of(kiosk), timezone.now())
+    return broadcast_state(snapshot.broadcasts.get(kiosk.mall_id, ()), snapshot.level_of(kiosk), timezone.now(),
+                           commands_waiting=kiosk.pk in snapshot.commands_for.get(kiosk.mall_id, ()))
 
 
 class BroadcastWatch:
@@ -159,7 +169,8 @@ class BroadcastWatch:
                     # for the next change without missing one in between.
                     self.snapshot = now_in_force
                     if known is not None:
-                        for mall_id in set(known.broadcasts) | set(now_in_force.broadcasts):
+                        for mall_id in (set(known.broadcasts) | set(now_in_force.broadcasts)
+                                        | set(known.commands_for) | set(now_in_force.commands_for)):
                             if known.fingerprint(mall_id) != now_in_force.fingerprint(mall_id):
                                 self._wake(mall_id)
                         if known.levels != now_in_force.levels:  # a kiosk point moved floors

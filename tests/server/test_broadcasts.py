@@ -206,11 +206,18 @@ def test_a_held_poll_answers_from_the_watchers_snapshot_exactly_as_from_the_data
     ended = emergency(imported_mall, kind="notice", reason="lost_child")
     services.end_broadcast(ended)
     snapshot = broadcasts_in_force()
-    assert snapshot.fingerprint(imported_mall.pk) == tuple(sorted(
-        (b.id, b.expires_at, tuple(b.target_level_ids)) for b in (everyone, upstairs)))
+    assert snapshot.fingerprint(imported_mall.pk) == (tuple(sorted(
+        (b.id, b.expires_at, tuple(b.target_level_ids)) for b in (everyone, upstairs))), ())
+    from server.fleet.remote import send_command
+
+    commanded = Kiosk.objects.get(pk=next(iter(kiosks.values())).kiosk.pk)
+    send_command(commanded, "screenshot", None)  # its poll also says a command waits
+    snapshot = broadcasts_in_force()
+    assert snapshot.fingerprint(imported_mall.pk)[1] == (commanded.pk,)
     for name, enrollment in kiosks.items():
         kiosk = Kiosk.objects.get(pk=enrollment.kiosk.pk)
         from_snapshot, snapshot_etag = state_from(snapshot, kiosk)
+        assert from_snapshot.commands_waiting is (kiosk.pk == commanded.pk)
         from_database, database_etag = services.state_for_kiosk(kiosk)
         assert snapshot_etag == database_etag, name
         assert [b.id for b in from_snapshot.broadcasts] == [b.id for b in from_database.broadcasts], name

@@ -257,3 +257,30 @@ def test_a_held_poll_with_nothing_new_ends_with_304_when_its_time_is_up(enrolled
     assert time.monotonic() - started >= 2 * 0.8  # held for the wait asked, less up to a fifth (jitter)
     assert broadcasts_poll(session, central_server, '"b-another"', wait=25).status_code == 200, \
         "a kiosk whose list is out of date is answered at once"
+
+
+def test_a_console_command_wakes_the_held_poll_and_the_kiosk_fetches_it_at_once(enrolled, central_server):
+    """The push: the fleet console queues a screenshot; the kiosk's held broadcast poll answers
+    with commands_waiting and the agent heartbeats for it, long before its 60 s interval."""
+    store, identity = enrolled
+    received = []
+    agent = SyncAgent(store, identity, "test", on_commands=received.extend)
+    agent.send_heartbeat(store)  # the interval's heartbeat: the next is a minute away
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {identity.device_key}"
+    etag = broadcasts_poll(session, central_server).headers["ETag"]
+    answer = {}
+    holder = threading.Thread(target=lambda: answer.update(
+        response=broadcasts_poll(session, central_server, etag, wait=25)))
+    holder.start()
+    time.sleep(1.0)
+    queued = manage(central_server.env, "shell", "-c", (
+        "from server.fleet.models import Kiosk; from server.fleet.remote import send_command;"
+        f"print(send_command(Kiosk.objects.get(pk='{identity.kiosk_id}'), 'screenshot', None).pk)"))
+    assert queued.returncode == 0, queued.stderr
+    command_id = queued.stdout.strip().splitlines()[-1]
+    holder.join(30)
+    assert answer["response"].status_code == 200 and answer["response"].json()["commands_waiting"] is True
+    agent.commands_waiting()  # what the listener calls on that answer
+    agent.run_cycle(store)
+    assert [command.id for command in received if command.id] == [command_id]

@@ -262,7 +262,8 @@ def test_a_maintenance_pin_travels_as_its_hash_and_the_kiosk_checks_it(client, m
     with LocalStore.in_dir(tmp_path) as store:  # the kiosk's side of the same command
         set_maintenance_pin(store, Command.model_validate(sent))
         assert check_pin(store, "482916") == PinCheck.RIGHT and check_pin(store, "000000") == PinCheck.WRONG
-    assert answer(client, enrollment.device_key, sent["id"], ok=True, message="maintenance PIN replaced").status_code == 200
+    replaced = answer(client, enrollment.device_key, sent["id"], ok=True, message="maintenance PIN replaced")
+    assert replaced.status_code == 200
     assert KioskCommand.objects.get(pk=sent["id"]).payload == {}  # no hash kept once the kiosk has it
     page = client.get(f"/console/fleet/kiosks/{kiosk.pk}/").content.decode()
     assert "New maintenance PIN" in page and "takes the new PIN" in page

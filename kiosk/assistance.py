@@ -15,14 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import requests
 from ulid import ULID
 
 from kiosk import outbox
 from kiosk.identity import KioskIdentity
 from kiosk.store import LocalStore
 from sync.protocol import ASSISTANCE_PATH, AssistanceReceipt, AssistanceRequest, as_language
+
+if TYPE_CHECKING:  # the help button is on the first frame: the HTTP client loads when pressed
+    import requests
 
 OPEN_FOR_S = 15 * 60
 """How long a request counts as open at the kiosk: long enough for staff to walk over from
@@ -87,6 +90,8 @@ def send_now(store: LocalStore, identity: KioskIdentity, request_id: str,
              session: requests.Session | None = None) -> AssistanceReceipt | None:
     """Try the server once, now; the receipt when it took the request, else None (the request
     stays in the outbox with the failure noted, for the sync agent to retry)."""
+    import requests
+
     item = outbox.get(store, request_id)
     if item is None:
         return None

@@ -352,14 +352,17 @@ class FloorPlan(StencilView):
         self._draw_shapes(highlighted)
         self._draw_symbols()
         here_here = self.here is not None and self.here_level_id == self.level.id
+        # Markers and their tags are placed first (the names keep clear of them) and drawn last,
+        # so no name's leader line runs across "you are here".
+        markers = InstructionGroup()
         if here_here and not self.route_legs:
-            self._draw_marker(self.here, facing=True)
+            self._draw_marker(self.here, markers, facing=True)
         self.canvas.add(self._route_group)
         self.draw_route_progress()
         if here_here and self.route_legs:
             self._caption_boxes.append(self._here_box())
         for marker in self.markers:
-            self._draw_marker(marker)
+            self._draw_marker(marker, markers)
         self.marker_boxes = list(self._caption_boxes)
         if self._touches and self._anchored:
             self._move_labels()  # a pan or pinch in progress: the names go along
@@ -367,6 +370,7 @@ class FloorPlan(StencilView):
         else:
             self._place_labels(highlighted)
         self._draw_labels(highlighted)
+        self.canvas.add(markers)
 
     def _here_box(self) -> tuple[float, float, float, float]:
         sx, sy = self.to_screen(self.here.x, self.here.y)
@@ -706,10 +710,9 @@ class FloorPlan(StencilView):
             self._label_cache[key] = texture
         return texture
 
-    def _draw_marker(self, marker: MapMarker, facing: bool = False) -> None:
+    def _draw_marker(self, marker: MapMarker, group: InstructionGroup, facing: bool = False) -> None:
         sx, sy = self.to_screen(marker.x, marker.y)
         radius = max(10.0, 16 * self.label_scale)
-        group = InstructionGroup()
         if facing:
             heading_cone(group, sx, sy, radius, marker.colour)
             reach = radius * 3.2  # the cone's box: its name tag goes elsewhere
@@ -723,23 +726,23 @@ class FloorPlan(StencilView):
             group.add(Ellipse(pos=(sx - radius - 5, sy - radius - 5), size=(2 * radius + 10, 2 * radius + 10)))
             group.add(Color(*marker.colour))
             group.add(Ellipse(pos=(sx - radius, sy - radius), size=(2 * radius, 2 * radius)))
-        self.canvas.add(group)
         self._caption_boxes.append((sx - radius - 5, sy - radius - 5, 2 * radius + 10, 2 * radius + 10))
         if marker.caption:
-            self._draw_caption(sx, sy, radius, marker.caption, marker.colour)
+            self._draw_caption(sx, sy, radius, marker.caption, marker.colour, group)
 
-    def _draw_caption(self, sx: float, sy: float, radius: float, caption: str, colour: tuple) -> None:
+    def _draw_caption(self, sx: float, sy: float, radius: float, caption: str, colour: tuple,
+                      group: InstructionGroup | None = None) -> None:
         """A rounded name tag beside a point, placed where it covers no other tag."""
         texture = self._label_texture(caption, 24 * self.label_scale, True, theme.ON_DARK)
         box_w = texture.width + 24
         box_h = texture.height + 12
         box_x, box_y = self._caption_position(sx, sy, radius, box_w, box_h)
         self._caption_boxes.append((box_x, box_y, box_w, box_h))
-        with self.canvas:
-            Color(*colour)
-            RoundedRectangle(pos=(box_x, box_y), size=(box_w, box_h), radius=[box_h / 2])
-            Color(1, 1, 1, 1)
-            Rectangle(texture=texture, pos=(int(box_x + 12), int(box_y + 6)), size=texture.size)
+        target = group if group is not None else self.canvas
+        target.add(Color(*colour))
+        target.add(RoundedRectangle(pos=(box_x, box_y), size=(box_w, box_h), radius=[box_h / 2]))
+        target.add(Color(1, 1, 1, 1))
+        target.add(Rectangle(texture=texture, pos=(int(box_x + 12), int(box_y + 6)), size=texture.size))
 
     def _caption_position(self, sx: float, sy: float, radius: float, box_w: float, box_h: float):
         """Beside the marker, inside the widget, clear of the other tags and hiding the least of

@@ -8,6 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import CATEGORY_LABELS, N_
 from screens.base import KioskScreen
+from screens.widgets.accessibility import visible_texts
 from sync.protocol import ComplaintCategory
 
 CATEGORY_HINTS = {
@@ -19,6 +20,8 @@ CATEGORY_HINTS = {
     ComplaintCategory.PRICE_QUESTION: N_("Wrong price, unclear discount, overcharged"),
     ComplaintCategory.OTHER: N_("Anything else"),
 }
+QUESTION = N_("What is your complaint about?")
+INSTRUCTION = N_("Choose the closest one. You can describe it in your own words next.")
 
 
 class CategoryButton(ButtonBehavior, BoxLayout):
@@ -59,6 +62,12 @@ class ComplaintCategoryScreen(KioskScreen):
             category = ComplaintCategory(button.category)
             button.text = self.tr(CATEGORY_LABELS[category])
             button.hint = self.tr(CATEGORY_HINTS[category])
+
+    def spoken_words(self) -> list[str]:
+        """What read-aloud and the reading panel give: the question and how to answer it (folded
+        away in the accessibility mode's reach band, where the reading panel shows them), then
+        the categories as shown."""
+        return [self.tr(QUESTION), self.tr(INSTRUCTION), *visible_texts(self)]
 
     def button_for(self, category: str) -> CategoryButton:
         return next(b for b in self.ids.categories.children if b.category == category)

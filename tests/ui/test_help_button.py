@@ -138,3 +138,29 @@ def test_the_idle_warning_shows_over_the_panel(unreachable_server):
     overlay, on_top = kiosk.app.idle_overlay, kiosk.app.root.children
     assert overlay.shown and panel.shown
     assert on_top.index(overlay) < on_top.index(panel), "the warning is drawn over the help panel"
+
+
+def test_in_the_accessibility_mode_the_panel_is_answered_within_reach(unreachable_server):
+    from kivy.core.window import Window
+
+    from screens.widgets.accessibility import min_target_px, reach_band
+
+    kiosk = unreachable_server
+    original = tuple(Window.size)
+    Window.size = (1080, 1920)  # the default portrait panel: its upper part is out of reach
+    kiosk.app.accessible = True
+    kiosk.settle()
+    try:
+        panel = press_and_wait(kiosk)
+        assert panel.shown and panel.state == "offline"
+        ok_button = panel.ids.ok_button
+        _x, bottom = ok_button.to_window(ok_button.x, ok_button.y)
+        low, high = reach_band(tuple(Window.size))
+        assert low <= bottom and bottom + ok_button.height <= high
+        assert min(ok_button.size) >= min_target_px(tuple(Window.size))
+        card_top = panel.ids.title.to_window(panel.ids.title.x, panel.ids.title.top)[1]
+        assert card_top <= high  # the whole card, words and button, in the band
+    finally:
+        kiosk.app.accessible = False
+        Window.size = original
+        kiosk.settle()

@@ -6,9 +6,22 @@ The mall itself (lookups, search, routing, schedules) is `venue/`, shared with t
 screens in `screens/` draw from both.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
-try:
-    APP_VERSION = version("concierge")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    APP_VERSION = "0.0.0+checkout"
+
+@cache
+def _app_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("concierge")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.0.0+checkout"
+
+
+def __getattr__(name: str) -> str:
+    """`APP_VERSION`, read from the installed package's metadata when first asked for: reading
+    it (importlib.metadata) cost the kiosk's first frame ~20 ms at every start."""
+    if name == "APP_VERSION":
+        return _app_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

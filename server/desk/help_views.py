@@ -3,38 +3,19 @@ console page fetches when the live stream says the open requests changed, "I'm o
 "resolved". Thin: the rules are in help.py."""
 from __future__ import annotations
 
-import functools
-
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from server.core.console import page_context, staff_page
-from server.malls.boundary import working_mall
+from server.core.console import page_context
 
 from . import help as assistance
-from .access import can_keep_ledgers, visible
+from .access import visible
 from .errors import DeskError
 from .models import HelpRequest
+from .views import desk_page  # the same console page: the working mall, in its time zone
 
 RECENT = 50
-console_view = staff_page(can_keep_ledgers, "desk/forbidden.html")
-
-
-def help_page(view):
-    """A console view of the help requests of the mall the page works on, in its time zone."""
-
-    @functools.wraps(view)
-    @console_view
-    def wrapped(request, *args, **kwargs):
-        mall = working_mall(request)
-        if mall is None:
-            return render(request, "desk/forbidden.html", page_context(request), status=403)
-        with timezone.override(mall.zone):
-            return view(request, mall, *args, **kwargs)
-
-    return wrapped
 
 
 def _rows(request, mall):
@@ -42,7 +23,7 @@ def _rows(request, mall):
 
 
 @require_safe
-@help_page
+@desk_page
 def help_list(request, mall):
     rows = _rows(request, mall)
     return render(request, "desk/help_list.html", page_context(
@@ -51,7 +32,7 @@ def help_list(request, mall):
 
 
 @require_safe
-@help_page
+@desk_page
 def help_alert(request, mall):
     """The banner alone (no page around it), for the live console's script to put on top."""
     return render(request, "desk/_help_alert.html", {
@@ -81,12 +62,12 @@ def _act(request, mall, help_request_id: str, action):
 
 
 @require_POST
-@help_page
+@desk_page
 def help_acknowledge(request, mall, help_request_id: str):
     return _act(request, mall, help_request_id, assistance.acknowledge)
 
 
 @require_POST
-@help_page
+@desk_page
 def help_resolve(request, mall, help_request_id: str):
     return _act(request, mall, help_request_id, assistance.resolve)

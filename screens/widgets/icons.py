@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from kivy.clock import Clock
 from kivy.graphics import Color, Ellipse, Line, Triangle
 from kivy.properties import ColorProperty, OptionProperty
 from kivy.uix.widget import Widget
@@ -20,7 +21,10 @@ class LineIcon(Widget):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(pos=self._draw, size=self._draw, kind=self._draw, colour=self._draw)
+        # Drawn once the layout has settled in this frame: a layout that moves the icon several
+        # times (a footer turning from portrait to landscape) left it drawn where it had been.
+        self._redraw = Clock.create_trigger(self._draw, -1)
+        self.bind(pos=self._redraw, size=self._redraw, kind=self._redraw, colour=self._redraw)
         self._draw()
 
     def _draw(self, *args) -> None:

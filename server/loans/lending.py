@@ -37,7 +37,13 @@ def default_due(mall: Mall, kind: str, now: datetime | None = None) -> datetime:
     if kind not in UNTIL_CLOSING_KINDS:
         return now + UMBRELLA_LOAN
     index = published_index(mall)
-    closes = index.closes_at(None, now) if index is not None else None
+    if index is None:
+        return now + WITHOUT_HOURS
+    closes = index.closes_at(None, now)
+    if closes is None:  # lent before the doors open (a visitor let in early): back by today's closing
+        opens = index.opens_at(None, now)
+        if opens is not None and index.local_time(opens).date() == index.local_time(now).date():
+            closes = index.closes_at(None, opens)
     return closes if closes is not None else now + WITHOUT_HOURS
 
 

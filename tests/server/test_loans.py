@@ -63,6 +63,13 @@ def test_a_loan_by_kind_takes_the_first_available_until_closing_time(desk):
     assert refused.value.code == "none_available"
 
 
+def test_before_opening_a_wheelchair_is_due_at_todays_closing_after_closing_in_four_hours(desk):
+    early = datetime(2026, 12, 5, 8, 13, tzinfo=SHANGHAI)
+    assert lending.default_due(desk["mall"], "wheelchair", early) == datetime(2026, 12, 5, 22, 0, tzinfo=SHANGHAI)
+    late = datetime(2026, 12, 5, 22, 30, tzinfo=SHANGHAI)
+    assert lending.default_due(desk["mall"], "wheelchair", late) == late + lending.WITHOUT_HOURS
+
+
 def test_an_umbrella_is_due_back_in_a_week_and_a_cash_deposit_keeps_its_amount(desk):
     noon = datetime(2026, 12, 5, 12, 0, tzinfo=SHANGHAI)
     loan = lending.lend(desk["mall"], request(kind="umbrella", security="cash_deposit", deposit_yuan=50),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
+from server.loans.lending import default_due
 from server.loans.models import ItemState, LendableItem, Loan, LoanStatus
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
@@ -55,7 +56,9 @@ def test_register_lend_return_and_overdue(chromium, live_server, staff, screensh
     desk.get_by_role("button", name="借出", exact=True).click()
     desk.wait_for_url("**/console/loans/?lent=*")
     notice = desk.locator('[role="status"]').inner_text()
-    assert "已借出轮椅 LY-01" in notice and "22:00" in notice
+    lent = Loan.objects.get()
+    assert lent.due_at == default_due(staff, "wheelchair", lent.lent_at)  # today's closing (4 h after it)
+    assert "已借出轮椅 LY-01" in notice and f"{timezone.localtime(lent.due_at, staff.zone):%H:%M}" in notice
     row = desk.locator("table.cases tbody tr").first
     assert "王" in row.inner_text() and "138****5678" in row.inner_text() and "现金押金 ¥200" in row.inner_text()
     assert desk.locator('.count[data-kind="wheelchair"]').inner_text() == "1"

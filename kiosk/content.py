@@ -265,19 +265,32 @@ def _discard_damaged(store: LocalStore, sha256: str) -> None:
 
 
 def needed_blobs(store: LocalStore) -> set[str]:
-    """Every blob the active and the previous version need (documents, images)."""
+    """Every blob the active and the previous version need (documents, images).
+
+    The sync agent asks every cycle: the answer is kept per pair of versions once both documents
+    were read (parsing them each minute cost tens of milliseconds for nothing)."""
+    versions = (active_version(store), previous_version(store))
+    key = tuple(version.id if version is not None else None for version in versions)
+    cached = store.cache.get("needed_blobs")
+    if cached is not None and cached[0] == key:
+        return set(cached[1])
     needed: set[str] = set()
-    for version in (active_version(store), previous_version(store)):
+    complete = True
+    for version in versions:
         if version is None:
             continue
         row = store.db.conn.execute("SELECT manifest FROM content_versions WHERE id = ?", (version.id,)).fetchone()
         manifest = ContentManifest.model_validate_json(row[0])
         needed.add(manifest.document.sha256)
         needed.update(ref.sha256 for ref in manifest.blobs)
-        if store.has_blob(manifest.document.sha256):
-            with contextlib.suppress(OSError, ValueError, ValidationError):
-                document = MallContent.model_validate_json(store.read_blob(manifest.document.sha256))
-                needed.update(referenced_blobs(document))
+        try:
+            document = MallContent.model_validate_json(store.read_blob(manifest.document.sha256))
+        except (OSError, ValueError, ValidationError):
+            complete = False  # missing or damaged: what it names is known once it is fetched again
+        else:
+            needed.update(referenced_blobs(document))
+    if complete:
+        store.cache["needed_blobs"] = (key, frozenset(needed))
     return needed
 
 

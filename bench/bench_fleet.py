@@ -520,6 +520,7 @@ def run_database(kind: str, quick: bool) -> dict:
         database_url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
         workers = 2
     # On disk, as a server's database is (not tmpfs): SQLite's commits are timed with their fsyncs.
+    (ROOT / "var").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-fleet-", dir=ROOT / "var") as work:
         server = Server(Path(work), database_url, workers)
         try:

@@ -12,8 +12,10 @@ failed=()
 run() {  # run NAME pytest-args...: exit 5 (nothing collected) counts as a failure of the suite layout
   local name=$1; shift
   echo "=== $name"
+  local started=$SECONDS
   "$PY" -m pytest -q -p no:cacheprovider "$@"
   local rc=$?
+  echo "--- $name: $((SECONDS - started)) s"
   if [ $rc -eq 5 ]; then echo "!!! $name collected no tests"; failed+=("$name(empty)");
   elif [ $rc -ne 0 ]; then failed+=("$name"); fi
 }

@@ -5,6 +5,9 @@ server at once on a thread of its own; the panel says, in the visitor's language
 staff have been asked to come to this kiosk (named by its place), or the network is down, the
 request goes when it is back, and meanwhile any member of staff or the service desk can help.
 A second press while a request is open says it has already been asked, and files nothing.
+While the panel is shown, it follows the request: the same request is sent again every
+FOLLOW_SECONDS (the server is idempotent on its id and answers with its state), so when a
+member of staff answers "I'm on my way" at the desk, the waiting visitor is told.
 """
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ from sync.protocol import AssistanceStatus
 load_kv_once(Path(__file__).with_name("help_button.kv"))
 
 PANEL_STATES = ("sending", "sent", "on_the_way", "offline")
+FOLLOW_SECONDS = 5.0
+"""How often a shown panel asks whether staff have answered: a visitor waits by the kiosk."""
 
 
 def _place(index, level_id: str, name: str) -> str:
@@ -60,6 +65,8 @@ class HelpPanel(FloatLayout):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self._following = None
+        self._request_id = ""
         self.bind(state=self._retell, already_asked=self._retell, place=self._retell, desk_place=self._retell)
         App.get_running_app().bind(language=self._retell)
 
@@ -90,6 +97,7 @@ class HelpPanel(FloatLayout):
             root.add_widget(self, index=max(above) + 1 if above else 0)
 
     def close(self) -> None:
+        self._stop_following()
         if self.parent is not None:
             self.parent.remove_widget(self)
 
@@ -105,14 +113,20 @@ class HelpPanel(FloatLayout):
         self.already_asked = filed.already_asked
         self.open()
         self._retell()
+        self._request_id = filed.id
         if filed.already_asked and filed.delivery == assistance.Delivery.SENT:
             self.state = "sent"
+            self._follow()
             return
         self.state = "sending"
         if app.identity is None:  # not enrolled: nothing to send to; the outbox keeps it
             self.state = "offline"
             return
-        threading.Thread(target=self._send, args=(app.store.path, app.identity, filed.id),
+        self._start_sending()
+
+    def _start_sending(self) -> None:
+        app = App.get_running_app()
+        threading.Thread(target=self._send, args=(app.store.path, app.identity, self._request_id),
                          name="concierge-help", daemon=True).start()
 
     def _send(self, store_path: Path, identity, request_id: str) -> None:
@@ -124,12 +138,29 @@ class HelpPanel(FloatLayout):
         Clock.schedule_once(lambda dt: self._answered(receipt), 0)
 
     def _answered(self, receipt) -> None:
+        if not self.shown:
+            return  # the visitor left while the answer was on its way
         if receipt is None:
-            self.state = "offline"
+            if self.state != "sent":  # a missed follow-up does not take back "staff have been asked"
+                self.state = "offline"
         elif receipt.status == AssistanceStatus.ACKNOWLEDGED:
             self.state = "on_the_way"
         else:
             self.state = "sent"
+        if self.state == "sent":
+            self._follow()
+        else:
+            self._stop_following()
+
+    def _follow(self) -> None:
+        """Ask again in a while whether someone is coming (once a request has reached the desk)."""
+        if self._following is None:
+            self._following = Clock.schedule_interval(lambda dt: self._start_sending(), FOLLOW_SECONDS)
+
+    def _stop_following(self) -> None:
+        if self._following is not None:
+            self._following.cancel()
+            self._following = None
 
     def read_places(self, app) -> None:
         """This kiosk's place and the service desk's, from the content, in the visitor's language."""

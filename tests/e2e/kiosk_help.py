@@ -4,8 +4,9 @@ It runs the real KioskApp offscreen with its real sync agent on the enrolled dat
 content, shows the store directory and prints `{"ready": ...}` with the kiosk's place as the
 panel names it. On a line "press" on its stdin it taps the footer's help button, prints
 `{"pressed_at": <epoch seconds>}` at once, then, when the panel has its answer, prints the
-panel's state, title and message and a screenshot's path. It keeps running until killed or
---linger seconds pass.
+panel's state, title and message and a screenshot's path. On a line "follow" it waits until
+the panel says staff are on the way (the desk answered) and prints the panel again. It keeps
+running until killed or --linger seconds pass.
 """
 from __future__ import annotations
 
@@ -76,6 +77,15 @@ def main() -> int:
     driver.settle()
     shot = driver.capture(args.screenshot)
     say(state=panel.state, title=panel.ids.title.text, message=panel.ids.message.text, screenshot=str(shot))
+
+    if sys.stdin.readline().strip() != "follow":
+        say(error="expected 'follow'")
+        return 1
+    deadline = time.monotonic() + 30
+    while panel.state == "sent" and time.monotonic() < deadline:
+        driver.wait(0.1)
+    driver.settle()
+    say(state=panel.state, title=panel.ids.title.text, message=panel.ids.message.text, shown=panel.shown)
 
     driver.wait(args.linger)
     agent.stop()

@@ -6,7 +6,8 @@ a kiosk process with its own sync agent where a visitor taps "Ask for help"
 kiosk process's wall clock) to the alert on the console page (this process's wall clock; the
 same machine) is measured and must be at most 5 s: the product's requirement, so this test
 does assert a duration. The page is watched by polling up to 30 s, so a slow run reports its
-figure instead of a bare timeout. Then the agent answers "I'm on my way" from the alert.
+figure instead of a bare timeout. Then the agent answers "I'm on my way" from the alert, and
+the visitor still waiting at the kiosk is told that staff are on the way.
 """
 from __future__ import annotations
 
@@ -49,8 +50,8 @@ class HelpKiosk:
         assert "error" not in answer, answer
         return answer
 
-    def press(self) -> None:
-        self.process.stdin.write("press\n")
+    def say(self, line: str) -> None:
+        self.process.stdin.write(line + "\n")
         self.process.stdin.flush()
 
     def stop(self) -> None:
@@ -96,7 +97,7 @@ def test_a_help_request_reaches_the_console_within_5_s(central_server, enrolled_
         place = ready["place"]
         assert place, "the demo kiosk stands at a kiosk point"
 
-        kiosk.press()
+        kiosk.say("press")
         pressed_at = kiosk.read(timeout=30)["pressed_at"]
         seen_at = None
         while time.time() - pressed_at < 30:
@@ -121,6 +122,11 @@ def test_a_help_request_reaches_the_console_within_5_s(central_server, enrolled_
         alert.get_by_text(f"{STAFF_USER} 正在前往").wait_for(timeout=15000)
         row = page.locator("table.help-requests tbody tr").first
         assert place in row.inner_text() and STAFF_USER in row.inner_text()
+
+        kiosk.say("follow")
+        followed = kiosk.read(timeout=45)
+        assert followed["state"] == "on_the_way" and followed["shown"], followed
+        assert "工作人员正在赶来，请在这里稍候。" in followed["message"]
         assert kiosk.process.poll() is None, "the kiosk process died"
     finally:
         kiosk.stop()

@@ -7,6 +7,7 @@ CONCIERGE_DATABASE_URL    a database URL (dj-database-url); default SQLite in th
                           (CONCIERGE_DATABASE_POOL_SIZE, below).
 CONCIERGE_REDIS_URL       a Redis URL (redis://host:6379/0) for the cache that rate limits count in;
                           default: a table in the database. Either way every server process shares it.
+                          With Redis, workers also learn of broadcast changes through it (pub/sub).
 CONCIERGE_SECRET_KEY      the secret key; default: generated once and kept in the data dir.
 CONCIERGE_PUBLIC_BASE_URL where phones reach the server (tracking URLs), default http://127.0.0.1:8000.
 CONCIERGE_ALLOWED_HOSTS   comma-separated host names, default "*".
@@ -217,12 +218,16 @@ def _database_settings() -> dict:
 DATABASES = {"default": _database_settings()}
 
 
+# Redis, when named, is also how the workers tell each other that broadcasts changed (server/core/pubsub.py).
+CONCIERGE_REDIS_URL = os.environ.get("CONCIERGE_REDIS_URL", "").strip()
+
+
 def _cache_settings() -> dict:
     """One cache every server process sees (rate limits count in it): Redis when configured, else a
     table in the database (`migrate` creates it, server.core.management.commands.migrate)."""
-    url = os.environ.get("CONCIERGE_REDIS_URL", "").strip()
-    if url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "concierge"}
+    if CONCIERGE_REDIS_URL:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONCIERGE_REDIS_URL,
+                "KEY_PREFIX": "concierge"}
     # Past MAX_ENTRIES the table drops a third of its rows, live counts too: far above what the
     # rate limits keep (a row per client address and window).
     return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "concierge_cache",
@@ -345,6 +350,11 @@ CONCIERGE_AVAILABILITY_POLL_SECONDS = int(os.environ.get("CONCIERGE_AVAILABILITY
 # the long-poll time while nothing changes (0: a plain fast poll).
 CONCIERGE_BROADCAST_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_POLL_SECONDS", "2"))
 CONCIERGE_BROADCAST_LONG_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_LONG_POLL_SECONDS", "25"))
+# How often a worker with held polls re-reads the broadcasts (server/broadcasts/watch.py): every
+# CHECK seconds when nothing tells it of changes (SQLite without Redis), else every RECHECK
+# seconds in case a message was lost.
+CONCIERGE_BROADCAST_CHECK_SECONDS = float(os.environ.get("CONCIERGE_BROADCAST_CHECK_SECONDS", "0.25"))
+CONCIERGE_BROADCAST_RECHECK_SECONDS = float(os.environ.get("CONCIERGE_BROADCAST_RECHECK_SECONDS", "30"))
 # Rate limits per client address, counted in the shared cache (server/core/throttle.py): kiosk
 # enrolment (API), sign-in attempts, and the phone pages strangers reach.
 CONCIERGE_ENROLL_RATE = os.environ.get("CONCIERGE_ENROLL_RATE", "30/m")

@@ -11,13 +11,19 @@ class BroadcastsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from server.content.retention import register_blob_holder
+        from server.core import pubsub
         from server.core.console import register_section
 
         from .access import can_broadcast
+        from .changes import announce_writes_on
 
         register_section("broadcasts:broadcast_list", _("Notices & emergencies"), can_broadcast, order=30)
         register_blob_holder(recent_photos)
+        if pubsub.configured():  # changes are announced on Redis (server/broadcasts/changes.py)
+            connection_created.connect(announce_writes_on, dispatch_uid="concierge-announce-broadcast-changes")
 
 
 PHOTO_KEPT_AFTER_END = timedelta(days=30)

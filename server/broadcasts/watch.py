@@ -9,15 +9,19 @@ polls costs the database one read, not 200. Expiry counts as a change: "in force
 against the clock each time.
 
 When to read again:
-* on PostgreSQL, when the database says something changed: a trigger on the broadcasts, the
-  kiosk points (migration 0004) and the fleet console's commands (0005) notifies the channel
-  `concierge_broadcasts`, whichever process, worker or tool made the change, and the watcher
-  LISTENs on a connection of its own. It reads
-  again also when the next broadcast in force expires, and every RECHECK_SECONDS in case a
-  notification was lost with a connection. Idle workers do not read at all;
-* on SQLite (one worker), or while the listening connection is down, every CHECK_SECONDS.
+* when told that something changed, whichever process, worker or tool made the change:
+  - with Redis (CONCIERGE_REDIS_URL), by a message on the database's channel there: every
+    committed write to the broadcasts, the kiosk points or the console's commands publishes one
+    (server/broadcasts/changes.py), on SQLite as on PostgreSQL;
+  - on PostgreSQL without Redis, by a notification on `concierge_broadcasts`: triggers on those
+    tables (migrations 0004, 0005) notify it, and the watcher LISTENs on a connection of its own.
+  It reads again also when the next broadcast in force expires, and every
+  CONCIERGE_BROADCAST_RECHECK_SECONDS in case a message was lost with a connection. Idle
+  workers do not read at all;
+* on SQLite without Redis, or while the subscription is down, every
+  CONCIERGE_BROADCAST_CHECK_SECONDS (a quarter second).
 
-The watcher runs only while polls wait (its listening connection stays); it reads on the database threads
+The watcher runs only while polls wait (its subscription stays); it reads on the database threads
 (server/core/database_threads.py), and held polls keep no connection of their own.
 """
 from __future__ import annotations
@@ -25,27 +29,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from contextlib import suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
+import psycopg
+import redis
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from server.broadcasts import changes
 from server.broadcasts.models import Broadcast
 from server.broadcasts.services import broadcast_state
 from server.content.models import KioskPoint
+from server.core import pubsub
 from server.core.database_threads import on_database_thread
 from server.fleet.models import CommandState, KioskCommand
 from sync.protocol import BroadcastState
 
 log = logging.getLogger(__name__)
 
-CHECK_SECONDS = 0.25
-RECHECK_SECONDS = 30.0
-"""On PostgreSQL, the longest time between reads without a notification."""
 CHANNEL = "concierge_broadcasts"
+"""PostgreSQL's channel (the triggers' name for it)."""
 LISTEN_RETRY_SECONDS = 5.0
 
 
@@ -151,12 +158,14 @@ class BroadcastWatch:
 
     async def _watch(self) -> None:
         known: Snapshot | None = None
-        if connections["default"].vendor == "postgresql" and self._listener is None:
+        if self._listener is None:
             # Started with the first held poll and kept for the life of the process: one idle
             # connection, and no gap in listening between one watch and the next.
-            self._listener = asyncio.get_running_loop().create_task(self._listen())
-            with suppress(asyncio.TimeoutError):  # until LISTEN is in place (or failed): no change missed
-                await asyncio.wait_for(self.notified.wait(), LISTEN_RETRY_SECONDS)
+            told_by = self._told_by()
+            if told_by is not None:
+                self._listener = asyncio.get_running_loop().create_task(self._listen(*told_by))
+                with suppress(asyncio.TimeoutError):  # until listening (or failed): no change missed
+                    await asyncio.wait_for(self.notified.wait(), LISTEN_RETRY_SECONDS)
         try:
             while self._waiting:
                 self.notified.clear()  # a notification during the read below means: read again
@@ -185,9 +194,9 @@ class BroadcastWatch:
 
     async def _until_next_read(self, known: Snapshot | None) -> None:
         if not self.listening:
-            await asyncio.sleep(CHECK_SECONDS)
+            await asyncio.sleep(settings.CONCIERGE_BROADCAST_CHECK_SECONDS)
             return
-        wait = RECHECK_SECONDS
+        wait = settings.CONCIERGE_BROADCAST_RECHECK_SECONDS
         if known is not None:  # the next expiry is a change no notification announces
             expiries = [row.expires_at for rows in known.broadcasts.values() for row in rows]
             if expiries:
@@ -195,29 +204,31 @@ class BroadcastWatch:
         with suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self.notified.wait(), wait)
 
-    async def _listen(self) -> None:
-        """LISTEN on a connection of its own and set `notified` at each notification; reconnect
-        after a failure (meanwhile the watcher reads every CHECK_SECONDS). Runs until cancelled."""
-        import psycopg
+    def _told_by(self) -> tuple[Callable[[], AbstractAsyncContextManager[AsyncIterator[Any]]], tuple, str] | None:
+        """How this process learns of changes: (subscribe, its errors, what it is), or None
+        (SQLite without Redis: read every CONCIERGE_BROADCAST_CHECK_SECONDS)."""
+        if pubsub.configured():
+            return (lambda: pubsub.subscription(changes.channel()), (redis.RedisError, OSError),
+                    "Redis channel " + changes.channel())
+        if connections["default"].vendor == "postgresql":
+            return _postgresql_notifications, (psycopg.Error,), "PostgreSQL channel " + CHANNEL
+        return None
 
-        settings_dict = connections["default"].settings_dict
-        conninfo = psycopg.conninfo.make_conninfo(
-            dbname=settings_dict["NAME"], user=settings_dict.get("USER") or None,
-            password=settings_dict.get("PASSWORD") or None, host=settings_dict.get("HOST") or None,
-            port=str(settings_dict["PORT"]) if settings_dict.get("PORT") else None,
-            application_name="concierge broadcast watch")
+    async def _listen(self, subscribe: Callable[[], AbstractAsyncContextManager[AsyncIterator[Any]]],
+                      errors: tuple, what: str) -> None:
+        """Set `notified` at each message; subscribe again after a failure (meanwhile the watcher
+        reads every CONCIERGE_BROADCAST_CHECK_SECONDS). Runs until cancelled."""
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as listening:
-                    await listening.execute(f"LISTEN {CHANNEL}")
+                async with subscribe() as messages:
                     self.listening = True
-                    self.notified.set()  # read now: changes before LISTEN were not announced
-                    async for _notification in listening.notifies():
+                    self.notified.set()  # read now: changes before the subscription were not announced
+                    async for _message in messages:
                         self.notifications += 1
                         self.notified.set()
-            except psycopg.Error as failed:
-                log.warning("listening for broadcast changes failed (%s); reading every %s s meanwhile",
-                            failed, CHECK_SECONDS)
+            except errors as failed:
+                log.warning("listening for broadcast changes on the %s failed (%s); reading every %s s meanwhile",
+                            what, failed, settings.CONCIERGE_BROADCAST_CHECK_SECONDS)
             finally:
                 self.listening = False
             self.notified.set()  # stop waiting for notifications: poll until listening again
@@ -227,6 +238,20 @@ class BroadcastWatch:
         event = self._changed.pop(mall_id, None)
         if event is not None:
             event.set()
+
+
+@asynccontextmanager
+async def _postgresql_notifications() -> AsyncIterator[AsyncIterator[psycopg.Notify]]:
+    """LISTENing on a connection of its own once entered, yielding the notifications."""
+    settings_dict = connections["default"].settings_dict
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=settings_dict["NAME"], user=settings_dict.get("USER") or None,
+        password=settings_dict.get("PASSWORD") or None, host=settings_dict.get("HOST") or None,
+        port=str(settings_dict["PORT"]) if settings_dict.get("PORT") else None,
+        application_name="concierge broadcast watch")
+    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as listening:
+        await listening.execute(f"LISTEN {CHANNEL}")
+        yield listening.notifies()
 
 
 _watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BroadcastWatch] = weakref.WeakKeyDictionary()

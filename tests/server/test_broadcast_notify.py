@@ -23,11 +23,12 @@ def kiosk_at_the_mall(mall):
     return fleet.enroll_kiosk(fleet.create_enrollment_code(mall).code).kiosk
 
 
-def test_an_emergency_wakes_a_held_poll_through_listen_notify(kiosk_at_the_mall, mall, monkeypatch):
+def test_an_emergency_wakes_a_held_poll_through_listen_notify(kiosk_at_the_mall, mall, settings):
     if connection.vendor != "postgresql":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite's one worker reads on its own")
+    settings.CONCIERGE_REDIS_URL = ""  # LISTEN/NOTIFY is what wakes PostgreSQL without Redis
     # Only a notification (or the next expiry) makes the watcher read again within the test.
-    monkeypatch.setattr(watch, "RECHECK_SECONDS", 600.0)
+    settings.CONCIERGE_BROADCAST_RECHECK_SECONDS = 600.0
     kiosk = kiosk_at_the_mall
 
     async def scenario():

@@ -17,6 +17,18 @@ CONCIERGE_ENV             "production" refuses to start unless the above suit th
                           off, ALLOWED_HOSTS named, an https public URL, behind the TLS proxy.
 CONCIERGE_HSTS_SECONDS    how long browsers keep to HTTPS once they have seen it (default a year;
                           sent only when the public URL is https).
+CONCIERGE_BLOB_STORAGE    where the bytes of new blobs (pictures, published documents) go: "database"
+                          (default, in their Blob rows) or "s3", an S3-compatible bucket (through
+                          django-storages) named by the CONCIERGE_S3_* settings below. Blobs stored
+                          before stay where they are, and are served from there, until
+                          `python -m server move-blobs` moves them into the bucket.
+CONCIERGE_S3_BUCKET       the bucket (required with "s3"); its objects are blobs/<sha256>.
+CONCIERGE_S3_ENDPOINT_URL the S3-compatible service (MinIO, Ceph, OSS, COS…); default AWS.
+CONCIERGE_S3_REGION       its region, if it wants one.
+CONCIERGE_S3_ACCESS_KEY   the key pair; default: boto3's own credential chain (AWS_* variables,
+CONCIERGE_S3_SECRET_KEY   an instance role).
+CONCIERGE_S3_ADDRESSING_STYLE "path" (MinIO, most self-hosted services) or "virtual" (OSS, COS);
+                          default: boto3 chooses.
 """
 from __future__ import annotations
 
@@ -235,6 +247,39 @@ def _cache_settings() -> dict:
 
 
 CACHES = {"default": _cache_settings()}
+
+
+def _storage_settings() -> dict:
+    """Django's two default storages, plus "blobs", the bucket, when CONCIERGE_BLOB_STORAGE is "s3"
+    (server/content/blob_store.py writes there; without it blob bytes stay in the database)."""
+    storages: dict = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    kind = os.environ.get("CONCIERGE_BLOB_STORAGE", "").strip().lower() or "database"
+    if kind == "database":
+        return storages
+    if kind != "s3":
+        raise ImproperlyConfigured(f'CONCIERGE_BLOB_STORAGE must be "database" or "s3", not {kind!r}')
+    bucket = os.environ.get("CONCIERGE_S3_BUCKET", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured('CONCIERGE_BLOB_STORAGE="s3" needs CONCIERGE_S3_BUCKET')
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": os.environ.get("CONCIERGE_S3_ENDPOINT_URL", "").strip() or None,
+        "region_name": os.environ.get("CONCIERGE_S3_REGION", "").strip() or None,
+        "access_key": os.environ.get("CONCIERGE_S3_ACCESS_KEY", "").strip() or None,
+        "secret_key": os.environ.get("CONCIERGE_S3_SECRET_KEY", "").strip() or None,
+        "addressing_style": os.environ.get("CONCIERGE_S3_ADDRESSING_STYLE", "").strip() or None,
+        # Content-addressed: the same name is the same bytes, so writing it again is harmless.
+        "file_overwrite": True,
+        "default_acl": None,  # private objects: kiosks get blobs through the server, never the bucket
+    }
+    storages["blobs"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+    return storages
+
+
+STORAGES = _storage_settings()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -331,7 +376,7 @@ if _flag("CONCIERGE_BEHIND_PROXY"):
 # Request bodies: kiosk uploads are small JSON; anything bigger than this is refused (413/400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
-# Admin image uploads (blobs) may be bigger; they are stored in the database (see content.models).
+# Admin image uploads (blobs) may be bigger; they are stored in the database or the bucket (STORAGES).
 MAX_BLOB_BYTES = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Any file Django writes to disk (collectstatic, a storage) is private like the rest of DATA_DIR.

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from server.content import services
+from server.content import blob_store, services
 from server.content.models import (
     Blob,
     Category,
@@ -215,6 +215,12 @@ class BlobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("data")
+
+    def delete_model(self, request, obj):
+        blob_store.delete(Blob.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        blob_store.delete(queryset)
 
     def render_change_form(self, request, context, *args, **kwargs):
         response = super().render_change_form(request, context, *args, **kwargs)

@@ -2,10 +2,12 @@
 (server/fleet/api.py), which authenticates kiosks."""
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from ninja import Router
 
-from server.content import services
+from server.content import blob_store, services
 from server.core.errors import ApiError, error_responses, json_error
 
 blob_router = Router(tags=["content"])
@@ -27,21 +29,26 @@ def blob(request: HttpRequest, sha256: str):
         not_modified["ETag"] = etag
         not_modified["Cache-Control"] = IMMUTABLE
         return not_modified
-    found = services.read_blob(sha256)
+    found = blob_store.find(sha256)
     if found is None:
         raise ApiError(404, "unknown_blob", "No blob has this hash.")
-    data, media_type = found
-    wanted = requested_range(request.headers.get("Range"), len(data))
-    if wanted is None:
-        blob_response = HttpResponse(data, content_type=media_type)
-    elif wanted == UNSATISFIABLE:
-        return json_error(416, "range_not_satisfiable", f"The blob has {len(data)} bytes.",
-                          Content_Range=f"bytes */{len(data)}")
-    else:  # the rest of a download that was cut: the kiosk resumes instead of starting again
-        start, end = wanted
-        blob_response = HttpResponse(data[start:end + 1], content_type=media_type, status=206)
-        blob_response["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-    blob_response["Content-Length"] = str(len(blob_response.content))
+    wanted = requested_range(request.headers.get("Range"), found.size)
+    if wanted == UNSATISFIABLE:
+        return json_error(416, "range_not_satisfiable", f"The blob has {found.size} bytes.",
+                          Content_Range=f"bytes */{found.size}")
+    # A range is the rest of a download that was cut: the kiosk resumes instead of starting again.
+    start, end = wanted or (0, found.size - 1)
+    body = found.read_range(start, end, asynchronous=isinstance(request, ASGIRequest))
+    if body is None:
+        raise ApiError(404, "unknown_blob", "No blob has this hash.")
+    status = 200 if wanted is None else 206
+    if isinstance(body, bytes):
+        blob_response: HttpResponseBase = HttpResponse(body, content_type=found.media_type, status=status)
+    else:  # from the bucket, chunk by chunk: a large blob is never whole in the server's memory
+        blob_response = StreamingHttpResponse(body, content_type=found.media_type, status=status)
+    if wanted is not None:
+        blob_response["Content-Range"] = f"bytes {start}-{end}/{found.size}"
+    blob_response["Content-Length"] = str(end - start + 1)
     blob_response["Accept-Ranges"] = "bytes"
     blob_response["ETag"] = etag
     blob_response["Cache-Control"] = IMMUTABLE

@@ -4,11 +4,13 @@ Draft rows mirror `sync.protocol.MallContent` one table per kind. Each row keeps
 in the published content (`content_id`, e.g. "s-starbucks") unique within its mall, so imports
 update rows instead of duplicating them and kiosks see stable ids across versions.
 
-Blobs (images, published documents) are stored in the database, addressed by SHA-256. The
-server is then stateless apart from its database: any number of servers behind a load
-balancer serve every blob without a shared file system, and a publish (document blob + version
-row) commits atomically. Blobs are immutable, so a reverse proxy caches them forever and the
-database serves each one about once per proxy.
+Blobs (images, published documents) are addressed by SHA-256. By default their bytes are stored
+in the database: the server is then stateless apart from its database, any number of servers
+behind a load balancer serve every blob without a shared file system, and a publish (document
+blob + version row) commits atomically. A mall whose pictures outgrow the database puts the bytes
+in an S3-compatible bucket instead (server/content/blob_store.py); the row keeps hash, type and
+size either way. Blobs are immutable, so a reverse proxy caches them forever and the server
+serves each one about once per proxy.
 """
 from __future__ import annotations
 
@@ -205,12 +207,15 @@ class PathGraph(models.Model):
 
 
 class Blob(models.Model):
-    """Immutable bytes addressed by their SHA-256 (see the module docstring for why in the DB)."""
+    """Immutable bytes addressed by their SHA-256 (see the module docstring for where they live)."""
 
     sha256 = models.CharField(_("SHA-256"), max_length=64, primary_key=True, validators=[sha256_validator])
     media_type = models.CharField(_("media type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
-    data = models.BinaryField(_("data"))
+    data = models.BinaryField(
+        _("data"), null=True, blank=True,
+        help_text=_("The bytes, when they are kept in the database; empty (NULL) when they are in the bucket."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,8 @@
 """Content retention on the server: old versions and the pictures nothing needs any more.
 
 Every published version keeps its manifest, and every picture ever uploaded stays a `Blob` row
-until this job removes it; without it a mall that publishes every day keeps years of pictures.
+(and its bucket object, server/content/blob_store.py) until this job removes it; without it a
+mall that publishes every day keeps years of pictures.
 A mall keeps its newest `Mall.content_versions_kept` versions. Older versions go, unless a
 kiosk still shows one (the fleet app registers what its kiosks report). A blob goes when no
 kept version, no draft and no other holder (a notice's photo, registered by its app) names it,
@@ -22,6 +23,7 @@ from django.utils import timezone
 from server.malls.models import Mall
 from sync.protocol import ContentManifest, MallContent
 
+from . import blob_store
 from .models import Blob, Category, ContentVersion, Promotion, Store
 from .services import is_sha256, read_blob, referenced_blob_hashes
 
@@ -83,14 +85,11 @@ def blobs_in_use() -> set[str]:
 
 
 def prune_blobs() -> tuple[int, int]:
-    """Remove blobs nothing needs that are older than the upload grace; (count, bytes)."""
+    """Remove blobs nothing needs that are older than the upload grace, from the bucket too; (count, bytes)."""
     cutoff = timezone.now() - UPLOAD_GRACE
     with transaction.atomic():
         used = blobs_in_use()
-        unused = Blob.objects.filter(created_at__lt=cutoff).exclude(pk__in=used)
-        count, size = len(unused.values_list("pk", flat=True)), sum(unused.values_list("size", flat=True))
-        unused.delete()
-    return count, size
+        return blob_store.delete(Blob.objects.filter(created_at__lt=cutoff).exclude(pk__in=used))
 
 
 def prune_content() -> Pruned:

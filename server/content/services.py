@@ -11,12 +11,13 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from server.accounts.services import record_audit
+from server.content import blob_store
 from server.content.guard import Losses, losses_between, may_confirm_losses
 from server.content.models import (
     Blob,
@@ -107,23 +108,12 @@ def store_blob(data: bytes, media_type: str, *, expected_sha256: str | None = No
     digest = sha256_hex(data)
     if expected_sha256 is not None and expected_sha256 != digest:
         raise ContentError(f"blob {expected_sha256} does not match its bytes (sha256 {digest})")
-    existing = Blob.objects.filter(pk=digest).only("sha256", "media_type", "size").first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return Blob.objects.create(sha256=digest, media_type=media_type, size=len(data), data=data)
-    except IntegrityError:  # stored by a concurrent request a moment ago: same bytes, same row
-        return Blob.objects.only("sha256", "media_type", "size").get(pk=digest)
+    return blob_store.save(digest, data, media_type)
 
 
 def read_blob(sha256: str) -> tuple[bytes, str] | None:
     """(bytes, media type) of a blob, or None when no blob has that hash."""
-    row = Blob.objects.filter(pk=sha256).values_list("data", "media_type").first()
-    if row is None:
-        return None
-    data, media_type = row
-    return bytes(data), media_type
+    return blob_store.read(sha256)
 
 
 def is_sha256(value: str) -> bool:

@@ -7,8 +7,12 @@ module); the tests read the objects back from it with their own boto3 client.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import boto3
 import pytest
@@ -35,6 +39,7 @@ LARGE = bytes(range(256)) * 2600
 """A blob of several streamed chunks (blob_store.CHUNK_BYTES is 256 KiB)."""
 pytestmark = pytest.mark.django_db
 
+REPO_DIR = Path(__file__).resolve().parents[2]
 KEYS = {"access_key": "concierge-test", "secret_key": "concierge-test-secret", "region_name": "us-east-1"}
 
 
@@ -216,3 +221,38 @@ def test_move_blobs_without_a_bucket_says_so(db):
 
     with pytest.raises(CommandError, match="CONCIERGE_BLOB_STORAGE"):
         call_command("move_blobs")
+
+
+def run_with_settings(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("CONCIERGE_S3_", "CONCIERGE_BLOB_", "AWS_"))}
+    environment.update(PYTHONPATH=str(REPO_DIR), DJANGO_SETTINGS_MODULE="server.settings", **env)
+    return subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=REPO_DIR,
+                          env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_the_environment_names_the_bucket_the_server_writes_to(s3, s3_endpoint, tmp_path):
+    name = f"concierge-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    env = {"CONCIERGE_DATA_DIR": str(tmp_path), "CONCIERGE_BLOB_STORAGE": "s3", "CONCIERGE_S3_BUCKET": name,
+           "CONCIERGE_S3_ENDPOINT_URL": s3_endpoint, "CONCIERGE_S3_REGION": KEYS["region_name"],
+           "CONCIERGE_S3_ACCESS_KEY": KEYS["access_key"], "CONCIERGE_S3_SECRET_KEY": KEYS["secret_key"],
+           "CONCIERGE_S3_ADDRESSING_STYLE": "path"}
+    written = run_with_settings(env, "from django.core.files.base import ContentFile; "
+                                     "from server.content import blob_store; "
+                                     "blob_store.bucket().save('blobs/probe', ContentFile(b'written by the server'))")
+    assert written.returncode == 0, written.stderr
+    assert object_bytes(s3, name, "probe") == b"written by the server"
+
+    in_database = run_with_settings({"CONCIERGE_DATA_DIR": str(tmp_path)},
+                                    "from server.content import blob_store; print(blob_store.bucket())")
+    assert in_database.stdout.strip() == "None"
+
+
+@pytest.mark.parametrize("env, problem", [
+    ({"CONCIERGE_BLOB_STORAGE": "s3"}, "needs CONCIERGE_S3_BUCKET"),
+    ({"CONCIERGE_BLOB_STORAGE": "disk"}, 'must be "database" or "s3"'),
+])
+def test_a_half_configured_bucket_stops_the_server_from_starting(env, problem, tmp_path):
+    result = run_with_settings({"CONCIERGE_DATA_DIR": str(tmp_path), **env}, "")
+    assert result.returncode != 0 and problem in result.stderr

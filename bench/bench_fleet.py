@@ -8,7 +8,7 @@ kiosk (one for sync, one for the broadcast poll):
 
 * a heartbeat every interval (±10 %), the reply's `sync_now` fetching the content manifest at once;
 * the content manifest with If-None-Match every 60 s;
-* a broadcast long poll (`wait=25` with its ETag), held by the server; a new emergency is
+* a broadcast long poll (`wait=50` with its ETag, as the server offers), held by the server; a new emergency is
   "shown" when it arrives, and acknowledged after a jitter, as the listener does;
 * after a 503, Retry-After plus jitter before trying again.
 
@@ -60,9 +60,9 @@ from sync.protocol import BROADCASTS_PATH, BROADCASTS_SHOWN_PATH, CASES_PATH, CO
 
 POSTGRES_URL = os.environ.get("BENCH_FLEET_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCH_DATABASE = "concierge_bench_fleet"
-LONG_POLL_S = 25
+LONG_POLL_S = 50
 CONTENT_EVERY_S = 60.0
-ACK_JITTER_S = 1.0
+ACK_JITTER_S = 3.0
 HEALTHY_P99_MS = 100.0
 
 

@@ -47,8 +47,9 @@ MAX_RETRY_S = 5.0
 """The longest wait between polls while the server is unreachable: a kiosk learns of an
 emergency within seconds of the network coming back (200 kiosks then cost 40 refused
 connections a second, nothing to a server or a proxy)."""
-ACK_SPREAD_S = 1.0
-"""A drawn broadcast is acknowledged within this many seconds, at random."""
+ACK_SPREAD_S = 3.0
+"""A drawn broadcast is acknowledged within this many seconds, at random: an emergency drawn by
+the whole fleet at once is not acknowledged by all of it in the same second."""
 MAX_LONG_POLL_S = 60.0
 TIMEOUT_S = (3.0, 10.0)
 

@@ -394,7 +394,7 @@ CONCIERGE_AVAILABILITY_POLL_SECONDS = int(os.environ.get("CONCIERGE_AVAILABILITY
 # Kiosks ask for notices and emergencies at most this often; the server holds each ask up to
 # the long-poll time while nothing changes (0: a plain fast poll).
 CONCIERGE_BROADCAST_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_POLL_SECONDS", "2"))
-CONCIERGE_BROADCAST_LONG_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_LONG_POLL_SECONDS", "25"))
+CONCIERGE_BROADCAST_LONG_POLL_SECONDS = int(os.environ.get("CONCIERGE_BROADCAST_LONG_POLL_SECONDS", "50"))
 # How often a worker with held polls re-reads the broadcasts (server/broadcasts/watch.py): every
 # CHECK seconds when nothing tells it of changes (SQLite without Redis), else every RECHECK
 # seconds in case a message was lost.

@@ -30,8 +30,9 @@ from sync.protocol import BroadcastShownReport, BroadcastState, I18nText
 
 MAX_DURATION = timedelta(days=7)
 DEFAULT_POLL_SECONDS = 2
-DEFAULT_LONG_POLL_SECONDS = 25
-"""Under the usual 30 s idle timeouts of proxies and load balancers."""
+DEFAULT_LONG_POLL_SECONDS = 50
+"""Under the 60 s read timeouts of nginx (deploy/nginx/concierge-proxy.conf) and most load
+balancers; twice the former 25 s, so an idle fleet sends half the polls."""
 
 
 class BroadcastError(Exception):

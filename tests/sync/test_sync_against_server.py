@@ -223,7 +223,7 @@ def test_a_held_poll_is_answered_as_soon_as_an_emergency_is_sent_elsewhere(enrol
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {identity.device_key}"
     first = broadcasts_poll(session, central_server)
-    assert first.status_code == 200 and first.json()["long_poll_seconds"] == 25
+    assert first.status_code == 200 and first.json()["long_poll_seconds"] == 50
     answer = {}
 
     def hold():

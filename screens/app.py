@@ -9,6 +9,7 @@ missed.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import logging
@@ -161,6 +162,9 @@ class KioskApp(App):
     """The reach band covers the whole window (a landscape panel): nothing needs to move down."""
     reading_text = StringProperty("")
     """The words of the screen shown, for the mode's reading panel and read-aloud."""
+    notice_cover = NumericProperty(0)
+    """How far down from the window's top a notice banner reaches (px; 0 while none shows):
+    the home screen keeps the mall's name below it."""
     download_progress = NumericProperty(-1.0)
     """The content version downloading: 0–1 of its bytes fetched; -1 while none downloads."""
 
@@ -206,6 +210,8 @@ class KioskApp(App):
         self._events: list[Any] = []
         self.first_frame_drawn = False
         self._staff_taps: list[float] = []
+        self._idle_overlay: Any = None
+        self._accessibility_chrome_built = False
         self.warmup: Preparation | None = None
         """The background preparation of the search index, routes and input methods, started
         after the first frame (and again for each new content version)."""
@@ -213,6 +219,9 @@ class KioskApp(App):
 
     # ---------------------------------------------------------------- start-up
     def build(self):
+        # No cycle collection until the first frame: the start-up allocates a lot that lives
+        # for good, and a full collection of it cost ~40 ms of that frame (_on_first_frame).
+        gc.disable()
         from kivy.core.window import Window
 
         from screens import theme
@@ -233,7 +242,6 @@ class KioskApp(App):
         self._on_window_size(Window, Window.size)
         root = Factory.KioskRoot()
         self.manager = root.ids.manager
-        self.idle_overlay = root.ids.idle_overlay
         from kiosk import broadcasts
 
         self.broadcast_overlay = None
@@ -251,6 +259,12 @@ class KioskApp(App):
         load_kv_once(SCREENS_DIR / "emergency.kv")
         self.broadcast_overlay = BroadcastOverlay()
         root.add_widget(self.broadcast_overlay)  # the last child: drawn above everything, touched first
+        banner = self.broadcast_overlay.ids.notice_banner
+        banner.bind(height=self._on_notice_banner, opacity=self._on_notice_banner)
+        self._on_notice_banner(banner)
+
+    def _on_notice_banner(self, banner, *args) -> None:
+        self.notice_cover = banner.height if banner.opacity > 0 else 0
 
     def on_start(self) -> None:
         from kivy.core.window import Window
@@ -263,6 +277,8 @@ class KioskApp(App):
         self._events.append(Clock.schedule_interval(self._tick, TICK_INTERVAL_S))
         self._events.append(Clock.schedule_interval(lambda dt: self.reload_content(), CONTENT_CHECK_INTERVAL_S))
         self._connect_agent()
+        if self.accessible:
+            self._build_accessibility_chrome()
         self._tick(0)
         self.show("home" if self.has_content else "getting_ready", remember=False)
 
@@ -271,6 +287,8 @@ class KioskApp(App):
         keystroke would otherwise wait for (it would have slowed the first frame down)."""
         window.unbind(on_flip=self._on_first_frame)
         self.first_frame_drawn = True
+        gc.freeze()  # what the start-up made stays: later collections need not walk it again
+        gc.enable()
         Clock.schedule_once(lambda dt: self._after_first_frame(), 0)
 
     def _after_first_frame(self) -> None:
@@ -527,7 +545,8 @@ class KioskApp(App):
         self.chrome_visible = screen.shows_chrome
         self.can_go_back = screen.shows_back and bool(self.history)
         self.receipt_shown_at = self.monotonic() if name == "receipt" else None
-        self.idle_overlay.shown = False
+        if self._idle_overlay is not None:
+            self._idle_overlay.shown = False
         if self.accessible:  # once the screen is laid out: its words are read from its widgets
             Clock.schedule_once(lambda dt: self._safely(self.update_reading), 0.2)
         self._record("screen_view", subject_id=name)
@@ -617,11 +636,26 @@ class KioskApp(App):
             self.start_over()
             return
         warn = current not in SCREENS_WITHOUT_IDLE_WARNING and self.idle.warning()
+        if not warn and self._idle_overlay is None:
+            return
         if warn:
             # Only while shown: a countdown changing behind the scenes would redraw every second.
             self.idle_overlay.seconds_left = self.idle.seconds_left()
         if warn != self.idle_overlay.shown:
             self.idle_overlay.shown = warn
+
+    @property
+    def idle_overlay(self):
+        """The "Are you still there?" warning, built the first time it is needed (most starts
+        never show it): above everything but the emergency and notice overlay."""
+        if self._idle_overlay is None:
+            from kivy.factory import Factory
+
+            self._idle_overlay = Factory.IdleOverlay()
+            above = self.broadcast_overlay
+            on_top = self.root.children
+            self.root.add_widget(self._idle_overlay, index=on_top.index(above) + 1 if above in on_top else 0)
+        return self._idle_overlay
 
     def receipt_seconds_left(self) -> float:
         if self.receipt_shown_at is None:
@@ -632,6 +666,7 @@ class KioskApp(App):
     def on_accessible(self, instance, accessible: bool) -> None:
         self._update_landscape()
         if accessible:
+            self._build_accessibility_chrome()
             map_screen = self._screens.get("map")
             if map_screen is not None and map_screen.profile == "standard":
                 self._safely(map_screen.choose_profile, "step_free")
@@ -652,6 +687,18 @@ class KioskApp(App):
             self._safely(self.update_reading)
         else:
             self.reader.stop()
+
+    def _build_accessibility_chrome(self) -> None:
+        """The mode's reading panel (above the screens) and its bar (above the footer), built
+        the first time the mode is turned on: hidden until then, they slowed the first frame."""
+        if self._accessibility_chrome_built or self.root is None:
+            return
+        from kivy.factory import Factory
+
+        frame = self.root.ids.frame
+        frame.add_widget(Factory.ReadingPanel(), index=frame.children.index(self.manager) + 1)
+        frame.add_widget(Factory.AccessibilityBar(), index=frame.children.index(self.manager))
+        self._accessibility_chrome_built = True
 
     @property
     def reader(self):

@@ -1,7 +1,8 @@
 """Ahead-of-time building of what a visitor's first keystroke or tap would otherwise wait for.
 
-A content version's search indexes (stores, and facilities by their words) and the
-shortest-path trees from this kiosk are built on first use and kept while the version is active;
+A content version's search indexes (stores, and facilities by their words), the shortest-path
+trees from this kiosk and the deepest point of each shape on the map's first floor (where its
+names go) are built on first use and kept while the version is active;
 the keyboard's Chinese input methods read large dictionaries (pypinyin's phrases, Pinyin2Hanzi's
 lexicon, OpenCC's conversion table) on first use. Together that is a second or two that would
 land on the first visitor's first keystroke, or on the first frame if imported at start-up. The
@@ -56,8 +57,9 @@ def prepare_input_methods() -> None:
 
 
 def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
-    """Build the search indexes of `index` and, when the kiosk stands at a known point, the
-    route trees from it for every visitor profile and for the evacuation route."""
+    """Build the search indexes of `index`, the names' places on the floor the map opens on and,
+    when the kiosk stands at a known point, the route trees from it for every visitor profile and
+    for the evacuation route."""
     from venue.facility_search import facility_search_for
     from venue.routing.graph import PROFILES
     from venue.routing.router import RoutingError, router_for
@@ -65,6 +67,7 @@ def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
 
     search_for(index)
     facility_search_for(index)
+    prepare_first_floor(content, index, kiosk_point_id)
     router = router_for(content)
     if kiosk_point_id is None:
         return
@@ -74,6 +77,19 @@ def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
         return  # the kiosk point is not on the path graph; the screens say so when asked
     for profile in PROFILES.values():
         router.graph.tree(source, profile)
+
+
+def prepare_first_floor(content: MallContent, index, kiosk_point_id: str | None) -> None:
+    """The floor the map opens on (the kiosk's own, else the first), turned the way the kiosk
+    faces: placing its names took a visitor's first map 1–2 s on a dense floor."""
+    from screens.widgets.floor_plan import prepare_plan_labels
+
+    point = next((kiosk for kiosk in content.kiosks if kiosk.id == kiosk_point_id), None)
+    level = index.level(point.level_id) if point is not None else None
+    if level is None and index.levels():
+        level = index.levels()[0]
+    if level is not None:
+        prepare_plan_labels(level, point.heading_deg if point is not None else 0.0)
 
 
 def prepare_in_background(

@@ -107,6 +107,36 @@ PLACEMENTS_KEPT = 24
 """Label placements kept (floors × zooms × views): a return to one of them places nothing."""
 
 
+_POLES: dict[tuple[int, float], tuple[PlanShape, tuple[float, float]]] = {}
+"""(id of a shape, heading) → (the shape, its deepest point in turned level metres), shared by
+every plan and filled ahead by prepare_plan_labels; the shape is kept so its id stays its own."""
+
+
+def shape_pole(shape: PlanShape, outline: list[float], heading_deg: float) -> tuple[float, float]:
+    """A shape's deepest point in turned level metres (`outline`), found once per shape and heading
+    (a turn, a scale and a shift keep it the deepest point): most of a dense floor's first placing."""
+    key = (id(shape), heading_deg)
+    kept = _POLES.get(key)
+    if kept is not None and kept[0] is shape:
+        return kept[1]
+    polygon = list(zip(outline[0::2], outline[1::2], strict=False))
+    xs, ys = outline[0::2], outline[1::2]
+    span = min(max(xs) - min(xs), max(ys) - min(ys))
+    pole, _room = pole_of_inaccessibility(polygon, precision=max(span / 40, 1e-3))
+    if len(_POLES) > 20000:
+        _POLES.clear()
+    _POLES[key] = (shape, pole)
+    return pole
+
+
+def prepare_plan_labels(level: Level, heading_deg: float) -> None:
+    """Find ahead, off the UI thread, what placing the names of `level` turned by `heading_deg`
+    needs before any view of it: the deepest point of every shape that may carry a name."""
+    for shape in level.plan:
+        if shape.kind in LABELLED_KINDS and len(shape.polygon) >= 3:
+            shape_pole(shape, [c for x, y in shape.polygon for c in rotate(x, y, heading_deg)], heading_deg)
+
+
 @dataclass(frozen=True)
 class MapMarker:
     """A point to mark on the plan (level-local metres), with an optional caption."""
@@ -258,7 +288,6 @@ class FloorPlan(StencilView):
         self._group = InstructionGroup()
         self._group_key: tuple | None = None
         self._extents: dict[tuple, tuple[float, float]] = {}
-        self._poles: dict[tuple, tuple[float, float]] = {}
         self._symbols_layer = InstructionGroup()
         self._symbol_offsets: dict[str, tuple[float, float]] = {}
         self._symbol_shifts: list[tuple[str, tuple[float, float], Translate, Translate]] = []
@@ -425,19 +454,7 @@ class FloorPlan(StencilView):
         return list(requests.values())
 
     def _pole(self, shape: PlanShape, outline: list[float]) -> tuple[float, float]:
-        """A shape's deepest point in turned level metres, found once per level and heading (a
-        turn, a scale and a shift keep it the deepest point)."""
-        key = (id(shape), self.heading_deg)
-        pole = self._poles.get(key)
-        if pole is None:
-            polygon = list(zip(outline[0::2], outline[1::2], strict=False))
-            xs, ys = outline[0::2], outline[1::2]
-            span = min(max(xs) - min(xs), max(ys) - min(ys))
-            pole, _room = pole_of_inaccessibility(polygon, precision=max(span / 40, 1e-3))
-            if len(self._poles) > 5000:
-                self._poles.clear()
-            self._poles[key] = pole
-        return pole
+        return shape_pole(shape, outline, self.heading_deg)
 
     def _place_labels(self, highlighted: set[str]) -> None:
         """Name every unit that can be named at this zoom (venue.plan_labels), clear of the

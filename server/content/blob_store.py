@@ -18,6 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
@@ -35,8 +36,6 @@ CHUNK_BYTES = 256 * 1024
 
 def bucket() -> Storage | None:
     """The bucket new blobs go to, or None when their bytes go into the database."""
-    from django.conf import settings
-
     return storages[STORAGE_ALIAS] if STORAGE_ALIAS in settings.STORAGES else None
 
 

@@ -385,6 +385,9 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Sync protocol knobs.
 CONCIERGE_HEARTBEAT_POLL_SECONDS = int(os.environ.get("CONCIERGE_HEARTBEAT_POLL_SECONDS", "60"))
+# A device key checked this recently opens heartbeats, broadcast polls and acknowledgements without
+# the database (server/fleet/key_cache.py): a revoked key keeps working this long in other workers.
+CONCIERGE_DEVICE_KEY_CACHE_SECONDS = float(os.environ.get("CONCIERGE_DEVICE_KEY_CACHE_SECONDS", "10"))
 # How long uvicorn keeps an idle kiosk connection open: longer than the heartbeat interval, so a
 # kiosk reuses its connection instead of finding it closed (nginx's upstream keep-alive is shorter).
 CONCIERGE_KEEP_ALIVE_SECONDS = int(os.environ.get(

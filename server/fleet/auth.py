@@ -15,9 +15,10 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from server.core.database_threads import on_database_thread
+from server.fleet import key_cache
 from server.fleet.models import Kiosk
 from server.fleet.remote import adopt_rotated_key
-from server.fleet.services import authenticate_device_key
+from server.fleet.services import MAX_KEY_LENGTH, authenticate_device_key, hash_secret
 
 
 class DeviceKeyAuth(HttpBearer):
@@ -28,9 +29,27 @@ class DeviceKeyAuth(HttpBearer):
 
 
 class PooledDeviceKeyAuth(DeviceKeyAuth):
-    """The same check for async operations, on the database threads (server/core/database_threads.py)."""
+    """The same check for the fleet's most frequent requests (async operations: heartbeats,
+    broadcast polls and acknowledgements): a key checked in the last few seconds is answered
+    from memory (server/fleet/key_cache.py), any other on the database threads
+    (server/core/database_threads.py)."""
 
     is_async = True
 
     async def __call__(self, request: HttpRequest) -> Kiosk | None:
-        return await on_database_thread(super().__call__, request)
+        token = bearer_token(request)
+        if not token or len(token) > MAX_KEY_LENGTH:
+            return None
+        hashed = hash_secret(token)
+        kiosk = key_cache.recent_kiosk(hashed)
+        if kiosk is None:
+            kiosk = await on_database_thread(self.authenticate, request, token)
+            if kiosk is not None:
+                key_cache.keep(hashed, kiosk)
+        return kiosk
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of `Authorization: Bearer <token>`, as ninja's HttpBearer reads it."""
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" else None

@@ -31,8 +31,9 @@ from sync.protocol import (
     HeartbeatReply,
 )
 
+from . import key_cache
 from .models import CommandState, FleetSettings, Kiosk, KioskAlarm, KioskCommand
-from .services import DEVICE_KEY_BYTES, hash_secret, record_heartbeat
+from .services import DEVICE_KEY_BYTES, MAX_KEY_LENGTH, hash_secret, record_heartbeat
 from .signals import kiosk_went_silent
 
 MAX_OPEN_COMMANDS = 20
@@ -94,13 +95,16 @@ def adopt_rotated_key(device_key: str) -> Kiosk | None:
 
     The kiosk stores a new key before it uses it, so its first request with it is the kiosk's
     confirmation: from then on the old key no longer opens the API."""
-    if not device_key or len(device_key) > 256:
+    if not device_key or len(device_key) > MAX_KEY_LENGTH:
         return None
     hashed = hash_secret(device_key)
     if not Kiosk.objects.filter(new_device_key_sha256=hashed, revoked_at__isnull=True).update(
             device_key_sha256=hashed, new_device_key_sha256=""):
         return None
-    return Kiosk.objects.select_related("mall").filter(device_key_sha256=hashed).first()
+    kiosk = Kiosk.objects.select_related("mall").filter(device_key_sha256=hashed).first()
+    if kiosk is not None:
+        key_cache.forget(kiosk.pk)  # the old key, as this process kept it
+    return kiosk
 
 
 def revoke(kiosk: Kiosk) -> None:
@@ -108,6 +112,7 @@ def revoke(kiosk: Kiosk) -> None:
     now = timezone.now()
     with transaction.atomic():
         Kiosk.objects.filter(pk=kiosk.pk, revoked_at__isnull=True).update(revoked_at=now, new_device_key_sha256="")
+        key_cache.forget(kiosk.pk)
         KioskCommand.objects.filter(kiosk=kiosk, state__in=_open_states()).update(
             state=CommandState.FAILED, finished_at=now, result=KIOSK_REVOKED)
         KioskCommand.objects.filter(kiosk=kiosk, kind="rotate_key").update(payload={})
@@ -206,6 +211,8 @@ def record_screen(kiosk: Kiosk, heartbeat: Heartbeat) -> None:
     changed = {field: value for field, value in reported.items() if getattr(kiosk, field) != value}
     if changed:
         Kiosk.objects.filter(pk=kiosk.pk).update(**changed)
+        for name, value in changed.items():  # the kiosk as kept for its next requests (key_cache.py)
+            setattr(kiosk, name, value)
 
 
 # ---------------------------------------------------------------- offline alarms

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from server.content.models import KioskPoint
 from server.content.services import current_version
+from server.fleet import key_cache
 from server.fleet.models import EnrollmentCode, IssuedKioskCode, Kiosk, KioskEvent, KioskEventBatch
 from server.fleet.plays import count_plays
 from server.malls.models import Mall
@@ -50,6 +51,10 @@ class EnrollmentRefused(Exception):
 
 class FleetFull(Exception):
     """Every kiosk code has been issued."""
+
+
+MAX_KEY_LENGTH = 256
+"""Longer bearer tokens are refused unread."""
 
 
 def hash_secret(secret: str) -> str:
@@ -187,18 +192,17 @@ def enroll_kiosk(raw_code: str, *, app_version: str = "", hostname: str = "") ->
 
 def authenticate_device_key(device_key: str) -> Kiosk | None:
     """The active kiosk holding this device key, or None."""
-    if not device_key or len(device_key) > 256:
+    if not device_key or len(device_key) > MAX_KEY_LENGTH:
         return None
-    kiosk = (
-        Kiosk.objects.select_related("mall")
-        .filter(device_key_sha256=hash_secret(device_key), revoked_at__isnull=True)
-        .first()
-    )
-    if kiosk is not None:
-        now = timezone.now()
-        if kiosk.last_seen_at is None or now - kiosk.last_seen_at > LAST_SEEN_RESOLUTION:
-            Kiosk.objects.filter(pk=kiosk.pk).update(last_seen_at=now)
-            kiosk.last_seen_at = now
+    try:  # the key is unique: no ordering to compile, as .first() would
+        kiosk = Kiosk.objects.select_related("mall").get(device_key_sha256=hash_secret(device_key),
+                                                        revoked_at__isnull=True)
+    except Kiosk.DoesNotExist:
+        return None
+    now = timezone.now()
+    if kiosk.last_seen_at is None or now - kiosk.last_seen_at > LAST_SEEN_RESOLUTION:
+        Kiosk.objects.filter(pk=kiosk.pk).update(last_seen_at=now)
+        kiosk.last_seen_at = now
     return kiosk
 
 
@@ -255,10 +259,11 @@ def record_heartbeat(kiosk: Kiosk, heartbeat: Heartbeat) -> HeartbeatReply:
         locked.uptime_s = heartbeat.uptime_s
         locked.disk_free_bytes = heartbeat.disk_free_bytes
         locked.pending_commands = []
-        locked.save(update_fields=[
-            "heartbeat_at", "last_seen_at", "heartbeat_sent_at", "app_version", "content_version",
-            "outbox_depth", "last_errors", "uptime_s", "disk_free_bytes", "pending_commands",
-        ])
+        stored = ["heartbeat_at", "last_seen_at", "heartbeat_sent_at", "app_version", "content_version",
+                  "outbox_depth", "last_errors", "uptime_s", "disk_free_bytes", "pending_commands"]
+        locked.save(update_fields=stored)
+    for name in stored:  # the kiosk as kept for its next requests (server/fleet/key_cache.py)
+        setattr(kiosk, name, getattr(locked, name))
     return _heartbeat_reply(kiosk, heartbeat, commands, now)
 
 
@@ -276,6 +281,7 @@ def _heartbeat_reply(kiosk: Kiosk, heartbeat: Heartbeat, commands: list[Command]
 def revoke_kiosk(kiosk: Kiosk) -> None:
     """Stop a kiosk's device key from working (stolen or retired kiosk); its code stays issued."""
     Kiosk.objects.filter(pk=kiosk.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key_cache.forget(kiosk.pk)
 
 
 @dataclass(frozen=True)

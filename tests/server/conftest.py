@@ -33,6 +33,14 @@ def _database_work_on_the_test_thread(settings):
     settings.CONCIERGE_DATABASE_THREADS = 0
 
 
+@pytest.fixture(autouse=True)
+def _device_keys_checked_every_time(settings):
+    """Tests change kiosk rows between requests (a revocation, an old heartbeat): each request
+    reads the row as it is now. The key cache is tested with real server processes
+    (test_device_key_cache.py)."""
+    settings.CONCIERGE_DEVICE_KEY_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def bundle() -> Bundle:
     return make_bundle()

@@ -28,7 +28,9 @@ Targets (2 cores): p99 < 100 ms and zero 5xx at 500 kiosks; emergency to all 500
 console's POST < 1 s; neither message in the logs; recovery within a minute.
 
 `--quick` runs shorter phases and smaller fleets (development only); BENCH_FLEET_POSTGRES_URL
-names the PostgreSQL server (a database `concierge_bench_fleet` is made there and dropped after).
+names the PostgreSQL server (a database `concierge_bench_fleet` is made there and dropped after);
+BENCH_FLEET_REDIS_URL, when set, gives the server that Redis (CONCIERGE_REDIS_URL: its cache, and
+broadcast changes announced through it rather than read every quarter second on SQLite).
 """
 from __future__ import annotations
 
@@ -60,6 +62,7 @@ from sync.protocol import BROADCASTS_PATH, BROADCASTS_SHOWN_PATH, CASES_PATH, CO
 
 POSTGRES_URL = os.environ.get("BENCH_FLEET_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCH_DATABASE = "concierge_bench_fleet"
+REDIS_URL = os.environ.get("BENCH_FLEET_REDIS_URL", "").strip()
 LONG_POLL_S = 50
 CONTENT_EVERY_S = 60.0
 ACK_JITTER_S = 3.0
@@ -257,6 +260,9 @@ class Server:
         self.env.pop("CONCIERGE_DATABASE_URL", None)
         if database_url:
             self.env["CONCIERGE_DATABASE_URL"] = database_url
+        self.env.pop("CONCIERGE_REDIS_URL", None)
+        if REDIS_URL:
+            self.env["CONCIERGE_REDIS_URL"] = REDIS_URL
         self.env.update(CONCIERGE_ENROLL_RATE="1000000/m", CONCIERGE_LOGIN_RATE="1000/m")
         self.workers = workers
         self.log = self.data_dir / "serve.log"
@@ -529,7 +535,8 @@ def run_database(kind: str, quick: bool) -> dict:
             keys = enroll_fleet(server, 600 if quick else 2000)
             console = Console(server)
             server.start()
-            results = {"workers": workers, **asyncio.run(run_fleet(server, keys, console, quick))}
+            results = {"workers": workers, "redis": bool(REDIS_URL),
+                       **asyncio.run(run_fleet(server, keys, console, quick))}
         finally:
             server.stop()
         results["server log"] = server.log_counts()

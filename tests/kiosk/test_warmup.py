@@ -34,6 +34,29 @@ def test_the_search_index_and_the_trees_from_the_kiosk_are_built_ahead():
     assert [hit.store.id for hit in prepared.search(content.stores[0].name.en)][:1] == [content.stores[0].id]
 
 
+def test_the_deepest_points_of_the_floor_the_map_opens_on_are_found_ahead():
+    """Where the names of the kiosk's floor go (most of a dense floor's first placing), turned
+    the way the kiosk faces, is kept for the map's plan; other floors wait for their first view."""
+    from screens.widgets.floor_plan import _POLES, LABELLED_KINDS
+
+    content = load_source_bundle(DEMO).content
+    index = ContentIndex(content)
+    point = content.kiosks[0]
+
+    prepare_in_background(content, index, point.id).join(timeout=60)
+
+    def named(level_id: str) -> list:
+        return [shape for shape in index.level(level_id).plan
+                if shape.kind in LABELLED_KINDS and len(shape.polygon) >= 3]
+
+    def kept(shape) -> bool:
+        return _POLES.get((id(shape), point.heading_deg), (None,))[0] is shape
+
+    assert named(point.level_id) and all(kept(shape) for shape in named(point.level_id))
+    other = next(level.id for level in index.levels() if level.id != point.level_id)
+    assert not any(kept(shape) for shape in named(other))
+
+
 def test_a_kiosk_point_off_the_path_graph_still_gets_its_search_index():
     content = load_source_bundle(DEMO).content
     content.kiosks[0].node_id = "nowhere"

@@ -5,6 +5,11 @@ optional phone number with the consent PIPL asks for.
 Checks come from `kiosk.cases.validate_draft` — the same limits the server applies — and each
 error is shown in the visitor's language beside the field it concerns. Send files the case
 durably in the outbox (`submit_case`) before the receipt appears, then wakes the sync agent.
+
+In the accessibility mode's reach band of a portrait panel (1080 × 848 px: `narrow`) a keyboard
+beside the form would leave neither wide enough: the form takes two columns without it, and a
+tap on the description or the phone brings the keyboard up across the width under that field,
+in place of the rest of the form, until Done (or Send).
 """
 from __future__ import annotations
 
@@ -68,16 +73,50 @@ class CaseFormScreen(KioskScreen):
     over_limit = BooleanProperty(False)
     heading = StringProperty("")
     sending = BooleanProperty(False)
+    narrow = BooleanProperty(False)
+    """Side by side with the keyboard would be too narrow (a portrait panel's reach band): the
+    keyboard comes up on demand (set in case_form.kv)."""
+    typing = BooleanProperty(False)
+    """The visitor tapped a field: when narrow, the keyboard is up under it."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._errors: list[DraftError] = []
         self._save_failed = False
+        # Held here: `ids` only refer weakly, and these move in and out of the tree (_arrange).
+        ids = self.ids
+        self._parts = {name: ids[name].__self__ for name in (
+            "form_column", "contact_column", "description_box", "phone_box", "keyboard", "done_row", "send_row",
+            "contact_spacer")}
+        self.bind(narrow=self._arrange, typing=self._arrange, focused_field=self._arrange)
+        self._arrange()
         self.ids.description.bind(value=self._description_changed)
         self.ids.phone.bind(value=self._phone_changed)
         self.bind(kind=self._update_heading, category=self._update_heading)
-        self.focus("description")
+        self._aim_keyboard("description")
         self._update_counter()
+
+    def _arrange(self, *args) -> None:
+        """Wide: the form beside the phone, the keyboard and Send. Narrow: the store, when and
+        Send beside the phone and the description; while typing, the field typed in over the
+        keyboard and Done."""
+        parts, body = self._parts, self.ids.body
+        form, contact = parts["form_column"], parts["contact_column"]
+        for part in parts.values():
+            if part.parent is not None:
+                part.parent.remove_widget(part)
+        if not self.narrow:
+            arrangement = [(body, form), (body, contact), (form, parts["description_box"]),
+                           (contact, parts["phone_box"]), (contact, parts["keyboard"]), (contact, parts["send_row"])]
+        elif not self.typing:
+            arrangement = [(body, form), (body, contact), (form, parts["contact_spacer"]),
+                           (form, parts["send_row"]), (contact, parts["phone_box"]),
+                           (contact, parts["description_box"])]
+        else:
+            typed = parts["description_box" if self.focused_field == "description" else "phone_box"]
+            arrangement = [(body, typed), (body, parts["keyboard"]), (body, parts["done_row"])]
+        for parent, child in arrangement:
+            parent.add_widget(child, index=0)
 
     # ---------------------------------------------------------------- navigation hooks
     def prepare(self, kind: str | None = None, category: str | None = None, store_id: str | None = None,
@@ -93,6 +132,7 @@ class CaseFormScreen(KioskScreen):
             self._clear_error("category")
         if store_id:
             self.set_store(store_id)
+        self.typing = False
         self.title_message = KIND_LABELS[CaseKind(self.kind)]
         self.refresh()
 
@@ -110,7 +150,8 @@ class CaseFormScreen(KioskScreen):
         self._save_failed = False
         self._render_errors()
         self.sending = False
-        self.focus("description")
+        self.typing = False
+        self._aim_keyboard("description")
 
     def refresh(self) -> None:
         app = self.app
@@ -214,6 +255,15 @@ class CaseFormScreen(KioskScreen):
 
     # ---------------------------------------------------------------- typing
     def focus(self, field: str) -> None:
+        """The visitor taps a field: the keyboard types there (and comes up, when narrow)."""
+        self._aim_keyboard(field)
+        self.typing = True
+
+    def stop_typing(self) -> None:
+        """Done: the keyboard away, the whole form shown."""
+        self.typing = False
+
+    def _aim_keyboard(self, field: str) -> None:
         """Give the keyboard to a field: letters for the description, digits for the phone."""
         self.focused_field = field
         description, phone, keyboard = self.ids.description, self.ids.phone, self.ids.keyboard
@@ -293,6 +343,7 @@ class CaseFormScreen(KioskScreen):
         """Check the draft; file it and show the receipt, or show what to fix."""
         if self.sending:
             return
+        self.typing = False  # what to fix shows in the whole form
         app = self.app
         draft = self.draft()
         self._save_failed = False

@@ -9,6 +9,10 @@ When nothing matches, the screen suggests categories and the service desk.
 
 On a portrait panel the search field goes on top and the keyboard under the list; while the
 visitor types, the browse rows (faded and unused then) fold away so the results keep the room.
+In the accessibility mode's reach band of a portrait panel (1080 × 848 px: `narrow`) a keyboard
+beside the list would leave neither wide enough, and under a full list it would not fit: the
+list has the whole width, and a tap on the field brings the keyboard up across the width in
+place of the browse rows until Done.
 """
 from __future__ import annotations
 
@@ -57,13 +61,22 @@ class DirectoryScreen(KioskScreen):
     browsing = BooleanProperty(True)
     """The browse rows are shown: always in landscape, in portrait while nothing is typed (set in
     directory.kv)."""
+    narrow = BooleanProperty(False)
+    """Side by side would be too narrow (a portrait panel's reach band): the keyboard comes up on
+    demand, under the list (set in directory.kv)."""
+    typing = BooleanProperty(False)
+    """The visitor tapped the field: when narrow, the keyboard is up in place of the browse rows."""
+    field_button_shown = BooleanProperty(False)
+    """Done (while typing) or × (a search shown) beside the field, when narrow (set in directory.kv)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title_message = N_("Store directory")
         self._letter_order: dict[tuple, list] = {}
-        # Held here: `ids` only refer weakly, and the search column is out of the tree in portrait.
+        # Held here: `ids` only refer weakly, and the search column is out of the tree in portrait
+        # (the keyboard too, when narrow, until the visitor types).
         self._search_column = self.ids.search_column.__self__
+        self._keyboard = self.ids.keyboard.__self__
         keyboard = self.ids.keyboard
         keyboard.target = self.ids.query_field
         keyboard.allow_newline = False
@@ -72,12 +85,14 @@ class DirectoryScreen(KioskScreen):
         self.ids.query_field.bind(value=self._query_changed)
         keyboard.bind(pending=self._query_changed)
         self.app.bind(landscape=self._arrange)
+        self.bind(narrow=self._arrange, typing=self._arrange)
         self._arrange()
 
     # ---------------------------------------------------------------- navigation hooks
     def prepare(self, category_id: str | None = None, query: str | None = None, returning: bool = False,
                 **params) -> None:
         if category_id is not None or query is not None:
+            self.typing = False
             self.mode = "category"
             self.category_id = category_id or ""
             self.ids.query_field.clear()
@@ -88,13 +103,15 @@ class DirectoryScreen(KioskScreen):
 
     def _arrange(self, *args) -> None:
         """Landscape: the field above the keyboard, beside the list. Portrait: the field on top,
-        the list under it, the keyboard at the bottom (no search column)."""
+        the list under it, the keyboard at the bottom (no search column); narrow, the keyboard
+        only while the visitor types."""
         ids, column = self.ids, self._search_column
-        field, keyboard, browse, body = ids.field_box.__self__, ids.keyboard.__self__, ids.browse, ids.body
+        field, keyboard, browse, body = ids.field_box.__self__, self._keyboard, ids.browse, ids.body
         for widget in (field, keyboard):
             if widget.parent is not None:
                 widget.parent.remove_widget(widget)
-        if self.app.landscape:
+        ids.query_field.focused = self.typing or not self.narrow
+        if self.app.landscape and not self.narrow:
             if column.parent is None:
                 body.add_widget(column)
             column.add_widget(field, index=len(column.children))
@@ -103,9 +120,26 @@ class DirectoryScreen(KioskScreen):
             if column.parent is not None:
                 body.remove_widget(column)
             browse.add_widget(field, index=len(browse.children))
-            browse.add_widget(keyboard)
+            if self.typing or not self.narrow:
+                browse.add_widget(keyboard)
+
+    def start_typing(self) -> None:
+        """The field tapped: the keyboard up (narrow), the results above it."""
+        self.typing = True
+        self._fill()
+
+    def stop_typing(self) -> None:
+        """Done: the keyboard away, what was typed searched in the whole list."""
+        self.typing = False
+        self._fill()
+
+    def clear_search(self) -> None:
+        """×: the search gone, browsing again."""
+        self.ids.query_field.clear()
+        self.ids.keyboard.reset_input()
 
     def reset(self) -> None:
+        self.typing = False
         self.mode = "category"
         self.category_id = ""
         self.level_id = ""
@@ -274,8 +308,9 @@ class DirectoryScreen(KioskScreen):
         if not self.query:
             self._show_facility(None)
         self.result_count = len(stores) + (1 if self.facility_id else 0)
-        self._build_suggestions(shown=bool(self.query) and not self.result_count)
-        self._build_desk_way(shown=not self.result_count)
+        short_of_room = self.narrow and self.typing  # the list is short above the keyboard
+        self._build_suggestions(shown=bool(self.query) and not self.result_count and not short_of_room)
+        self._build_desk_way(shown=not self.result_count and not short_of_room)
 
     def _search_heading(self, count: int, facility: Facility | None) -> str:
         """What the query found: the stores, or the facility answered above them and the stores

@@ -1,9 +1,13 @@
 """Choosing the store a case is about: filter by floor and category, or search as in the
 directory (venue.search: Chinese, pinyin, initials — "xbk" finds 星巴克 — English, unit number,
-one typo forgiven), then tap it."""
+one typo forgiven), then tap it.
+
+In the accessibility mode's reach band of a portrait panel (1080 × 848 px: `narrow`) the list
+keeps the whole width and the keyboard comes up under it, across the width, when the visitor
+taps the field, in place of the floors and categories until Done."""
 from __future__ import annotations
 
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import N_
 from screens import theme
@@ -19,17 +23,43 @@ class StorePickerScreen(KioskScreen):
     category_id = StringProperty("")
     result_count = NumericProperty(0)
     chooser = StringProperty("case_form")
+    narrow = BooleanProperty(False)
+    """Side by side would be too narrow (a portrait panel's reach band): the keyboard comes up on
+    demand (set in store_picker.kv)."""
+    typing = BooleanProperty(False)
+    """The visitor tapped the field: when narrow, the keyboard is up."""
+    folded = BooleanProperty(False)
+    """Narrow and typing: the floors, categories and "No particular store" fold away (kv)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.title_message = N_("Which store?")
-        keyboard = self.ids.keyboard
+        # Held here: `ids` only refer weakly, and the keyboard is out of the tree until needed (narrow).
+        self._keyboard = keyboard = self.ids.keyboard.__self__
         keyboard.target = self.ids.query
         keyboard.allow_newline = False
         keyboard.chinese_default = True
         self.ids.query.focused = True
         self.ids.query.bind(value=lambda *args: self._fill())
         keyboard.bind(pending=self._pending_changed)
+        self.bind(narrow=self._arrange, typing=self._arrange)
+        self._arrange()
+
+    def _arrange(self, *args) -> None:
+        """The keyboard under the field: always, or when narrow only while the visitor types."""
+        keyboard, column = self._keyboard, self.ids.search_column
+        shown = self.typing or not self.narrow
+        self.ids.query.focused = shown
+        if shown and keyboard.parent is None:
+            column.add_widget(keyboard)
+        elif not shown and keyboard.parent is not None:
+            column.remove_widget(keyboard)
+
+    def start_typing(self) -> None:
+        self.typing = True
+
+    def stop_typing(self) -> None:
+        self.typing = False
 
     def prepare(self, selected: str | None = None, chooser: str | None = None, **params) -> None:
         """`chooser`: the screen whose set_store() receives the choice (the case form by default)."""
@@ -39,6 +69,7 @@ class StorePickerScreen(KioskScreen):
         elif not params.get("returning"):
             self.chooser = "case_form"
         if not params.get("returning"):
+            self.typing = False
             self._start_afresh()
         self.refresh()
 

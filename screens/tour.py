@@ -39,7 +39,8 @@ SCREENS = (
     "store-page", "map", "map-store", "route-start", "route-floor-change",
     "route-step-free-closed", "promotions",
     "feedback-choice", "complaint-category", "complaint-form", "complaint-form-errors",
-    "store-picker", "idle-warning", "receipt", "satisfaction-pulse", "found-something", "emergency", "notice",
+    "store-picker", "store-picker-search", "idle-warning", "receipt", "satisfaction-pulse", "found-something",
+    "emergency", "notice",
     "no-content", "found-item-spot", "found-item-form", "found-item-details", "found-item-receipt", "lost-item-form",
     "lost-item-errors",
     "lost-item-details", "lost-item-receipt",
@@ -186,10 +187,12 @@ def _render_directory(kiosk, app, shot, language: str) -> None:
     """Search results while typing, a search that finds nothing, A–Z, and the facilities."""
     directory = app.screen("directory")
     keyboard = directory.ids.keyboard
+    directory.start_typing()  # the visitor taps the field (in the reach band the keyboard comes up)
     for key in TOUR_QUERIES[language]:
         keyboard.type_text(key)
     shot("directory-search")
     directory.reset()
+    directory.start_typing()
     for key in "zzqq":
         keyboard.type_text(key)
     shot("directory-no-match")
@@ -291,6 +294,10 @@ def _render_language(kiosk, language: str, out_dir: Path, store, empty_store, bu
     picker = app.screen("store_picker")
     picker.ids.query.clear()
     shot("store-picker")
+    picker.start_typing()
+    for key in TOUR_QUERIES[language]:
+        picker.ids.keyboard.type_text(key)
+    shot("store-picker-search")
     picker.choose(TOUR_STORE)
 
     form.ids.phone.clear()

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium fonts-noto-cjk libmtdev1 libgl1-mesa-dri libegl1 libgl1 xvfb gettext espeak-ng nodejs nginx-light bubblewrap python3-seccomp
+APT_PACKAGES := chromium fonts-noto-cjk libmtdev1 libgl1-mesa-dri libegl1 libgl1 xvfb gettext espeak-ng nodejs nginx-light bubblewrap python3-seccomp docker-compose
 export KIVY_NO_ARGS := 1
 export KIVY_NO_CONSOLELOG := 1
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import weakref
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -54,6 +55,11 @@ log = logging.getLogger(__name__)
 CHANNEL = "concierge_broadcasts"
 """PostgreSQL's channel (the triggers' name for it)."""
 LISTEN_RETRY_SECONDS = 5.0
+WAKE_SPREAD_PER_POLL_SECONDS = 0.002
+WAKE_SPREAD_MAX_SECONDS = 0.5
+"""Polls woken together answer spread over up to this long (2 ms per poll held): all at once,
+their responses take the event loop's every turn, and the request that caused the change (the
+console's emergency form) waits behind hundreds of them for its own answer."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,9 @@ class BroadcastWatch:
                     await asyncio.wait_for(changed.wait(), remaining)
                 except asyncio.TimeoutError:
                     pass  # answer once more: the kiosk gets a 304 (or what changed unnoticed)
+                else:  # woken with the others: answer at a random moment of the spread
+                    spread = min(WAKE_SPREAD_MAX_SECONDS, self._waiting * WAKE_SPREAD_PER_POLL_SECONDS)
+                    await asyncio.sleep(min(random.uniform(0, spread), max(0.0, deadline - loop.time())))
         finally:
             self._waiting -= 1
             if not self._waiting:

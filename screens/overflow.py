@@ -17,9 +17,11 @@ What counts as overflow:
   clipping view it scrolls in (a ScrollView or other StencilView that does not scroll
   sideways), sideways.
 
-A deliberate ellipsis is acceptable in one place only: a row of a list that opens a page with
-the full text (a store row opens the store page), listed in `ELLIPSIZED_ROWS`. Everywhere else
-an ellipsis loses words a visitor may need, and is reported.
+A deliberate ellipsis is acceptable in two places only: a row of a list that opens a page with
+the full text (a store row opens the store page), listed in `ELLIPSIZED_ROWS`; and the
+accessibility mode's reading panel (`SUMMARY_PANELS`), which repeats the screen's words and
+stops where its room ends. Everywhere else an ellipsis loses words a visitor may need, and is
+reported.
 """
 from __future__ import annotations
 
@@ -36,6 +38,11 @@ TOLERANCE_PX = 1
 """Kivy rounds positions and sizes to whole pixels."""
 ELLIPSIZED_ROWS = frozenset({"StoreRow"})
 """Rows a visitor taps to open a page with the full text: their labels may end in "…"."""
+SUMMARY_PANELS = frozenset({"ReadingPanel"})
+"""The accessibility mode's reading panel (screens/app.kv): the shown screen's words again, large,
+above the reach band. It ends where its room ends ("…" or lines left off), deliberately: the
+words it leaves out are on the screen below it, read-aloud ("Say it again") speaks them all, and
+it cannot scroll, since nothing above the band may need a touch."""
 ELLIPSES = ("…", "...")
 MARKUP_TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
 MARKUP_ESCAPES = {"&bl;": "[", "&br;": "]", "&amp;": "&"}
@@ -95,7 +102,8 @@ def label_overflows(label: Label, clip: Widget | None = None,
     if height_limit is not None and internal_h > height_limit + leading:
         found.append(overflow(f"laid out {internal_h} px high in a text_size {int(height_limit)} px high"))
     cut = _cut(text, lines)
-    if cut and not (cut == "ellipsis" and _in_ellipsized_row(label)):
+    deliberate = _inside(label, SUMMARY_PANELS) or (cut == "ellipsis" and _inside(label, ELLIPSIZED_ROWS))
+    if cut and not deliberate:
         found.append(overflow(f"cut ({cut}): shows {' / '.join(lines)!r}"))
     spill = _outside(label, clip, texture_w, window_size)
     if spill:
@@ -190,10 +198,11 @@ def _split_word(text: str, lines: list[str]) -> str:
     return ""
 
 
-def _in_ellipsized_row(label: Label) -> bool:
+def _inside(label: Label, containers: frozenset[str]) -> bool:
+    """The label is drawn inside one of these widget classes."""
     parent = label.parent
     while parent is not None and parent is not parent.parent:
-        if type(parent).__name__ in ELLIPSIZED_ROWS:
+        if type(parent).__name__ in containers:
             return True
         parent = parent.parent
     return False

@@ -1,16 +1,20 @@
 """`python -m kiosk tour` renders every screen in every language, in a process of its own
 (Kivy allows one window per process, and this suite's window is taken), and on the way checks
 that every label's text fits on every screen, in every language, in both orientations: the
-landscape walk saves the pictures, the portrait walk only checks (screens.overflow)."""
+landscape walk saves the pictures, the portrait walk only checks (screens.overflow). The same
+check runs with the accessibility mode on, in both orientations (its portrait screens are the
+reach band's, 1080 × 848 px)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from PIL import Image
 
@@ -22,16 +26,33 @@ from screens.widgets.typeset import TypesetLabel
 pytestmark = pytest.mark.ui
 REPOSITORY = Path(__file__).resolve().parents[2]
 TOUR_TIMEOUT_S = 900  # ~100 screens on a software renderer; a shared machine can take minutes
+OUTSTANDING_IN_THE_MODE = {
+    "screen item_form ›": "lost property: the keyboard beside the form, as the directory had it",
+    "screen receipt ›": "the satisfaction faces' words and the closing countdown, in a narrow column",
+    "screen store ›": "the description beside the map and QR code, in a narrow column",
+    "screen found ›": "the reference breaks inside itself beside the map",
+    "screen feedback ›": "the tiles' words at their large size",
+    "screen home › TextField#search_field": "the search field's hint (home.kv)",
+    "chrome › BoxLayout#emergency_panel": "the distance to the exit",
+}
+"""Text that does not fit yet on the accessibility mode's portrait screens (the reach band), by
+where it is drawn (the start of screens.overflow's description), with what is wrong. The check
+fails on anything else, and on an entry here that now fits: remove it then."""
+PLACE = re.compile(r"^\S+ \S+: (.*?): ")
+"""An overflow line: "<orientation> <shot>-<language>: <where>: <problem> ..." ."""
+
+
+def tour_command(tmp_path: Path, name: str, *options: str) -> tuple[list[str], dict[str, str], Path]:
+    out = tmp_path / name
+    environment = {**os.environ, "KIVY_HOME": str(tmp_path / f"kivy-{name}")}
+    environment.pop("DISPLAY", None)
+    return [sys.executable, "-m", "kiosk", "tour", "--out", str(out), *options], environment, out
 
 
 def run_tour(tmp_path: Path, *options: str) -> Path:
-    out = tmp_path / "tour"
-    environment = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy")}
-    environment.pop("DISPLAY", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "tour", "--out", str(out), *options],
-        cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=TOUR_TIMEOUT_S,
-    )
+    command, environment, out = tour_command(tmp_path, "tour", *options)
+    result = subprocess.run(command, cwd=REPOSITORY, env=environment, capture_output=True, text=True,
+                            timeout=TOUR_TIMEOUT_S)
     assert result.returncode == 0, result.stderr[-3000:]
     return out
 
@@ -60,6 +81,27 @@ def test_all_text_fits_on_the_portrait_panel(tmp_path):
     out = run_tour(tmp_path, "--portrait", "--check-only")
     assert not list(out.glob("*.png")), "a check-only walk saves no pictures"
     assert_everything_fits(out)
+
+
+@pytest.mark.timeout(TOUR_TIMEOUT_S + 60)
+def test_all_text_fits_in_the_accessibility_mode_in_both_orientations(tmp_path):
+    """Both walks at once, each in its own process (the two take about as long as one)."""
+    walks = {name: tour_command(tmp_path, name, "--accessible", "--check-only", *options)
+             for name, options in (("landscape", ()), ("portrait", ("--portrait",)))}
+    running = {name: subprocess.Popen(command, cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True)
+               for name, (command, environment, _out) in walks.items()}
+    for name, process in running.items():
+        _stdout, stderr = process.communicate(timeout=TOUR_TIMEOUT_S)
+        assert process.returncode == 0, f"{name}: {stderr[-3000:]}"
+    assert_everything_fits(walks["landscape"][2])
+    lines = (walks["portrait"][2] / OVERFLOW_REPORT).read_text(encoding="utf-8").splitlines()
+    places = [match.group(1) if (match := PLACE.match(line)) else line for line in lines]
+    unexpected = [line for line, place in zip(lines, places, strict=True)
+                  if not place.startswith(tuple(OUTSTANDING_IN_THE_MODE))]
+    assert not unexpected, "text that does not fit:\n" + "\n".join(unexpected)
+    fixed = [where for where in OUTSTANDING_IN_THE_MODE if not any(place.startswith(where) for place in places)]
+    assert not fixed, f"these fit now: take them out of OUTSTANDING_IN_THE_MODE: {fixed}"
 
 
 def laid_out(label: Label) -> Label:
@@ -99,3 +141,16 @@ def test_a_store_row_may_shorten_its_name_since_it_opens_the_store_page():
     holder.add_widget(name)
     row.add_widget(holder)
     assert problems(name) == []
+
+
+class ReadingPanel(FloatLayout):
+    """Named as the accessibility mode's reading panel is (screens/app.kv)."""
+
+
+def test_the_reading_panel_may_end_where_its_room_ends():
+    words = TypesetLabel(text="Harvest Joy Supermarket\nB1-01 · Open\nTruly Fresh Fruit Bar\nB1-02 · Open",
+                         font_size=44, size=(600, 120), text_size=(600, 120))
+    assert problems(words)[0].startswith("cut ("), "on a screen, words left off are reported"
+    panel = ReadingPanel()
+    panel.add_widget(words)
+    assert problems(words) == []

@@ -396,10 +396,20 @@ class FloorPlan(StencilView):
         if self._touches and self._anchored:
             self._move_labels()  # a pan or pinch in progress: the names go along
             self._labels_key = None
+        elif self._overlays_pending():
+            self.placed_labels, self.dropped_labels, self._labels_key = [], [], None
+            self.canvas.add(markers)
+            return  # named once the overlay is laid out: its new size draws the plan again
         else:
             self._place_labels(highlighted)
         self._draw_labels(highlighted)
         self.canvas.add(markers)
+
+    def _overlays_pending(self) -> bool:
+        """An overlay given its content this frame (the floor buttons) is laid out on the next:
+        names placed now would be placed again then, and a dense floor's placing takes a second."""
+        return any(widget.opacity > 0 and widget.parent is not None and widget.children
+                   and (widget.width <= 0 or widget.height <= 0) for widget in self.overlays)
 
     def _here_box(self) -> tuple[float, float, float, float]:
         sx, sy = self.to_screen(self.here.x, self.here.y)

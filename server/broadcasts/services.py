@@ -3,7 +3,8 @@ has shown what.
 
 Delivery is a long poll: every kiosk asks `GET /api/v1/kiosk/broadcasts?wait=S` with the ETag
 of what it has; the server holds the request until the kiosk's list changes (server/broadcasts/
-watch.py notices within a quarter second) or up to `CONCIERGE_BROADCAST_LONG_POLL_SECONDS`, then
+watch.py is told at once through Redis or PostgreSQL, else notices within a quarter second) or up
+to `CONCIERGE_BROADCAST_LONG_POLL_SECONDS`, then
 answers 304 if nothing changed. Between polls a kiosk waits out the rest of
 `CONCIERGE_BROADCAST_POLL_SECONDS`, so a server that answers at once is a 2 s fast poll. A
 kiosk that was offline learns of an emergency on its first poll after reconnecting.

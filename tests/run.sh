@@ -31,9 +31,36 @@ else
   echo "=== server (PostgreSQL): skipped, CONCIERGE_TEST_POSTGRES_URL is not set"
 fi
 # Each UI file in a process of its own: a file may start its own app (a real enrolled kiosk with
-# its sync agent), and Kivy keeps one running app and one window per process.
+# its sync agent), and Kivy keeps one running app and one window per process. UI_JOBS of them at
+# a time (2: one a core on CI's machine), each with a Kivy home of its own; each file's output is
+# shown whole, in order, once all have ended.
+ui_file_run() {  # ui_file_run FILE LOG: the file's output in LOG, its exit code and seconds beside it
+  local started=$SECONDS
+  local home; home=$(mktemp -d)
+  KIVY_HOME=$home "$PY" -m pytest -q -p no:cacheprovider "$1" > "$2" 2>&1
+  echo $? > "$2.rc"
+  echo $((SECONDS - started)) > "$2.seconds"
+  rm -rf "$home"
+}
 if [ -d tests/ui ]; then
-  for ui_file in tests/ui/test_*.py; do run "kiosk UI: $(basename "$ui_file" .py)" "$ui_file"; done
+  ui_logs=$(mktemp -d)
+  ui_started=$SECONDS
+  for ui_file in tests/ui/test_*.py; do
+    while [ "$(jobs -rp | wc -l)" -ge "${UI_JOBS:-2}" ]; do wait -n; done
+    ui_file_run "$ui_file" "$ui_logs/$(basename "$ui_file" .py)" &
+  done
+  wait
+  for ui_file in tests/ui/test_*.py; do
+    name="kiosk UI: $(basename "$ui_file" .py)"; log="$ui_logs/$(basename "$ui_file" .py)"
+    echo "=== $name"
+    cat "$log"
+    rc=$(cat "$log.rc")
+    echo "--- $name: $(cat "$log.seconds") s"
+    if [ "$rc" -eq 5 ]; then echo "!!! $name collected no tests"; failed+=("$name(empty)");
+    elif [ "$rc" -ne 0 ]; then failed+=("$name"); fi
+  done
+  echo "--- kiosk UI, all files: $((SECONDS - ui_started)) s"
+  rm -rf "$ui_logs"
 fi
 [ -d tests/web/axe ] && [ ! -d tests/web/axe/node_modules ] && command -v npm >/dev/null && npm ci --prefix tests/web/axe --no-audit --no-fund  # axe-core for the phone-page audit
 [ -d tests/web ] && run "web pages (Chromium)" tests/web

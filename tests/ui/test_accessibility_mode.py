@@ -19,6 +19,7 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.stencilview import StencilView
 from kivy.uix.textinput import TextInput
+from ui_helpers import type_on_keyboard
 
 from screens import theme
 from screens.widgets.accessibility import (
@@ -350,3 +351,32 @@ def test_read_aloud_takes_the_console_volume_and_falls_back_to_the_default(kiosk
         assert reader.volume() == DEFAULT_SPEECH_VOLUME
     finally:
         kiosk.store.delete_setting("speech_volume")
+
+
+def test_in_the_portrait_band_the_keyboard_comes_up_across_the_width_when_the_visitor_types(kiosk, sized):
+    """Directory in the reach band: the list has the width; a tap on the field brings large keys
+    up under it, Done puts them away with the results kept, × clears the search."""
+    sized(PORTRAIT)
+    app = kiosk.app
+    app.accessible = True
+    app.set_language("en")
+    app.show("directory", category_id="")
+    kiosk.settle()
+    directory = app.screen("directory")
+    keyboard = directory.ids.keyboard
+    assert keyboard.parent is None and directory.ids.levels.children, "browsing: floors, no keys"
+    kiosk.tap(directory.ids.query_field)
+    kiosk.settle()
+    key = keyboard.key_button("q")
+    assert keyboard.parent is not None and keyboard.width >= directory.width * 0.9, "across the width"
+    assert min(key.size) >= 1.3 * min_target_px(PORTRAIT), f"a key of {key.size}: not large"
+    assert _window_rect(keyboard)[3] <= reach_band(PORTRAIT)[1] + TOLERANCE_PX
+    type_on_keyboard(kiosk, keyboard, "cof")
+    kiosk.settle()
+    assert directory.result_count and not directory.browsing
+    kiosk.tap(directory.ids.typing_done)  # Done
+    kiosk.settle()
+    assert keyboard.parent is None and directory.query == "cof" and directory.result_count
+    kiosk.tap(directory.ids.typing_done)  # ×
+    kiosk.settle()
+    assert directory.query == "" and directory.browsing

@@ -82,7 +82,7 @@ def prepare(content: MallContent, index, kiosk_point_id: str | None) -> None:
 def prepare_first_floor(content: MallContent, index, kiosk_point_id: str | None) -> None:
     """The floor the map opens on (the kiosk's own, else the first), turned the way the kiosk
     faces: placing its names took a visitor's first map 1–2 s on a dense floor."""
-    from screens.widgets.floor_plan import prepare_plan_labels
+    from venue.plan_labels import prepare_plan_labels
 
     point = next((kiosk for kiosk in content.kiosks if kiosk.id == kiosk_point_id), None)
     level = index.level(point.level_id) if point is not None else None

@@ -17,8 +17,13 @@ import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from venue.plan_geometry import rotate
 from venue.typesetting import CLOSING, OPENING, has_cjk
+
+if TYPE_CHECKING:
+    from sync.protocol import Level, PlanShape
 
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]
@@ -502,3 +507,42 @@ def _spots(pole: Point, candidates: list[_Candidate]) -> Iterator[Spot]:
                 cx = px + math.cos(angle) * (w / 2 + step * reach * 0.6)
                 cy = py + math.sin(angle) * (h / 2 + step * reach * 0.6)
                 yield (cx - w / 2, cy - h / 2, w, h), candidate.text, candidate.font_size, pole
+
+
+# ---------------------------------------------------------------- where a shape's name goes
+LABELLED_KINDS = ("unit", "facility", "landmark", "atrium")
+"""The kinds of plan shape that carry a name."""
+
+_POLES: dict[tuple[int, float], tuple[PlanShape, tuple[float, float]]] = {}
+"""(id of a shape, heading) → (the shape, its deepest point in turned level metres), shared by
+every plan and filled ahead by prepare_plan_labels; the shape is kept so its id stays its own."""
+
+
+def shape_pole(shape: PlanShape, outline: list[float], heading_deg: float) -> tuple[float, float]:
+    """A shape's deepest point in turned level metres (`outline`), found once per shape and heading
+    (a turn, a scale and a shift keep it the deepest point): most of a dense floor's first placing."""
+    key = (id(shape), heading_deg)
+    kept = _POLES.get(key)
+    if kept is not None and kept[0] is shape:
+        return kept[1]
+    polygon = list(zip(outline[0::2], outline[1::2], strict=False))
+    xs, ys = outline[0::2], outline[1::2]
+    span = min(max(xs) - min(xs), max(ys) - min(ys))
+    pole, _room = pole_of_inaccessibility(polygon, precision=max(span / 40, 1e-3))
+    if len(_POLES) > 20000:
+        _POLES.clear()
+    _POLES[key] = (shape, pole)
+    return pole
+
+
+def prepare_plan_labels(level: Level, heading_deg: float) -> None:
+    """Find ahead, off the UI thread, what placing the names of `level` turned by `heading_deg`
+    needs before any view of it: the deepest point of every shape that may carry a name."""
+    for shape in level.plan:
+        if shape.kind in LABELLED_KINDS and len(shape.polygon) >= 3:
+            shape_pole(shape, [c for x, y in shape.polygon for c in rotate(x, y, heading_deg)], heading_deg)
+
+
+def shape_pole_kept(shape: PlanShape, heading_deg: float) -> bool:
+    """Whether the deepest point of `shape` turned by `heading_deg` is already known."""
+    return _POLES.get((id(shape), heading_deg), (None,))[0] is shape

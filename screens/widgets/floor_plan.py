@@ -62,13 +62,14 @@ from venue.plan_geometry import (
     zoomed,
 )
 from venue.plan_labels import (
+    LABELLED_KINDS,
     LabelRequest,
     PlacedLabel,
     box_within,
     boxes_overlap,
     leader_end,
     place_labels,
-    pole_of_inaccessibility,
+    shape_pole,
 )
 from venue.typesetting import has_cjk
 
@@ -89,7 +90,6 @@ MIN_ZOOM, MAX_ZOOM = 1.0, 6.0
 TAP_SLOP_PX = 24
 """A touch that moved less than this is a tap, not a pan."""
 DRAW_ORDER = ("outline", "corridor", "atrium", "void", "landmark", "facility", "unit")
-LABELLED_KINDS = ("unit", "facility", "landmark", "atrium")
 LABEL_SIZES = (24, 21, 18, 16)
 """Font sizes a name may take on the plan (design pixels, largest first)."""
 DENSE_LABEL_SIZES = (14,)
@@ -105,36 +105,6 @@ ARROW_SPACING = 90
 PRIORITY_CHOSEN, PRIORITY_STORE, PRIORITY_PLACE = 3, 2, 1
 PLACEMENTS_KEPT = 24
 """Label placements kept (floors × zooms × views): a return to one of them places nothing."""
-
-
-_POLES: dict[tuple[int, float], tuple[PlanShape, tuple[float, float]]] = {}
-"""(id of a shape, heading) → (the shape, its deepest point in turned level metres), shared by
-every plan and filled ahead by prepare_plan_labels; the shape is kept so its id stays its own."""
-
-
-def shape_pole(shape: PlanShape, outline: list[float], heading_deg: float) -> tuple[float, float]:
-    """A shape's deepest point in turned level metres (`outline`), found once per shape and heading
-    (a turn, a scale and a shift keep it the deepest point): most of a dense floor's first placing."""
-    key = (id(shape), heading_deg)
-    kept = _POLES.get(key)
-    if kept is not None and kept[0] is shape:
-        return kept[1]
-    polygon = list(zip(outline[0::2], outline[1::2], strict=False))
-    xs, ys = outline[0::2], outline[1::2]
-    span = min(max(xs) - min(xs), max(ys) - min(ys))
-    pole, _room = pole_of_inaccessibility(polygon, precision=max(span / 40, 1e-3))
-    if len(_POLES) > 20000:
-        _POLES.clear()
-    _POLES[key] = (shape, pole)
-    return pole
-
-
-def prepare_plan_labels(level: Level, heading_deg: float) -> None:
-    """Find ahead, off the UI thread, what placing the names of `level` turned by `heading_deg`
-    needs before any view of it: the deepest point of every shape that may carry a name."""
-    for shape in level.plan:
-        if shape.kind in LABELLED_KINDS and len(shape.polygon) >= 3:
-            shape_pole(shape, [c for x, y in shape.polygon for c in rotate(x, y, heading_deg)], heading_deg)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def test_the_search_index_and_the_trees_from_the_kiosk_are_built_ahead():
 def test_the_deepest_points_of_the_floor_the_map_opens_on_are_found_ahead():
     """Where the names of the kiosk's floor go (most of a dense floor's first placing), turned
     the way the kiosk faces, is kept for the map's plan; other floors wait for their first view."""
-    from screens.widgets.floor_plan import _POLES, LABELLED_KINDS
+    from venue.plan_labels import LABELLED_KINDS, shape_pole_kept
 
     content = load_source_bundle(DEMO).content
     index = ContentIndex(content)
@@ -50,7 +50,7 @@ def test_the_deepest_points_of_the_floor_the_map_opens_on_are_found_ahead():
                 if shape.kind in LABELLED_KINDS and len(shape.polygon) >= 3]
 
     def kept(shape) -> bool:
-        return _POLES.get((id(shape), point.heading_deg), (None,))[0] is shape
+        return shape_pole_kept(shape, point.heading_deg)
 
     assert named(point.level_id) and all(kept(shape) for shape in named(point.level_id))
     other = next(level.id for level in index.levels() if level.id != point.level_id)

@@ -81,7 +81,6 @@ class DirectoryScreen(KioskScreen):
         keyboard.target = self.ids.query_field
         keyboard.allow_newline = False
         keyboard.chinese_default = True
-        self.ids.query_field.focused = True
         self.ids.query_field.bind(value=self._query_changed)
         keyboard.bind(pending=self._query_changed)
         self.app.bind(landscape=self._arrange)

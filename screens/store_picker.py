@@ -39,7 +39,6 @@ class StorePickerScreen(KioskScreen):
         keyboard.target = self.ids.query
         keyboard.allow_newline = False
         keyboard.chinese_default = True
-        self.ids.query.focused = True
         self.ids.query.bind(value=lambda *args: self._fill())
         keyboard.bind(pending=self._pending_changed)
         self.bind(narrow=self._arrange, typing=self._arrange)

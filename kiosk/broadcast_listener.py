@@ -7,8 +7,7 @@ server holds the request until the list changes, up to `long_poll_seconds`), and
 `poll_seconds` (the server says how often; 2 s by default), so against a server that answers
 at once it is a fast poll. It stores a new list, hands it to `on_broadcasts`, and uploads
 queued "shown at" acknowledgements; after a new list it waits up to `poll_seconds` for the
-screen to draw it (`wake`), then acknowledges at a random moment of the next ACK_SPREAD_S,
-asking the server to hold its poll no longer than until then. After
+screen to draw it (`wake`), so the acknowledgement is not held behind the next long poll. After
 a failure it retries sooner than the content poll would, backing off to at most MAX_RETRY_S, so a
 kiosk that reconnects learns of an emergency on its first poll. Retries and acknowledgements
 are spread at random: a fleet that lost the server together, or drew the same emergency at the
@@ -48,11 +47,9 @@ MAX_RETRY_S = 5.0
 """The longest wait between polls while the server is unreachable: a kiosk learns of an
 emergency within seconds of the network coming back (200 kiosks then cost 40 refused
 connections a second, nothing to a server or a proxy)."""
-ACK_SPREAD_S = 10.0
+ACK_SPREAD_S = 3.0
 """A drawn broadcast is acknowledged within this many seconds, at random: an emergency drawn by
-the whole fleet at once is not acknowledged by all of it in the same seconds (500 kiosks
-acknowledging within 3 s held up the server's heartbeats for seconds). The poll goes on
-meanwhile, held by the server until the acknowledgement is due."""
+the whole fleet at once is not acknowledged by all of it in the same second."""
 MAX_LONG_POLL_S = 60.0
 TIMEOUT_S = (3.0, 10.0)
 
@@ -76,8 +73,6 @@ class BroadcastListener:
         """How long the server may hold a poll (it says so; 0 until it does)."""
         self.clock = clock
         self.failures = 0
-        self._acknowledge_at: float | None = None
-        """When the drawn broadcasts' acknowledgements go out (monotonic); None: at the next cycle."""
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -112,8 +107,8 @@ class BroadcastListener:
                     delay *= random.uniform(0.5, 1.0)
                 woken = self._wake.wait(delay)
                 self._wake.clear()
-                if woken and self._acknowledge_at is None and broadcasts.pending_acknowledgements(store):
-                    self._acknowledge_at = self.clock.monotonic() + random.uniform(0, ACK_SPREAD_S)
+                if woken and not self._stopping.is_set() and broadcasts.pending_acknowledgements(store):
+                    self._stopping.wait(random.uniform(0, ACK_SPREAD_S))
         finally:
             store.close()
 
@@ -125,9 +120,7 @@ class BroadcastListener:
         return max(0.0, self.poll_s - elapsed)
 
     def run_once(self, store: LocalStore) -> list[Broadcast] | None:
-        if self._acknowledge_at is None or self.clock.monotonic() >= self._acknowledge_at:
-            self._acknowledge_at = None
-            self.send_acknowledgements(store)
+        self.send_acknowledgements(store)
         received = self.poll(store)
         self.fetch_photos(store)
         return received
@@ -161,12 +154,9 @@ class BroadcastListener:
         headers, params, timeout = {}, {}, TIMEOUT_S
         if etag:
             headers["If-None-Match"] = etag
-            hold = self.long_poll_s
-            if self._acknowledge_at is not None:  # back when the acknowledgements are due
-                hold = min(hold, max(0.0, self._acknowledge_at - self.clock.monotonic()))
-            if int(hold):
-                params["wait"] = int(hold)
-                timeout = (TIMEOUT_S[0], TIMEOUT_S[1] + hold)
+            if self.long_poll_s:
+                params["wait"] = int(self.long_poll_s)
+                timeout = (TIMEOUT_S[0], TIMEOUT_S[1] + self.long_poll_s)
         try:
             response = self.session.get(self.base_url + BROADCASTS_PATH, headers=headers, params=params,
                                         timeout=timeout)

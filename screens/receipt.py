@@ -5,7 +5,7 @@ next visitor cannot scan someone else's case."""
 from __future__ import annotations
 
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import KIND_LABELS, N_
 from screens.base import KioskScreen
@@ -26,12 +26,25 @@ class ReceiptScreen(KioskScreen):
     kind = StringProperty(CaseKind.COMPLAINT.value)
     confirmation = StringProperty("")
     seconds_left = NumericProperty(0)
+    narrow = BooleanProperty(False)
+    """The column beside the QR code is too narrow for the faces (a portrait panel's reach band):
+    they and Done go under the code and the reference, across the screen (set in receipt.kv)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.shows_back = False
         self.title_message = N_("Thank you")
         self._timer = None
+        self._pulse_row = self.ids.pulse_row.__self__  # held here: `ids` only refer weakly
+        self.bind(narrow=self._place_pulse)
+        self._place_pulse()
+
+    def _place_pulse(self, *args) -> None:
+        """The faces and Done at the foot of the column beside the code, or of the screen when narrow."""
+        row = self._pulse_row
+        if row.parent is not None:
+            row.parent.remove_widget(row)
+        (self.ids.page if self.narrow else self.ids.column).add_widget(row, index=0)
 
     def prepare(self, receipt=None, kind: str | None = None, **params) -> None:
         if receipt is not None:

@@ -39,6 +39,9 @@ class StorePageScreen(KioskScreen):
     """The phone store page; empty on a kiosk that is not enrolled (no public address known)."""
     logo_sha256 = StringProperty("")
     monogram = StringProperty("")
+    narrow = BooleanProperty(False)
+    """The right card is too narrow for the description beside the logo (a portrait panel's reach
+    band): it goes under the category, across the store's card (set in store_page.kv)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -28,10 +28,6 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 TOUR_TIMEOUT_S = 900  # ~100 screens on a software renderer; a shared machine can take minutes
 OUTSTANDING_IN_THE_MODE = {
     "screen item_form ›": "lost property: the keyboard beside the form, as the directory had it",
-    "screen receipt ›": "the satisfaction faces' words and the closing countdown, in a narrow column",
-    "screen store ›": "the description beside the map and QR code, in a narrow column",
-    "screen home › TextField#search_field": "the search field's hint (home.kv)",
-    "screen home › BoxLayout#panel › GridLayout#tiles": "landscape: the tiles' second lines (home.kv)",
 }
 """Text that does not fit yet with the accessibility mode on (most of it on the portrait panel's
 reach band), by where it is drawn (the start of screens.overflow's description), with what is

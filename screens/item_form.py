@@ -100,6 +100,11 @@ class ItemFormScreen(KioskScreen):
     """The draft's fields with a problem: their controls are outlined in red (item_form.kv)."""
     privacy_hint = StringProperty("")
     sending = BooleanProperty(False)
+    narrow = BooleanProperty(False)
+    """Beside the form the keyboard's keys would be too narrow (a portrait panel's reach band): it
+    comes up on demand across the width (set in item_form.kv)."""
+    typing = BooleanProperty(False)
+    """The visitor tapped a field: when narrow, the keyboard is up under it."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -120,7 +125,37 @@ class ItemFormScreen(KioskScreen):
             self.ids.when.add_widget(button)
         for field_id in ("brand", "features", "phone"):
             self.ids[field_id].bind(value=self._typed)
-        self.focus("features")
+        # Held here: `ids` only refer weakly, and these move in and out of the tree (_arrange).
+        self._parts = {name: self.ids[name].__self__ for name in (
+            "form_column", "keyboard_column", "brand_box", "features_box", "phone_box", "keyboard", "send_row",
+            "done_row")}
+        self.bind(narrow=self._arrange, typing=self._arrange, focused_field=self._arrange)
+        self._aim_keyboard("features")
+        self._arrange()
+
+    def _arrange(self, *args) -> None:
+        """Wide: the form beside the keyboard, Previous and Send. Narrow: the form across the width
+        over Previous and Send; while typing, the field typed in over the keyboard and Done."""
+        parts, step = self._parts, self.ids.step_two
+        form, column = parts["form_column"], parts["keyboard_column"]
+        for part in parts.values():
+            if part.parent is not None:
+                part.parent.remove_widget(part)
+        # The form's own fields go back first, at its top; the phone at the top of the contact box.
+        form.add_widget(parts["features_box"], index=len(form.children))
+        form.add_widget(parts["brand_box"], index=len(form.children))
+        contact = self.ids.contact_box
+        contact.add_widget(parts["phone_box"], index=len(contact.children))
+        if not self.narrow:
+            arrangement = [(step, form), (step, column), (column, parts["keyboard"]), (column, parts["send_row"])]
+        elif not self.typing:
+            arrangement = [(step, form), (step, parts["send_row"])]
+        else:
+            typed = parts[f"{self.focused_field}_box"]
+            typed.parent.remove_widget(typed)
+            arrangement = [(step, typed), (step, parts["keyboard"]), (step, parts["done_row"])]
+        for parent, child in arrangement:
+            parent.add_widget(child, index=0)
 
     # ---------------------------------------------------------------- navigation hooks
     def prepare(self, kind: str | None = None, returning: bool = False, **params) -> None:
@@ -145,7 +180,8 @@ class ItemFormScreen(KioskScreen):
         self._errors = []
         self._save_failed = False
         self.sending = False
-        self.focus("features")
+        self.typing = False
+        self._aim_keyboard("features")
         self._render()
 
     def refresh(self) -> None:
@@ -220,7 +256,8 @@ class ItemFormScreen(KioskScreen):
             self._render()
             return
         self.step = 2
-        self.focus("features")
+        self.typing = False
+        self._aim_keyboard("features")
         self._render()
 
     def previous_step(self) -> None:
@@ -248,6 +285,16 @@ class ItemFormScreen(KioskScreen):
 
     # ---------------------------------------------------------------- step 2: typing
     def focus(self, field: str) -> None:
+        """The visitor taps a field: the keyboard types there (and comes up, when narrow)."""
+        self._aim_keyboard(field)
+        self.typing = True
+
+    def stop_typing(self) -> None:
+        """Done: the keyboard away, the whole form shown."""
+        self.typing = False
+
+    def _aim_keyboard(self, field: str) -> None:
+        """Give the keyboard to a field: digits for the phone, letters for the rest."""
         self.focused_field = field
         keyboard = self.ids.keyboard
         for field_id in ("brand", "features", "phone"):

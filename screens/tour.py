@@ -429,6 +429,7 @@ def _render_lost_property(kiosk, shot) -> None:
     form.focus("phone")
     for digit in "13812345678":
         form.ids.keyboard.type_text(digit)
+    form.stop_typing()  # Done: in the reach band the whole form is back (the found item showed typing)
     form.ids.consent.checked = True
     shot("lost-item-details")
     form.submit()

@@ -229,3 +229,41 @@ def test_a_spot_in_a_corridor_is_named_by_the_nearest_landmark(kiosk):
     assert not place.has_point, "another floor: tap again"
     kiosk.app.start_over()
     assert form.point_text == "" and not place.has_point
+
+
+def test_in_the_portrait_band_the_keyboard_comes_up_across_the_width_when_the_visitor_types(kiosk):
+    """Lost property in the accessibility mode's reach band: the form has the width; a tap on a
+    field brings large keys up under it, Done puts them away with the words kept."""
+    from kivy.core.window import Window
+
+    from screens.widgets.accessibility import min_target_px, reach_band
+
+    portrait = (1080, 1920)
+    original = tuple(Window.size)
+    Window.size = portrait
+    kiosk.app.accessible = True
+    try:
+        kiosk.settle()
+        kiosk.tap(home_tile(kiosk, "lost"))
+        form = kiosk.screen("item_form")
+        kiosk.tap(tile(form, "umbrella"))
+        kiosk.tap(form.ids.next_button)
+        keyboard = form.ids.keyboard
+        assert keyboard.parent is None and form.ids.features.width >= form.width * 0.9, "the form, no keys"
+        kiosk.tap(form.ids.features)
+        key = keyboard.key_button("q")
+        assert keyboard.parent is not None and keyboard.width >= form.width * 0.9, "across the width"
+        assert min(key.size) >= 1.3 * min_target_px(portrait), f"a key of {key.size}: not large"
+        assert keyboard.to_window(keyboard.x, keyboard.top)[1] <= reach_band(portrait)[1] + 1
+        assert form.ids.features.parent.parent is keyboard.parent, "the field typed in stays in sight"
+        type_in_english(kiosk, keyboard, "long umbrella")
+        kiosk.tap(next(button for button in form.ids.done_row.children if hasattr(button, "design_size")))  # Done
+        assert keyboard.parent is None and form.ids.features.value == "long umbrella"
+        assert form.ids.phone.get_root_window() is not None, "the phone is back in the form"
+        kiosk.tap(form.ids.phone)
+        assert keyboard.layout == "numeric" and keyboard.parent is not None
+        assert form.ids.features.get_root_window() is None, "the keys in place of the rest of the form"
+    finally:
+        kiosk.app.accessible = False
+        Window.size = original
+        kiosk.settle()

@@ -156,6 +156,12 @@ class ItemFormScreen(KioskScreen):
             arrangement = [(step, typed), (step, parts["keyboard"]), (step, parts["done_row"])]
         for parent, child in arrangement:
             parent.add_widget(child, index=0)
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        """The field typed in is outlined while the keyboard is there (narrow: only until Done)."""
+        for field_id in ("brand", "features", "phone"):
+            self.ids[field_id].focused = field_id == self.focused_field and (self.typing or not self.narrow)
 
     # ---------------------------------------------------------------- navigation hooks
     def prepare(self, kind: str | None = None, returning: bool = False, **params) -> None:
@@ -297,8 +303,7 @@ class ItemFormScreen(KioskScreen):
         """Give the keyboard to a field: digits for the phone, letters for the rest."""
         self.focused_field = field
         keyboard = self.ids.keyboard
-        for field_id in ("brand", "features", "phone"):
-            self.ids[field_id].focused = field_id == field
+        self._show_focus()
         keyboard.reset_input()
         keyboard.target = self.ids[field]
         keyboard.layout = "numeric" if field == "phone" else "qwerty"

@@ -24,46 +24,56 @@ echo "=== lint (ruff, mypy)"
 "$PY" -m ruff check . || failed+=("ruff")
 "$PY" -m mypy || failed+=("mypy")
 
-run "core and server (SQLite)" tests --ignore=tests/ui --ignore=tests/e2e --ignore=tests/web
+# The suites below are queued and run SUITE_JOBS at a time (2: one a core on CI's machine), longest
+# first, each pytest in a process of its own with a Kivy home of its own: Kivy keeps one running app
+# and one window per process, so each UI file runs alone in its process. Each suite's output is
+# shown whole, in order, once all have ended.
+suite_logs=$(mktemp -d)
+queued=()
+queue() {  # queue NAME [VAR=value...] -- PYTEST-ARGS...
+  local name=$1; shift
+  local assignments=()
+  while [ "$1" != "--" ]; do assignments+=("$1"); shift; done; shift
+  while [ "$(jobs -rp | wc -l)" -ge "${SUITE_JOBS:-2}" ]; do wait -n; done
+  local log="$suite_logs/${#queued[@]}"
+  queued+=("$name")
+  (
+    started=$SECONDS
+    home=$(mktemp -d)
+    env KIVY_HOME="$home" "${assignments[@]}" "$PY" -m pytest -q -p no:cacheprovider "$@" > "$log" 2>&1
+    echo $? > "$log.rc"
+    echo $((SECONDS - started)) > "$log.seconds"
+    rm -rf "$home"
+  ) &
+}
+queue_started=$SECONDS
+queue "core and server (SQLite)" -- tests --ignore=tests/ui --ignore=tests/e2e --ignore=tests/web
 if [ -n "${CONCIERGE_TEST_POSTGRES_URL:-}" ]; then
-  CONCIERGE_DATABASE_URL=$CONCIERGE_TEST_POSTGRES_URL run "server (PostgreSQL)" tests/server
+  # Its own Redis database for the rate-limit counters, beside the SQLite suite's.
+  pg_redis=${CONCIERGE_TEST_REDIS_URL:-}
+  [[ $pg_redis == */0 ]] && pg_redis=${pg_redis%/0}/1
+  queue "server (PostgreSQL)" CONCIERGE_DATABASE_URL="$CONCIERGE_TEST_POSTGRES_URL" \
+    CONCIERGE_TEST_REDIS_URL="$pg_redis" -- tests/server
 else
   echo "=== server (PostgreSQL): skipped, CONCIERGE_TEST_POSTGRES_URL is not set"
 fi
-# Each UI file in a process of its own: a file may start its own app (a real enrolled kiosk with
-# its sync agent), and Kivy keeps one running app and one window per process. UI_JOBS of them at
-# a time (2: one a core on CI's machine), each with a Kivy home of its own; each file's output is
-# shown whole, in order, once all have ended.
-ui_file_run() {  # ui_file_run FILE LOG: the file's output in LOG, its exit code and seconds beside it
-  local started=$SECONDS
-  local home; home=$(mktemp -d)
-  KIVY_HOME=$home "$PY" -m pytest -q -p no:cacheprovider "$1" > "$2" 2>&1
-  echo $? > "$2.rc"
-  echo $((SECONDS - started)) > "$2.seconds"
-  rm -rf "$home"
-}
-if [ -d tests/ui ]; then
-  ui_logs=$(mktemp -d)
-  ui_started=$SECONDS
-  for ui_file in tests/ui/test_*.py; do
-    while [ "$(jobs -rp | wc -l)" -ge "${UI_JOBS:-2}" ]; do wait -n; done
-    ui_file_run "$ui_file" "$ui_logs/$(basename "$ui_file" .py)" &
-  done
-  wait
-  for ui_file in tests/ui/test_*.py; do
-    name="kiosk UI: $(basename "$ui_file" .py)"; log="$ui_logs/$(basename "$ui_file" .py)"
-    echo "=== $name"
-    cat "$log"
-    rc=$(cat "$log.rc")
-    echo "--- $name: $(cat "$log.seconds") s"
-    if [ "$rc" -eq 5 ]; then echo "!!! $name collected no tests"; failed+=("$name(empty)");
-    elif [ "$rc" -ne 0 ]; then failed+=("$name"); fi
-  done
-  echo "--- kiosk UI, all files: $((SECONDS - ui_started)) s"
-  rm -rf "$ui_logs"
-fi
 [ -d tests/web/axe ] && [ ! -d tests/web/axe/node_modules ] && command -v npm >/dev/null && npm ci --prefix tests/web/axe --no-audit --no-fund  # axe-core for the phone-page audit
-[ -d tests/web ] && run "web pages (Chromium)" tests/web
+[ -d tests/web ] && queue "web pages (Chromium)" -- tests/web
+for ui_file in tests/ui/test_*.py; do
+  [ -e "$ui_file" ] && queue "kiosk UI: $(basename "$ui_file" .py)" -- "$ui_file"
+done
+wait
+for i in "${!queued[@]}"; do
+  name=${queued[$i]}; log="$suite_logs/$i"
+  echo "=== $name"
+  cat "$log"
+  rc=$(cat "$log.rc")
+  echo "--- $name: $(cat "$log.seconds") s"
+  if [ "$rc" -eq 5 ]; then echo "!!! $name collected no tests"; failed+=("$name(empty)");
+  elif [ "$rc" -ne 0 ]; then failed+=("$name"); fi
+done
+echo "--- queued suites, all: $((SECONDS - queue_started)) s"
+rm -rf "$suite_logs"
 [ -d tests/e2e ] && run "end to end (server + kiosk processes)" tests/e2e
 
 rm -rf "$KIVY_HOME"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from playwright.sync_api import expect
 from ulid import ULID
 from web_helpers import signed_in_page
 
@@ -81,7 +82,7 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     # Filter by department: the routing sent this facilities complaint to engineering.
     desk.select_option('select[name="department"]', "engineering")
     desk.get_by_role("button", name="筛选").click()
-    assert desk.locator("table.cases tbody tr", has_text=case.reference).is_visible()
+    expect(desk.locator("table.cases tbody tr", has_text=case.reference)).to_be_visible()
     desk.select_option('select[name="department"]', "security")
     desk.get_by_role("button", name="筛选").click()
     assert desk.locator("table.cases").count() == 0
@@ -95,8 +96,8 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
 
     phone, visitor = visitor_page(chromium, track_url)
     assert "已受理" in visitor.locator('li[aria-current="step"]').inner_text()
-    assert visitor.get_by_text("您好，我们已受理，工程部今天内处理。").is_visible()
-    assert visitor.get_by_text("预计答复时间").is_visible()
+    expect(visitor.get_by_text("您好，我们已受理，工程部今天内处理。")).to_be_visible()
+    expect(visitor.get_by_text("预计答复时间")).to_be_visible()
     assert_fits_the_phone(visitor)
     visitor.screenshot(path=str(screenshots / "phone-1-accepted.png"), full_page=True)
 
@@ -107,17 +108,17 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     visitor.fill('textarea[name="text"]', "是的，电梯旁边那个。")
     visitor.screenshot(path=str(screenshots / "phone-2-waiting.png"), full_page=True)
     visitor.get_by_role("button", name="发送").click()
-    assert visitor.get_by_text("是的，电梯旁边那个。").is_visible()
+    expect(visitor.get_by_text("是的，电梯旁边那个。")).to_be_visible()
     assert "处理中" in visitor.locator('li[aria-current="step"]').inner_text()
 
     # Back at the desk the answer is on the timeline and the case runs again.
     desk.reload()
-    assert desk.get_by_text("是的，电梯旁边那个。").is_visible()
+    expect(desk.get_by_text("是的，电梯旁边那个。")).to_be_visible()
     assert desk.locator("h1 .badge").first.inner_text() == "处理中"
     desk.fill("#note_text", "工程部已更换烘手机保险丝。")
     desk.get_by_role("button", name="添加备注").click()
     change_status(desk, "resolved", "烘手机已修好，感谢您的反馈！")
-    assert desk.get_by_role("heading", name="回访").is_visible()
+    expect(desk.get_by_role("heading", name="回访")).to_be_visible()
     desk.screenshot(path=str(screenshots / "desk-2-resolved.png"), full_page=True)
 
     visitor.reload()
@@ -142,7 +143,7 @@ def test_an_agent_takes_a_case_to_closed_and_the_visitor_follows_and_rates(
     visitor.fill('textarea[name="comment"]', "处理很快，谢谢！")
     visitor.screenshot(path=str(screenshots / "phone-3-rating.png"), full_page=True)
     visitor.get_by_role("button", name="提交评分").click()
-    assert visitor.get_by_text("感谢您的评分：5 分（满分 5 分）。").is_visible()
+    expect(visitor.get_by_text("感谢您的评分：5 分（满分 5 分）。")).to_be_visible()
     assert visitor.locator('input[name="stars"]').count() == 0
     assert_fits_the_phone(visitor)
     visitor.screenshot(path=str(screenshots / "phone-4-rated.png"), full_page=True)
@@ -163,9 +164,9 @@ def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_serve
     desk.fill('textarea[name="description"]', "顾客来电：B2 停车场出口灯不亮。")
     desk.get_by_role("button", name="登记").click()
 
-    assert desk.get_by_text("您的工单编号").is_visible()
+    expect(desk.get_by_text("您的工单编号")).to_be_visible()
     case = Case.objects.exclude(pk=complaint["case"].pk).get()
-    assert desk.get_by_text(case.reference).first.is_visible()
+    expect(desk.get_by_text(case.reference).first).to_be_visible()
     assert desk.locator(".ticket svg").count() == 1
     desk.screenshot(path=str(screenshots / "desk-4-ticket.png"), full_page=True)
     assert (case.status, case.department, case.source) == ("accepted", "security", "phone")
@@ -201,7 +202,7 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     page = signed_in_page(chromium, f"{live_server.url}/console/reports/monthly", "boss-wang", PASSWORD,
                           "**/console/reports/monthly")
 
-    assert page.get_by_role("heading", name="客服接待月报表", exact=False).is_visible()
+    expect(page.get_by_role("heading", name="客服接待月报表", exact=False)).to_be_visible()
     assert page.locator("svg.chart").count() >= 3
     # safety, service attitude, tenant dispute, and the fixture's facilities complaint
     assert page.locator('svg.chart[aria-label="投诉按类别"] rect').count() == 4
@@ -212,7 +213,7 @@ def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, c
     page.emulate_media(media="print")  # printable: no menus, no forms, the charts stay
     assert not page.locator("header.top").is_visible()
     assert not page.get_by_role("link", name="Excel").is_visible()
-    assert page.locator("svg.chart").first.is_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
     page.screenshot(path=str(screenshots / "report-monthly-print.png"), full_page=True)
 
     page.emulate_media(media="screen")

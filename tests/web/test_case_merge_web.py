@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from playwright.sync_api import expect
 from ulid import ULID
 from web_helpers import signed_in_page
 
@@ -73,16 +74,16 @@ def test_the_duplicates_qr_page_leads_to_the_surviving_case(chromium, live_serve
 
     desk.wait_for_url(f"{live_server.url}/console/cases/{survivor.pk}/")
     timeline = desk.locator("ol.timeline")
-    assert timeline.get_by_text(f"工单 {duplicate.reference} 已合并到本工单。").is_visible()
+    expect(timeline.get_by_text(f"工单 {duplicate.reference} 已合并到本工单。")).to_be_visible()
     assert timeline.get_by_text(f"来自 {duplicate.reference}").count() >= 3  # created, photo, status
-    assert desk.get_by_role("link", name=duplicate.reference).first.is_visible()
-    assert desk.get_by_text("Water all over the floor").first.is_visible()  # the merged case listed
+    expect(desk.get_by_role("link", name=duplicate.reference).first).to_be_visible()
+    expect(desk.get_by_text("Water all over the floor").first).to_be_visible()  # the merged case listed
     assert desk.locator("ul.photos img").count() == 1  # the photo came over
     desk.screenshot(path=str(screenshots / "merge-console-survivor-zh-hans.png"), full_page=True)
     desk.get_by_role("link", name=duplicate.reference).first.click()
     desk.wait_for_url(f"{live_server.url}/console/cases/{duplicate.pk}/")
-    assert desk.get_by_text("此工单已合并到").is_visible()
-    assert desk.get_by_role("link", name=survivor.reference).is_visible()
+    expect(desk.get_by_text("此工单已合并到")).to_be_visible()
+    expect(desk.get_by_role("link", name=survivor.reference)).to_be_visible()
     desk.screenshot(path=str(screenshots / "merge-console-duplicate-zh-hans.png"), full_page=True)
 
     # The visitor who filed the duplicate scans its QR code (the URL the kiosk printed).
@@ -91,15 +92,15 @@ def test_the_duplicates_qr_page_leads_to_the_surviving_case(chromium, live_serve
 
     assert response.status == 200
     notice = phone.locator("#merged-notice")
-    assert notice.is_visible()
+    expect(notice).to_be_visible()
     assert f"Your case {duplicate.reference} was merged with case {survivor.reference}" in notice.inner_text()
     assert phone.locator(".ref").first.inner_text() == survivor.reference
-    assert phone.get_by_text("Water all over the floor").is_visible()  # what this visitor told us
+    expect(phone.get_by_text("Water all over the floor")).to_be_visible()  # what this visitor told us
     assert phone.get_by_text("三楼北侧洗手间漏水").count() == 0  # not the other visitor's words
     updates = phone.locator("ol.timeline")
-    assert updates.get_by_text("已通知工程部，正在维修。").is_visible()  # the surviving case's update
-    assert updates.get_by_text(f"Case {duplicate.reference} was merged into this case.").is_visible()
-    assert updates.get_by_text("Thank you: this is the same leak another visitor reported.").is_visible()
+    expect(updates.get_by_text("已通知工程部，正在维修。")).to_be_visible()  # the surviving case's update
+    expect(updates.get_by_text(f"Case {duplicate.reference} was merged into this case.")).to_be_visible()
+    expect(updates.get_by_text("Thank you: this is the same leak another visitor reported.")).to_be_visible()
     assert updates.locator(".from", has_text=f"Case {duplicate.reference}").count() >= 2  # labelled
     assert phone.get_by_text("13912345678").count() == 0
     phone.screenshot(path=str(screenshots / "merge-tracking-duplicate-en.png"), full_page=True)
@@ -108,5 +109,5 @@ def test_the_duplicates_qr_page_leads_to_the_surviving_case(chromium, live_serve
     first = chromium.new_context(java_script_enabled=False, locale="zh-CN", **PHONE).new_page()
     first.goto(tracking_url(live_server.url, scene["survivor_token"]))
     assert first.locator("#merged-notice").count() == 0
-    assert first.get_by_text(f"工单 {duplicate.reference} 已合并到本工单。").is_visible()
+    expect(first.get_by_text(f"工单 {duplicate.reference} 已合并到本工单。")).to_be_visible()
     first.screenshot(path=str(screenshots / "merge-tracking-survivor-zh-hans.png"), full_page=True)

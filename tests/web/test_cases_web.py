@@ -9,6 +9,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from ulid import ULID
 
 from server.accounts.services import create_staff_user
@@ -66,9 +67,9 @@ def test_the_tracking_page_on_a_phone_without_javascript(chromium, live_server, 
     response = page.goto(f"{live_server.url}/t/{scene['token']}")
 
     assert response.status == 200
-    assert page.get_by_text(scene["case"].reference).first.is_visible()
-    assert page.get_by_text("处理中").first.is_visible()
-    assert page.get_by_text("您好，我们已受理，今天内给您答复。").is_visible()
+    expect(page.get_by_text(scene["case"].reference).first).to_be_visible()
+    expect(page.get_by_text("处理中").first).to_be_visible()
+    expect(page.get_by_text("您好，我们已受理，今天内给您答复。")).to_be_visible()
     assert page.get_by_text("内部：该店本月第二次").count() == 0
     assert page.get_by_text("13812345678").count() == 0
     current = page.locator('li[aria-current="step"]')
@@ -88,14 +89,14 @@ def test_the_language_toggle_on_a_phone(chromium, live_server, scene, screenshot
     page.goto(f"{live_server.url}/t/{scene['token']}")
 
     page.get_by_role("link", name="繁").click()
-    assert page.get_by_role("heading", name="您的工單").is_visible()
-    assert page.get_by_text("星光廣場").is_visible()
+    expect(page.get_by_role("heading", name="您的工單")).to_be_visible()
+    expect(page.get_by_text("星光廣場")).to_be_visible()
     page.screenshot(path=str(screenshots / "tracking-phone-zh-hant.png"), full_page=True)
 
     page.get_by_role("link", name="EN").click()
-    assert page.get_by_role("heading", name="Your case").is_visible()
+    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
     page.reload()  # the choice is remembered in a cookie
-    assert page.get_by_role("heading", name="Your case").is_visible()
+    expect(page.get_by_role("heading", name="Your case")).to_be_visible()
     page.screenshot(path=str(screenshots / "tracking-phone-en.png"), full_page=True)
     context.close()
 
@@ -107,7 +108,7 @@ def test_an_unknown_token_gets_a_friendly_page(chromium, live_server, scene, scr
     response = page.goto(f"{live_server.url}/t/{secrets.token_urlsafe(32)}")
 
     assert response.status == 404
-    assert page.get_by_role("heading", name="We could not find this case").is_visible()
+    expect(page.get_by_role("heading", name="We could not find this case")).to_be_visible()
     page.screenshot(path=str(screenshots / "tracking-phone-not-found.png"), full_page=True)
     context.close()
 
@@ -125,11 +126,11 @@ def test_an_agent_signs_in_and_moves_a_case_which_the_visitor_then_sees(
     page.fill('input[name="password"]', PASSWORD)
     page.click('button[type="submit"]')
     page.wait_for_url("**/console/cases/")
-    assert page.get_by_text("138****5678").is_visible()
+    expect(page.get_by_text("138****5678")).to_be_visible()
     page.screenshot(path=str(screenshots / "console-list.png"), full_page=True)
 
     page.get_by_role("link", name=case.reference).click()
-    assert page.get_by_text("内部：该店本月第二次").is_visible()
+    expect(page.get_by_text("内部：该店本月第二次")).to_be_visible()
     page.select_option('select[name="to_status"]', "resolved")
     page.fill("#status_note", "店长已向您致歉，并对店员进行了培训。")
     page.check('input[name="visibility"][value="public"]')
@@ -142,5 +143,5 @@ def test_an_agent_signs_in_and_moves_a_case_which_the_visitor_then_sees(
 
     phone = chromium.new_context(java_script_enabled=False, locale="zh-CN", **PHONE).new_page()
     phone.goto(f"{live_server.url}/t/{scene['token']}")
-    assert phone.get_by_text("店长已向您致歉，并对店员进行了培训。").is_visible()
+    expect(phone.get_by_text("店长已向您致歉，并对店员进行了培训。")).to_be_visible()
     assert "已解决" in phone.locator('li[aria-current="step"]').inner_text()

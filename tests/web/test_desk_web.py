@@ -10,6 +10,7 @@ import pytest
 import zxingcpp
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
@@ -71,7 +72,7 @@ def test_left_luggage_check_in_printed_ticket_and_pick_up_by_scanning(chromium, 
     assert len(scanned) == 1 and item.ticket in scanned[0]
 
     page.goto(f"{live_server.url}/console/desk/")
-    assert page.locator(f'tr[data-ticket="{item.ticket}"]').is_visible()
+    expect(page.locator(f'tr[data-ticket="{item.ticket}"]')).to_be_visible()
     page.fill('input[name="ticket"]', "LL-0101-ZZZZ")
     page.get_by_role("button", name="查找").click()
     assert "没有寄存牌号为 LL-0101-ZZZZ 的寄存物" in page.locator(".error").inner_text()

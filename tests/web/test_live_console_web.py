@@ -53,7 +53,7 @@ def test_a_new_case_appears_in_the_inbox_without_a_reload(chromium, live_server,
             if "Content Security Policy" in message.text else None)
     expect(page).to_have_title(re.compile(r"^\(1\) "))
     assert page.locator("nav.sections .live-count").inner_text() == "1"
-    assert page.get_by_text(first.reference).is_visible()
+    expect(page.get_by_text(first.reference)).to_be_visible()
     page.fill('input[name="q"]', "half typed")  # what is being typed survives the refresh
     page.evaluate("window.__stillTheSamePage = true")
 
@@ -64,7 +64,7 @@ def test_a_new_case_appears_in_the_inbox_without_a_reload(chromium, live_server,
     assert page.evaluate(NOT_RELOADED)
     assert page.locator("nav.sections .live-count").inner_text() == "2"
     assert page.input_value('input[name="q"]') == "half typed"
-    assert page.get_by_text("三楼电梯停在两层之间").is_visible()
+    expect(page.get_by_text("三楼电梯停在两层之间")).to_be_visible()
     assert page.locator("table.cases th").first.evaluate("th => getComputedStyle(th).fontWeight") == "600"
     assert csp_errors == []
     page.screenshot(path=str(screenshots / "live-inbox-zh-hans.png"), full_page=True)
@@ -96,7 +96,7 @@ def test_the_tracking_page_shows_the_answer_without_a_reload(chromium, live_serv
     page.on("console", lambda message: csp_errors.append(message.text)
             if "Content Security Policy" in message.text else None)
     page.goto(f"{live_server.url}/t/{token}")
-    assert page.get_by_text("您好，我们已受理。").is_visible()
+    expect(page.get_by_text("您好，我们已受理。")).to_be_visible()
     page.evaluate("window.__stillTheSamePage = true")
     page.wait_for_timeout(1500)  # the stream has told the page what it shows now
 
@@ -122,15 +122,15 @@ def test_a_manager_sets_the_engineering_robot_and_reads_a_failure(chromium, live
                            status=MessageStatus.FAILED, last_error="mail server: Connection refused")
     page = signed_in_page(chromium, f"{live_server.url}/console/notifications/", "mgr-zhao", PASSWORD,
                           "**/console/notifications/")
-    assert page.get_by_role("heading", name="部门群机器人").is_visible()
-    assert page.get_by_text("mail server: Connection refused").is_visible()
-    assert page.get_by_text("发送失败").is_visible()
-    assert page.get_by_role("columnheader", name="发给").is_visible()
+    expect(page.get_by_role("heading", name="部门群机器人")).to_be_visible()
+    expect(page.get_by_text("mail server: Connection refused")).to_be_visible()
+    expect(page.get_by_text("发送失败")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="发给")).to_be_visible()
     page.click("summary:has-text('工程部')")
     page.fill("#id_engineering-webhook_url", "not a web address")
     page.locator("details[open] form").filter(has=page.locator("#id_engineering-webhook_url")) \
         .get_by_role("button", name="保存").click()
-    assert page.locator("#id_engineering-webhook_url").is_visible()  # the form came back with its error
+    expect(page.locator("#id_engineering-webhook_url")).to_be_visible()  # the form came back with its error
     page.fill("#id_engineering-webhook_url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
     page.locator("details[open] form").filter(has=page.locator("#id_engineering-webhook_url")) \
         .get_by_role("button", name="保存").click()

@@ -6,6 +6,7 @@ import secrets
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from ulid import ULID
 from web_helpers import signed_in_page
 
@@ -110,7 +111,7 @@ def test_a_claim_from_suggestion_to_signed_hand_over(chromium, live_server, offi
     office["case"].refresh_from_db()
     assert office["case"].status == "closed"
     after = phone_page(chromium, live_server, office["token"])
-    assert after.get_by_text("Your item was returned to you at the service desk. Thank you.").is_visible()
+    expect(after.get_by_text("Your item was returned to you at the service desk. Thank you.")).to_be_visible()
     assert after.locator("#match-waiting").count() == 0
 
 
@@ -127,4 +128,4 @@ def test_the_printed_label_qr_code_opens_the_item(chromium, live_server, office,
     assert decoded == [f"{live_server.url}/console/lost-property/l/{item.label_token}"]
     page.goto(decoded[0])
     assert page.url.endswith(f"/console/lost-property/items/{item.pk}/")
-    assert page.get_by_text(item.number).first.is_visible()
+    expect(page.get_by_text(item.number).first).to_be_visible()

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from web_helpers import signed_in_page
 
 from server.accounts.models import AuditEntry
@@ -61,7 +62,7 @@ def test_a_manager_reviews_a_map_that_drops_shops_and_confirms_the_loss(chromium
     page.get_by_role("button", name="发布此地图").click()
     page.wait_for_url("**/console/wayfinding/?mall=plaza")
     assert "新地图已发布为版本 1" in page.locator("[role=status]").first.inner_text()
-    assert page.get_by_role("link", name="下载版本 1（IMDF）").is_visible()
+    expect(page.get_by_role("link", name="下载版本 1（IMDF）")).to_be_visible()
     page.screenshot(path=str(screenshots / "maps-1-console.png"), full_page=True)
 
     upload(page, tmp_path / "fewer.zip")

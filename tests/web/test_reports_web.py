@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from ulid import ULID
 from web_helpers import signed_in_page
 
@@ -56,7 +57,7 @@ def test_the_manager_writes_the_monthly_analysis_and_prints_it(chromium, live_se
     address = f"{live_server.url}/console/reports/monthly?period=month&at=2026-11"
     page = signed_in_page(chromium, address, "boss-wang", PASSWORD, "**/console/reports/monthly*")
 
-    assert page.get_by_role("heading", name="客服接待月报表").is_visible()
+    expect(page.get_by_role("heading", name="客服接待月报表")).to_be_visible()
     assert "50.0%" in page.locator("#callback-rate").inner_text()  # 1 of 2 called back
     assert "回访率" in page.locator("#callback-rate").inner_text()
     assert page.locator("#hot-stores tbody tr").first.inner_text().startswith("s-tea")
@@ -76,15 +77,15 @@ def test_the_manager_writes_the_monthly_analysis_and_prints_it(chromium, live_se
     page.get_by_role("link", name="打印视图").click()
     page.wait_for_url("**/console/reports/monthly/print?*")
     page.emulate_media(media="print")
-    assert page.get_by_role("heading", name="客服接待月报表").is_visible()
+    expect(page.get_by_role("heading", name="客服接待月报表")).to_be_visible()
     assert "改进：午间增加一名巡场人员。" in page.locator("#analysis").inner_text()
     assert not page.get_by_role("button", name="打印").is_visible()
-    assert page.get_by_text("制表人：").is_visible()
+    expect(page.get_by_text("制表人：")).to_be_visible()
     page.screenshot(path=str(screenshots / "report-service-month-print-zh_CN.png"), full_page=True)
 
     page.emulate_media(media="screen")
     page.goto(f"{live_server.url}/console/reports/monthly?period=quarter&at=2026-Q4")
-    assert page.get_by_role("heading", name="客服接待季度报表").is_visible()
+    expect(page.get_by_role("heading", name="客服接待季度报表")).to_be_visible()
     assert page.locator('svg.chart[aria-label="每月工单"] rect').count() == 3
 
 
@@ -92,13 +93,13 @@ def test_the_report_in_english(chromium, live_server, november, screenshots):
     address = f"{live_server.url}/console/reports/monthly?period=month&at=2026-11&lang=en"
     page = signed_in_page(chromium, address, "boss-wang", PASSWORD, "**/console/reports/monthly*", locale="en-GB")
     page.goto(address)
-    assert page.get_by_role("heading", name="Customer service monthly report").is_visible()
+    expect(page.get_by_role("heading", name="Customer service monthly report")).to_be_visible()
     assert "Call-back rate (1 of 2)" in page.locator("#callback-rate").inner_text()
-    assert page.get_by_role("columnheader", name="Change").first.is_visible()
+    expect(page.get_by_role("columnheader", name="Change").first).to_be_visible()
     page.screenshot(path=str(screenshots / "report-service-month-en.png"), full_page=True)
 
     page.get_by_role("link", name="Print view").click()
     page.wait_for_url("**/console/reports/monthly/print?*")
     page.emulate_media(media="print")
-    assert page.get_by_text("Prepared by:").is_visible()
+    expect(page.get_by_text("Prepared by:")).to_be_visible()
     page.screenshot(path=str(screenshots / "report-service-month-print-en.png"), full_page=True)

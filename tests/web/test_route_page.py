@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from server.content import services as content_services
 from server.wayfinding import services
@@ -45,7 +46,7 @@ def test_the_route_on_a_phone_matches_the_kiosk(chromium, live_server, demo_mall
     page, foreign = phone_page(chromium, live_server)
     response = page.goto(f"{live_server.url}{ROUTE}?profile=standard&lang=zh-hans")
     assert response.status == 200
-    assert page.get_by_role("heading", name="去疾风运动的路线").is_visible()
+    expect(page.get_by_role("heading", name="去疾风运动的路线")).to_be_visible()
     route = router_for(services.published("galaxy-harbour")[1]).route("lobby-1f", "gale-sports", "standard")
     items = page.locator("ol.steps li")
     assert items.count() == len(route.steps) == 3
@@ -67,7 +68,7 @@ def test_the_route_on_a_phone_matches_the_kiosk(chromium, live_server, demo_mall
 def test_choosing_step_free_and_another_language_on_the_phone(chromium, live_server, demo_mall, screenshots):
     page, foreign = phone_page(chromium, live_server, locale="en-US")
     page.goto(f"{live_server.url}{ROUTE}?lang=en")
-    assert page.get_by_role("heading", name="Your route to Gale Sports").is_visible()
+    expect(page.get_by_role("heading", name="Your route to Gale Sports")).to_be_visible()
     page.get_by_role("link", name="Step-free").click()
     assert page.locator('nav.profiles a[aria-current="true"]').inner_text() == "Step-free"
     titles = page.locator("ol.steps .title").all_inner_texts()
@@ -75,7 +76,7 @@ def test_choosing_step_free_and_another_language_on_the_phone(chromium, live_ser
     assert not any("escalator" in title for title in titles)
     page.screenshot(path=str(screenshots / "route-phone-en-step-free.png"), full_page=True)
     page.get_by_role("link", name="繁").click()
-    assert page.get_by_role("heading", name="去疾風運動的路線").is_visible()
+    expect(page.get_by_role("heading", name="去疾風運動的路線")).to_be_visible()
     page.screenshot(path=str(screenshots / "route-phone-zh-hant.png"), full_page=True)
     assert foreign == []
 
@@ -91,9 +92,9 @@ def test_a_closed_lift_on_the_phone_explains_and_offers_the_service_desk(chromiu
                                   confirm_losses=refused.value.fingerprint)
     page, _foreign = phone_page(chromium, live_server, locale="en-US")
     page.goto(f"{live_server.url}{ROUTE}?profile=pram&lang=en")
-    assert page.get_by_text("There is no way to Gale Sports with a pram from here.").is_visible()
-    assert page.get_by_text("Lift A, Lift B are closed.").is_visible()
+    expect(page.get_by_text("There is no way to Gale Sports with a pram from here.")).to_be_visible()
+    expect(page.get_by_text("Lift A, Lift B are closed.")).to_be_visible()
     page.screenshot(path=str(screenshots / "route-phone-en-closed.png"), full_page=True)
     page.get_by_role("link", name="Show the way to Service desk").click()
-    assert page.get_by_role("heading", name="Your route to Service desk").is_visible()
+    expect(page.get_by_role("heading", name="Your route to Service desk")).to_be_visible()
     assert page.locator("section.floor svg").count() == 1

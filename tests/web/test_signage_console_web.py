@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 import requests
 from PIL import Image
+from playwright.sync_api import expect
 from web_helpers import signed_in_page
 
 from server.accounts.services import create_staff_user
@@ -66,7 +67,7 @@ def test_a_manager_makes_previews_and_publishes_a_promotion(manager_page, live_s
     page.get_by_role("button", name="发布到终端").click()
     assert "已发布为第 2 版：终端在下次同步后显示" in page.locator("[role=status]").inner_text()
     assert ContentVersion.objects.filter(mall=demo_mall).count() == versions_before + 1
-    assert page.locator("table tr", has_text="冬季暖心季").is_visible()
+    expect(page.locator("table tr", has_text="冬季暖心季")).to_be_visible()
     page.screenshot(path=str(screenshots / "signage-2-promotions-published.png"), full_page=True)
     assert Promotion.objects.get(mall=demo_mall, content_id="promo-winter").priority == 9
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.web, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,7 @@ def test_the_store_page_on_a_phone(chromium, live_server, demo_mall, screenshots
 
     response = page.goto(f"{live_server.url}{STORE_PAGE}")
     assert response.status == 200
-    assert page.get_by_role("heading", name="云朵咖啡").is_visible()
+    expect(page.get_by_role("heading", name="云朵咖啡")).to_be_visible()
     text = page.locator("main").inner_text()
     for expected in ("铺位 1F-19", "每天", "云朵咖啡 第二杯半价"):
         assert expected in text, expected
@@ -40,7 +41,7 @@ def test_the_store_page_on_a_phone(chromium, live_server, demo_mall, screenshots
     page.screenshot(path=str(screenshots / "store-page-phone-zh_CN.png"), full_page=True)
 
     page.locator("nav.langs a[hreflang=en]").click()
-    assert page.get_by_role("heading", name="Cloud Coffee").is_visible()
+    expect(page.get_by_role("heading", name="Cloud Coffee")).to_be_visible()
     assert "Unit 1F-19" in page.locator("main").inner_text()
 
     page.locator("a.button").click()

@@ -9,6 +9,7 @@ import argparse
 import logging
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from kiosk import APP_VERSION
@@ -120,11 +121,16 @@ def _install_bundle(store: LocalStore, bundle_dir: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import gc
+
+    # No cycle collection until the first frame (the app turns it back on there): the start-up
+    # makes a great deal that lives for good, and walking it again and again only delays the screen.
+    gc.disable()
     from kiosk.recovery import check_at_start
 
     config = KioskConfig(data_dir=_data_dir(args), fullscreen=not args.windowed)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    from kiosk.maintenance import log_to_file
+    from kiosk.logfile import log_to_file
 
     log_to_file(config.data_dir)  # the maintenance screen shows its last lines
     recovery = check_at_start(config.data_dir)  # a damaged database or a full disk, before any use
@@ -140,33 +146,42 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"Cannot install the bundle {args.bundle}: {exc}", file=sys.stderr)
             store.close()
             return EXIT_FAILED
+    from kiosk.content import verify_documents_at_rest
+
+    verify_documents_at_rest(store)  # the pictures are re-hashed behind the first frame
+    identity = load_identity(store)
+    from screens.app import run_kiosk  # Kivy starts here, not before
+
+    app = None
+    try:
+        app = run_kiosk(config, store, partial(_start_behind_first_frame, config, identity),
+                        Path(args.screenshots) if args.screenshots else None)
+    finally:
+        if app is not None and app.agent is not None:
+            app.agent.stop()
+        store.close()
+    return 0
+
+
+def _start_behind_first_frame(config: KioskConfig, identity):  # noqa: ANN001, ANN202 - KioskIdentity, SyncAgent
+    """On a thread of its own once the kiosk shows its first frame: re-hash the content's files
+    (damaged ones are removed and fetched again; a damaged version gives way to the one before,
+    which the screens pick up), then make the sync agent, None for a kiosk not enrolled."""
     from kiosk.content import verify_blobs_at_rest
 
-    missing = verify_blobs_at_rest(store)  # damaged pictures are removed here and fetched again
+    with LocalStore(config.database_path) as store:  # sqlite connections belong to one thread
+        missing = verify_blobs_at_rest(store)
     if missing:
         logging.getLogger("kiosk").warning("%d content file(s) missing or damaged: to be fetched again",
                                            len(missing))
-    identity = load_identity(store)
-    agent = None
     if identity is None:
         logging.getLogger("kiosk").warning(
             "this kiosk is not enrolled: running offline with its local content only"
         )
-    else:
-        from kiosk.sync_agent import SyncAgent
+        return None
+    from kiosk.sync_agent import SyncAgent
 
-        agent = SyncAgent(store, identity, APP_VERSION)
-    from screens.app import run_kiosk  # Kivy starts here, not before
-
-    if agent is not None:
-        agent.start()
-    try:
-        run_kiosk(config, store, agent, Path(args.screenshots) if args.screenshots else None)
-    finally:
-        if agent is not None:
-            agent.stop()
-        store.close()
-    return 0
+    return SyncAgent(store, identity, APP_VERSION)
 
 
 def cmd_maintenance_pin(args: argparse.Namespace) -> int:

@@ -300,16 +300,33 @@ def damaged_blobs(store: LocalStore) -> list[str]:
                   if store.has_blob(sha256) and not _blob_intact(store, sha256))
 
 
+def verify_documents_at_rest(store: LocalStore) -> None:
+    """Re-hash the documents of the active and the previous version only (one file each) and
+    remove a damaged one; if the active version's document is gone and the previous version's is
+    whole, switch back to it. Run before the screens read the content; the pictures are checked
+    behind the first frame (`verify_blobs_at_rest`)."""
+    for version in (active_version(store), previous_version(store)):
+        if (version is not None and store.has_blob(version.document_sha256)
+                and not _blob_intact(store, version.document_sha256)):
+            _discard_damaged(store, version.document_sha256)
+    _go_back_if_active_document_lost(store)
+
+
 def verify_blobs_at_rest(store: LocalStore) -> list[str]:
     """Re-hash every blob the kept versions need and remove the damaged ones; if the active
     version's document is gone and the previous version is whole, switch back to it.
 
     Returns the hashes now missing (damaged and removed, or never there), sorted: the sync
     agent fetches them again (`repair_blobs`), and reinstalls the newer version when the
-    server offers it. Run when the kiosk starts, before the screens read the content.
+    server offers it. The kiosk runs it when it starts, behind its first frame.
     """
     for sha256 in damaged_blobs(store):
         _discard_damaged(store, sha256)
+    _go_back_if_active_document_lost(store)
+    return missing_blobs(store)
+
+
+def _go_back_if_active_document_lost(store: LocalStore) -> None:
     active, previous = active_version(store), previous_version(store)
     if (active is not None and previous is not None and not store.has_blob(active.document_sha256)
             and store.has_blob(previous.document_sha256)):
@@ -317,7 +334,6 @@ def verify_blobs_at_rest(store: LocalStore) -> list[str]:
                     active.version, previous.version)
         rollback_content(store)
     store.cache.clear()
-    return missing_blobs(store)
 
 
 def missing_blobs(store: LocalStore) -> list[str]:

@@ -1,5 +1,5 @@
 """The staff maintenance screen's kiosk side: its PIN, the lock-out after wrong PINs, re-enrolment,
-the network test, the kiosk's log file and the status it shows (screens/maintenance.py).
+the network test and the status it shows (screens/maintenance.py).
 
 The PIN is never stored: only a salted PBKDF2-SHA256 hash (`hash_pin`), set by the installer
 (`python -m kiosk maintenance-pin`) or by the fleet console's `set_maintenance_pin` command, which
@@ -14,11 +14,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import logging.handlers
 import os
 import shutil
 import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -40,11 +38,6 @@ LOCKOUT_KEY = "maintenance.lockout"
 """LocalStore setting: {"failures": wrong PINs in a row, "locked_until": epoch seconds or 0}."""
 MAX_WRONG_PINS = 5
 LOCKOUT_S = 300.0
-LOG_DIRNAME = "logs"
-LOG_FILENAME = "kiosk.log"
-LOG_MAX_BYTES = 1_000_000
-LOG_BACKUPS = 3
-LOG_EXCERPT_LINES = 40
 NETWORK_TEST_TIMEOUT_S = (5.0, 10.0)
 
 
@@ -169,32 +162,6 @@ def network_test(store: LocalStore, identity: KioskIdentity, app_version: str,
         return NetworkTest(ok=False, latency_ms=latency_ms, offset_s=offset, status_code=response.status_code,
                            error=response.text[:200])
     return NetworkTest(ok=True, latency_ms=latency_ms, offset_s=offset, status_code=200)
-
-
-# ---------------------------------------------------------------- the log file
-def log_path(data_dir: Path) -> Path:
-    return Path(data_dir) / LOG_DIRNAME / LOG_FILENAME
-
-
-def log_to_file(data_dir: Path) -> logging.Handler:
-    """Also write the kiosk's log to `<data dir>/logs/kiosk.log` (rotated at LOG_MAX_BYTES)."""
-    path = log_path(data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    logging.getLogger().addHandler(handler)
-    return handler
-
-
-def log_excerpt(data_dir: Path, lines: int = LOG_EXCERPT_LINES) -> list[str]:
-    """The last `lines` lines of the kiosk's log file (none when there is no file yet)."""
-    try:
-        with log_path(data_dir).open(encoding="utf-8", errors="replace") as handle:
-            return [line.rstrip("\n") for line in deque(handle, maxlen=lines)]
-    except OSError:
-        return []
 
 
 # ---------------------------------------------------------------- the status

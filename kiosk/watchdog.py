@@ -2,8 +2,9 @@
 restarts the kiosk (deploy/concierge-kiosk.service: Type=notify, WatchdogSec=, NotifyAccess=all).
 
 The sd_notify protocol is one datagram to the Unix socket named in $NOTIFY_SOCKET ("@" starts an
-abstract name). The first feed also says READY=1, so start-up (fonts, first content) is bounded
-by TimeoutStartSec and the watchdog counts only once the UI runs. Outside systemd there is no
+abstract name). The first feed, at the kiosk's first frame, also says READY=1, so start-up (fonts,
+first content) is bounded by TimeoutStartSec and the watchdog counts only once the UI runs;
+bench/bench_startup.py times the start to that datagram, as systemd sees it. Outside systemd there is no
 $NOTIFY_SOCKET and feeding does nothing.
 """
 from __future__ import annotations

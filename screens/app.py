@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -177,6 +178,7 @@ class KioskApp(App):
         agent: Any = None,
         identity: Any = None,
         screenshots_dir: Path | None = None,
+        start_behind: Callable[[], Any] | None = None,
         wall_clock: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         font_cache_dir: Path | None = None,
@@ -190,6 +192,9 @@ class KioskApp(App):
         self.store = store
         self.agent = agent
         self.identity = identity
+        self.start_behind = start_behind
+        """What waits until the visitor sees the kiosk: run on a thread of its own after the first
+        frame, it returns the sync agent to attach and start (not started yet), or None."""
         self.screenshots_dir = Path(screenshots_dir) if screenshots_dir else None
         self.wall_clock = wall_clock or (lambda: datetime.now(UTC))
         self.monotonic = monotonic
@@ -287,6 +292,7 @@ class KioskApp(App):
         keystroke would otherwise wait for (it would have slowed the first frame down)."""
         window.unbind(on_flip=self._on_first_frame)
         self.first_frame_drawn = True
+        feed_watchdog()  # READY=1 to systemd: the kiosk is up when its screen is
         gc.freeze()  # what the start-up made stays: later collections need not walk it again
         gc.enable()
         Clock.schedule_once(lambda dt: self._after_first_frame(), 0)
@@ -296,6 +302,25 @@ class KioskApp(App):
             self._add_broadcast_overlay(self.root)
             self.broadcast_overlay.load_saved()
         self._prepare_ahead()
+        if self.start_behind is not None:
+            threading.Thread(target=self._run_start_behind, name="concierge-start", daemon=True).start()
+
+    def _run_start_behind(self) -> None:
+        try:
+            agent = self.start_behind() if self.start_behind is not None else None
+        except Exception:
+            log.exception("the start-up checks behind the first frame failed")
+            agent = None
+        Clock.schedule_once(lambda dt: self.attach_agent(agent))
+
+    def attach_agent(self, agent: Any) -> None:
+        """Connect a sync agent made after the first frame, then start it; pick up a version the
+        checks at rest went back to."""
+        if agent is not None and self.agent is None:
+            self.agent = agent
+            self._connect_agent()
+            agent.start()
+        self.reload_content()
 
     def _prepare_ahead(self) -> None:
         from kiosk.warmup import prepare_in_background
@@ -611,7 +636,8 @@ class KioskApp(App):
         return False
 
     def _tick(self, dt: float) -> None:
-        feed_watchdog()  # systemd restarts a kiosk whose UI clock stops (deploy/concierge-kiosk.service)
+        if self.first_frame_drawn:  # its first feed says READY=1: only once the visitor sees the kiosk
+            feed_watchdog()  # systemd restarts a kiosk whose UI clock stops (deploy/concierge-kiosk.service)
         if self.accessible:
             self._safely(self.update_reading)
         previous_clock = self.clock_text
@@ -792,14 +818,16 @@ class KioskApp(App):
 def run_kiosk(
     config: KioskConfig,
     store: LocalStore,
-    agent: Any = None,
+    start_behind: Callable[[], Any] | None = None,
     screenshots_dir: Path | None = None,
-) -> None:
-    """Run the kiosk until the process is stopped (a kiosk has no Quit button).
+) -> KioskApp:
+    """Run the kiosk until the process is stopped (a kiosk has no Quit button); returns the
+    app, whose `agent` the caller stops.
 
-    `agent` is the started SyncAgent, or None for a kiosk that is not enrolled; its callbacks
-    are connected here. With `screenshots_dir`, every screen shown is saved there as a PNG
-    and its path printed (the offscreen demo uses this).
+    `start_behind` runs on a thread of its own once the first frame is drawn: the checks that
+    need not keep the screen black, and the sync agent to start (None for a kiosk that is not
+    enrolled). With `screenshots_dir`, every screen shown is saved there as a PNG and its path
+    printed (the offscreen demo uses this).
     """
     from kiosk.identity import load_identity
 
@@ -807,13 +835,14 @@ def run_kiosk(
     app = KioskApp(
         config,
         store,
-        agent=agent,
         identity=load_identity(store),
         screenshots_dir=screenshots_dir,
+        start_behind=start_behind,
         font_cache_dir=config.data_dir / "fonts",
     )
     _stop_on_signals(app)
     app.run()
+    return app
 
 
 def _stop_on_signals(app: KioskApp) -> None:

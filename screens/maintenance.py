@@ -24,6 +24,7 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk import APP_VERSION
+from kiosk.logfile import log_excerpt
 from kiosk.maintenance import (
     KioskStatus,
     NetworkTest,
@@ -31,7 +32,6 @@ from kiosk.maintenance import (
     ReenrolRefused,
     check_pin,
     kiosk_status,
-    log_excerpt,
     network_test,
     reenrol,
 )

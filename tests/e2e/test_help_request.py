@@ -117,8 +117,8 @@ def test_a_help_request_reaches_the_console_within_5_s(central_server, enrolled_
         assert f"已请工作人员到本机这里来：{place}。" in answered["message"]
         page.screenshot(path=str(screenshots / "help-alert-console-zh-hans.png"), full_page=True)
 
-        alert.get_by_role("button", name="我这就过去").click()
-        page.wait_for_url("**/console/desk/help/")
+        with page.expect_navigation():  # the form's POST, then back to this page
+            alert.get_by_role("button", name="我这就过去").click()
         alert.get_by_text(f"{STAFF_USER} 正在前往").wait_for(timeout=15000)
         row = page.locator("table.help-requests tbody tr").first
         assert place in row.inner_text() and STAFF_USER in row.inner_text()

@@ -20,6 +20,7 @@ from kiosk.content import (
     repair_blobs,
     rollback_content,
     verify_blobs_at_rest,
+    verify_documents_at_rest,
 )
 from kiosk.store import LocalStore
 from sync.protocol import BlobRef, ContentManifest, I18nText, sha256_hex
@@ -206,6 +207,22 @@ def test_a_damaged_active_document_falls_back_to_the_previous_version(store, bun
     assert second.document_sha256 in missing
     assert active_version(store).version == 1
     assert active_content(store).mall.name.zh_CN == "星光广场"
+
+
+def test_before_the_first_frame_only_the_documents_are_checked(store, bundle, bundle_factory):
+    """The kiosk's start re-hashes the two documents before its first frame and the pictures
+    behind it: a damaged active document already gives way to the previous version."""
+    install_bundle(store, bundle)
+    second = install_bundle(store, bundle_factory(mall_name="第二版"))
+    logo = bundle.content.stores[0].logo_sha256
+    blob_path(store, logo).write_bytes(b"\x00" * 100)
+    blob_path(store, second.document_sha256).write_bytes(b"{}")
+    verify_documents_at_rest(store)
+    assert active_version(store).version == 1
+    assert active_content(store).mall.name.zh_CN == "星光广场"
+    assert not blob_path(store, second.document_sha256).exists()
+    assert damaged_blobs(store) == [logo], "the pictures wait for verify_blobs_at_rest"
+    assert verify_blobs_at_rest(store) == sorted([logo, second.document_sha256])
 
 
 def test_a_damaged_only_version_shows_nothing_rather_than_crashing(store, bundle):

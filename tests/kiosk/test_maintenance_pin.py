@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.commands import CommandFailed, set_maintenance_pin
+from kiosk.logfile import log_excerpt, log_to_file
 from kiosk.maintenance import (
     LOCKOUT_S,
     MAX_WRONG_PINS,
@@ -20,8 +21,6 @@ from kiosk.maintenance import (
     PinCheck,
     check_pin,
     locked_for,
-    log_excerpt,
-    log_to_file,
     pin_is_set,
     set_pin,
 )

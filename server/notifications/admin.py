@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from server.malls.admin import MallScopedAdmin
 
@@ -9,6 +10,8 @@ from .models import DepartmentChannel, Message
 class DepartmentChannelAdmin(MallScopedAdmin, admin.ModelAdmin):
     list_display = ("mall", "department", "webhook_url")
     list_filter = ("department",)
+    # A robot address typed without a scheme is taken as https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Message)

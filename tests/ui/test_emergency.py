@@ -32,7 +32,8 @@ def receive(kiosk, received: list[Broadcast]) -> None:
 
 
 def red_share(image) -> float:
-    pixels = image.resize((96, 54)).getdata()
+    raw = image.resize((96, 54)).convert("RGB").tobytes()
+    pixels = [tuple(raw[at:at + 3]) for at in range(0, len(raw), 3)]
     close = sum(1 for p in pixels if all(abs(a - b) < 40 for a, b in zip(p, EMERGENCY_RED, strict=True)))
     return close / len(pixels)
 

@@ -57,6 +57,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from live_server import free_port, manage, server_env  # noqa: E402
 
+from kiosk.broadcast_listener import ACK_SPREAD_S  # noqa: E402 - the kiosks' own spread
 from kiosk.cases import encode_reference  # noqa: E402
 from sync.protocol import BROADCASTS_PATH, BROADCASTS_SHOWN_PATH, CASES_PATH, CONTENT_PATH, HEARTBEAT_PATH  # noqa: E402
 
@@ -65,7 +66,6 @@ BENCH_DATABASE = "concierge_bench_fleet"
 REDIS_URL = os.environ.get("BENCH_FLEET_REDIS_URL", "").strip()
 LONG_POLL_S = 50
 CONTENT_EVERY_S = 60.0
-ACK_JITTER_S = 3.0
 HEALTHY_P99_MS = 100.0
 
 
@@ -187,7 +187,7 @@ async def broadcast_loop(fleet: Fleet, number: int, session: aiohttp.ClientSessi
                     for broadcast_id in new:
                         fleet.seen[broadcast_id][number] = arrived
                     if new:  # drawn, then acknowledged after a jitter, as the listener does
-                        await asyncio.sleep(random.uniform(0, ACK_JITTER_S))
+                        await asyncio.sleep(random.uniform(0, ACK_SPREAD_S))
                         await acknowledge(fleet, session, new)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError):
             status = 0

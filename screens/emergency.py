@@ -93,6 +93,21 @@ class BroadcastOverlay(FloatLayout):
         self._broadcasts: list[Broadcast] = []
         self._notice: Broadcast | None = None
         self._check = Clock.schedule_interval(lambda dt: self.refresh(), CHECK_INTERVAL_S)
+        # Held here: `ids` keeps only weak references, and the panel leaves the tree while hidden.
+        self._emergency_panel = self.ids.emergency_panel.__self__
+        self.on_emergency_shown(self, self.emergency_shown)
+
+    def on_emergency_shown(self, _overlay, shown: bool) -> None:
+        """The emergency panel is in the widget tree only while shown: Kivy draws a widget at
+        opacity 0 all the same, and this one covers the window (on a CPU renderer a third of
+        every frame of every screen went to drawing it unseen)."""
+        panel = getattr(self, "_emergency_panel", None)
+        if panel is None:
+            return  # the kv rule is still being applied
+        if shown and panel.parent is None:
+            self.add_widget(panel, index=len(self.children))  # under the notice banner, as in the kv
+        elif not shown and panel.parent is self:
+            self.remove_widget(panel)
 
     @property
     def app(self):

@@ -151,7 +151,11 @@ def child_environment(bytecode_dir: str) -> dict:
 
 def start_kiosk_service(data_dir: str, bytecode_dir: str) -> dict:
     """`python -m kiosk run` in a fresh process, timed until its READY=1 (its first frame)."""
-    scratch = Path(tempfile.mkdtemp(prefix="bench-notify-"))
+    with tempfile.TemporaryDirectory(prefix="bench-notify-") as scratch_dir:
+        return _timed_kiosk_service(data_dir, bytecode_dir, Path(scratch_dir))
+
+
+def _timed_kiosk_service(data_dir: str, bytecode_dir: str, scratch: Path) -> dict:
     env = child_environment(bytecode_dir)
     env.update(NOTIFY_SOCKET=str(scratch / "notify"), CONCIERGE_KIOSK_DIR=data_dir)
     env.pop("WATCHDOG_USEC", None)

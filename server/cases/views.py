@@ -224,7 +224,7 @@ def case_list(request):
         status=filters.status, form=form, query=query.urlencode(),
         show_mall=sees_every_mall(user), can_register=can_register_cases(user),
         escalated=inbox.escalated_open(visible) if page_number == 1 else [],
-        latest_report=latest_report,
+        latest_report=latest_report, live_refresh=True,
     ))
 
 
@@ -276,6 +276,9 @@ def _detail(request, case, *, transition_form=None, note_form=None, hand_over_fo
             request,
             case=case,
             mall_name=mall_name(case.mall, request.page_language),
+            # Only the page as fetched follows changes: an answer to a form (an error kept, a
+            # phone number revealed) would be lost to a fetch of its address.
+            live_refresh=request.method == "GET",
             events=case.events.select_related("actor", "merged_from").order_by("at", "id"),
             attachments=case.attachments.only("id", "filename", "size", "uploaded_at").order_by("uploaded_at"),
             overdue=routing.is_overdue(case),

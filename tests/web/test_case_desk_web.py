@@ -6,6 +6,7 @@ Screenshots go to $CONCIERGE_SCREENSHOTS (or the test's tmp dir) for people to l
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 import pytest
@@ -170,6 +171,17 @@ def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_serve
     assert desk.locator(".ticket svg").count() == 1
     desk.screenshot(path=str(screenshots / "desk-4-ticket.png"), full_page=True)
     assert (case.status, case.department, case.source) == ("accepted", "security", "phone")
+
+    # A kiosk case comes in while the ticket is shown: the count moves, the ticket stays.
+    kiosk = complaint["case"].kiosk
+    intake.receive_upload(kiosk, CaseUpload(
+        id=str(ULID()), reference=f"{kiosk.code}-8R3N", tracking_token_sha256=sha256_hex(b"second"),
+        kind="suggestion", description="希望多设几个充电宝租借点。", created_at="2026-11-20T16:02:00+08:00",
+    ))
+    expect(desk).to_have_title(re.compile(r"^\(2\) "), timeout=15000)
+    desk.wait_for_timeout(1000)  # a refresh the change set off has had its time
+    expect(desk.get_by_text(case.reference).first).to_be_visible()
+    assert desk.locator(".ticket svg").count() == 1
 
 
 def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, complaint, screenshots):

@@ -124,8 +124,8 @@ def test_an_agent_signs_in_and_moves_a_case_which_the_visitor_then_sees(
     page.goto(f"{live_server.url}/console/cases/")
     page.fill('input[name="username"]', "agent-li")
     page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url("**/console/cases/")
+    with page.expect_navigation(url="**/console/cases/"):  # the login page's ?next= matches too
+        page.click('button[type="submit"]')
     expect(page.get_by_text("138****5678")).to_be_visible()
     page.screenshot(path=str(screenshots / "console-list.png"), full_page=True)
 

@@ -80,7 +80,7 @@ def test_left_luggage_check_in_printed_ticket_and_pick_up_by_scanning(chromium, 
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/console/desk/luggage/{item.pk}/")
     page.get_by_role("button", name="交还：已取件").click()
-    assert page.locator("#status").inner_text() == "已取件"
+    expect(page.locator("#status")).to_have_text("已取件")
     assert "王芳" in page.locator("#picked-up").inner_text()
     item.refresh_from_db()
     assert item.status == "picked_up"
@@ -133,11 +133,11 @@ def test_an_incident_after_an_emergency_and_its_report(chromium, live_server, de
     assert page.locator("#report-due").inner_text() == "事件报告待写"
     page.screenshot(path=str(screenshots / "desk-incident-detail-zh_CN.png"), full_page=True)
     page.fill('textarea[name="report"]', "19:05 2F 烟感报警，保安确认为误报；已疏散 2F 顾客，19:30 恢复营业。")
-    page.get_by_role("button", name="保存").click()
-    page.wait_for_url(f"**/console/desk/incidents/{incident.pk}/")
-    assert page.locator("#report-due").count() == 0
+    with page.expect_navigation(url=f"**/console/desk/incidents/{incident.pk}/"):  # back to itself
+        page.get_by_role("button", name="保存").click()
+    expect(page.locator("#report-due")).to_have_count(0)
     page.get_by_role("button", name="结案").click()
-    assert page.locator("#status").inner_text() == "已结案"
+    expect(page.locator("#status")).to_have_text("已结案")
     page.goto(f"{live_server.url}/console/broadcasts/{emergency.pk}/")
     assert page.locator("#incident-report-due").count() == 0
     assert incident.number in page.locator("#desk-incident").inner_text()

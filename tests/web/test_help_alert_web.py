@@ -55,8 +55,8 @@ def test_a_help_request_shows_on_an_open_console_page_and_is_taken_from_it(chrom
     assert alert.evaluate("a => getComputedStyle(a).position") == "sticky"  # its stylesheet loaded
     page.screenshot(path=str(screenshots / "help-alert-zh-hans.png"))
 
-    alert.get_by_role("button", name="我这就过去").click()
-    page.wait_for_url("**/console/cases/")
+    with page.expect_navigation(url="**/console/cases/"):  # back to the page it was pressed on
+        alert.get_by_role("button", name="我这就过去").click()
     page.locator(".help-alert").get_by_text("agent-li 正在前往").wait_for(timeout=15000)
     assert csp_errors == []
 

@@ -31,8 +31,8 @@ def test_register_lend_return_and_overdue(chromium, live_server, staff, screensh
         manager.select_option('select[name="kind"]', "wheelchair")
         manager.fill('input[name="tag"]', tag)
         assert manager.locator('select[name="kept_at"] option:checked').inner_text() == "服务台 · 1F"
-        manager.get_by_role("button", name="登记", exact=True).click()
-        manager.wait_for_url("**/console/loans/register/")
+        with manager.expect_navigation(url="**/console/loans/register/"):  # back to itself
+            manager.get_by_role("button", name="登记", exact=True).click()
     manager.fill('input[name="tag"]', "LY-01")
     manager.get_by_role("button", name="登记", exact=True).click()
     assert "本商场已有编号为 LY-01 的物品" in manager.locator("ul.errorlist").inner_text()

@@ -10,6 +10,8 @@ def signed_in_page(browser, url: str, username: str, password: str, wait_for: st
     page.goto(url)
     page.fill('input[name="username"]', username)
     page.fill('input[name="password"]', password)
-    page.click('button[type="submit"]')
-    page.wait_for_url(wait_for)
+    # The login page's own address (?next=...) may match `wait_for`: wait for the navigation
+    # the sign-in starts, not for an address the page may already have.
+    with page.expect_navigation(url=wait_for):
+        page.click('button[type="submit"]')
     return page

@@ -1,5 +1,7 @@
 // The live console: a count of new cases on the tab and beside "Cases" in the menu, and the
-// cases' pages (the inbox, a case) refreshed in place when something changed. The server sends
+// pages that ask for it (the inbox and a case as fetched: <main data-live-refresh>) refreshed in
+// place when something changed; a page that answers a form, such as a walk-in's ticket, stays
+// as it is. The server sends
 // a "state" event on its stream (server/notifications/live.py) whenever the count or the newest
 // event changes; forms keep what is being typed in them.
 (function () {
@@ -39,8 +41,9 @@
   }
 
   // Make `current`'s children those of `fresh`: a part without form fields is swapped in; a
-  // part with form fields stays (what is typed in it, and the focus, stay) and, unless it is a
-  // form itself, has its own parts merged the same way, so a timeline beside a form updates.
+  // part with form fields stays where it is (what is typed in it, and the focus, stay) and,
+  // unless it is a form itself, has its own parts merged the same way, so a timeline beside a
+  // form updates.
   // Style blocks stay too: a fetched page's carry another nonce and were dropped.
   function merge(current, fresh) {
     var children = Array.prototype.slice.call(current.children);
@@ -58,12 +61,24 @@
       }
       return document.importNode(part, true);
     });
-    current.replaceChildren.apply(current, styles.concat(parts));
+    place(current, styles.concat(parts));
+  }
+
+  // Give `current` exactly the children `wanted`, in order, without moving a kept part that is
+  // already in its place: a moved element loses the focus, and with it what the agent is typing.
+  function place(current, wanted) {
+    Array.prototype.slice.call(current.childNodes).forEach(function (node) {
+      if (wanted.indexOf(node) < 0) current.removeChild(node);
+    });
+    wanted.forEach(function (node, index) {
+      var here = current.childNodes[index] || null;
+      if (here !== node) current.insertBefore(node, here);
+    });
   }
 
   function refresh() {
     var main = document.querySelector("main");
-    if (!main || location.pathname.indexOf(casesUrl) !== 0) return;
+    if (!main || !main.hasAttribute("data-live-refresh")) return;
     fetch(location.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {

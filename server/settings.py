@@ -235,15 +235,12 @@ CONCIERGE_REDIS_URL = os.environ.get("CONCIERGE_REDIS_URL", "").strip()
 
 
 def _cache_settings() -> dict:
-    """One cache every server process sees (rate limits count in it): Redis when configured, else a
-    table in the database (`migrate` creates it, server.core.management.commands.migrate)."""
+    """Redis when configured: the rate limits count there (server.core.throttle). Without it they
+    count in a table of the database, and nothing shared is kept in the cache: each process's own."""
     if CONCIERGE_REDIS_URL:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONCIERGE_REDIS_URL,
                 "KEY_PREFIX": "concierge"}
-    # Past MAX_ENTRIES the table drops a third of its rows, live counts too: far above what the
-    # rate limits keep (a row per client address and window).
-    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "concierge_cache",
-            "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 
 CACHES = {"default": _cache_settings()}

@@ -1,4 +1,4 @@
-"""Bookkeeping of the scheduled jobs (see server.core.jobs)."""
+"""Bookkeeping of the scheduled jobs (see server.core.jobs) and of the rate limits (server.core.throttle)."""
 from __future__ import annotations
 
 from django.db import models
@@ -22,3 +22,19 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCount(models.Model):
+    """Requests counted against a rate limit in one fixed window, when the counts live in the
+    database (server.core.throttle): `key` names the limit, the client and the window."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    expires = models.FloatField(db_index=True)  # Unix time the window ends
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,9 +1,9 @@
-"""Rate limits per client address, counted in the cache every server process shares.
+"""Rate limits per client address, counted where every server process sees them.
 
-settings.CACHES is Redis (CONCIERGE_REDIS_URL) or a table in the database, never a per-process
-memory: a limit holds however many workers or servers there are. Counts are kept in fixed
-windows (a key per address and window, expiring with it); Redis counts atomically, the
-database cache reads then writes, so requests racing each other may each count once less.
+Counts are kept where every server process sees them, never in a per-process memory, so a limit
+holds however many workers or servers there are: in Redis (CONCIERGE_REDIS_URL, the cache) or
+else in a table of the database (RateCount). They are kept in fixed windows, a key per limit,
+address and window; both count atomically. A job sweeps the table's ended windows.
 
 Two ways in:
 - `SharedRateThrottle`, a django-ninja throttle for API operations (the JSON error body and
@@ -17,15 +17,18 @@ import ipaddress
 import math
 import time
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.deprecation import MiddlewareMixin
 from ninja.throttling import BaseThrottle
 
+from server.core.database_threads import on_database_thread
 from server.core.language import HTML_LANG, choose_language
+from server.core.models import RateCount
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -61,14 +64,38 @@ def spend(scope: str, ident: str, rate: str) -> int | None:
     """Count one request of `ident` against `rate`; None if allowed, else seconds to wait."""
     limit, period = parse_rate(rate)
     now = time.time()
-    key = f"throttle:{scope}:{ident}:{int(now // period)}"
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
+    window = int(now // period)
+    key = f"throttle:{scope}:{ident}:{window}"
+    if settings.CONCIERGE_REDIS_URL:
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            cache.set(key, 1, timeout=period + 1)
+            count = 1
+    else:
+        count = _count_in_database(key, expires=(window + 1) * period)
     return None if count <= limit else seconds_left_in_window(period, now)
+
+
+def _count_in_database(key: str, expires: float) -> int:
+    """One more for `key`, in one statement (SQLite and PostgreSQL both upsert and return): one
+    short write where the database cache took two transactions and six statements."""
+    table, key_, count, expires_ = map(connection.ops.quote_name,
+                                       (RateCount._meta.db_table, "key", "count", "expires"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_}, {count}, {expires_}) VALUES (%s, 1, %s) "  # noqa: S608 - our own names
+            f"ON CONFLICT ({key_}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
+            [key, expires],
+        )
+        return cursor.fetchone()[0]
+
+
+def sweep_rate_counts() -> str:
+    """The scheduled job: windows that ended are forgotten."""
+    removed, _ = RateCount.objects.filter(expires__lt=time.time()).delete()
+    return f"{removed} rate limit counts removed"
 
 
 class SharedRateThrottle(BaseThrottle):
@@ -100,15 +127,49 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
-class ThrottleMiddleware(MiddlewareMixin):
-    """Counts requests to the views named in settings.CONCIERGE_THROTTLED_VIEWS, by URL name."""
+class ThrottleMiddleware:
+    """Counts requests to the views named in settings.CONCIERGE_THROTTLED_VIEWS, by URL name.
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
-        rule = settings.CONCIERGE_THROTTLED_VIEWS.get(request.resolver_match.view_name)
+    Under ASGI the count runs on the database threads (server.core.database_threads), whose
+    connections are kept: on Django's own sync thread every request would open and close a
+    database connection for the count alone, which cost the tracking page more than its page."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response) -> None:  # noqa: ANN001 - Django's next handler
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+            self.process_view = self._process_view_async  # Django adapts process_view by its kind
+        else:
+            self.process_view = self._answer_if_over
+
+    def __call__(self, request: HttpRequest):  # noqa: ANN204 - a response, or its coroutine
+        return self.get_response(request)
+
+    async def _process_view_async(self, request: HttpRequest, view_func, view_args, view_kwargs):  # noqa: ANN001, ANN202
+        if _rule_for(request) is None:
+            return None
+        return await on_database_thread(self._answer_if_over, request, view_func, view_args, view_kwargs)
+
+    @staticmethod
+    def _answer_if_over(request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:  # noqa: ANN001
+        rule = _rule_for(request)
         if rule is None:
             return None
-        scope, rate, methods = rule
-        if methods is not None and request.method not in methods:
-            return None
+        scope, rate = rule
         retry_after = spend(scope, client_address(request), rate)
         return None if retry_after is None else too_many_requests(request, retry_after)
+
+
+def _rule_for(request: HttpRequest) -> tuple[str, str] | None:
+    """(scope, rate) when this request is counted, else None."""
+    rule = settings.CONCIERGE_THROTTLED_VIEWS.get(request.resolver_match.view_name)
+    if rule is None:
+        return None
+    scope, rate, methods = rule
+    if methods is not None and request.method not in methods:
+        return None
+    return scope, rate

@@ -4,26 +4,11 @@ middleware and URL stack) and check the stored rows."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from server_helpers import Bundle, EnrolledKiosk, make_bundle, post_json
 from test_cases_support import make_staff
 
 from server.fleet import services as fleet
 from server.malls.models import Mall
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle_cache(request):
-    """Rate limits live in the cache, a table of the test database: each test that uses the database
-    starts with none spent (a transactional test's flush leaves that table alone; another test's
-    counts roll back with its transaction)."""
-    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
-            request.fixturenames):
-        yield
-        return
-    request.getfixturevalue("db")
-    cache.clear()
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""`migrate`, safe to run from several servers at once, then the cache table.
+"""`migrate`, safe to run from several servers at once.
 
 Every server runs `migrate` as it starts (`serve`), so two starting together on a fresh database
 would both create the same tables and one would fail. The whole command runs under a lock:
@@ -7,7 +7,6 @@ would both create the same tables and one would fail. The whole command runs und
 - SQLite: an exclusive file lock beside the database file. SQLite serialises each write
   transaction, not the run: both processes would read "not applied" before either wrote, and the
   second would then fail on "table already exists". An in-memory database has a single process.
-Then `createcachetable` makes the database cache's table (settings.CACHES) when that is the cache.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ import fcntl
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.core.management import call_command
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -52,5 +50,3 @@ class Command(DjangoMigrate):
         alias = options["database"]
         with migrate_lock(alias):
             super().handle(*args, **options)
-            if not options["plan"]:
-                call_command("createcachetable", database=alias, verbosity=options["verbosity"])

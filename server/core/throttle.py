@@ -1,9 +1,9 @@
 """Rate limits per client address, counted where every server process sees them.
 
-Counts are kept where every server process sees them, never in a per-process memory, so a limit
-holds however many workers or servers there are: in Redis (CONCIERGE_REDIS_URL, the cache) or
-else in a table of the database (RateCount). They are kept in fixed windows, a key per limit,
-address and window; both count atomically. A job sweeps the table's ended windows.
+Never in a per-process memory, so that a limit holds however many workers or servers there are:
+in Redis (CONCIERGE_REDIS_URL, the cache) or else in a table of the database (RateCount). They
+are kept in fixed windows, a key per limit, address and window; both count atomically. A job
+sweeps the table's ended windows.
 
 Two ways in:
 - `SharedRateThrottle`, a django-ninja throttle for API operations (the JSON error body and
@@ -99,7 +99,7 @@ def sweep_rate_counts() -> str:
 
 
 class SharedRateThrottle(BaseThrottle):
-    """django-ninja throttle counting per client address in the shared cache."""
+    """django-ninja throttle counting per client address (`spend`)."""
 
     def __init__(self, scope: str, rate: str) -> None:
         parse_rate(rate)  # a bad rate fails at import, not at the first request
@@ -139,8 +139,7 @@ class ThrottleMiddleware:
 
     def __init__(self, get_response) -> None:  # noqa: ANN001 - Django's next handler
         self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
+        if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
             self.process_view = self._process_view_async  # Django adapts process_view by its kind
         else:

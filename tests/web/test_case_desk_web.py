@@ -182,6 +182,7 @@ def test_an_agent_registers_a_walk_in_and_prints_the_ticket(chromium, live_serve
     desk.wait_for_timeout(1000)  # a refresh the change set off has had its time
     expect(desk.get_by_text(case.reference).first).to_be_visible()
     assert desk.locator(".ticket svg").count() == 1
+    desk.screenshot(path=str(screenshots / "desk-5-ticket-after-a-new-case.png"), full_page=True)
 
 
 def test_the_monthly_report_draws_its_charts_and_prints(chromium, live_server, complaint, screenshots):

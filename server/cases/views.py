@@ -419,7 +419,7 @@ def deadlines(request):
     now = timezone.now()
     return render(request, "cases/console/deadlines.html", page_context(
         request, form=form, hours=hours, soon=sla.about_to_breach(visible, hours, now),
-        late=sla.breached(visible, now), show_mall=sees_every_mall(request.user),
+        late=sla.breached(visible, now), show_mall=sees_every_mall(request.user), live_refresh=True,
     ), status=400 if form.is_bound and not form.is_valid() else 200)
 
 
@@ -434,7 +434,7 @@ def same_day_reports(request):
     rows = [(report, list(report.cases.select_related("owner__staff_profile").order_by("due_at", "id")))
             for report in reports]
     return render(request, "cases/console/same_day_reports.html", page_context(
-        request, rows=rows, show_mall=sees_every_mall(request.user)))
+        request, rows=rows, show_mall=sees_every_mall(request.user), live_refresh=True))
 
 
 @require_POST

@@ -1,9 +1,9 @@
 // The live console: a count of new cases on the tab and beside "Cases" in the menu, and the
-// pages that ask for it (the inbox and a case as fetched: <main data-live-refresh>) refreshed in
-// place when something changed; a page that answers a form, such as a walk-in's ticket, stays
-// as it is. The server sends
-// a "state" event on its stream (server/notifications/live.py) whenever the count or the newest
-// event changes; forms keep what is being typed in them.
+// pages that ask for it (<main data-live-refresh>: the inbox, the deadlines, the same-day
+// reports, a case as fetched) refreshed in place when something changed; a page that answers a
+// form, such as a walk-in's ticket, stays as it is. The server sends a "state" event on its
+// stream (server/notifications/live.py) whenever the count or the newest event changes; forms
+// keep what is being typed in them.
 (function () {
   "use strict";
   var script = document.currentScript;

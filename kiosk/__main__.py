@@ -169,19 +169,17 @@ def _start_behind_first_frame(config: KioskConfig, identity):  # noqa: ANN001, A
     which the screens pick up), then make the sync agent, None for a kiosk not enrolled."""
     from kiosk.content import verify_blobs_at_rest
 
+    log = logging.getLogger("kiosk")
     with LocalStore(config.database_path) as store:  # sqlite connections belong to one thread
         missing = verify_blobs_at_rest(store)
-    if missing:
-        logging.getLogger("kiosk").warning("%d content file(s) missing or damaged: to be fetched again",
-                                           len(missing))
-    if identity is None:
-        logging.getLogger("kiosk").warning(
-            "this kiosk is not enrolled: running offline with its local content only"
-        )
-        return None
-    from kiosk.sync_agent import SyncAgent
+        if missing:
+            log.warning("%d content file(s) missing or damaged: to be fetched again", len(missing))
+        if identity is None:
+            log.warning("this kiosk is not enrolled: running offline with its local content only")
+            return None
+        from kiosk.sync_agent import SyncAgent
 
-    return SyncAgent(store, identity, APP_VERSION)
+        return SyncAgent(store, identity, APP_VERSION)  # it opens its own connection on its thread
 
 
 def cmd_maintenance_pin(args: argparse.Namespace) -> int:

@@ -149,18 +149,20 @@ class ThrottleMiddleware:
         return self.get_response(request)
 
     async def _process_view_async(self, request: HttpRequest, view_func, view_args, view_kwargs):  # noqa: ANN001, ANN202
-        if _rule_for(request) is None:
-            return None
-        return await on_database_thread(self._answer_if_over, request, view_func, view_args, view_kwargs)
+        rule = _rule_for(request)
+        return None if rule is None else await on_database_thread(_count_or_refuse, request, rule)
 
     @staticmethod
     def _answer_if_over(request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:  # noqa: ANN001
         rule = _rule_for(request)
-        if rule is None:
-            return None
-        scope, rate = rule
-        retry_after = spend(scope, client_address(request), rate)
-        return None if retry_after is None else too_many_requests(request, retry_after)
+        return None if rule is None else _count_or_refuse(request, rule)
+
+
+def _count_or_refuse(request: HttpRequest, rule: tuple[str, str]) -> HttpResponse | None:
+    """Count the request against its (scope, rate); the 429 page when it is over."""
+    scope, rate = rule
+    retry_after = spend(scope, client_address(request), rate)
+    return None if retry_after is None else too_many_requests(request, retry_after)
 
 
 def _rule_for(request: HttpRequest) -> tuple[str, str] | None:
